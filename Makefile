@@ -1,0 +1,43 @@
+# Gatehouse — the two commands that matter:
+#   make run    build everything and start the console on http://127.0.0.1:3000
+#   make test   every test: unit, integration (real server process) and Playwright
+SHELL := bash
+export PATH := $(HOME)/.cargo/bin:$(PATH)
+export TRUNK_SKIP_VERSION_CHECK := true
+CARGO_TARGET_DIR ?= $(CURDIR)/target
+export CARGO_TARGET_DIR
+BIN := $(CARGO_TARGET_DIR)/release/gatehouse
+RUST_PACKAGES := -p shared -p app -p server
+
+.PHONY: run test tools dashboard server test-rust test-e2e clean
+
+run: dashboard server
+	$(BIN) serve
+
+test: tools
+	./scripts/install-tools --e2e
+	$(MAKE) test-rust
+	$(MAKE) dashboard
+	$(MAKE) test-e2e
+
+tools:
+	./scripts/install-tools
+
+# The browser bundle (wasm) into dist/.
+dashboard: tools
+	trunk build --release
+
+server:
+	cargo build --release -p server
+
+# Unit and integration tests, in the release profile so that the binary they
+# spawn is the same one Playwright drives afterwards.
+test-rust:
+	cargo test --release $(RUST_PACKAGES)
+
+test-e2e:
+	cd end2end && GATEHOUSE_BIN=$(BIN) GATEHOUSE_DIST_DIR=$(CURDIR)/dist npx playwright test
+
+clean:
+	cargo clean
+	rm -rf dist end2end/node_modules end2end/test-results

@@ -1,0 +1,28 @@
+//! The seam between server functions (declared here) and the server's one
+//! service layer. The server implements [`Backend`] and provides a
+//! [`BackendHandle`] as Leptos context on every server-function call, so
+//! this crate never depends on the server crate.
+
+use http::request::Parts;
+use shared::api::{AccountSummary, ApiError, ErrorCode, HostInfo, Me, UserSummary};
+use std::sync::Arc;
+
+/// Every method authenticates the request itself (session cookie or bearer
+/// token in `req`) and applies the same role checks as the REST API.
+#[async_trait::async_trait]
+pub trait Backend: Send + Sync {
+    async fn whoami(&self, req: &Parts) -> Result<Me, ApiError>;
+    async fn list_users(&self, req: &Parts) -> Result<Vec<UserSummary>, ApiError>;
+    async fn list_accounts(&self, req: &Parts) -> Result<Vec<AccountSummary>, ApiError>;
+    async fn host_info(&self, req: &Parts) -> Result<HostInfo, ApiError>;
+}
+
+pub type BackendHandle = Arc<dyn Backend>;
+
+/// The backend and the incoming request, from the server function's context.
+pub fn current() -> Result<(BackendHandle, Parts), ApiError> {
+    let missing = || ApiError::new(ErrorCode::Internal, "server function called without its backend");
+    let backend = leptos::prelude::use_context::<BackendHandle>().ok_or_else(missing)?;
+    let parts = leptos::prelude::use_context::<Parts>().ok_or_else(missing)?;
+    Ok((backend, parts))
+}

@@ -1,0 +1,378 @@
+//! Every word the dashboard shows, in English and Italian.
+//!
+//! One struct of texts per language: a text missing from a language is a
+//! compile error, not a blank on screen. The language comes from the user's
+//! choice (kept in localStorage), else the browser's languages.
+
+use leptos::prelude::*;
+use shared::api::{ApiError, ErrorCode, UserStatus};
+use shared::email::EmailError;
+use shared::password::{PasswordError, MAX_BYTES, MIN_CHARS};
+use shared::Role;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lang {
+    En,
+    It,
+}
+
+impl Lang {
+    pub const ALL: [Lang; 2] = [Lang::En, Lang::It];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::En => "en",
+            Lang::It => "it",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Lang> {
+        let primary = code.split(['-', '_']).next()?.to_ascii_lowercase();
+        Lang::ALL.into_iter().find(|l| l.code() == primary)
+    }
+
+    pub fn texts(self) -> &'static Texts {
+        match self {
+            Lang::En => &EN,
+            Lang::It => &IT,
+        }
+    }
+}
+
+pub struct Texts {
+    pub language_name: &'static str,
+    pub product: &'static str,
+    pub tagline: &'static str,
+    pub loading: &'static str,
+    pub retry: &'static str,
+    pub language: &'static str,
+    // Sign-in
+    pub sign_in_title: &'static str,
+    pub email: &'static str,
+    pub password: &'static str,
+    pub sign_in: &'static str,
+    pub signing_in: &'static str,
+    pub sign_out: &'static str,
+    pub signed_in_as: &'static str,
+    // Setup
+    pub setup_title: &'static str,
+    pub setup_intro: &'static str,
+    pub confirm_password: &'static str,
+    pub passwords_differ: &'static str,
+    pub create_admin: &'static str,
+    pub creating: &'static str,
+    pub setup_link_dead: &'static str,
+    pub go_to_sign_in: &'static str,
+    // Navigation and pages
+    pub nav_users: &'static str,
+    pub nav_accounts: &'static str,
+    pub nav_host_settings: &'static str,
+    pub users_title: &'static str,
+    pub users_empty: &'static str,
+    pub col_email: &'static str,
+    pub col_role: &'static str,
+    pub col_account: &'static str,
+    pub col_status: &'static str,
+    pub accounts_title: &'static str,
+    pub accounts_empty: &'static str,
+    pub col_name: &'static str,
+    pub host_settings_title: &'static str,
+    pub host_settings_intro: &'static str,
+    pub public_url: &'static str,
+    pub version: &'static str,
+    pub database: &'static str,
+    pub not_found: &'static str,
+    pub back_home: &'static str,
+    // Roles and states
+    pub role_host_admin: &'static str,
+    pub role_host_user: &'static str,
+    pub role_account_admin: &'static str,
+    pub role_account_user: &'static str,
+    pub status_pending: &'static str,
+    pub status_active: &'static str,
+    // Field problems
+    pub email_required: &'static str,
+    pub email_invalid: &'static str,
+    pub password_too_short: fn(usize) -> String,
+    pub password_too_long: fn(usize) -> String,
+    // Errors by code
+    pub err_unauthorized: &'static str,
+    pub err_wrong_credentials: &'static str,
+    pub err_forbidden: &'static str,
+    pub err_not_found: &'static str,
+    pub err_conflict: &'static str,
+    pub err_gone: &'static str,
+    pub err_validation: &'static str,
+    pub err_rate_limited: &'static str,
+    pub err_unavailable: &'static str,
+    pub err_internal: &'static str,
+    pub err_bad_request: &'static str,
+}
+
+impl Texts {
+    pub fn role(&self, role: Role) -> &'static str {
+        match role {
+            Role::HostAdmin => self.role_host_admin,
+            Role::HostUser => self.role_host_user,
+            Role::AccountAdmin => self.role_account_admin,
+            Role::AccountUser => self.role_account_user,
+        }
+    }
+
+    pub fn status(&self, status: UserStatus) -> &'static str {
+        match status {
+            UserStatus::Pending => self.status_pending,
+            UserStatus::Active => self.status_active,
+        }
+    }
+
+    pub fn email_error(&self, e: EmailError) -> String {
+        match e {
+            EmailError::Empty => self.email_required.to_owned(),
+            _ => self.email_invalid.to_owned(),
+        }
+    }
+
+    pub fn password_error(&self, e: PasswordError) -> String {
+        match e {
+            PasswordError::TooShort => (self.password_too_short)(MIN_CHARS),
+            PasswordError::TooLong => (self.password_too_long)(MAX_BYTES),
+        }
+    }
+
+    /// What to tell a person about a failed request. The server's own message
+    /// is English; the code picks the translated sentence.
+    pub fn error(&self, e: &ApiError) -> &'static str {
+        match e.code {
+            ErrorCode::Unauthorized => self.err_unauthorized,
+            ErrorCode::Forbidden => self.err_forbidden,
+            ErrorCode::NotFound => self.err_not_found,
+            ErrorCode::Conflict => self.err_conflict,
+            ErrorCode::Gone => self.err_gone,
+            ErrorCode::Validation => self.err_validation,
+            ErrorCode::RateLimited => self.err_rate_limited,
+            ErrorCode::Unavailable => self.err_unavailable,
+            ErrorCode::Internal => self.err_internal,
+            ErrorCode::BadRequest
+            | ErrorCode::MethodNotAllowed
+            | ErrorCode::PayloadTooLarge
+            | ErrorCode::UnsupportedMediaType => self.err_bad_request,
+        }
+    }
+}
+
+pub static EN: Texts = Texts {
+    language_name: "English",
+    product: "Gatehouse",
+    tagline: "Host console",
+    loading: "Loading…",
+    retry: "Try again",
+    language: "Language",
+    sign_in_title: "Sign in to Gatehouse",
+    email: "Email",
+    password: "Password",
+    sign_in: "Sign in",
+    signing_in: "Signing in…",
+    sign_out: "Sign out",
+    signed_in_as: "Signed in as",
+    setup_title: "Set up Gatehouse",
+    setup_intro: "Create the first host admin of this instance. Every host needs at least one admin.",
+    confirm_password: "Confirm password",
+    passwords_differ: "The passwords do not match",
+    create_admin: "Create host admin",
+    creating: "Creating…",
+    setup_link_dead: "This setup link has already been used or has expired. Restart the server for a new one, or sign in.",
+    go_to_sign_in: "Go to sign in",
+    nav_users: "Users",
+    nav_accounts: "Accounts",
+    nav_host_settings: "Host settings",
+    users_title: "Users",
+    users_empty: "No users yet.",
+    col_email: "Email",
+    col_role: "Role",
+    col_account: "Account",
+    col_status: "Status",
+    accounts_title: "Accounts",
+    accounts_empty: "No accounts yet.",
+    col_name: "Name",
+    host_settings_title: "Host settings",
+    host_settings_intro: "Settings of this gateway instance. Only host admins can see and change them.",
+    public_url: "Public URL",
+    version: "Version",
+    database: "Database",
+    not_found: "There is no page here.",
+    back_home: "Back to the dashboard",
+    role_host_admin: "Host admin",
+    role_host_user: "Host user",
+    role_account_admin: "Account admin",
+    role_account_user: "Account user",
+    status_pending: "Pending",
+    status_active: "Active",
+    email_required: "Enter an email address",
+    email_invalid: "This is not a valid email address",
+    password_too_short: |n| format!("Use at least {n} characters"),
+    password_too_long: |n| format!("Use at most {n} bytes"),
+    err_unauthorized: "Please sign in.",
+    err_wrong_credentials: "Wrong email or password.",
+    err_forbidden: "Your role does not allow this.",
+    err_not_found: "Not found.",
+    err_conflict: "This conflicts with something that already exists.",
+    err_gone: "This link has been used or has expired.",
+    err_validation: "Some fields need fixing.",
+    err_rate_limited: "Too many attempts. Wait a few minutes and try again.",
+    err_unavailable: "The server cannot be reached. Check your connection and try again.",
+    err_internal: "Something went wrong on the server. It has been logged.",
+    err_bad_request: "The request was not understood.",
+};
+
+pub static IT: Texts = Texts {
+    language_name: "Italiano",
+    product: "Gatehouse",
+    tagline: "Console dell'host",
+    loading: "Caricamento…",
+    retry: "Riprova",
+    language: "Lingua",
+    sign_in_title: "Accedi a Gatehouse",
+    email: "Email",
+    password: "Password",
+    sign_in: "Accedi",
+    signing_in: "Accesso in corso…",
+    sign_out: "Esci",
+    signed_in_as: "Accesso come",
+    setup_title: "Configura Gatehouse",
+    setup_intro: "Crea il primo amministratore host di questa istanza. Ogni host deve avere almeno un amministratore.",
+    confirm_password: "Conferma password",
+    passwords_differ: "Le password non coincidono",
+    create_admin: "Crea amministratore host",
+    creating: "Creazione in corso…",
+    setup_link_dead: "Questo link di configurazione è già stato usato o è scaduto. Riavvia il server per averne uno nuovo, oppure accedi.",
+    go_to_sign_in: "Vai all'accesso",
+    nav_users: "Utenti",
+    nav_accounts: "Account",
+    nav_host_settings: "Impostazioni host",
+    users_title: "Utenti",
+    users_empty: "Ancora nessun utente.",
+    col_email: "Email",
+    col_role: "Ruolo",
+    col_account: "Account",
+    col_status: "Stato",
+    accounts_title: "Account",
+    accounts_empty: "Ancora nessun account.",
+    col_name: "Nome",
+    host_settings_title: "Impostazioni host",
+    host_settings_intro: "Impostazioni di questa istanza del gateway. Solo gli amministratori host possono vederle e modificarle.",
+    public_url: "URL pubblico",
+    version: "Versione",
+    database: "Database",
+    not_found: "Questa pagina non esiste.",
+    back_home: "Torna alla dashboard",
+    role_host_admin: "Amministratore host",
+    role_host_user: "Utente host",
+    role_account_admin: "Amministratore account",
+    role_account_user: "Utente account",
+    status_pending: "In attesa",
+    status_active: "Attivo",
+    email_required: "Inserisci un indirizzo email",
+    email_invalid: "Questo indirizzo email non è valido",
+    password_too_short: |n| format!("Usa almeno {n} caratteri"),
+    password_too_long: |n| format!("Usa al massimo {n} byte"),
+    err_unauthorized: "Accedi per continuare.",
+    err_wrong_credentials: "Email o password errate.",
+    err_forbidden: "Il tuo ruolo non lo consente.",
+    err_not_found: "Non trovato.",
+    err_conflict: "È in conflitto con qualcosa che esiste già.",
+    err_gone: "Questo link è già stato usato o è scaduto.",
+    err_validation: "Alcuni campi vanno corretti.",
+    err_rate_limited: "Troppi tentativi. Attendi qualche minuto e riprova.",
+    err_unavailable: "Il server non è raggiungibile. Controlla la connessione e riprova.",
+    err_internal: "Si è verificato un errore sul server. È stato registrato.",
+    err_bad_request: "La richiesta non è stata compresa.",
+};
+
+#[cfg_attr(not(feature = "csr"), allow(dead_code))]
+const STORAGE_KEY: &str = "gatehouse.lang";
+
+/// The language in force, shared through context.
+#[derive(Clone, Copy)]
+pub struct I18n {
+    pub lang: RwSignal<Lang>,
+}
+
+impl I18n {
+    pub fn detect() -> Self {
+        Self { lang: RwSignal::new(initial_lang()) }
+    }
+
+    pub fn t(&self) -> &'static Texts {
+        self.lang.get().texts()
+    }
+
+    pub fn set(&self, lang: Lang) {
+        self.lang.set(lang);
+        remember(lang);
+    }
+}
+
+pub fn use_i18n() -> I18n {
+    expect_context::<I18n>()
+}
+
+#[cfg(feature = "csr")]
+fn initial_lang() -> Lang {
+    let window = web_sys::window();
+    let stored = window
+        .as_ref()
+        .and_then(|w| w.local_storage().ok().flatten())
+        .and_then(|s| s.get_item(STORAGE_KEY).ok().flatten())
+        .and_then(|code| Lang::from_code(&code));
+    stored
+        .or_else(|| {
+            let nav = window?.navigator();
+            nav.languages()
+                .iter()
+                .filter_map(|v| v.as_string())
+                .chain(nav.language())
+                .find_map(|code| Lang::from_code(&code))
+        })
+        .unwrap_or(Lang::En)
+}
+
+#[cfg(not(feature = "csr"))]
+fn initial_lang() -> Lang {
+    Lang::En
+}
+
+#[cfg(feature = "csr")]
+fn remember(lang: Lang) {
+    if let Some(storage) = web_sys::window().and_then(|w| w.local_storage().ok().flatten()) {
+        let _ = storage.set_item(STORAGE_KEY, lang.code());
+    }
+    if let Some(doc) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.document_element()) {
+        let _ = doc.set_attribute("lang", lang.code());
+    }
+}
+
+#[cfg(not(feature = "csr"))]
+fn remember(_lang: Lang) {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn browser_codes_pick_a_language() {
+        assert_eq!(Lang::from_code("it-IT"), Some(Lang::It));
+        assert_eq!(Lang::from_code("en_GB"), Some(Lang::En));
+        assert_eq!(Lang::from_code("de"), None);
+    }
+
+    #[test]
+    fn every_role_and_code_has_words_in_both_languages() {
+        for t in [&EN, &IT] {
+            for role in Role::ALL {
+                assert!(!t.role(role).is_empty());
+            }
+        }
+        assert_ne!(EN.sign_in, IT.sign_in);
+    }
+}

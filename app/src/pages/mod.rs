@@ -1,0 +1,47 @@
+//! The dashboard's pages and the router that picks one.
+
+mod accounts;
+mod host_settings;
+mod setup;
+mod shell;
+mod sign_in;
+mod users;
+mod widgets;
+
+use crate::i18n::{use_i18n, I18n};
+use leptos::prelude::*;
+use leptos_router::components::{ParentRoute, Redirect, Route, Router, Routes, A};
+use leptos_router::path;
+
+#[component]
+pub fn App() -> impl IntoView {
+    let i18n = I18n::detect();
+    provide_context(i18n);
+    view! {
+        <Router>
+            <Routes fallback=NotFound>
+                <Route path=path!("/signin") view=sign_in::SignIn/>
+                <Route path=path!("/setup/:token") view=setup::Setup/>
+                <ParentRoute path=path!("") view=shell::Shell>
+                    <Route path=path!("") view=|| view! { <Redirect path="/users"/> }/>
+                    <Route path=path!("users") view=users::Users/>
+                    <Route path=path!("accounts") view=accounts::Accounts/>
+                    <Route path=path!("settings") view=host_settings::HostSettings/>
+                </ParentRoute>
+            </Routes>
+        </Router>
+    }
+}
+
+#[component]
+fn NotFound() -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <main class="centered">
+            <div class="card">
+                <p>{move || i18n.t().not_found}</p>
+                <A href="/">{move || i18n.t().back_home}</A>
+            </div>
+        </main>
+    }
+}

@@ -1,0 +1,64 @@
+//! Server functions the dashboard calls. Each is a thin door: it finds the
+//! backend in context and hands it the request; the server does the rest.
+//! Endpoints are named explicitly so their URLs are stable (`/api/fn/<name>`).
+
+use leptos::prelude::*;
+use leptos::server_fn::codec::JsonEncoding;
+use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
+use serde::{Deserialize, Serialize};
+use shared::api::{AccountSummary, ApiError, ErrorCode, HostInfo, Me, UserSummary};
+
+/// The error every server function returns: the shared `ApiError`, so the
+/// dashboard branches on the same codes as REST clients do.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct AppError(pub ApiError);
+
+impl FromServerFnError for AppError {
+    type Encoder = JsonEncoding;
+
+    fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        let code = match value {
+            ServerFnErrorErr::Request(_) => ErrorCode::Unavailable,
+            ServerFnErrorErr::Args(_) | ServerFnErrorErr::MissingArg(_) => ErrorCode::BadRequest,
+            _ => ErrorCode::Internal,
+        };
+        AppError(ApiError::new(code, value.to_string()))
+    }
+}
+
+impl std::fmt::Display for AppError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl From<ApiError> for AppError {
+    fn from(e: ApiError) -> Self {
+        AppError(e)
+    }
+}
+
+#[server(prefix = "/api/fn", endpoint = "whoami")]
+pub async fn whoami() -> Result<Me, AppError> {
+    let (backend, req) = crate::backend::current()?;
+    Ok(backend.whoami(&req).await?)
+}
+
+#[server(prefix = "/api/fn", endpoint = "list_users")]
+pub async fn list_users() -> Result<Vec<UserSummary>, AppError> {
+    let (backend, req) = crate::backend::current()?;
+    Ok(backend.list_users(&req).await?)
+}
+
+#[server(prefix = "/api/fn", endpoint = "list_accounts")]
+pub async fn list_accounts() -> Result<Vec<AccountSummary>, AppError> {
+    let (backend, req) = crate::backend::current()?;
+    Ok(backend.list_accounts(&req).await?)
+}
+
+#[server(prefix = "/api/fn", endpoint = "host_info")]
+pub async fn load_host_info() -> Result<HostInfo, AppError> {
+    let (backend, req) = crate::backend::current()?;
+    Ok(backend.host_info(&req).await?)
+}

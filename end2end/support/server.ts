@@ -1,0 +1,62 @@
+import { spawn, spawnSync, ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+const BIN = process.env.GATEHOUSE_BIN ?? resolve(__dirname, '../../target/release/gatehouse');
+const DIST = process.env.GATEHOUSE_DIST_DIR ?? resolve(__dirname, '../../dist');
+
+/** A gatehouse process on a free port with its own SQLite data dir. */
+export class Gatehouse {
+  private constructor(
+    readonly baseUrl: string,
+    readonly setupLink: string | undefined,
+    private readonly child: ChildProcess,
+    private readonly dataDir: string,
+    readonly output: string[],
+  ) {}
+
+  static async start(): Promise<Gatehouse> {
+    const dataDir = mkdtempSync(join(tmpdir(), 'gatehouse-e2e-'));
+    const child = spawn(BIN, ['serve', '--bind', '127.0.0.1:0'], {
+      env: { ...process.env, GATEHOUSE_DATA_DIR: dataDir, GATEHOUSE_DIST_DIR: DIST, GATEHOUSE_DATABASE_URL: '' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const output: string[] = [];
+    child.stderr!.on('data', (d) => output.push(String(d)));
+    return await new Promise((resolvePromise, reject) => {
+      let setupLink: string | undefined;
+      let buffered = '';
+      const timer = setTimeout(() => reject(new Error(`gatehouse did not start:\n${output.join('')}`)), 30_000);
+      child.on('exit', (code) => reject(new Error(`gatehouse exited with ${code}:\n${output.join('')}`)));
+      child.stdout!.on('data', (chunk) => {
+        output.push(String(chunk));
+        buffered += String(chunk);
+        const lines = buffered.split('\n');
+        buffered = lines.pop() ?? '';
+        for (const line of lines) {
+          if (line.startsWith('Setup link: ')) setupLink = line.slice('Setup link: '.length).trim();
+          const listening = line.match(/^Gatehouse listening on (\S+)/);
+          if (listening) {
+            clearTimeout(timer);
+            resolvePromise(new Gatehouse(listening[1], setupLink, child, dataDir, output));
+          }
+        }
+      });
+    });
+  }
+
+  /** Runs a CLI subcommand against this instance's database. */
+  cli(args: string[], stdin = ''): string {
+    const run = spawnSync(BIN, args, { input: stdin, env: { ...process.env, GATEHOUSE_DATA_DIR: this.dataDir, GATEHOUSE_DATABASE_URL: '' } });
+    if (run.status !== 0) throw new Error(`gatehouse ${args.join(' ')} failed: ${run.stderr}`);
+    return String(run.stdout);
+  }
+
+  async stop(): Promise<void> {
+    this.child.removeAllListeners('exit');
+    this.child.kill('SIGTERM');
+    await new Promise((r) => setTimeout(r, 50));
+    rmSync(this.dataDir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,41 @@
+//! The HTTP surface: `/api/v1` (REST for the gateway backend and the
+//! dashboard), `/api/fn` (server functions), health probes, and the dashboard's files.
+
+mod extract;
+mod guards;
+mod health;
+
+
+pub use extract::JsonBody;
+
+use crate::error::error_response;
+use crate::state::AppState;
+use axum::http::{header, HeaderValue};
+use axum::Router;
+use shared::api::{ApiError, ErrorCode};
+use std::path::Path;
+use tower_http::services::{ServeDir, ServeFile};
+use tower_http::set_header::SetResponseHeaderLayer;
+
+pub fn router(state: AppState, dist_dir: &Path) -> Router {
+    let v1 = Router::new()
+        .merge(crate::auth::routes::router())
+        .merge(crate::users::routes::router())
+        .merge(crate::host::router())
+        .fallback(|| async { error_response(ApiError::new(ErrorCode::NotFound, "no such API route")) });
+
+    let dashboard = ServeDir::new(dist_dir).fallback(ServeFile::new(dist_dir.join("index.html")));
+
+    Router::new()
+        .nest("/api/v1", v1)
+        .route("/api/fn/{*name}", axum::routing::post(crate::server_fns::handle))
+        .merge(health::router())
+        .fallback_service(dashboard)
+        .layer(axum::middleware::from_fn_with_state(state.clone(), guards::refuse_foreign_origin))
+        .layer(axum::middleware::from_fn(guards::json_errors_for_api))
+        // Links carry secrets (setup, invitation and reset tokens): never leak them in Referer.
+        .layer(SetResponseHeaderLayer::overriding(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer")))
+        .layer(SetResponseHeaderLayer::overriding(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
+        .layer(SetResponseHeaderLayer::overriding(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")))
+        .with_state(state)
+}

@@ -1,0 +1,11 @@
+//! Who is calling: sign-in and sessions (cookie), bearer API tokens, the
+//! first-run setup link, and the role checks every service applies.
+
+pub mod caller;
+pub mod password;
+pub mod routes;
+pub mod service;
+pub mod storage;
+pub mod tokens;
+
+pub use caller::{authenticate, Caller};

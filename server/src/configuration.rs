@@ -1,0 +1,95 @@
+//! Settings from flags and `GATEHOUSE_*` environment variables (flags win).
+
+use clap::Args;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use url::Url;
+
+/// Where data lives; shared by every subcommand.
+#[derive(Debug, Clone, Args)]
+pub struct StorageSettings {
+    /// Folder for the SQLite database and the secret key file.
+    #[arg(long, env = "GATEHOUSE_DATA_DIR", default_value = "./data", global = true)]
+    pub data_dir: PathBuf,
+    /// `sqlite://…` or `postgres://…`; default: SQLite file `gatehouse.db` in the data dir.
+    #[arg(long, env = "GATEHOUSE_DATABASE_URL", global = true)]
+    pub database_url: Option<String>,
+}
+
+impl StorageSettings {
+    pub fn database_url(&self) -> String {
+        match &self.database_url {
+            Some(url) => url.clone(),
+            None => format!("sqlite://{}?mode=rwc", self.data_dir.join("gatehouse.db").display()),
+        }
+    }
+}
+
+/// Settings of `gatehouse serve`.
+#[derive(Debug, Clone, Args)]
+pub struct ServeSettings {
+    /// Address to listen on (port 0 picks a free port).
+    #[arg(long, env = "GATEHOUSE_BIND", default_value = "127.0.0.1:3000")]
+    pub bind: SocketAddr,
+    /// The URL people reach the console at; the only source of links in emails
+    /// and setup links. Default: http://<bind address>.
+    #[arg(long, env = "GATEHOUSE_PUBLIC_URL")]
+    pub public_url: Option<Url>,
+    /// The built dashboard (trunk's output).
+    #[arg(long, env = "GATEHOUSE_DIST_DIR", default_value = "./dist")]
+    pub dist_dir: PathBuf,
+    /// Extra PEM root certificates trusted for the SMTP relay's TLS.
+    #[arg(long, env = "GATEHOUSE_SMTP_CA_FILE")]
+    pub smtp_ca_file: Option<PathBuf>,
+}
+
+/// The public URL with no trailing slash, so links are `{base}/path`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PublicUrl(String);
+
+impl PublicUrl {
+    pub fn new(url: &Url) -> anyhow::Result<Self> {
+        anyhow::ensure!(
+            matches!(url.scheme(), "http" | "https") && url.host().is_some(),
+            "the public URL must be an http(s) URL with a host, got {url}"
+        );
+        anyhow::ensure!(url.query().is_none() && url.fragment().is_none(), "the public URL takes no query or fragment");
+        Ok(Self(url.as_str().trim_end_matches('/').to_owned()))
+    }
+
+    /// Default when none is configured: the address actually bound.
+    pub fn for_bound(addr: SocketAddr) -> Self {
+        Self(format!("http://{addr}"))
+    }
+
+    pub fn link(&self, path: &str) -> String {
+        format!("{}/{}", self.0, path.trim_start_matches('/'))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    pub fn is_https(&self) -> bool {
+        self.0.starts_with("https://")
+    }
+
+    /// `scheme://host[:port]`, as browsers send it in the Origin header.
+    pub fn origin(&self) -> String {
+        Url::parse(&self.0).map(|u| u.origin().ascii_serialization()).unwrap_or_default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn public_url_builds_links_and_origin() {
+        let p = PublicUrl::new(&Url::parse("https://console.example.com/gh/").unwrap()).unwrap();
+        assert_eq!(p.link("/setup/abc"), "https://console.example.com/gh/setup/abc");
+        assert_eq!(p.origin(), "https://console.example.com");
+        assert!(p.is_https());
+        assert!(PublicUrl::new(&Url::parse("ftp://x.example").unwrap()).is_err());
+    }
+}

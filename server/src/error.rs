@@ -1,0 +1,52 @@
+//! `Failure`: the error every service returns. It carries the shared
+//! [`ApiError`] envelope; anything unexpected (a database fault) is logged here
+//! once and reaches the caller as a bare 500 with no internals in it.
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use shared::api::{ApiError, ErrorCode, ErrorEnvelope};
+
+#[derive(Debug)]
+pub struct Failure(pub ApiError);
+
+pub type Result<T, E = Failure> = std::result::Result<T, E>;
+
+impl Failure {
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+        Self(ApiError::new(code, message))
+    }
+
+    pub fn internal(context: &str, err: impl std::fmt::Display) -> Self {
+        tracing::error!(%err, "{context}");
+        Self(ApiError::new(ErrorCode::Internal, "something went wrong on our side; it has been logged"))
+    }
+}
+
+impl From<ApiError> for Failure {
+    fn from(e: ApiError) -> Self {
+        Self(e)
+    }
+}
+
+impl From<sqlx::Error> for Failure {
+    fn from(e: sqlx::Error) -> Self {
+        match e {
+            sqlx::Error::PoolTimedOut => {
+                tracing::warn!("database pool timed out");
+                Self::new(ErrorCode::Unavailable, "the database is busy; try again")
+            }
+            other => Self::internal("database error", other),
+        }
+    }
+}
+
+impl IntoResponse for Failure {
+    fn into_response(self) -> Response {
+        error_response(self.0)
+    }
+}
+
+pub fn error_response(error: ApiError) -> Response {
+    let status = StatusCode::from_u16(error.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    (status, axum::Json(ErrorEnvelope { error })).into_response()
+}

@@ -1,0 +1,24 @@
+//! Host settings: facts about the instance, for host admins. (SMTP configuration joins here.)
+
+use crate::auth::Caller;
+use crate::error::Result;
+use crate::state::AppState;
+use axum::extract::State;
+use axum::routing::get;
+use axum::{Json, Router};
+use shared::api::HostInfo;
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/host", get(|State(state): State<AppState>, caller: Caller| async move {
+        Ok::<_, crate::error::Failure>(Json(host_info(&state, &caller)?))
+    }))
+}
+
+pub fn host_info(state: &AppState, caller: &Caller) -> Result<HostInfo> {
+    caller.require_host_admin()?;
+    Ok(HostInfo {
+        public_url: state.public_url.as_str().to_owned(),
+        version: env!("CARGO_PKG_VERSION").to_owned(),
+        database: state.db.engine.name().to_owned(),
+    })
+}

@@ -1,0 +1,18 @@
+//! The Gatehouse server, organised by capability: `auth` (sign-in, sessions,
+//! tokens, first-run setup) and `users` (users and accounts), each owning its
+//! routes, service and storage; `api` assembles the REST surface and
+//! `server_fns` is the dashboard's door onto the same services.
+
+pub mod api;
+pub mod auth;
+pub mod cli;
+pub mod configuration;
+pub mod error;
+pub mod host;
+pub mod secret_key;
+pub mod server_fns;
+pub mod startup;
+pub mod state;
+pub mod storage;
+pub mod telemetry;
+pub mod users;

@@ -1,0 +1,23 @@
+//! `gatehouse`: the host console of a gateway instance.
+
+use clap::Parser;
+use server::cli::{Cli, Command};
+
+#[tokio::main]
+async fn main() -> std::process::ExitCode {
+    let cli = Cli::parse();
+    server::telemetry::init();
+    let result = match cli.command {
+        Command::Serve(args) => server::startup::serve(&cli.storage, &args).await,
+        Command::Admin(cmd) => server::cli::admin(&cli.storage, cmd).await,
+        Command::User(cmd) => server::cli::user(&cli.storage, cmd).await,
+        Command::Token(cmd) => server::cli::token(&cli.storage, cmd).await,
+    };
+    match result {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("gatehouse: {e:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,75 @@
+//! The instance's secret key: 32 random bytes in `<data dir>/secret.key`, mode
+//! 0600, created on first start. Secrets at rest (the SMTP relay password) are
+//! sealed with it, so the database alone does not reveal them.
+
+use anyhow::Context;
+use std::io::Write;
+use std::path::Path;
+
+pub const FILE_NAME: &str = "secret.key";
+
+#[derive(Clone)]
+pub struct SecretKey([u8; 32]);
+
+impl SecretKey {
+    pub fn bytes(&self) -> &[u8; 32] {
+        &self.0
+    }
+
+    /// Reads the key, creating it (owner-only) when it does not exist yet.
+    pub fn load_or_create(data_dir: &Path) -> anyhow::Result<Self> {
+        let path = data_dir.join(FILE_NAME);
+        match std::fs::read(&path) {
+            Ok(bytes) => {
+                let key: [u8; 32] = bytes
+                    .try_into()
+                    .map_err(|_| anyhow::anyhow!("{} must hold exactly 32 bytes", path.display()))?;
+                Ok(Self(key))
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                let mut key = [0u8; 32];
+                getrandom::getrandom(&mut key).context("reading the OS random number generator")?;
+                let mut options = std::fs::OpenOptions::new();
+                options.write(true).create_new(true);
+                #[cfg(unix)]
+                std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+                match options.open(&path) {
+                    Ok(mut file) => {
+                        file.write_all(&key)?;
+                        file.sync_all()?;
+                        Ok(Self(key))
+                    }
+                    // Another process made it first: use theirs.
+                    Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Self::load_or_create(data_dir),
+                    Err(e) => Err(e).with_context(|| format!("creating {}", path.display())),
+                }
+            }
+            Err(e) => Err(e).with_context(|| format!("reading {}", path.display())),
+        }
+    }
+}
+
+impl std::fmt::Debug for SecretKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SecretKey(***)")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn is_created_once_owner_only_and_then_reused() {
+        let dir = tempfile::tempdir().unwrap();
+        let first = SecretKey::load_or_create(dir.path()).unwrap();
+        let second = SecretKey::load_or_create(dir.path()).unwrap();
+        assert_eq!(first.bytes(), second.bytes());
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(dir.path().join(FILE_NAME)).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+    }
+}

@@ -1,0 +1,65 @@
+//! The dashboard's server functions (declared in `app`) reach the same
+//! services as the REST routes through `app::backend::Backend`, which this
+//! module implements and hands to Leptos as context on every call.
+
+use crate::auth::{self, authenticate};
+use crate::error::Failure;
+use crate::state::AppState;
+use crate::users;
+use app::backend::{Backend, BackendHandle};
+use axum::body::{to_bytes, Body};
+use axum::extract::{Request, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use http::request::Parts;
+use shared::api::{AccountSummary, ApiError, HostInfo, Me, UserSummary};
+use std::sync::Arc;
+
+struct Services(AppState);
+
+#[async_trait::async_trait]
+impl Backend for Services {
+    async fn whoami(&self, req: &Parts) -> Result<Me, ApiError> {
+        let caller = authenticate(&self.0, &req.headers).await.map_err(|f| f.0)?;
+        Ok(auth::service::whoami(&caller))
+    }
+
+    async fn list_users(&self, req: &Parts) -> Result<Vec<UserSummary>, ApiError> {
+        let caller = authenticate(&self.0, &req.headers).await.map_err(|f| f.0)?;
+        users::service::list_users(&self.0, &caller).await.map_err(|f| f.0)
+    }
+
+    async fn list_accounts(&self, req: &Parts) -> Result<Vec<AccountSummary>, ApiError> {
+        let caller = authenticate(&self.0, &req.headers).await.map_err(|f| f.0)?;
+        users::service::list_accounts(&self.0, &caller).await.map_err(|f| f.0)
+    }
+
+    async fn host_info(&self, req: &Parts) -> Result<HostInfo, ApiError> {
+        let caller = authenticate(&self.0, &req.headers).await.map_err(|f| f.0)?;
+        crate::host::host_info(&self.0, &caller).map_err(|f| f.0)
+    }
+}
+
+/// `POST /api/fn/{name}`: runs the server function with the backend in context.
+///
+/// Leptos answers every server-function error with 500; the error body is our
+/// `ApiError`, so the status is set back to the one its code stands for (a
+/// missing session is 401, not a server fault).
+pub async fn handle(State(state): State<AppState>, req: Request) -> Response {
+    let backend: BackendHandle = Arc::new(Services(state));
+    let res = leptos_axum::handle_server_fns_with_context(move || leptos::prelude::provide_context(backend.clone()), req)
+        .await
+        .into_response();
+    if res.status() != StatusCode::INTERNAL_SERVER_ERROR {
+        return res;
+    }
+    let (mut parts, body) = res.into_parts();
+    let bytes = match to_bytes(body, 1 << 20).await {
+        Ok(bytes) => bytes,
+        Err(e) => return Failure::internal("reading a server function's error", e).into_response(),
+    };
+    if let Ok(error) = serde_json::from_slice::<ApiError>(&bytes) {
+        parts.status = StatusCode::from_u16(error.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    }
+    Response::from_parts(parts, Body::from(bytes))
+}

@@ -1,0 +1,59 @@
+//! `gatehouse serve`: open storage, print the setup link if needed, listen.
+
+use crate::configuration::{PublicUrl, ServeSettings, StorageSettings};
+use crate::secret_key::SecretKey;
+use crate::state::AppState;
+use crate::storage::Db;
+use anyhow::Context;
+use tokio::net::TcpListener;
+
+/// Opens the data dir and database (running migrations) and loads the secret key.
+pub async fn open_storage(storage: &StorageSettings) -> anyhow::Result<(Db, SecretKey)> {
+    std::fs::create_dir_all(&storage.data_dir)
+        .with_context(|| format!("creating the data dir {}", storage.data_dir.display()))?;
+    let key = SecretKey::load_or_create(&storage.data_dir)?;
+    let db = Db::connect(&storage.database_url()).await?;
+    Ok((db, key))
+}
+
+pub async fn serve(storage: &StorageSettings, settings: &ServeSettings) -> anyhow::Result<()> {
+    let (db, key) = open_storage(storage).await?;
+    let listener = TcpListener::bind(settings.bind).await.with_context(|| format!("binding {}", settings.bind))?;
+    let bound = listener.local_addr()?;
+    let public_url = match &settings.public_url {
+        Some(url) => PublicUrl::new(url)?,
+        None => PublicUrl::for_bound(bound),
+    };
+    let state = AppState::new(db, public_url.clone(), key);
+    if !settings.dist_dir.join("index.html").exists() {
+        tracing::warn!(dist = %settings.dist_dir.display(), "no built dashboard found; only the API is served (run `make run`)");
+    }
+    let app = crate::api::router(state.clone(), &settings.dist_dir);
+
+    // Printed on stdout (not only logged) so that whoever started the server
+    // sees it; the setup link comes first so the "listening" line ends the banner.
+    if let Some(link) = crate::auth::service::issue_setup_link(&state).await.map_err(|f| anyhow::anyhow!("{}", f.0))? {
+        println!("No host admin yet. Open this one-time setup link to create the first one (valid 24 hours):");
+        println!("Setup link: {link}");
+    }
+    println!("Gatehouse listening on http://{bound} (public URL {})", public_url.as_str());
+    axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await?;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+    tracing::info!("shutting down");
+}

@@ -1,0 +1,37 @@
+//! Users and accounts: the operations behind the REST routes, the server
+//! functions and the CLI. Role checks live here so every door gets them.
+
+use super::storage;
+use crate::auth::Caller;
+use crate::error::Result;
+use crate::state::AppState;
+use shared::api::{AccountSummary, FieldErrors, UserStatus, UserSummary};
+use shared::{EmailAddress, NewPassword, Role};
+
+pub async fn list_users(state: &AppState, caller: &Caller) -> Result<Vec<UserSummary>> {
+    caller.require_host_admin()?;
+    Ok(storage::list(&state.db.pool).await?.iter().map(|u| u.summary()).collect())
+}
+
+pub async fn list_accounts(state: &AppState, caller: &Caller) -> Result<Vec<AccountSummary>> {
+    caller.require_host_admin()?;
+    storage::list_accounts(&state.db.pool).await
+}
+
+/// Creates an active user with a password (the operator's CLI; people normally arrive by invitation).
+pub async fn create_active_user(state: &AppState, email: &str, role: Role, account_id: Option<i64>, password: &str) -> Result<UserSummary> {
+    let mut fields = FieldErrors::default();
+    let email = fields.check("email", EmailAddress::parse(email));
+    let password = fields.check("password", NewPassword::parse(password));
+    match (role.needs_account(), account_id) {
+        (true, None) => fields.add("account_id", "account roles need an account"),
+        (false, Some(_)) => fields.add("account_id", "host roles belong to no account"),
+        (true, Some(id)) if !storage::account_exists(&state.db.pool, id).await? => fields.add("account_id", "no such account"),
+        _ => {}
+    }
+    fields.into_result()?;
+    let (email, password) = (email.expect("checked"), password.expect("checked"));
+    let hash = state.passwords.hash(password.expose()).await?;
+    let id = storage::insert(&state.db.pool, &email, role, account_id, &hash).await?;
+    Ok(UserSummary { id, email, role, account_id, status: UserStatus::Active })
+}

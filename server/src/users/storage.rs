@@ -1,0 +1,111 @@
+//! Rows of `users` and `accounts`.
+
+use crate::error::{Failure, Result};
+use crate::storage::{is_unique_violation, now};
+use shared::api::{AccountSummary, ErrorCode, Me, UserStatus, UserSummary};
+use shared::{EmailAddress, Role};
+use sqlx::any::AnyRow;
+use sqlx::{AnyPool, Row};
+
+#[derive(Debug, Clone)]
+pub struct User {
+    pub id: i64,
+    pub email: EmailAddress,
+    pub role: Role,
+    pub account_id: Option<i64>,
+    pub password_hash: Option<String>,
+}
+
+impl User {
+    pub fn status(&self) -> UserStatus {
+        if self.password_hash.is_some() {
+            UserStatus::Active
+        } else {
+            UserStatus::Pending
+        }
+    }
+
+    pub fn me(&self) -> Me {
+        Me { id: self.id, email: self.email.clone(), role: self.role, account_id: self.account_id }
+    }
+
+    pub fn summary(&self) -> UserSummary {
+        UserSummary {
+            id: self.id,
+            email: self.email.clone(),
+            role: self.role,
+            account_id: self.account_id,
+            status: self.status(),
+        }
+    }
+}
+
+pub const USER_COLUMNS: &str = "users.id, users.email, users.role, users.account_id, users.password_hash";
+
+/// Reads a row selected with [`USER_COLUMNS`]. A row the schema's CHECKs should
+/// have made impossible is reported, not papered over.
+pub fn user_from_row(row: &AnyRow) -> Result<User> {
+    let email: String = row.try_get("email")?;
+    let role: String = row.try_get("role")?;
+    Ok(User {
+        id: row.try_get("id")?,
+        email: EmailAddress::parse(&email).map_err(|e| Failure::internal("stored email does not parse", e))?,
+        role: Role::parse(&role).ok_or_else(|| Failure::internal("stored role is unknown", &role))?,
+        account_id: row.try_get("account_id")?,
+        password_hash: row.try_get("password_hash")?,
+    })
+}
+
+pub async fn find_by_email(pool: &AnyPool, email: &str) -> Result<Option<User>> {
+    let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE lower(email) = lower($1)");
+    let row = sqlx::query(&sql).bind(email.trim()).fetch_optional(pool).await?;
+    row.as_ref().map(user_from_row).transpose()
+}
+
+pub async fn list(pool: &AnyPool) -> Result<Vec<User>> {
+    let sql = format!("SELECT {USER_COLUMNS} FROM users ORDER BY lower(email)");
+    sqlx::query(&sql).fetch_all(pool).await?.iter().map(user_from_row).collect()
+}
+
+pub async fn host_admin_exists(pool: &AnyPool) -> Result<bool> {
+    let row = sqlx::query("SELECT COUNT(*) AS n FROM users WHERE role = 'host_admin' AND password_hash IS NOT NULL")
+        .fetch_one(pool)
+        .await?;
+    Ok(row.try_get::<i64, _>("n")? > 0)
+}
+
+/// Inserts an active user (one with a password). 409 when the address is taken.
+pub async fn insert<'c, E>(executor: E, email: &EmailAddress, role: Role, account_id: Option<i64>, password_hash: &str) -> Result<i64>
+where
+    E: sqlx::Executor<'c, Database = sqlx::Any>,
+{
+    let row = sqlx::query(
+        "INSERT INTO users (email, password_hash, role, account_id, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id",
+    )
+    .bind(email.as_str())
+    .bind(password_hash)
+    .bind(role.as_str())
+    .bind(account_id)
+    .bind(now())
+    .fetch_one(executor)
+    .await
+    .map_err(|e| {
+        if is_unique_violation(&e) {
+            Failure(shared::ApiError::new(ErrorCode::Conflict, "a user with this email already exists").with_field("email", "already in use"))
+        } else {
+            e.into()
+        }
+    })?;
+    Ok(row.try_get("id")?)
+}
+
+pub async fn list_accounts(pool: &AnyPool) -> Result<Vec<AccountSummary>> {
+    let rows = sqlx::query("SELECT id, name FROM accounts ORDER BY lower(name)").fetch_all(pool).await?;
+    rows.iter()
+        .map(|r| Ok(AccountSummary { id: r.try_get("id")?, name: r.try_get("name")? }))
+        .collect()
+}
+
+pub async fn account_exists(pool: &AnyPool, id: i64) -> Result<bool> {
+    Ok(sqlx::query("SELECT id FROM accounts WHERE id = $1").bind(id).fetch_optional(pool).await?.is_some())
+}

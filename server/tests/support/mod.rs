@@ -1,0 +1,240 @@
+//! Spawns the real `gatehouse` binary on a free port with its own data dir
+//! and database (a temp SQLite file, or a fresh PostgreSQL database when
+//! `GATEHOUSE_TEST_POSTGRES_URL` is set), and talks to it over HTTP.
+
+#![allow(dead_code)]
+
+use std::io::{BufRead, BufReader, Write};
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+pub const BIN: &str = env!("CARGO_BIN_EXE_gatehouse");
+pub const ADMIN_EMAIL: &str = "admin@example.com";
+pub const ADMIN_PASSWORD: &str = "a long admin password";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// The PostgreSQL server to test against, if configured.
+pub fn postgres_url() -> Option<String> {
+    std::env::var("GATEHOUSE_TEST_POSTGRES_URL").ok().filter(|s| !s.is_empty())
+}
+
+/// Runs a scenario on SQLite and, when configured, on PostgreSQL.
+#[macro_export]
+macro_rules! on_both_databases {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $name() { super::$name(super::support::TestDb::new(super::support::Backend::Sqlite).await).await }
+            )*
+        }
+        mod postgres {
+            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $name() {
+                // CI always sets the URL (.ci/run fails when PostgreSQL is unreachable);
+                // without it these run on SQLite's twin above only.
+                if super::support::postgres_url().is_none() {
+                    eprintln!("GATEHOUSE_TEST_POSTGRES_URL unset: PostgreSQL variant not run");
+                    return;
+                }
+                super::$name(super::support::TestDb::new(super::support::Backend::Postgres).await).await
+            }
+            )*
+        }
+    };
+}
+
+/// A data dir plus a database URL, which outlive server restarts.
+pub struct TestDb {
+    pub dir: tempfile::TempDir,
+    pub url: String,
+    pub backend: Backend,
+    pg_name: Option<String>,
+}
+
+impl TestDb {
+    pub async fn new(backend: Backend) -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        match backend {
+            Backend::Sqlite => {
+                let url = format!("sqlite://{}?mode=rwc", dir.path().join("gatehouse.db").display());
+                Self { dir, url, backend, pg_name: None }
+            }
+            Backend::Postgres => {
+                let admin_url = postgres_url().expect("GATEHOUSE_TEST_POSTGRES_URL");
+                let name = format!("gatehouse_test_{}", random_suffix());
+                sqlx::any::install_default_drivers();
+                let mut conn = <sqlx::AnyConnection as sqlx::Connection>::connect(&admin_url).await.expect("connect to PostgreSQL");
+                sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut conn).await.unwrap();
+                let url = replace_database(&admin_url, &name);
+                Self { dir, url, backend, pg_name: Some(name) }
+            }
+        }
+    }
+
+    pub async fn spawn(&self) -> TestApp {
+        TestApp::spawn(self, &[]).await
+    }
+
+    /// Runs a CLI subcommand against this database; returns (success, stdout, stderr).
+    pub fn cli(&self, args: &[&str], stdin: &str) -> (bool, String, String) {
+        let mut child = Command::new(BIN)
+            .args(args)
+            .env("GATEHOUSE_DATA_DIR", self.dir.path())
+            .env("GATEHOUSE_DATABASE_URL", &self.url)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
+        let out = child.wait_with_output().unwrap();
+        (out.status.success(), String::from_utf8_lossy(&out.stdout).into(), String::from_utf8_lossy(&out.stderr).into())
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        if let (Some(name), Some(admin_url)) = (&self.pg_name, postgres_url()) {
+            // Best effort, on a fresh runtime: Drop cannot await.
+            let name = name.clone();
+            let _ = std::thread::spawn(move || {
+                let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+                rt.block_on(async {
+                    if let Ok(mut conn) = <sqlx::AnyConnection as sqlx::Connection>::connect(&admin_url).await {
+                        let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(&mut conn).await;
+                    }
+                });
+            })
+            .join();
+        }
+    }
+}
+
+fn random_suffix() -> String {
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().subsec_nanos();
+    format!("{}_{}", std::process::id(), nanos)
+}
+
+fn replace_database(url: &str, name: &str) -> String {
+    let mut parsed = url::Url::parse(url).expect("GATEHOUSE_TEST_POSTGRES_URL is a URL");
+    parsed.set_path(&format!("/{name}"));
+    parsed.to_string()
+}
+
+/// A running server process; killed when dropped.
+pub struct TestApp {
+    pub base: String,
+    pub setup_link: Option<String>,
+    pub client: reqwest::Client,
+    output: Arc<Mutex<Vec<String>>>,
+    child: Child,
+}
+
+impl TestApp {
+    pub async fn spawn(db: &TestDb, extra_env: &[(&str, &str)]) -> Self {
+        let mut cmd = Command::new(BIN);
+        cmd.args(["serve", "--bind", "127.0.0.1:0"])
+            .env("GATEHOUSE_DATA_DIR", db.dir.path())
+            .env("GATEHOUSE_DATABASE_URL", &db.url)
+            .env("GATEHOUSE_DIST_DIR", db.dir.path().join("no-dist"))
+            .env("GATEHOUSE_LOG", "info")
+            .env_remove("GATEHOUSE_PUBLIC_URL")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        for (k, v) in extra_env {
+            cmd.env(k, v);
+        }
+        let mut child = cmd.spawn().expect("spawn gatehouse");
+        let output = Arc::new(Mutex::new(Vec::new()));
+        let (tx, rx) = std::sync::mpsc::channel::<String>();
+        for stream in [Box::new(child.stdout.take().unwrap()) as Box<dyn std::io::Read + Send>, Box::new(child.stderr.take().unwrap())] {
+            let (output, tx) = (output.clone(), tx.clone());
+            std::thread::spawn(move || {
+                for line in BufReader::new(stream).lines().map_while(Result::ok) {
+                    output.lock().unwrap().push(line.clone());
+                    let _ = tx.send(line);
+                }
+            });
+        }
+        let deadline = Instant::now() + Duration::from_secs(60);
+        let mut setup_link = None;
+        let base = loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            let line = rx.recv_timeout(left).unwrap_or_else(|_| {
+                panic!("gatehouse did not start; output:\n{}", output.lock().unwrap().join("\n"))
+            });
+            if let Some(link) = line.strip_prefix("Setup link: ") {
+                setup_link = Some(link.trim().to_owned());
+            }
+            if let Some(rest) = line.strip_prefix("Gatehouse listening on ") {
+                break rest.split_whitespace().next().unwrap().to_owned();
+            }
+        };
+        let client = reqwest::Client::builder().cookie_store(true).build().unwrap();
+        Self { base, setup_link, client, output, child }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+
+    /// Everything the process printed so far (stdout and stderr).
+    pub fn output(&self) -> String {
+        self.output.lock().unwrap().join("\n")
+    }
+
+    pub fn setup_token(&self) -> String {
+        let link = self.setup_link.as_deref().expect("a setup link was printed");
+        link.rsplit('/').next().unwrap().to_owned()
+    }
+
+    /// Creates the first host admin through the setup link; `self.client` is then signed in.
+    pub async fn set_up_admin(&self) {
+        let res = self
+            .client
+            .post(self.url(&format!("/api/v1/setup/{}", self.setup_token())))
+            .json(&serde_json::json!({"email": ADMIN_EMAIL, "password": ADMIN_PASSWORD}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 201, "setup failed: {}", res.text().await.unwrap());
+    }
+
+    /// A separate cookie jar signed in as `email`.
+    pub async fn signed_in_client(&self, email: &str, password: &str) -> reqwest::Client {
+        let client = reqwest::Client::builder().cookie_store(true).build().unwrap();
+        let res = client
+            .post(self.url("/api/v1/session"))
+            .json(&serde_json::json!({"email": email, "password": password}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 200, "sign-in failed: {}", res.text().await.unwrap());
+        client
+    }
+
+    pub fn stop(mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// The `error.code` of a JSON error response, after checking its status.
+pub async fn error_code(res: reqwest::Response, status: u16) -> String {
+    assert_eq!(res.status().as_u16(), status, "unexpected status");
+    let body: serde_json::Value = res.json().await.expect("error bodies are JSON");
+    body["error"]["code"].as_str().expect("error.code").to_owned()
+}

@@ -1,0 +1,14 @@
+//! Types and validation that the dashboard (wasm32) and the server share.
+//!
+//! Everything here parses rather than validates: a value of these types is
+//! known to be well-formed, whichever side of the wire built it.
+
+pub mod api;
+pub mod email;
+pub mod password;
+pub mod role;
+
+pub use api::{ApiError, ErrorCode};
+pub use email::EmailAddress;
+pub use password::NewPassword;
+pub use role::Role;
