@@ -6,6 +6,13 @@ import { join, resolve } from 'node:path';
 const BIN = process.env.GATEHOUSE_BIN ?? resolve(__dirname, '../../target/release/gatehouse');
 const DIST = process.env.GATEHOUSE_DIST_DIR ?? resolve(__dirname, '../../dist');
 
+/** The environment of an instance on SQLite in `dataDir`, whatever the caller's shell has set. */
+function instanceEnv(dataDir: string): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, GATEHOUSE_DATA_DIR: dataDir, GATEHOUSE_DIST_DIR: DIST };
+  for (const name of ['GATEHOUSE_DATABASE_URL', 'GATEHOUSE_PUBLIC_URL', 'GATEHOUSE_BIND']) delete env[name];
+  return env;
+}
+
 /** A gatehouse process on a free port with its own SQLite data dir. */
 export class Gatehouse {
   private constructor(
@@ -19,7 +26,7 @@ export class Gatehouse {
   static async start(): Promise<Gatehouse> {
     const dataDir = mkdtempSync(join(tmpdir(), 'gatehouse-e2e-'));
     const child = spawn(BIN, ['serve', '--bind', '127.0.0.1:0'], {
-      env: { ...process.env, GATEHOUSE_DATA_DIR: dataDir, GATEHOUSE_DIST_DIR: DIST, GATEHOUSE_DATABASE_URL: '' },
+      env: instanceEnv(dataDir),
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const output: string[] = [];
@@ -48,7 +55,7 @@ export class Gatehouse {
 
   /** Runs a CLI subcommand against this instance's database. */
   cli(args: string[], stdin = ''): string {
-    const run = spawnSync(BIN, args, { input: stdin, env: { ...process.env, GATEHOUSE_DATA_DIR: this.dataDir, GATEHOUSE_DATABASE_URL: '' } });
+    const run = spawnSync(BIN, args, { input: stdin, env: instanceEnv(this.dataDir) });
     if (run.status !== 0) throw new Error(`gatehouse ${args.join(' ')} failed: ${run.stderr}`);
     return String(run.stdout);
   }

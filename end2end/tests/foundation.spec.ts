@@ -8,7 +8,7 @@ test.beforeEach(async () => {
   gh = await Gatehouse.start();
 });
 test.afterEach(async () => {
-  await gh.stop();
+  await gh?.stop();
 });
 
 async function setUpAdmin(page: Page) {

@@ -18,8 +18,8 @@ pub struct StorageSettings {
 
 impl StorageSettings {
     pub fn database_url(&self) -> String {
-        match &self.database_url {
-            Some(url) => url.clone(),
+        match self.database_url.as_deref().map(str::trim).filter(|u| !u.is_empty()) {
+            Some(url) => url.to_owned(),
             None => format!("sqlite://{}?mode=rwc", self.data_dir.join("gatehouse.db").display()),
         }
     }
