@@ -5,6 +5,7 @@
 
 use http::request::Parts;
 use shared::api::{AccountSummary, ApiError, ErrorCode, HostInfo, Me, UserSummary};
+use shared::smtp::{SmtpDraft, SmtpSettings, TestReport};
 use std::sync::Arc;
 
 /// Every method authenticates the request itself (session cookie or bearer
@@ -15,6 +16,10 @@ pub trait Backend: Send + Sync {
     async fn list_users(&self, req: &Parts) -> Result<Vec<UserSummary>, ApiError>;
     async fn list_accounts(&self, req: &Parts) -> Result<Vec<AccountSummary>, ApiError>;
     async fn host_info(&self, req: &Parts) -> Result<HostInfo, ApiError>;
+    async fn smtp_settings(&self, req: &Parts) -> Result<SmtpSettings, ApiError>;
+    async fn save_smtp(&self, req: &Parts, draft: SmtpDraft) -> Result<SmtpSettings, ApiError>;
+    async fn set_smtp_enabled(&self, req: &Parts, enabled: bool) -> Result<SmtpSettings, ApiError>;
+    async fn test_smtp(&self, req: &Parts, draft: Option<SmtpDraft>) -> Result<TestReport, ApiError>;
 }
 
 pub type BackendHandle = Arc<dyn Backend>;

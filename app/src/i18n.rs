@@ -8,6 +8,7 @@ use leptos::prelude::*;
 use shared::api::{ApiError, ErrorCode, UserStatus};
 use shared::email::EmailError;
 use shared::password::{PasswordError, MAX_BYTES, MIN_CHARS};
+use shared::smtp::{FromNameError, HostError, TestStage, MAX_FROM_NAME_CHARS};
 use shared::Role;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -81,6 +82,66 @@ pub struct Texts {
     pub public_url: &'static str,
     pub version: &'static str,
     pub database: &'static str,
+    // Host settings → sub-pages
+    pub nav_settings_overview: &'static str,
+    pub nav_smtp: &'static str,
+    // Host settings → SMTP configuration
+    pub smtp_title: &'static str,
+    pub smtp_intro: &'static str,
+    pub preset_label: &'static str,
+    pub preset_none: &'static str,
+    pub preset_guide: fn(&str) -> String,
+    pub smtp_host: &'static str,
+    pub smtp_host_help: &'static str,
+    pub smtp_port: &'static str,
+    pub smtp_port_help: &'static str,
+    pub from_name: &'static str,
+    pub from_name_help: &'static str,
+    pub from_email: &'static str,
+    pub from_email_help: &'static str,
+    pub encryption: &'static str,
+    pub enable_ssl: &'static str,
+    pub enable_starttls: &'static str,
+    pub enable_auth: &'static str,
+    pub smtp_username: &'static str,
+    pub smtp_username_help: &'static str,
+    pub smtp_password_help: &'static str,
+    pub password_kept: &'static str,
+    pub save: &'static str,
+    pub saving: &'static str,
+    pub saved: &'static str,
+    pub smtp_enabled: &'static str,
+    pub smtp_save_first: &'static str,
+    pub smtp_how_to_disable: &'static str,
+    pub last_changed_by: fn(&str, &str) -> String,
+    pub last_changed: fn(&str) -> String,
+    pub send_test: &'static str,
+    pub sending_test: &'static str,
+    pub test_goes_to: fn(&str) -> String,
+    pub test_sent: fn(&str, u64) -> String,
+    pub test_failed_after: fn(u64) -> String,
+    pub relay_replied: &'static str,
+    pub stage_connect: &'static str,
+    pub stage_tls: &'static str,
+    pub stage_auth: &'static str,
+    pub stage_sender: &'static str,
+    pub stage_recipient: &'static str,
+    pub stage_data: &'static str,
+    pub stage_unknown: &'static str,
+    pub hint_465_ssl: &'static str,
+    pub hint_587_starttls: &'static str,
+    pub hint_app_password: &'static str,
+    // SMTP field problems (the ones not listed show the server's English)
+    pub host_required: &'static str,
+    pub host_too_long: &'static str,
+    pub host_has_scheme: &'static str,
+    pub host_has_port: &'static str,
+    pub host_invalid: &'static str,
+    pub port_invalid: &'static str,
+    pub from_name_too_long: fn(usize) -> String,
+    pub from_name_control: &'static str,
+    pub username_required: &'static str,
+    pub smtp_password_required: &'static str,
     pub not_found: &'static str,
     pub back_home: &'static str,
     // Roles and states
@@ -137,6 +198,38 @@ impl Texts {
         match e {
             PasswordError::TooShort => (self.password_too_short)(MIN_CHARS),
             PasswordError::TooLong => (self.password_too_long)(MAX_BYTES),
+        }
+    }
+
+    pub fn host_error(&self, e: HostError) -> String {
+        match e {
+            HostError::Empty => self.host_required,
+            HostError::TooLong => self.host_too_long,
+            HostError::HasScheme => self.host_has_scheme,
+            HostError::HasPort => self.host_has_port,
+            HostError::Invalid => self.host_invalid,
+        }
+        .to_owned()
+    }
+
+    pub fn from_name_error(&self, e: FromNameError) -> String {
+        match e {
+            FromNameError::TooLong => (self.from_name_too_long)(MAX_FROM_NAME_CHARS),
+            FromNameError::ControlCharacter => self.from_name_control.to_owned(),
+        }
+    }
+
+    /// The sentence that names the step a test send failed at.
+    pub fn test_stage(&self, stage: TestStage) -> &'static str {
+        match stage {
+            TestStage::Connect => self.stage_connect,
+            TestStage::Tls => self.stage_tls,
+            TestStage::Auth => self.stage_auth,
+            TestStage::Sender => self.stage_sender,
+            TestStage::Recipient => self.stage_recipient,
+            TestStage::Data => self.stage_data,
+            // A failure "at" Sent would be a server bug; say something true anyway.
+            TestStage::Sent => self.stage_unknown,
         }
     }
 
@@ -200,6 +293,63 @@ pub static EN: Texts = Texts {
     public_url: "Public URL",
     version: "Version",
     database: "Database",
+    nav_settings_overview: "Overview",
+    nav_smtp: "SMTP configuration",
+    smtp_title: "SMTP configuration",
+    smtp_intro: "The relay this instance sends its emails through.",
+    preset_label: "Provider preset",
+    preset_none: "Choose a provider…",
+    preset_guide: |name| format!("SMTP guide for {name}"),
+    smtp_host: "Host",
+    smtp_host_help: "The server used for SMTP relay",
+    smtp_port: "Port",
+    smtp_port_help: "The port for TLS or SSL encryption",
+    from_name: "From display name",
+    from_name_help: "The name shown before the address that sends messages",
+    from_email: "From email",
+    from_email_help: "The address emails are sent from",
+    encryption: "Encryption",
+    enable_ssl: "Enable SSL",
+    enable_starttls: "Enable StartTLS",
+    enable_auth: "Enable authentication",
+    smtp_username: "Username",
+    smtp_username_help: "The address provisioned for SMTP relay",
+    smtp_password_help: "That account's password; with two-factor authentication you may need an app-specific password",
+    password_kept: "A password is saved. Leave blank to keep it.",
+    save: "Save",
+    saving: "Saving…",
+    saved: "Saved",
+    smtp_enabled: "SMTP enabled",
+    smtp_save_first: "You must click Save before enabling the configuration.",
+    smtp_how_to_disable: "To disable SMTP, switch it off.",
+    last_changed_by: |who, when| format!("Last changed by {who} at {when}"),
+    last_changed: |when| format!("Last changed at {when}"),
+    send_test: "Send test email",
+    sending_test: "Sending test email…",
+    test_goes_to: |email| format!("Test emails go to the address you signed in with: {email}"),
+    test_sent: |to, ms| format!("Test email sent to {to} in {ms} ms"),
+    test_failed_after: |ms| format!("Failed after {ms} ms"),
+    relay_replied: "The relay replied:",
+    stage_connect: "Could not connect to the relay",
+    stage_tls: "TLS failed",
+    stage_auth: "The relay refused the username or password",
+    stage_sender: "The relay refused the From address",
+    stage_recipient: "The relay refused the recipient",
+    stage_data: "The relay refused the message",
+    stage_unknown: "The test email was not sent",
+    hint_465_ssl: "Port 465 usually needs SSL",
+    hint_587_starttls: "Port 587 usually needs StartTLS",
+    hint_app_password: "With two-factor authentication you may need an app-specific password",
+    host_required: "Enter the relay's host name",
+    host_too_long: "A host name has at most 253 characters",
+    host_has_scheme: "Enter the host name only, without smtp:// or https://",
+    host_has_port: "Enter the port in the Port field, not after the host",
+    host_invalid: "This is not a valid host name or IP address",
+    port_invalid: "Use a port from 1 to 65535",
+    from_name_too_long: |n| format!("Use at most {n} characters"),
+    from_name_control: "Line breaks and control characters are not allowed",
+    username_required: "Enter the username the relay expects",
+    smtp_password_required: "Enter the password for this username",
     not_found: "There is no page here.",
     back_home: "Back to the dashboard",
     role_host_admin: "Host admin",
@@ -264,6 +414,63 @@ pub static IT: Texts = Texts {
     public_url: "URL pubblico",
     version: "Versione",
     database: "Database",
+    nav_settings_overview: "Panoramica",
+    nav_smtp: "Configurazione SMTP",
+    smtp_title: "Configurazione SMTP",
+    smtp_intro: "Il relay attraverso cui questa istanza invia le sue email.",
+    preset_label: "Provider preconfigurato",
+    preset_none: "Scegli un provider…",
+    preset_guide: |name| format!("Guida SMTP per {name}"),
+    smtp_host: "Host",
+    smtp_host_help: "Il server usato come relay SMTP",
+    smtp_port: "Porta",
+    smtp_port_help: "La porta per la cifratura TLS o SSL",
+    from_name: "Nome visualizzato del mittente",
+    from_name_help: "Il nome mostrato prima dell'indirizzo che invia i messaggi",
+    from_email: "Email del mittente",
+    from_email_help: "L'indirizzo da cui vengono inviate le email",
+    encryption: "Cifratura",
+    enable_ssl: "Abilita SSL",
+    enable_starttls: "Abilita StartTLS",
+    enable_auth: "Abilita autenticazione",
+    smtp_username: "Nome utente",
+    smtp_username_help: "L'indirizzo predisposto per il relay SMTP",
+    smtp_password_help: "La password di quell'account; con l'autenticazione a due fattori potrebbe servire una password specifica per l'app",
+    password_kept: "Una password è già salvata. Lascia vuoto per mantenerla.",
+    save: "Salva",
+    saving: "Salvataggio…",
+    saved: "Salvato",
+    smtp_enabled: "SMTP abilitato",
+    smtp_save_first: "Devi fare clic su Salva prima di abilitare la configurazione.",
+    smtp_how_to_disable: "Per disabilitare l'SMTP, spegni l'interruttore.",
+    last_changed_by: |who, when| format!("Ultima modifica di {who} il {when}"),
+    last_changed: |when| format!("Ultima modifica il {when}"),
+    send_test: "Invia email di prova",
+    sending_test: "Invio dell'email di prova…",
+    test_goes_to: |email| format!("Le email di prova vanno all'indirizzo con cui hai effettuato l'accesso: {email}"),
+    test_sent: |to, ms| format!("Email di prova inviata a {to} in {ms} ms"),
+    test_failed_after: |ms| format!("Non riuscito dopo {ms} ms"),
+    relay_replied: "Risposta del relay:",
+    stage_connect: "Impossibile connettersi al relay",
+    stage_tls: "TLS non riuscito",
+    stage_auth: "Il relay ha rifiutato nome utente o password",
+    stage_sender: "Il relay ha rifiutato l'indirizzo del mittente",
+    stage_recipient: "Il relay ha rifiutato il destinatario",
+    stage_data: "Il relay ha rifiutato il messaggio",
+    stage_unknown: "L'email di prova non è stata inviata",
+    hint_465_ssl: "La porta 465 di solito richiede SSL",
+    hint_587_starttls: "La porta 587 di solito richiede StartTLS",
+    hint_app_password: "Con l'autenticazione a due fattori potrebbe servire una password specifica per l'app",
+    host_required: "Inserisci il nome host del relay",
+    host_too_long: "Un nome host ha al massimo 253 caratteri",
+    host_has_scheme: "Inserisci solo il nome host, senza smtp:// o https://",
+    host_has_port: "Inserisci la porta nel campo Porta, non dopo l'host",
+    host_invalid: "Questo non è un nome host o un indirizzo IP valido",
+    port_invalid: "Usa una porta da 1 a 65535",
+    from_name_too_long: |n| format!("Usa al massimo {n} caratteri"),
+    from_name_control: "A capo e caratteri di controllo non sono ammessi",
+    username_required: "Inserisci il nome utente richiesto dal relay",
+    smtp_password_required: "Inserisci la password per questo nome utente",
     not_found: "Questa pagina non esiste.",
     back_home: "Torna alla dashboard",
     role_host_admin: "Amministratore host",
@@ -374,5 +581,15 @@ mod tests {
             }
         }
         assert_ne!(EN.sign_in, IT.sign_in);
+    }
+
+    #[test]
+    fn every_test_stage_has_a_sentence() {
+        use shared::smtp::TestStage::*;
+        for t in [&EN, &IT] {
+            for stage in [Connect, Tls, Auth, Sender, Recipient, Data, Sent] {
+                assert!(!t.test_stage(stage).is_empty());
+            }
+        }
     }
 }

@@ -7,6 +7,7 @@ use leptos::server_fn::codec::JsonEncoding;
 use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
 use serde::{Deserialize, Serialize};
 use shared::api::{AccountSummary, ApiError, ErrorCode, HostInfo, Me, UserSummary};
+use shared::smtp::{SmtpDraft, SmtpSettings, TestReport};
 
 /// The error every server function returns: the shared `ApiError`, so the
 /// dashboard branches on the same codes as REST clients do.
@@ -61,4 +62,33 @@ pub async fn list_accounts() -> Result<Vec<AccountSummary>, AppError> {
 pub async fn load_host_info() -> Result<HostInfo, AppError> {
     let (backend, req) = crate::backend::current()?;
     Ok(backend.host_info(&req).await?)
+}
+
+/// Host settings → SMTP configuration: the saved configuration (never its password).
+#[server(prefix = "/api/fn", endpoint = "smtp_settings")]
+pub async fn load_smtp_settings() -> Result<SmtpSettings, AppError> {
+    let (backend, req) = crate::backend::current()?;
+    Ok(backend.smtp_settings(&req).await?)
+}
+
+/// Saves the form. A blank password keeps the stored one.
+#[server(prefix = "/api/fn", endpoint = "save_smtp")]
+pub async fn save_smtp(draft: SmtpDraft) -> Result<SmtpSettings, AppError> {
+    let (backend, req) = crate::backend::current()?;
+    Ok(backend.save_smtp(&req, draft).await?)
+}
+
+/// The on/off switch. Turning on needs a saved configuration (409 otherwise).
+#[server(prefix = "/api/fn", endpoint = "set_smtp_enabled")]
+pub async fn set_smtp_enabled(enabled: bool) -> Result<SmtpSettings, AppError> {
+    let (backend, req) = crate::backend::current()?;
+    Ok(backend.set_smtp_enabled(&req, enabled).await?)
+}
+
+/// "Send test email" to the signed-in user, with the values in the form
+/// (saved or not); without a draft, the saved configuration.
+#[server(prefix = "/api/fn", endpoint = "test_smtp")]
+pub async fn send_test_email(draft: Option<SmtpDraft>) -> Result<TestReport, AppError> {
+    let (backend, req) = crate::backend::current()?;
+    Ok(backend.test_smtp(&req, draft).await?)
 }

@@ -41,6 +41,9 @@ pub struct ServeSettings {
     /// Extra PEM root certificates trusted for the SMTP relay's TLS.
     #[arg(long, env = "GATEHOUSE_SMTP_CA_FILE")]
     pub smtp_ca_file: Option<PathBuf>,
+    /// Hard bound on a whole test send, in seconds (a silent relay never hangs a request).
+    #[arg(long, env = "GATEHOUSE_SMTP_TEST_TIMEOUT", default_value_t = 15, value_parser = clap::value_parser!(u64).range(1..=120))]
+    pub smtp_test_timeout: u64,
 }
 
 /// The public URL with no trailing slash, so links are `{base}/path`.
@@ -72,6 +75,11 @@ impl PublicUrl {
 
     pub fn is_https(&self) -> bool {
         self.0.starts_with("https://")
+    }
+
+    /// The host part, used as our name when greeting an SMTP relay (EHLO).
+    pub fn host(&self) -> String {
+        Url::parse(&self.0).ok().and_then(|u| u.host_str().map(str::to_owned)).unwrap_or_else(|| "localhost".into())
     }
 
     /// `scheme://host[:port]`, as browsers send it in the Origin header.

@@ -1,5 +1,6 @@
 //! The Gatehouse server, organised by capability: `auth` (sign-in, sessions,
-//! tokens, first-run setup) and `users` (users and accounts), each owning its
+//! tokens, first-run setup), `users` (users and accounts) and `smtp` (the
+//! relay configuration and test send), each owning its
 //! routes, service and storage; `api` assembles the REST surface and
 //! `server_fns` is the dashboard's door onto the same services.
 
@@ -11,6 +12,7 @@ pub mod error;
 pub mod host;
 pub mod secret_key;
 pub mod server_fns;
+pub mod smtp;
 pub mod startup;
 pub mod state;
 pub mod storage;

@@ -5,7 +5,7 @@
 use crate::auth::{self, authenticate};
 use crate::error::Failure;
 use crate::state::AppState;
-use crate::users;
+use crate::{smtp, users};
 use app::backend::{Backend, BackendHandle};
 use axum::body::{to_bytes, Body};
 use axum::extract::{Request, State};
@@ -13,6 +13,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use http::request::Parts;
 use shared::api::{AccountSummary, ApiError, HostInfo, Me, UserSummary};
+use shared::smtp::{SmtpDraft, SmtpSettings, TestReport};
 use std::sync::Arc;
 
 struct Services(AppState);
@@ -37,6 +38,26 @@ impl Backend for Services {
     async fn host_info(&self, req: &Parts) -> Result<HostInfo, ApiError> {
         let caller = authenticate(&self.0, &req.headers).await.map_err(|f| f.0)?;
         crate::host::host_info(&self.0, &caller).map_err(|f| f.0)
+    }
+
+    async fn smtp_settings(&self, req: &Parts) -> Result<SmtpSettings, ApiError> {
+        let caller = authenticate(&self.0, &req.headers).await.map_err(|f| f.0)?;
+        smtp::service::settings(&self.0, &caller).await.map_err(|f| f.0)
+    }
+
+    async fn save_smtp(&self, req: &Parts, draft: SmtpDraft) -> Result<SmtpSettings, ApiError> {
+        let caller = authenticate(&self.0, &req.headers).await.map_err(|f| f.0)?;
+        smtp::service::save(&self.0, &caller, &draft).await.map_err(|f| f.0)
+    }
+
+    async fn set_smtp_enabled(&self, req: &Parts, enabled: bool) -> Result<SmtpSettings, ApiError> {
+        let caller = authenticate(&self.0, &req.headers).await.map_err(|f| f.0)?;
+        smtp::service::set_enabled(&self.0, &caller, enabled).await.map_err(|f| f.0)
+    }
+
+    async fn test_smtp(&self, req: &Parts, draft: Option<SmtpDraft>) -> Result<TestReport, ApiError> {
+        let caller = authenticate(&self.0, &req.headers).await.map_err(|f| f.0)?;
+        smtp::service::send_test(&self.0, &caller, draft.as_ref()).await.map_err(|f| f.0)
     }
 }
 

@@ -3,7 +3,10 @@
 use crate::configuration::{PublicUrl, ServeSettings, StorageSettings};
 use crate::secret_key::SecretKey;
 use crate::state::AppState;
+use crate::smtp::relay::ExtraRoots;
+use crate::smtp::SmtpRuntime;
 use crate::storage::Db;
+use std::time::Duration;
 use anyhow::Context;
 use tokio::net::TcpListener;
 
@@ -24,7 +27,9 @@ pub async fn serve(storage: &StorageSettings, settings: &ServeSettings) -> anyho
         Some(url) => PublicUrl::new(url)?,
         None => PublicUrl::for_bound(bound),
     };
-    let state = AppState::new(db, public_url.clone(), key);
+    let extra_roots = ExtraRoots::load(settings.smtp_ca_file.as_deref())?;
+    let smtp = SmtpRuntime::new(extra_roots, Duration::from_secs(settings.smtp_test_timeout));
+    let state = AppState::new(db, public_url.clone(), key, smtp);
     if !settings.dist_dir.join("index.html").exists() {
         tracing::warn!(dist = %settings.dist_dir.display(), "no built dashboard found; only the API is served (run `make run`)");
     }

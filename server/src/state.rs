@@ -3,6 +3,7 @@
 use crate::auth::password::PasswordHasher;
 use crate::configuration::PublicUrl;
 use crate::secret_key::SecretKey;
+use crate::smtp::SmtpRuntime;
 use crate::storage::Db;
 use std::sync::Arc;
 
@@ -15,11 +16,12 @@ pub struct Inner {
     pub passwords: PasswordHasher,
     /// Seals secrets at rest (the SMTP relay password).
     pub secret_key: SecretKey,
+    pub smtp: SmtpRuntime,
 }
 
 impl AppState {
-    pub fn new(db: Db, public_url: PublicUrl, secret_key: SecretKey) -> Self {
-        Self(Arc::new(Inner { db, public_url, passwords: PasswordHasher::default(), secret_key }))
+    pub fn new(db: Db, public_url: PublicUrl, secret_key: SecretKey, smtp: SmtpRuntime) -> Self {
+        Self(Arc::new(Inner { db, public_url, passwords: PasswordHasher::default(), secret_key, smtp }))
     }
 }
 

@@ -7,6 +7,7 @@ pub mod api;
 pub mod email;
 pub mod password;
 pub mod role;
+pub mod smtp;
 
 pub use api::{ApiError, ErrorCode};
 pub use email::EmailAddress;

@@ -5,6 +5,7 @@ mod host_settings;
 mod setup;
 mod shell;
 mod sign_in;
+mod smtp;
 mod users;
 mod widgets;
 
@@ -26,7 +27,10 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("") view=|| view! { <Redirect path="/users"/> }/>
                     <Route path=path!("users") view=users::Users/>
                     <Route path=path!("accounts") view=accounts::Accounts/>
-                    <Route path=path!("settings") view=host_settings::HostSettings/>
+                    <ParentRoute path=path!("settings") view=host_settings::HostSettings>
+                        <Route path=path!("") view=host_settings::HostOverview/>
+                        <Route path=path!("smtp") view=smtp::SmtpPage/>
+                    </ParentRoute>
                 </ParentRoute>
             </Routes>
         </Router>

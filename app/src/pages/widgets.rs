@@ -1,4 +1,5 @@
-//! Small pieces every page uses: loading and error states, form fields, the language picker.
+//! Small pieces every page uses: loading and error states, form fields and
+//! switches, local times, the language picker.
 
 use crate::i18n::{use_i18n, Lang};
 use leptos::prelude::*;
@@ -24,6 +25,8 @@ pub fn ErrorNote(error: ApiError) -> impl IntoView {
 }
 
 /// A labelled input whose problem (if any) shows beneath it as the user types.
+/// `help` is a short line under the label; `on_touch` fires when the user
+/// types in the field or leaves it (pages use it to decide when to judge).
 #[component]
 pub fn Field(
     label: Signal<&'static str>,
@@ -32,25 +35,85 @@ pub fn Field(
     #[prop(default = "off")] autocomplete: &'static str,
     value: RwSignal<String>,
     #[prop(into)] problem: Signal<Option<String>>,
+    #[prop(optional, into)] help: Option<Signal<&'static str>>,
+    #[prop(optional, into)] placeholder: Option<Signal<&'static str>>,
+    #[prop(optional)] on_touch: Option<Callback<()>>,
 ) -> impl IntoView {
     let id = format!("field-{name}");
     let err_id = format!("{id}-error");
+    let help_id = format!("{id}-help");
+    let described_by = if help.is_some() { format!("{help_id} {err_id}") } else { err_id.clone() };
+    let touch = move || {
+        if let Some(cb) = on_touch {
+            cb.run(());
+        }
+    };
     view! {
         <div class="field" class:invalid=move || problem.get().is_some()>
             <label for=id.clone()>{label}</label>
+            {help.map(|help| view! { <p class="field-help" id=help_id>{help}</p> })}
             <input
                 id=id
                 name=name
                 type=kind
                 autocomplete=autocomplete
-                aria-describedby=err_id.clone()
+                placeholder=move || placeholder.map(|p| p.get())
+                aria-describedby=described_by
                 aria-invalid=move || if problem.get().is_some() { "true" } else { "false" }
                 prop:value=value
-                on:input=move |ev| value.set(event_target_value(&ev))
+                on:input=move |ev| {
+                    value.set(event_target_value(&ev));
+                    touch();
+                }
+                on:blur=move |_| touch()
             />
             <p class="field-error" id=err_id>{move || problem.get()}</p>
         </div>
     }
+}
+
+/// A labelled checkbox styled as a switch. `checked` is what the page believes;
+/// the page decides what a click means through `on_change`.
+#[component]
+pub fn Switch(
+    label: Signal<&'static str>,
+    name: &'static str,
+    #[prop(into)] checked: Signal<bool>,
+    on_change: Callback<bool>,
+    #[prop(optional, into)] disabled: Signal<bool>,
+    #[prop(optional)] testid: Option<&'static str>,
+    #[prop(optional)] described_by: Option<&'static str>,
+) -> impl IntoView {
+    let id = format!("field-{name}");
+    view! {
+        <div class="switch">
+            <input
+                type="checkbox"
+                id=id.clone()
+                name=name
+                data-testid=testid
+                aria-describedby=described_by
+                prop:checked=checked
+                disabled=disabled
+                on:change=move |ev| on_change.run(event_target_checked(&ev))
+            />
+            <label for=id>{label}</label>
+        </div>
+    }
+}
+
+/// Unix seconds as a date and time in the browser's locale.
+#[cfg(feature = "csr")]
+pub fn local_time(unix_secs: i64) -> String {
+    let locale = web_sys::window().and_then(|w| w.navigator().language()).unwrap_or_else(|| "en".into());
+    let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(unix_secs as f64 * 1000.0));
+    date.to_locale_string(&locale, &wasm_bindgen::JsValue::UNDEFINED).into()
+}
+
+/// Outside the browser there is no locale to honour; the number will do.
+#[cfg(not(feature = "csr"))]
+pub fn local_time(unix_secs: i64) -> String {
+    unix_secs.to_string()
 }
 
 #[component]

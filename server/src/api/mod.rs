@@ -22,6 +22,7 @@ pub fn router(state: AppState, dist_dir: &Path) -> Router {
         .merge(crate::auth::routes::router())
         .merge(crate::users::routes::router())
         .merge(crate::host::router())
+        .merge(crate::smtp::routes::router())
         .fallback(|| async { error_response(ApiError::new(ErrorCode::NotFound, "no such API route")) });
 
     let dashboard = ServeDir::new(dist_dir).fallback(ServeFile::new(dist_dir.join("index.html")));

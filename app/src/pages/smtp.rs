@@ -1,0 +1,362 @@
+//! Host settings → SMTP configuration: the relay this instance's email goes through.
+//!
+//! The form judges itself as you type with the parser the server runs again
+//! (`SmtpDraft::parse`), but only speaks about a field once it has been
+//! touched or a save or test was attempted: a fresh form is not a wall of red.
+
+mod test_send;
+
+use super::shell::with_data;
+use super::widgets::{local_time, ErrorNote, Field, Switch};
+use crate::i18n::{use_i18n, Texts};
+use crate::server_fns::{load_smtp_settings, save_smtp, set_smtp_enabled};
+use leptos::prelude::*;
+use shared::api::{ApiError, ErrorCode};
+use shared::smtp::{FromName, Preset, Security, SmtpDraft, SmtpHost, SmtpSettings, PRESETS};
+use shared::EmailAddress;
+use std::collections::{BTreeMap, BTreeSet};
+
+type FieldMap = BTreeMap<String, String>;
+
+/// The fields the form has, under the names the parser and the server use.
+const FIELDS: [&str; 6] = ["host", "port", "from_name", "from_email", "username", "password"];
+
+#[component]
+pub fn SmtpPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let loaded = LocalResource::new(|| async { load_smtp_settings().await });
+    view! {
+        <h2>{move || i18n.t().smtp_title}</h2>
+        <p>{move || i18n.t().smtp_intro}</p>
+        {with_data(loaded, |settings| view! { <SmtpForm settings/> })}
+    }
+}
+
+/// The form's state: one signal per control, the server's latest word, and
+/// what decides which problems show.
+#[derive(Clone, Copy)]
+struct Form {
+    settings: RwSignal<SmtpSettings>,
+    host: RwSignal<String>,
+    port: RwSignal<String>,
+    from_name: RwSignal<String>,
+    from_email: RwSignal<String>,
+    security: RwSignal<Security>,
+    auth: RwSignal<bool>,
+    username: RwSignal<String>,
+    password: RwSignal<String>,
+    touched: RwSignal<BTreeSet<&'static str>>,
+    attempted: RwSignal<bool>,
+    /// The server's field errors, with the draft they judged.
+    rejected: RwSignal<Option<(SmtpDraft, FieldMap)>>,
+}
+
+impl Form {
+    fn new(settings: SmtpSettings) -> Self {
+        let form = Form {
+            settings: RwSignal::new(settings.clone()),
+            host: RwSignal::default(),
+            port: RwSignal::default(),
+            from_name: RwSignal::default(),
+            from_email: RwSignal::default(),
+            security: RwSignal::default(),
+            auth: RwSignal::default(),
+            username: RwSignal::default(),
+            password: RwSignal::default(),
+            touched: RwSignal::default(),
+            attempted: RwSignal::new(false),
+            rejected: RwSignal::new(None),
+        };
+        form.load(&settings);
+        form
+    }
+
+    /// Puts the server's values in the controls. The password is write-only: never prefilled.
+    fn load(&self, s: &SmtpSettings) {
+        self.host.set(s.host.clone());
+        self.port.set(s.port.to_string());
+        self.from_name.set(s.from_name.clone());
+        self.from_email.set(s.from_email.clone());
+        self.security.set(s.security);
+        self.auth.set(s.auth);
+        self.username.set(s.username.clone().unwrap_or_default());
+        self.password.set(String::new());
+    }
+
+    /// The draft as typed (reactive).
+    fn draft(&self) -> SmtpDraft {
+        let auth = self.auth.get();
+        let password = self.password.get();
+        SmtpDraft {
+            host: self.host.get(),
+            // A number input yields "" for what is not a number; 0 then fails the port check.
+            port: self.port.get().trim().parse().unwrap_or(0),
+            from_name: self.from_name.get(),
+            from_email: self.from_email.get(),
+            security: self.security.get(),
+            auth,
+            // Credentials travel only with authentication on; no password means "keep the stored one".
+            username: auth.then(|| self.username.get()),
+            password: (auth && !password.is_empty()).then_some(password),
+        }
+    }
+
+    /// What is wrong with a draft, by field, in the parser's English.
+    fn problems(&self, d: &SmtpDraft) -> FieldMap {
+        let stored = self.settings.with(|s| s.password_set);
+        d.parse(stored).err().map(|e| e.fields).unwrap_or_default()
+    }
+
+    /// A save or test attempt: from now on every problem shows. The draft, if it is worth sending.
+    fn attempt(&self) -> Option<SmtpDraft> {
+        self.attempted.set(true);
+        let d = untrack(|| self.draft());
+        untrack(|| self.problems(&d)).is_empty().then_some(d)
+    }
+
+    fn rejected_by_server(&self, d: SmtpDraft, e: &ApiError) {
+        self.rejected.set((!e.fields.is_empty()).then(|| (d, e.fields.clone())));
+    }
+
+    fn touch(&self, field: &'static str) {
+        if !self.touched.with_untracked(|t| t.contains(field)) {
+            self.touched.update(|t| {
+                t.insert(field);
+            });
+        }
+    }
+
+    /// The problem to show under `field`, if any: ours once the field is judged,
+    /// else the server's while the field still holds the value it judged.
+    fn problem(self, field: &'static str) -> Signal<Option<String>> {
+        let i18n = use_i18n();
+        Signal::derive(move || {
+            let d = self.draft();
+            let judged = self.attempted.get() || self.touched.with(|t| t.contains(field));
+            let ours = judged.then(|| self.problems(&d).remove(field)).flatten();
+            ours.map(|english| say_problem(i18n.t(), &d, field, &english)).or_else(|| {
+                self.rejected.with(|r| {
+                    let (sent, fields) = r.as_ref()?;
+                    (value_of(sent, field) == value_of(&d, field)).then(|| fields.get(field).cloned()).flatten()
+                })
+            })
+        })
+    }
+}
+
+/// The problem in the user's language when we know it, else the parser's English.
+fn say_problem(t: &Texts, d: &SmtpDraft, field: &str, english: &str) -> String {
+    let translated = match field {
+        "host" => SmtpHost::parse(&d.host).err().map(|e| t.host_error(e)),
+        "port" if !(1..=65535).contains(&d.port) => Some(t.port_invalid.to_owned()),
+        "from_name" => FromName::parse(&d.from_name).err().map(|e| t.from_name_error(e)),
+        "from_email" => EmailAddress::parse(&d.from_email).err().map(|e| t.email_error(e)),
+        "username" if d.username.as_deref().unwrap_or_default().trim().is_empty() => {
+            Some(t.username_required.to_owned())
+        }
+        "password" if d.password.is_none() => Some(t.smtp_password_required.to_owned()),
+        _ => None,
+    };
+    translated.unwrap_or_else(|| english.to_owned())
+}
+
+/// A field's value in a draft: tells whether the user changed it since the server judged it.
+fn value_of(d: &SmtpDraft, field: &str) -> String {
+    match field {
+        "host" => d.host.clone(),
+        "port" => d.port.to_string(),
+        "from_name" => d.from_name.clone(),
+        "from_email" => d.from_email.clone(),
+        "username" => d.username.clone().unwrap_or_default(),
+        "password" => d.password.clone().unwrap_or_default(),
+        _ => String::new(),
+    }
+}
+
+#[component]
+fn SmtpForm(settings: SmtpSettings) -> impl IntoView {
+    let i18n = use_i18n();
+    let preset = RwSignal::new(PRESETS.iter().find(|p| p.host == settings.host));
+    let form = Form::new(settings);
+    let saved_draft = RwSignal::new(None::<SmtpDraft>);
+    let save = Action::new_local(move |d: &SmtpDraft| {
+        let d = d.clone();
+        async move {
+            match save_smtp(d.clone()).await {
+                Ok(s) => {
+                    form.load(&s);
+                    form.settings.set(s);
+                    form.rejected.set(None);
+                    saved_draft.set(Some(untrack(|| form.draft())));
+                    None
+                }
+                Err(e) => {
+                    form.rejected_by_server(d, &e.0);
+                    saved_draft.set(None);
+                    Some(e.0)
+                }
+            }
+        }
+    });
+    let saving = save.pending();
+    // "Saved" holds while the form still shows what was saved.
+    let is_saved = move || saved_draft.with(|s| s.as_ref().is_some_and(|s| *s == form.draft()));
+    let on_submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if let Some(d) = form.attempt() {
+            save.dispatch(d);
+        }
+    };
+    let choose_preset = move |ev| {
+        let chosen = PRESETS.iter().find(|p| p.name == event_target_value(&ev));
+        if let Some(p) = chosen {
+            form.host.set(p.host.to_owned());
+            form.port.set(p.port.to_string());
+            form.security.set(p.security);
+        }
+        preset.set(chosen);
+    };
+    // The two switches exclude each other: checking one picks it, unchecking leaves no encryption.
+    let security_switch = move |which: Security| {
+        (
+            Signal::derive(move || form.security.get() == which),
+            Callback::new(move |on: bool| form.security.set(if on { which } else { Security::None })),
+        )
+    };
+    let (ssl_on, set_ssl) = security_switch(Security::Ssl);
+    let (starttls_on, set_starttls) = security_switch(Security::StartTls);
+    let touch = move |field: &'static str| Callback::new(move |()| form.touch(field));
+    let text = move |pick: fn(&Texts) -> &'static str| Signal::derive(move || pick(i18n.t()));
+    view! {
+        <SmtpState form/>
+        <form class="smtp" on:submit=on_submit novalidate=true>
+            <div class="form-grid">
+                <div class="field wide">
+                    <label for="field-preset">{move || i18n.t().preset_label}</label>
+                    <select id="field-preset" on:change=choose_preset>
+                        <option value="" selected=move || preset.with(Option::is_none)>{move || i18n.t().preset_none}</option>
+                        {PRESETS.iter().map(|p: &'static Preset| view! {
+                            <option value=p.name selected=move || preset.get().is_some_and(|c| c.name == p.name)>{p.name}</option>
+                        }).collect_view()}
+                    </select>
+                    {move || preset.get().map(|p| view! {
+                        <a class="guide" href=p.guide target="_blank" rel="noopener">{(i18n.t().preset_guide)(p.name)}</a>
+                    })}
+                </div>
+                <Field label=text(|t| t.smtp_host) name="host" value=form.host problem=form.problem("host")
+                    help=text(|t| t.smtp_host_help) on_touch=touch("host")/>
+                <Field label=text(|t| t.smtp_port) name="port" kind="number" value=form.port problem=form.problem("port")
+                    help=text(|t| t.smtp_port_help) on_touch=touch("port")/>
+                <Field label=text(|t| t.from_name) name="from_name" value=form.from_name problem=form.problem("from_name")
+                    help=text(|t| t.from_name_help) on_touch=touch("from_name")/>
+                <Field label=text(|t| t.from_email) name="from_email" kind="email" value=form.from_email
+                    problem=form.problem("from_email") help=text(|t| t.from_email_help) on_touch=touch("from_email")/>
+            </div>
+            <fieldset class="switches">
+                <legend>{move || i18n.t().encryption}</legend>
+                <Switch label=text(|t| t.enable_ssl) name="ssl" checked=ssl_on on_change=set_ssl/>
+                <Switch label=text(|t| t.enable_starttls) name="starttls" checked=starttls_on on_change=set_starttls/>
+            </fieldset>
+            <Switch label=text(|t| t.enable_auth) name="auth" checked=form.auth on_change=Callback::new(move |on| form.auth.set(on))/>
+            {move || form.auth.get().then(|| view! {
+                <div class="form-grid">
+                    <Field label=text(|t| t.smtp_username) name="username" value=form.username problem=form.problem("username")
+                        help=text(|t| t.smtp_username_help) on_touch=touch("username")/>
+                    // new-password: keeps the browser from filling in the admin's own sign-in password.
+                    <Field label=text(|t| t.password) name="password" kind="password" autocomplete="new-password"
+                        value=form.password problem=form.problem("password") help=text(|t| t.smtp_password_help)
+                        placeholder=Signal::derive(move || if form.settings.with(|s| s.password_set) { i18n.t().password_kept } else { "" })
+                        on_touch=touch("password")/>
+                    {move || form.settings.with(|s| s.password_set).then(|| view! {
+                        <p class="hint wide">{move || i18n.t().password_kept}</p>
+                    })}
+                </div>
+            })}
+            <div class="actions">
+                <button type="submit" class="primary" disabled=move || saving.get()>
+                    {move || if saving.get() { i18n.t().saving } else { i18n.t().save }}
+                </button>
+                <span class="saved" aria-live="polite" data-testid="smtp-saved">{move || (is_saved() && !saving.get()).then(|| i18n.t().saved)}</span>
+            </div>
+            {move || save.value().get().flatten().map(|e| view! { <Refusal error=e/> })}
+        </form>
+        <test_send::TestSend form/>
+    }
+}
+
+/// Whether SMTP is on, and who changed the configuration last.
+#[component]
+fn SmtpState(form: Form) -> impl IntoView {
+    let i18n = use_i18n();
+    // The switch shows what was asked while the server decides, then the server's answer.
+    let wanted = RwSignal::new(None::<bool>);
+    let failure = RwSignal::new(None::<ApiError>);
+    let toggle = Action::new_local(move |on: &bool| {
+        let on = *on;
+        async move {
+            match set_smtp_enabled(on).await {
+                Ok(s) => {
+                    form.settings.set(s);
+                    failure.set(None);
+                }
+                Err(e) => failure.set(Some(e.0)),
+            }
+            wanted.set(None);
+        }
+    });
+    let on_change = Callback::new(move |on: bool| {
+        wanted.set(Some(on));
+        toggle.dispatch(on);
+    });
+    let saved = move || form.settings.with(|s| s.saved);
+    // A 409 means the server holds no saved configuration: the same thing the note explains.
+    let conflict = move || failure.with(|e| e.as_ref().is_some_and(|e| e.code == ErrorCode::Conflict));
+    // Any news from the server (a save, say) makes an old failure stale.
+    Effect::new(move || {
+        form.settings.track();
+        failure.set(None);
+    });
+    view! {
+        <section class="smtp-state">
+            <Switch
+                label=Signal::derive(move || i18n.t().smtp_enabled)
+                name="enabled"
+                testid="smtp-enabled"
+                described_by="smtp-enabled-note"
+                checked=Signal::derive(move || wanted.get().unwrap_or_else(|| form.settings.with(|s| s.enabled)))
+                disabled=Signal::derive(move || !saved() || toggle.pending().get())
+                on_change
+            />
+            <p class="hint" id="smtp-enabled-note">
+                {move || if !saved() || conflict() { i18n.t().smtp_save_first } else { i18n.t().smtp_how_to_disable }}
+            </p>
+            {move || failure.get().filter(|e| e.code != ErrorCode::Conflict).map(|e| view! { <ErrorNote error=e/> })}
+            {move || form.settings.with(|s| {
+                let at = s.updated_at?;
+                let when = local_time(at);
+                let t = i18n.t();
+                let line = match &s.updated_by {
+                    Some(who) => (t.last_changed_by)(who, &when),
+                    None => (t.last_changed)(&when),
+                };
+                Some(view! { <p class="muted" data-testid="smtp-last-changed">{line}</p> })
+            })}
+        </section>
+    }
+}
+
+/// A refused save or test. Field problems show under their fields; this also
+/// lists any the form has no field for, so none goes unsaid.
+#[component]
+fn Refusal(error: ApiError) -> impl IntoView {
+    let others: Vec<_> = error
+        .fields
+        .iter()
+        .filter(|(name, _)| !FIELDS.contains(&name.as_str()))
+        .map(|(name, msg)| view! { <li>{format!("{name}: {msg}")}</li> })
+        .collect();
+    view! {
+        <ErrorNote error/>
+        {(!others.is_empty()).then(|| view! { <ul class="field-error">{others}</ul> })}
+    }
+}

@@ -1,0 +1,15 @@
+//! SMTP configuration: save, enable/disable, and "Send test email".
+//!
+//! `service` is the one place these operations happen (REST routes and the
+//! dashboard's server functions both call it); `relay` turns a stored
+//! configuration into what lettre needs; `probe` runs the staged test send;
+//! `seal` keeps the relay password encrypted at rest.
+
+pub mod probe;
+pub mod relay;
+pub mod routes;
+pub mod seal;
+pub mod service;
+pub mod storage;
+
+pub use service::SmtpRuntime;

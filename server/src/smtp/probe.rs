@@ -1,0 +1,128 @@
+//! "Send test email": one message through the relay, step by step, so that a
+//! failure names the step — connect, tls, auth, sender, recipient, data —
+//! with the relay's own reply. Uses lettre's SMTP client connection; the whole
+//! exchange is bounded, so a silent or black-holed relay cannot hang a request.
+
+use super::relay::Relay;
+use lettre::message::header::ContentType;
+use lettre::message::Mailbox;
+use lettre::transport::smtp::authentication::{Credentials, Mechanism};
+use lettre::transport::smtp::client::AsyncSmtpConnection;
+use lettre::transport::smtp::commands::{Data, Mail, Rcpt};
+use lettre::transport::smtp::extension::ClientId;
+use lettre::transport::smtp::response::Response;
+use lettre::{Address, Message};
+use shared::smtp::{Security, TestReport, TestStage};
+use shared::EmailAddress;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+/// The hard bound on a whole test send.
+pub const DEFAULT_BOUND: Duration = Duration::from_secs(15);
+
+struct Failed {
+    message: String,
+    reply: Option<String>,
+}
+
+pub async fn send_test(relay: &Relay, recipient: &EmailAddress, hello: &str, bound: Duration) -> TestReport {
+    let started = Instant::now();
+    let stage = Mutex::new(TestStage::Connect);
+    let outcome = tokio::time::timeout(bound, attempt(relay, recipient, hello, bound, &stage)).await;
+    let stage = *stage.lock().expect("not poisoned");
+    let (ok, stage, message, server_reply) = match outcome {
+        Ok(Ok(reply)) => (true, TestStage::Sent, "the relay accepted the test email".to_owned(), Some(reply)),
+        Ok(Err(failed)) => (false, stage, failed.message, failed.reply),
+        Err(_) => (false, stage, format!("the relay did not answer within {} seconds", bound.as_secs()), None),
+    };
+    TestReport { ok, stage, message, server_reply, recipient: recipient.to_string(), elapsed_ms: started.elapsed().as_millis() as u64 }
+}
+
+async fn attempt(relay: &Relay, recipient: &EmailAddress, hello: &str, bound: Duration, stage: &Mutex<TestStage>) -> Result<String, Failed> {
+    let set = |s| *stage.lock().expect("not poisoned") = s;
+    let fail = |what: &str| {
+        let what = what.to_owned();
+        move |e: lettre::transport::smtp::Error| Failed { message: format!("{what}: {e}"), reply: reply_of(&e) }
+    };
+    let to: Address = recipient.as_str().parse().map_err(|e| Failed { message: format!("recipient address: {e}"), reply: None })?;
+    let message = test_message(relay, recipient, &to).map_err(|e| Failed { message: e, reply: None })?;
+    let hello = ClientId::Domain(hello.to_owned());
+    let implicit_tls = match relay.security {
+        Security::Ssl => {
+            // With implicit TLS, lettre reports a refused port and a bad
+            // certificate alike, as a connection error. Reach the port first,
+            // so that a failure after this point is the TLS handshake's.
+            tokio::net::TcpStream::connect((relay.host.as_str(), relay.port))
+                .await
+                .map_err(|e| Failed { message: format!("could not connect: {e}"), reply: None })?;
+            set(TestStage::Tls);
+            Some(relay.tls_parameters().map_err(fail("TLS set-up"))?)
+        }
+        _ => None,
+    };
+    let mut conn = AsyncSmtpConnection::connect_tokio1((relay.host.as_str(), relay.port), Some(bound), &hello, implicit_tls, None)
+        .await
+        .map_err(|e| {
+            if e.is_tls() {
+                set(TestStage::Tls);
+            }
+            fail("could not open an SMTP session")(e)
+        })?;
+
+    if relay.security == Security::StartTls {
+        set(TestStage::Tls);
+        if !conn.can_starttls() {
+            conn.abort().await;
+            return Err(Failed {
+                message: "the relay does not offer STARTTLS, which this configuration requires; nothing was sent".into(),
+                reply: None,
+            });
+        }
+        let tls = relay.tls_parameters().map_err(fail("TLS set-up"))?;
+        conn.starttls(tls, &hello).await.map_err(fail("STARTTLS failed"))?;
+    }
+    if let Some((username, password)) = &relay.credentials {
+        set(TestStage::Auth);
+        let credentials = Credentials::new(username.clone(), password.clone());
+        conn.auth(&[Mechanism::Plain, Mechanism::Login], &credentials).await.map_err(fail("authentication failed"))?;
+    }
+    set(TestStage::Sender);
+    conn.command(Mail::new(Some(relay.from.email.clone()), vec![])).await.map_err(fail("the relay refused the sender"))?;
+    set(TestStage::Recipient);
+    conn.command(Rcpt::new(to, vec![])).await.map_err(fail("the relay refused the recipient"))?;
+    set(TestStage::Data);
+    conn.command(Data).await.map_err(fail("the relay refused to take the message"))?;
+    let accepted = conn.message(&message).await.map_err(fail("the relay refused the message"))?;
+    let _ = conn.quit().await;
+    Ok(describe(&accepted))
+}
+
+fn test_message(relay: &Relay, recipient: &EmailAddress, to: &Address) -> Result<Vec<u8>, String> {
+    let id = crate::auth::tokens::mint("").hash;
+    let message = Message::builder()
+        .from(relay.from.clone())
+        .to(Mailbox::new(None, to.clone()))
+        .subject("Gatehouse test email")
+        .message_id(Some(format!("<{}@{}>", &id[..32], relay.from.email.domain())))
+        .date_now()
+        .header(ContentType::TEXT_PLAIN)
+        .body(format!(
+            "This is a test email from Gatehouse, sent to {recipient} through {}:{}.\n\
+             If you can read it, the SMTP configuration works.\n\n\
+             Questa è un'email di prova di Gatehouse: se la leggi, la configurazione SMTP funziona.\n",
+            relay.host, relay.port
+        ))
+        .map_err(|e| format!("building the test email: {e}"))?;
+    Ok(message.formatted())
+}
+
+/// "250 2.0.0 Ok: queued as ABC".
+fn describe(response: &Response) -> String {
+    let lines: Vec<&str> = response.message().collect();
+    format!("{} {}", response.code(), lines.join(" "))
+}
+
+/// The relay's words, when the error carries a reply (a 4xx or 5xx).
+fn reply_of(e: &lettre::transport::smtp::Error) -> Option<String> {
+    (e.is_permanent() || e.is_transient()).then(|| e.to_string())
+}

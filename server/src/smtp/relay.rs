@@ -1,0 +1,83 @@
+//! A configuration resolved for sending: addresses as lettre types, the
+//! password in clear (in memory only), and the TLS parameters.
+
+use lettre::message::Mailbox;
+use lettre::transport::smtp::client::{Certificate, CertificateStore, TlsParameters};
+use lettre::Address;
+use shared::smtp::{Security, SmtpConfig};
+use std::path::Path;
+
+/// Extra PEM roots (from `GATEHOUSE_SMTP_CA_FILE`) trusted besides the
+/// webpki (Mozilla) roots. Loaded and checked once at start.
+#[derive(Clone, Default)]
+pub struct ExtraRoots(Vec<Vec<u8>>);
+
+impl ExtraRoots {
+    pub fn load(path: Option<&Path>) -> anyhow::Result<Self> {
+        let Some(path) = path else { return Ok(Self::default()) };
+        let text = std::fs::read_to_string(path).map_err(|e| anyhow::anyhow!("reading GATEHOUSE_SMTP_CA_FILE {}: {e}", path.display()))?;
+        const END: &str = "-----END CERTIFICATE-----";
+        let blocks: Vec<Vec<u8>> = text
+            .split_inclusive(END)
+            .filter(|b| b.contains("-----BEGIN CERTIFICATE-----"))
+            .map(|b| b.trim().as_bytes().to_vec())
+            .collect();
+        anyhow::ensure!(!blocks.is_empty(), "{} holds no PEM certificate", path.display());
+        for block in &blocks {
+            Certificate::from_pem(block).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+        }
+        Ok(Self(blocks))
+    }
+}
+
+pub struct Relay {
+    pub host: String,
+    pub port: u16,
+    pub security: Security,
+    pub from: Mailbox,
+    pub credentials: Option<(String, String)>,
+    pub extra_roots: ExtraRoots,
+}
+
+impl std::fmt::Debug for Relay {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Relay")
+            .field("host", &self.host)
+            .field("port", &self.port)
+            .field("security", &self.security)
+            .field("from", &self.from.to_string())
+            .field("username", &self.credentials.as_ref().map(|c| &c.0))
+            .finish_non_exhaustive()
+    }
+}
+
+/// Why a configuration cannot be turned into a relay.
+#[derive(Debug)]
+pub enum RelayError {
+    /// lettre's address rules are the final word on what can be sent.
+    FromEmail(String),
+}
+
+impl Relay {
+    pub fn new(config: &SmtpConfig, password: Option<String>, extra_roots: ExtraRoots) -> Result<Self, RelayError> {
+        let address: Address = config.from_email.as_str().parse().map_err(|e| RelayError::FromEmail(format!("{e}")))?;
+        let name = Some(config.from_name.as_str().to_owned()).filter(|n| !n.is_empty());
+        Ok(Self {
+            host: config.host.as_str().to_owned(),
+            port: config.port,
+            security: config.security,
+            from: Mailbox::new(name, address),
+            credentials: config.auth.as_ref().map(|a| (a.username.clone(), password.unwrap_or_default())),
+            extra_roots,
+        })
+    }
+
+    /// Certificates are always verified: webpki roots plus the extra CA file.
+    pub fn tls_parameters(&self) -> Result<TlsParameters, lettre::transport::smtp::Error> {
+        let mut builder = TlsParameters::builder(self.host.clone()).certificate_store(CertificateStore::WebpkiRoots);
+        for pem in &self.extra_roots.0 {
+            builder = builder.add_root_certificate(Certificate::from_pem(pem)?);
+        }
+        builder.build_rustls()
+    }
+}

@@ -1,0 +1,186 @@
+//! SMTP configuration operations, behind both the REST routes and the
+//! dashboard's server functions. Every one is for host admins only.
+
+use super::probe;
+use super::relay::{ExtraRoots, Relay, RelayError};
+use super::seal;
+use super::storage::{self, StoredSmtp};
+use crate::auth::Caller;
+use crate::error::{Failure, Result};
+use crate::state::AppState;
+use crate::storage::now;
+use shared::api::{ApiError, ErrorCode};
+use shared::smtp::{PasswordChange, Security, SmtpConfig, SmtpDraft, SmtpSettings, TestReport};
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+/// Test sends allowed per user in [`TEST_WINDOW`]: enough to fix a typo, not to spam.
+pub const TESTS_PER_WINDOW: usize = 5;
+pub const TEST_WINDOW: Duration = Duration::from_secs(60);
+
+/// What the SMTP capability keeps in memory: trusted extra roots, the test-send
+/// bound, and recent test sends per user (rate limit; per process).
+pub struct SmtpRuntime {
+    pub extra_roots: ExtraRoots,
+    pub test_bound: Duration,
+    recent_tests: Mutex<HashMap<i64, Vec<Instant>>>,
+}
+
+impl SmtpRuntime {
+    pub fn new(extra_roots: ExtraRoots, test_bound: Duration) -> Self {
+        Self { extra_roots, test_bound, recent_tests: Mutex::new(HashMap::new()) }
+    }
+
+    fn admit_test(&self, user_id: i64) -> bool {
+        let mut recent = self.recent_tests.lock().expect("not poisoned");
+        let times = recent.entry(user_id).or_default();
+        times.retain(|t| t.elapsed() < TEST_WINDOW);
+        if times.len() >= TESTS_PER_WINDOW {
+            return false;
+        }
+        times.push(Instant::now());
+        true
+    }
+}
+
+pub async fn settings(state: &AppState, caller: &Caller) -> Result<SmtpSettings> {
+    caller.require_host_admin()?;
+    Ok(view(storage::load(&state.db.pool).await?.as_ref()))
+}
+
+fn view(stored: Option<&StoredSmtp>) -> SmtpSettings {
+    let Some(s) = stored else { return SmtpSettings::unsaved() };
+    SmtpSettings {
+        host: s.host.clone(),
+        port: u16::try_from(s.port).unwrap_or_default(),
+        from_name: s.from_name.clone(),
+        from_email: s.from_email.clone(),
+        security: Security::parse(&s.security).unwrap_or_default(),
+        auth: s.auth,
+        username: s.username.clone(),
+        password_set: s.password_sealed.is_some(),
+        enabled: s.enabled,
+        saved: true,
+        updated_at: Some(s.updated_at),
+        updated_by: Some(s.updated_by.clone()),
+    }
+}
+
+/// Parses a draft with the server's rules: the shared ones, then lettre's
+/// address rules for the From address.
+fn parse(draft: &SmtpDraft, stored: Option<&StoredSmtp>) -> Result<SmtpConfig> {
+    let password_stored = stored.is_some_and(|s| s.password_sealed.is_some());
+    let config = draft.parse(password_stored)?;
+    if let Err(RelayError::FromEmail(why)) = Relay::new(&config, None, ExtraRoots::default()) {
+        return Err(ApiError::validation("some fields need fixing").with_field("from_email", why).into());
+    }
+    Ok(config)
+}
+
+pub async fn save(state: &AppState, caller: &Caller, draft: &SmtpDraft) -> Result<SmtpSettings> {
+    caller.require_host_admin()?;
+    let before = storage::load(&state.db.pool).await?;
+    let config = parse(draft, before.as_ref())?;
+    let (username, password_sealed) = match &config.auth {
+        None => (None, None),
+        Some(auth) => (
+            Some(auth.username.clone()),
+            match &auth.password {
+                PasswordChange::Set(p) => Some(seal::seal(&state.secret_key, p)),
+                PasswordChange::Keep => before.as_ref().and_then(|b| b.password_sealed.clone()),
+            },
+        ),
+    };
+    let after = StoredSmtp {
+        host: config.host.to_string(),
+        port: config.port as i64,
+        from_name: config.from_name.as_str().to_owned(),
+        from_email: config.from_email.to_string(),
+        security: config.security.as_str().to_owned(),
+        auth: config.auth.is_some(),
+        username,
+        password_sealed,
+        enabled: before.as_ref().is_some_and(|b| b.enabled),
+        updated_at: now(),
+        updated_by: caller.user.email.to_string(),
+    };
+    let changed = changed_fields(before.as_ref(), &after, &config);
+    let mut tx = state.db.pool.begin().await?;
+    storage::save(&mut tx, &after).await?;
+    storage::audit(&mut *tx, &caller.user, "save", &changed.join(",")).await?;
+    tx.commit().await?;
+    tracing::info!(by = %caller.user.email, fields = %changed.join(","), "SMTP configuration saved");
+    Ok(view(Some(&after)))
+}
+
+/// Names of the fields a save changed, for the audit log; the password only as "password".
+fn changed_fields(before: Option<&StoredSmtp>, after: &StoredSmtp, config: &SmtpConfig) -> Vec<&'static str> {
+    let Some(b) = before else { return vec!["created"] };
+    let mut changed = Vec::new();
+    let pairs: [(&'static str, bool); 8] = [
+        ("host", b.host != after.host),
+        ("port", b.port != after.port),
+        ("from_name", b.from_name != after.from_name),
+        ("from_email", b.from_email != after.from_email),
+        ("security", b.security != after.security),
+        ("auth", b.auth != after.auth),
+        ("username", b.username != after.username),
+        (
+            "password",
+            matches!(config.auth.as_ref().map(|a| &a.password), Some(PasswordChange::Set(_))) || (b.password_sealed.is_some() && after.password_sealed.is_none()),
+        ),
+    ];
+    for (name, differs) in pairs {
+        if differs {
+            changed.push(name);
+        }
+    }
+    changed
+}
+
+pub async fn set_enabled(state: &AppState, caller: &Caller, enabled: bool) -> Result<SmtpSettings> {
+    caller.require_host_admin()?;
+    let mut tx = state.db.pool.begin().await?;
+    if !storage::set_enabled(&mut tx, enabled, caller.user.email.as_str()).await? {
+        return Err(Failure::new(ErrorCode::Conflict, "save an SMTP configuration before enabling it"));
+    }
+    storage::audit(&mut *tx, &caller.user, if enabled { "enable" } else { "disable" }, "").await?;
+    tx.commit().await?;
+    tracing::info!(by = %caller.user.email, enabled, "SMTP switched");
+    settings(state, caller).await
+}
+
+/// Sends a test email to the caller with the draft's values (or the saved
+/// ones without a draft), saving nothing. A blank password means the stored one.
+pub async fn send_test(state: &AppState, caller: &Caller, draft: Option<&SmtpDraft>) -> Result<TestReport> {
+    caller.require_host_admin()?;
+    let stored = storage::load(&state.db.pool).await?;
+    let draft = match (draft, &stored) {
+        (Some(d), _) => d.clone(),
+        (None, Some(s)) => view(Some(s)).to_draft(),
+        (None, None) => return Err(Failure::new(ErrorCode::Conflict, "nothing to test: fill in the form or save a configuration")),
+    };
+    let config = parse(&draft, stored.as_ref())?;
+    if !state.smtp.admit_test(caller.user.id) {
+        return Err(Failure::new(
+            ErrorCode::RateLimited,
+            format!("at most {TESTS_PER_WINDOW} test emails a minute; wait a moment"),
+        ));
+    }
+    let password = match config.auth.as_ref().map(|a| &a.password) {
+        Some(PasswordChange::Set(p)) => Some(p.clone()),
+        Some(PasswordChange::Keep) => match stored.as_ref().and_then(|s| s.password_sealed.as_deref()) {
+            Some(sealed) => Some(seal::open(&state.secret_key, sealed)?),
+            None => None,
+        },
+        None => None,
+    };
+    let relay = Relay::new(&config, password, state.smtp.extra_roots.clone())
+        .map_err(|RelayError::FromEmail(why)| ApiError::validation(why))?;
+    let report = probe::send_test(&relay, &caller.user.email, &state.public_url.host(), state.smtp.test_bound).await;
+    let stage = serde_json::to_value(report.stage).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
+    storage::audit(&state.db.pool, &caller.user, "test", &stage).await?;
+    tracing::info!(by = %caller.user.email, relay = %relay.host, stage, ok = report.ok, ms = report.elapsed_ms, "SMTP test email");
+    Ok(report)
+}

@@ -1,0 +1,94 @@
+//! The `smtp_config` row and the `smtp_audit` log.
+
+use crate::error::Result;
+use crate::storage::now;
+use crate::users::User;
+use sqlx::{AnyPool, Row};
+
+/// The stored configuration, as it is in the database (password still sealed).
+#[derive(Clone)]
+pub struct StoredSmtp {
+    pub host: String,
+    pub port: i64,
+    pub from_name: String,
+    pub from_email: String,
+    pub security: String,
+    pub auth: bool,
+    pub username: Option<String>,
+    pub password_sealed: Option<String>,
+    pub enabled: bool,
+    pub updated_at: i64,
+    pub updated_by: String,
+}
+
+pub async fn load(pool: &AnyPool) -> Result<Option<StoredSmtp>> {
+    let row = sqlx::query(
+        "SELECT host, port, from_name, from_email, security, auth, username, password_sealed, enabled, updated_at, updated_by \
+         FROM smtp_config WHERE id = 1",
+    )
+    .fetch_optional(pool)
+    .await?;
+    let Some(r) = row else { return Ok(None) };
+    Ok(Some(StoredSmtp {
+        host: r.try_get("host")?,
+        port: r.try_get("port")?,
+        from_name: r.try_get("from_name")?,
+        from_email: r.try_get("from_email")?,
+        security: r.try_get("security")?,
+        auth: r.try_get::<i64, _>("auth")? != 0,
+        username: r.try_get("username")?,
+        password_sealed: r.try_get("password_sealed")?,
+        enabled: r.try_get::<i64, _>("enabled")? != 0,
+        updated_at: r.try_get("updated_at")?,
+        updated_by: r.try_get("updated_by")?,
+    }))
+}
+
+/// Writes the configuration; `enabled` is left as it was (a new row starts off).
+pub async fn save(conn: &mut sqlx::AnyConnection, s: &StoredSmtp) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO smtp_config (id, host, port, from_name, from_email, security, auth, username, password_sealed, enabled, updated_at, updated_by) \
+         VALUES (1, $1, $2, $3, $4, $5, $6, $7, $8, 0, $9, $10) \
+         ON CONFLICT (id) DO UPDATE SET host = $1, port = $2, from_name = $3, from_email = $4, security = $5, auth = $6, \
+         username = $7, password_sealed = $8, updated_at = $9, updated_by = $10",
+    )
+    .bind(&s.host)
+    .bind(s.port)
+    .bind(&s.from_name)
+    .bind(&s.from_email)
+    .bind(&s.security)
+    .bind(s.auth as i64)
+    .bind(&s.username)
+    .bind(&s.password_sealed)
+    .bind(s.updated_at)
+    .bind(&s.updated_by)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// Switches SMTP on or off; false when there is no saved configuration.
+pub async fn set_enabled(conn: &mut sqlx::AnyConnection, enabled: bool, by: &str) -> Result<bool> {
+    let done = sqlx::query("UPDATE smtp_config SET enabled = $1, updated_at = $2, updated_by = $3 WHERE id = 1")
+        .bind(enabled as i64)
+        .bind(now())
+        .bind(by)
+        .execute(&mut *conn)
+        .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+pub async fn audit<'c, E>(executor: E, actor: &User, action: &str, detail: &str) -> Result<()>
+where
+    E: sqlx::Executor<'c, Database = sqlx::Any>,
+{
+    sqlx::query("INSERT INTO smtp_audit (at, actor_id, actor_email, action, detail) VALUES ($1, $2, $3, $4, $5)")
+        .bind(now())
+        .bind(actor.id)
+        .bind(actor.email.as_str())
+        .bind(action)
+        .bind(detail)
+        .execute(executor)
+        .await?;
+    Ok(())
+}

@@ -1,0 +1,291 @@
+//! SMTP configuration against the real binary and a real SMTP server
+//! (aiosmtpd): save, enable/disable, and test sends that name the stage
+//! that failed. Storage behaviour runs on both databases; relay behaviour
+//! does not depend on storage and runs on SQLite.
+
+mod support;
+
+use serde_json::{json, Value};
+use std::time::Duration;
+use support::relay::{Certs, Relay, RelayOptions};
+use support::{error_code, Backend, TestApp, TestDb, ADMIN_EMAIL};
+
+const RELAY_USER: &str = "relay@example.com";
+const RELAY_PASSWORD: &str = "S3cret-relay-pass!";
+
+fn draft(port: u16, security: &str, auth: Option<(&str, &str)>) -> Value {
+    json!({
+        "host": "127.0.0.1",
+        "port": port,
+        "from_name": "Acme Gateway",
+        "from_email": "noreply@acme.example",
+        "security": security,
+        "auth": auth.is_some(),
+        "username": auth.map(|a| a.0),
+        "password": auth.map(|a| a.1),
+    })
+}
+
+async fn admin_app(db: &TestDb, env: &[(&str, &str)]) -> TestApp {
+    let app = TestApp::spawn(db, env).await;
+    app.set_up_admin().await;
+    app
+}
+
+async fn put(app: &TestApp, body: &Value) -> reqwest::Response {
+    app.client.put(app.url("/api/v1/smtp")).json(body).send().await.unwrap()
+}
+
+async fn test_send(app: &TestApp, body: Option<&Value>) -> Value {
+    let req = app.client.post(app.url("/api/v1/smtp/test"));
+    let req = match body {
+        Some(b) => req.json(b),
+        None => req,
+    };
+    let res = req.send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    res.json().await.unwrap()
+}
+
+on_both_databases!(
+    save_read_back_enable_and_disable,
+    bad_saves_get_4xx_and_change_nothing,
+    only_host_admins_reach_smtp,
+);
+
+async fn save_read_back_enable_and_disable(db: TestDb) {
+    let app = admin_app(&db, &[]).await;
+    let before: Value = app.client.get(app.url("/api/v1/smtp")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(before["saved"], false);
+    assert_eq!(before["enabled"], false);
+
+    let res = app.client.post(app.url("/api/v1/smtp/enable")).send().await.unwrap();
+    assert_eq!(error_code(res, 409).await, "conflict", "enable needs a saved configuration");
+
+    let saved: Value = put(&app, &draft(2525, "starttls", Some((RELAY_USER, RELAY_PASSWORD)))).await.json().await.unwrap();
+    assert_eq!(saved["saved"], true);
+    assert_eq!(saved["password_set"], true);
+    assert_eq!(saved["host"], "127.0.0.1");
+    assert_eq!(saved["updated_by"], ADMIN_EMAIL);
+    assert!(saved.get("password").is_none(), "the password is write-only");
+
+    let on: Value = app.client.post(app.url("/api/v1/smtp/enable")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(on, json!({"enabled": true}));
+
+    // A save without a password keeps the stored one, and keeps SMTP on.
+    let mut no_password = draft(2526, "starttls", Some((RELAY_USER, RELAY_PASSWORD)));
+    no_password["password"] = Value::Null;
+    let kept: Value = put(&app, &no_password).await.json().await.unwrap();
+    assert_eq!((kept["port"].as_u64(), kept["password_set"].as_bool(), kept["enabled"].as_bool()), (Some(2526), Some(true), Some(true)));
+
+    let off: Value = app.client.post(app.url("/api/v1/smtp/disable")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(off, json!({"enabled": false}));
+    let after: Value = app.client.get(app.url("/api/v1/smtp")).send().await.unwrap().json().await.unwrap();
+    assert_eq!((after["saved"].as_bool(), after["port"].as_u64()), (Some(true), Some(2526)), "disabling keeps the config");
+
+    // Secrets stay secret: not in any body above, not in the log, not in the SQLite file.
+    for body in [&saved, &kept, &after] {
+        assert!(!body.to_string().contains(RELAY_PASSWORD));
+    }
+    assert!(!app.output().contains(RELAY_PASSWORD), "password in the server log");
+    if db.backend == Backend::Sqlite {
+        let mut raw = Vec::new();
+        for entry in std::fs::read_dir(db.dir.path()).unwrap() {
+            let path = entry.unwrap().path();
+            if path.to_string_lossy().contains("gatehouse.db") {
+                raw.extend(std::fs::read(path).unwrap());
+            }
+        }
+        assert!(!String::from_utf8_lossy(&raw).contains(RELAY_PASSWORD), "password in clear in the database");
+    }
+}
+
+async fn bad_saves_get_4xx_and_change_nothing(db: TestDb) {
+    let app = admin_app(&db, &[]).await;
+    let good = draft(587, "starttls", Some((RELAY_USER, RELAY_PASSWORD)));
+    assert_eq!(put(&app, &good).await.status(), 200);
+    let stored: Value = app.client.get(app.url("/api/v1/smtp")).send().await.unwrap().json().await.unwrap();
+
+    let mut cases: Vec<(Value, &str)> = Vec::new();
+    for (field, value) in [
+        ("host", json!("smtp://mail.example.com")),
+        ("host", json!("mail.example.com:587")),
+        ("host", json!("bad host")),
+        ("host", json!("x".repeat(300))),
+        ("port", json!(0)),
+        ("port", json!(65536)),
+        ("from_name", json!("Acme\r\nBcc: victim@example.com")),
+        ("from_name", json!("n".repeat(101))),
+        ("from_email", json!("not-an-address")),
+        ("from_email", json!("a@b.example\r\nBcc: x@y.example")),
+        ("username", json!("")),
+    ] {
+        let mut body = good.clone();
+        body[field] = value;
+        cases.push((body, field));
+    }
+    for (body, field) in cases {
+        let res = put(&app, &body).await;
+        assert_eq!(res.status(), 422, "{field}");
+        let err: Value = res.json().await.unwrap();
+        assert!(err["error"]["fields"][field].is_string(), "{field}: {err}");
+    }
+    for (raw, status) in [("{", 400), ("[]", 422), (r#"{"host":"x"}"#, 422), (r#"{"port":"587"}"#, 422)] {
+        let res = app.client.put(app.url("/api/v1/smtp")).header("content-type", "application/json").body(raw).send().await.unwrap();
+        assert_eq!(res.status(), status, "{raw}");
+    }
+    let res = app.client.put(app.url("/api/v1/smtp")).body("host=x").send().await.unwrap();
+    assert_eq!(res.status(), 415);
+
+    let unchanged: Value = app.client.get(app.url("/api/v1/smtp")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(unchanged, stored, "a refused save changes nothing");
+}
+
+async fn only_host_admins_reach_smtp(db: TestDb) {
+    let app = admin_app(&db, &[]).await;
+    let (ok, _, err) = db.cli(&["user", "create", "--email", "helper@example.com", "--role", "host_user"], "helper password 1\n");
+    assert!(ok, "{err}");
+    let helper = app.signed_in_client("helper@example.com", "helper password 1").await;
+    let anonymous = reqwest::Client::new();
+    for (method, path) in [("GET", "/api/v1/smtp"), ("PUT", "/api/v1/smtp"), ("POST", "/api/v1/smtp/enable"), ("POST", "/api/v1/smtp/disable"), ("POST", "/api/v1/smtp/test")] {
+        let m: reqwest::Method = method.parse().unwrap();
+        let body = draft(587, "starttls", None);
+        let res = helper.request(m.clone(), app.url(path)).json(&body).send().await.unwrap();
+        assert_eq!(res.status(), 403, "host user {method} {path}");
+        let res = anonymous.request(m, app.url(path)).json(&body).send().await.unwrap();
+        assert_eq!(res.status(), 401, "no credentials {method} {path}");
+    }
+    for f in ["smtp_settings", "set_smtp_enabled", "test_smtp"] {
+        let res = helper.post(app.url(&format!("/api/fn/{f}"))).form(&[("enabled", "true")]).send().await.unwrap();
+        assert_eq!(res.status(), 403, "server function {f}");
+    }
+}
+
+async fn sqlite() -> TestDb {
+    TestDb::new(Backend::Sqlite).await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn plain_relay_receives_the_test_email_at_the_admins_address() {
+    let relay = Relay::start(RelayOptions::default());
+    let db = sqlite().await;
+    let app = admin_app(&db, &[]).await;
+    let report = test_send(&app, Some(&draft(relay.port, "none", None))).await;
+    assert_eq!(report["ok"], true, "{report}");
+    assert_eq!(report["stage"], "sent");
+    assert_eq!(report["recipient"], ADMIN_EMAIL);
+    assert!(report["server_reply"].as_str().unwrap().contains("queued as TEST1"), "{report}");
+    let mail = relay.wait_for_messages(1, Duration::from_secs(5));
+    assert!(mail[0].contains(&format!("X-Envelope-To: {ADMIN_EMAIL}")), "{}", mail[0]);
+    assert!(mail[0].contains("Subject: Gatehouse test email"));
+    assert!(mail[0].contains("From: \"Acme Gateway\" <noreply@acme.example>") || mail[0].contains("From: Acme Gateway <noreply@acme.example>"), "{}", mail[0]);
+    assert!(mail[0].contains("Message-ID: <"));
+
+    // Nothing was saved by testing.
+    let settings: Value = app.client.get(app.url("/api/v1/smtp")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(settings["saved"], false);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn starttls_with_auth_sends_and_a_wrong_password_fails_at_auth() {
+    let certs = Certs::generate();
+    let relay = Relay::start(RelayOptions { mode: "starttls", certs: Some(&certs), auth: Some((RELAY_USER, RELAY_PASSWORD)), ..Default::default() });
+    let db = sqlite().await;
+    let ca = certs.ca.to_string_lossy().to_string();
+    let app = admin_app(&db, &[("GATEHOUSE_SMTP_CA_FILE", &ca)]).await;
+
+    let ok = test_send(&app, Some(&draft(relay.port, "starttls", Some((RELAY_USER, RELAY_PASSWORD))))).await;
+    assert_eq!((ok["ok"].as_bool(), ok["stage"].as_str()), (Some(true), Some("sent")), "{ok}");
+    assert_eq!(relay.wait_for_messages(1, Duration::from_secs(5)).len(), 1);
+
+    let bad = test_send(&app, Some(&draft(relay.port, "starttls", Some((RELAY_USER, "wrong password"))))).await;
+    assert_eq!((bad["ok"].as_bool(), bad["stage"].as_str()), (Some(false), Some("auth")), "{bad}");
+    assert!(bad["server_reply"].as_str().unwrap_or_default().contains("535"), "{bad}");
+
+    // Saved with the right password, a test with a blank password uses the stored one.
+    assert_eq!(put(&app, &draft(relay.port, "starttls", Some((RELAY_USER, RELAY_PASSWORD)))).await.status(), 200);
+    let mut blank = draft(relay.port, "starttls", Some((RELAY_USER, RELAY_PASSWORD)));
+    blank["password"] = json!("");
+    let stored = test_send(&app, Some(&blank)).await;
+    assert_eq!(stored["stage"], "sent", "{stored}");
+    let saved_only = test_send(&app, None).await;
+    assert_eq!(saved_only["stage"], "sent", "{saved_only}");
+    assert!(!app.output().contains(RELAY_PASSWORD), "password in the server log");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn implicit_tls_sends() {
+    let certs = Certs::generate();
+    let relay = Relay::start(RelayOptions { mode: "ssl", certs: Some(&certs), ..Default::default() });
+    let db = sqlite().await;
+    let ca = certs.ca.to_string_lossy().to_string();
+    let app = admin_app(&db, &[("GATEHOUSE_SMTP_CA_FILE", &ca)]).await;
+    let report = test_send(&app, Some(&draft(relay.port, "ssl", None))).await;
+    assert_eq!(report["stage"], "sent", "{report}");
+    assert_eq!(relay.wait_for_messages(1, Duration::from_secs(5)).len(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn starttls_required_but_not_offered_fails_at_tls_with_nothing_sent() {
+    let relay = Relay::start(RelayOptions { auth: Some((RELAY_USER, RELAY_PASSWORD)), ..Default::default() });
+    let db = sqlite().await;
+    let app = admin_app(&db, &[]).await;
+    let report = test_send(&app, Some(&draft(relay.port, "starttls", Some((RELAY_USER, RELAY_PASSWORD))))).await;
+    assert_eq!((report["ok"].as_bool(), report["stage"].as_str()), (Some(false), Some("tls")), "{report}");
+    assert!(report["message"].as_str().unwrap().contains("STARTTLS"));
+    let events = relay.events();
+    assert!(!events.iter().any(|e| e.starts_with("EVENT AUTH") || e.starts_with("EVENT MAIL")), "sent in clear: {events:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn certificate_from_an_untrusted_ca_fails_at_tls() {
+    let certs = Certs::generate();
+    let relay = Relay::start(RelayOptions { mode: "starttls", certs: Some(&certs), ..Default::default() });
+    let db = sqlite().await;
+    let app = admin_app(&db, &[]).await; // no GATEHOUSE_SMTP_CA_FILE: the test CA is not trusted
+    let report = test_send(&app, Some(&draft(relay.port, "starttls", None))).await;
+    assert_eq!((report["ok"].as_bool(), report["stage"].as_str()), (Some(false), Some("tls")), "{report}");
+    let implicit = Relay::start(RelayOptions { mode: "ssl", certs: Some(&certs), ..Default::default() });
+    let report = test_send(&app, Some(&draft(implicit.port, "ssl", None))).await;
+    assert_eq!((report["ok"].as_bool(), report["stage"].as_str()), (Some(false), Some("tls")), "{report}");
+    assert!(relay.messages().is_empty() && implicit.messages().is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_relay_that_never_speaks_fails_at_connect_within_the_bound() {
+    // Accepts connections and never says a word.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let _held = std::thread::spawn(move || listener.incoming().map_while(Result::ok).collect::<Vec<_>>());
+    let db = sqlite().await;
+    let app = admin_app(&db, &[]).await; // the default bound: 15 s
+    let started = std::time::Instant::now();
+    let report = test_send(&app, Some(&draft(port, "starttls", None))).await;
+    let took = started.elapsed();
+    assert_eq!((report["ok"].as_bool(), report["stage"].as_str()), (Some(false), Some("connect")), "{report}");
+    assert!(took < Duration::from_secs(20), "the request took {took:?}");
+    eprintln!("black-holed relay: verdict after {} ms", report["elapsed_ms"]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refused_recipient_fails_at_recipient_with_the_reply() {
+    let relay = Relay::start(RelayOptions { reject_rcpt: &[ADMIN_EMAIL], ..Default::default() });
+    let db = sqlite().await;
+    let app = admin_app(&db, &[]).await;
+    let report = test_send(&app, Some(&draft(relay.port, "none", None))).await;
+    assert_eq!((report["ok"].as_bool(), report["stage"].as_str()), (Some(false), Some("recipient")), "{report}");
+    assert!(report["server_reply"].as_str().unwrap().contains("User unknown"), "{report}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn nothing_listening_fails_at_connect_and_test_sends_are_rate_limited() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port(); // closed again
+    let db = sqlite().await;
+    let app = admin_app(&db, &[]).await;
+    for _ in 0..5 {
+        let report = test_send(&app, Some(&draft(port, "none", None))).await;
+        assert_eq!(report["stage"], "connect", "{report}");
+    }
+    let res = app.client.post(app.url("/api/v1/smtp/test")).json(&draft(port, "none", None)).send().await.unwrap();
+    assert_eq!(error_code(res, 429).await, "rate_limited");
+}

@@ -1,0 +1,127 @@
+//! A real SMTP server for the tests: `scripts/smtp_relay.py` (aiosmtpd), and
+//! certificates made on the spot with rcgen.
+
+use std::io::{BufRead, BufReader};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+/// A CA and a certificate it signed for 127.0.0.1 and localhost.
+pub struct Certs {
+    _dir: tempfile::TempDir,
+    pub ca: PathBuf,
+    pub cert: PathBuf,
+    pub key: PathBuf,
+}
+
+impl Certs {
+    pub fn generate() -> Self {
+        use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, KeyPair, SanType};
+        let dir = tempfile::tempdir().unwrap();
+        let mut ca_params = CertificateParams::new(Vec::<String>::new()).unwrap();
+        ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+        ca_params.distinguished_name.push(DnType::CommonName, "Gatehouse test CA");
+        let ca_key = KeyPair::generate().unwrap();
+        let ca = ca_params.self_signed(&ca_key).unwrap();
+        let mut leaf_params = CertificateParams::new(vec!["localhost".to_owned()]).unwrap();
+        leaf_params.subject_alt_names.push(SanType::IpAddress([127, 0, 0, 1].into()));
+        leaf_params.distinguished_name.push(DnType::CommonName, "127.0.0.1");
+        let leaf_key = KeyPair::generate().unwrap();
+        let leaf = leaf_params.signed_by(&leaf_key, &ca, &ca_key).unwrap();
+        let write = |name: &str, text: String| {
+            let path = dir.path().join(name);
+            std::fs::write(&path, text).unwrap();
+            path
+        };
+        Self {
+            ca: write("ca.pem", ca.pem()),
+            cert: write("cert.pem", leaf.pem()),
+            key: write("key.pem", leaf_key.serialize_pem()),
+            _dir: dir,
+        }
+    }
+}
+
+pub struct RelayOptions<'a> {
+    pub mode: &'a str,
+    pub certs: Option<&'a Certs>,
+    pub auth: Option<(&'a str, &'a str)>,
+    pub reject_rcpt: &'a [&'a str],
+}
+
+impl Default for RelayOptions<'_> {
+    fn default() -> Self {
+        Self { mode: "plain", certs: None, auth: None, reject_rcpt: &[] }
+    }
+}
+
+pub struct Relay {
+    pub port: u16,
+    lines: Arc<Mutex<Vec<String>>>,
+    child: Child,
+    _maildir: tempfile::TempDir,
+}
+
+impl Relay {
+    pub fn start(opts: RelayOptions) -> Self {
+        let maildir = tempfile::tempdir().unwrap();
+        let script = concat!(env!("CARGO_MANIFEST_DIR"), "/../scripts/smtp_relay.py");
+        let mut cmd = Command::new("python3");
+        cmd.arg(script).args(["--mode", opts.mode, "--maildir"]).arg(maildir.path());
+        if let Some(c) = opts.certs {
+            cmd.arg("--cert").arg(&c.cert).arg("--key").arg(&c.key);
+        }
+        if let Some((u, p)) = opts.auth {
+            cmd.arg("--auth").arg(format!("{u}:{p}"));
+        }
+        for r in opts.reject_rcpt {
+            cmd.args(["--reject-rcpt", r]);
+        }
+        let mut child = cmd.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::inherit()).spawn().expect("python3 runs");
+        let lines = Arc::new(Mutex::new(Vec::new()));
+        let (tx, rx) = std::sync::mpsc::channel();
+        let stdout = child.stdout.take().unwrap();
+        let sink = lines.clone();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                sink.lock().unwrap().push(line.clone());
+                let _ = tx.send(line);
+            }
+        });
+        let ready = rx.recv_timeout(Duration::from_secs(20)).expect("the SMTP relay starts (is aiosmtpd installed? scripts/install-tools --e2e)");
+        let port = ready.strip_prefix("READY ").expect("READY line").trim().parse().unwrap();
+        Self { port, lines, child, _maildir: maildir }
+    }
+
+    pub fn events(&self) -> Vec<String> {
+        self.lines.lock().unwrap().clone()
+    }
+
+    /// The raw messages received so far.
+    pub fn messages(&self) -> Vec<String> {
+        self.events()
+            .iter()
+            .filter_map(|l| l.strip_prefix("MESSAGE "))
+            .map(|path| std::fs::read_to_string(path).unwrap())
+            .collect()
+    }
+
+    pub fn wait_for_messages(&self, n: usize, within: Duration) -> Vec<String> {
+        let deadline = Instant::now() + within;
+        loop {
+            let got = self.messages();
+            if got.len() >= n || Instant::now() > deadline {
+                return got;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+impl Drop for Relay {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}

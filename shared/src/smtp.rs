@@ -1,0 +1,446 @@
+//! The SMTP relay configuration, as the form edits it and as the server stores it.
+//!
+//! [`SmtpDraft`] is what a form or a REST client sends: plain strings and
+//! numbers. [`SmtpDraft::parse`] turns it into an [`SmtpConfig`], which can
+//! only exist valid, or into a 422 naming every field that is wrong. The
+//! browser runs the same parse as you type; the server runs it again.
+
+use crate::api::{ApiError, FieldErrors};
+use crate::email::{is_valid_hostname, EmailAddress};
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+pub const MAX_FROM_NAME_CHARS: usize = 100;
+pub const MAX_USERNAME_CHARS: usize = 256;
+pub const MAX_PASSWORD_BYTES: usize = 1024;
+
+/// How the connection to the relay is protected. The dashboard's two switches
+/// ("Enable SSL", "Enable StartTLS") map onto this and exclude each other.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Security {
+    /// Plain SMTP. Only sensible for a relay on a trusted network.
+    None,
+    /// Implicit TLS from the first byte (SMTPS, usually port 465).
+    Ssl,
+    /// Plain connect, then STARTTLS, which is *required*: never a silent
+    /// fallback to plain text when the relay does not offer it.
+    #[serde(rename = "starttls")]
+    #[default]
+    StartTls,
+}
+
+impl Security {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Security::None => "none",
+            Security::Ssl => "ssl",
+            Security::StartTls => "starttls",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Security> {
+        [Security::None, Security::Ssl, Security::StartTls].into_iter().find(|v| v.as_str() == s)
+    }
+
+    /// The port people mean when they pick this security.
+    pub fn usual_port(self) -> u16 {
+        match self {
+            Security::None => 25,
+            Security::Ssl => 465,
+            Security::StartTls => 587,
+        }
+    }
+}
+
+/// The relay's host: a DNS name (IDN allowed) or an IP address. No scheme,
+/// port, spaces or control characters.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(transparent)]
+pub struct SmtpHost(String);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HostError {
+    Empty,
+    TooLong,
+    HasScheme,
+    HasPort,
+    Invalid,
+}
+
+impl fmt::Display for HostError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            HostError::Empty => "enter the relay's host name",
+            HostError::TooLong => "a host name has at most 253 characters",
+            HostError::HasScheme => "enter the host name only, without smtp:// or https://",
+            HostError::HasPort => "enter the port in the Port field, not after the host",
+            HostError::Invalid => "this is not a valid host name or IP address",
+        })
+    }
+}
+
+impl SmtpHost {
+    pub fn parse(input: &str) -> Result<Self, HostError> {
+        let host = input.trim();
+        if host.is_empty() {
+            return Err(HostError::Empty);
+        }
+        if host.chars().count() > 253 {
+            return Err(HostError::TooLong);
+        }
+        if host.contains("://") {
+            return Err(HostError::HasScheme);
+        }
+        let unbracketed = host.strip_prefix('[').and_then(|h| h.strip_suffix(']')).unwrap_or(host);
+        if unbracketed.parse::<std::net::IpAddr>().is_ok() {
+            return Ok(Self(unbracketed.to_owned()));
+        }
+        if host.contains(':') {
+            return Err(HostError::HasPort);
+        }
+        if !is_valid_hostname(host) {
+            return Err(HostError::Invalid);
+        }
+        Ok(Self(host.trim_end_matches('.').to_lowercase()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    pub fn is_ip(&self) -> bool {
+        self.0.parse::<std::net::IpAddr>().is_ok()
+    }
+}
+
+impl fmt::Display for SmtpHost {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// The name shown before the From address. One line: CR, LF and other
+/// control characters would let a value inject headers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(transparent)]
+pub struct FromName(String);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FromNameError {
+    TooLong,
+    ControlCharacter,
+}
+
+impl fmt::Display for FromNameError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            FromNameError::TooLong => write!(f, "use at most {MAX_FROM_NAME_CHARS} characters"),
+            FromNameError::ControlCharacter => f.write_str("line breaks and control characters are not allowed"),
+        }
+    }
+}
+
+impl FromName {
+    pub fn parse(input: &str) -> Result<Self, FromNameError> {
+        if input.chars().any(char::is_control) {
+            return Err(FromNameError::ControlCharacter);
+        }
+        let name = input.trim();
+        if name.chars().count() > MAX_FROM_NAME_CHARS {
+            return Err(FromNameError::TooLong);
+        }
+        Ok(Self(name.to_owned()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// What a form or REST client sends to save or test a configuration.
+/// `password` absent or empty means "keep the stored one".
+#[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SmtpDraft {
+    pub host: String,
+    pub port: i64,
+    #[serde(default)]
+    pub from_name: String,
+    pub from_email: String,
+    pub security: Security,
+    #[serde(default)]
+    pub auth: bool,
+    #[serde(default)]
+    pub username: Option<String>,
+    #[serde(default)]
+    pub password: Option<String>,
+}
+
+impl fmt::Debug for SmtpDraft {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SmtpDraft")
+            .field("host", &self.host)
+            .field("port", &self.port)
+            .field("from_name", &self.from_name)
+            .field("from_email", &self.from_email)
+            .field("security", &self.security)
+            .field("auth", &self.auth)
+            .field("username", &self.username)
+            .field("password", &self.password.as_ref().map(|_| "***"))
+            .finish()
+    }
+}
+
+/// The password part of a valid configuration.
+#[derive(Clone, PartialEq, Eq)]
+pub enum PasswordChange {
+    /// Use the password already stored.
+    Keep,
+    /// Replace it with this one.
+    Set(String),
+}
+
+impl fmt::Debug for PasswordChange {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            PasswordChange::Keep => "Keep",
+            PasswordChange::Set(_) => "Set(***)",
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SmtpAuth {
+    pub username: String,
+    pub password: PasswordChange,
+}
+
+/// A configuration that is valid in every field.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SmtpConfig {
+    pub host: SmtpHost,
+    pub port: u16,
+    pub from_name: FromName,
+    pub from_email: EmailAddress,
+    pub security: Security,
+    pub auth: Option<SmtpAuth>,
+}
+
+impl SmtpDraft {
+    /// Checks every field. `password_stored` says whether a password is already
+    /// stored, which a draft without one may keep.
+    pub fn parse(&self, password_stored: bool) -> Result<SmtpConfig, ApiError> {
+        let mut fields = FieldErrors::default();
+        let host = fields.check("host", SmtpHost::parse(&self.host));
+        let port = match u16::try_from(self.port) {
+            Ok(p) if p > 0 => Some(p),
+            _ => {
+                fields.add("port", "use a port from 1 to 65535");
+                None
+            }
+        };
+        let from_name = fields.check("from_name", FromName::parse(&self.from_name));
+        let from_email = fields.check("from_email", EmailAddress::parse(&self.from_email));
+        let auth = if self.auth {
+            let username = self.username.as_deref().unwrap_or_default().trim();
+            if username.is_empty() {
+                fields.add("username", "enter the username the relay expects");
+            } else if username.chars().count() > MAX_USERNAME_CHARS || username.chars().any(char::is_control) {
+                fields.add("username", "use at most 256 characters, on one line");
+            }
+            let password = match self.password.as_deref().filter(|p| !p.is_empty()) {
+                Some(p) if p.len() > MAX_PASSWORD_BYTES => {
+                    fields.add("password", format!("use at most {MAX_PASSWORD_BYTES} bytes"));
+                    PasswordChange::Keep
+                }
+                Some(p) => PasswordChange::Set(p.to_owned()),
+                None if password_stored => PasswordChange::Keep,
+                None => {
+                    fields.add("password", "enter the password for this username");
+                    PasswordChange::Keep
+                }
+            };
+            Some(SmtpAuth { username: username.to_owned(), password })
+        } else {
+            None
+        };
+        fields.into_result()?;
+        Ok(SmtpConfig {
+            host: host.expect("checked"),
+            port: port.expect("checked"),
+            from_name: from_name.expect("checked"),
+            from_email: from_email.expect("checked"),
+            security: self.security,
+            auth,
+        })
+    }
+}
+
+/// What GET returns: the configuration without its password, and its state.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SmtpSettings {
+    pub host: String,
+    pub port: u16,
+    pub from_name: String,
+    pub from_email: String,
+    pub security: Security,
+    pub auth: bool,
+    pub username: Option<String>,
+    /// Whether a password is stored. The password itself is never returned.
+    pub password_set: bool,
+    pub enabled: bool,
+    /// Whether a configuration has been saved at all (enabling needs one).
+    pub saved: bool,
+    /// Unix seconds of the last save, enable or disable.
+    pub updated_at: Option<i64>,
+    /// Who made that change.
+    pub updated_by: Option<String>,
+}
+
+impl SmtpSettings {
+    /// Before anything is saved: blank, with the most common choice preselected.
+    pub fn unsaved() -> Self {
+        Self {
+            host: String::new(),
+            port: Security::StartTls.usual_port(),
+            from_name: String::new(),
+            from_email: String::new(),
+            security: Security::StartTls,
+            auth: true,
+            username: None,
+            password_set: false,
+            enabled: false,
+            saved: false,
+            updated_at: None,
+            updated_by: None,
+        }
+    }
+
+    /// The form's starting values.
+    pub fn to_draft(&self) -> SmtpDraft {
+        SmtpDraft {
+            host: self.host.clone(),
+            port: self.port as i64,
+            from_name: self.from_name.clone(),
+            from_email: self.from_email.clone(),
+            security: self.security,
+            auth: self.auth,
+            username: self.username.clone(),
+            password: None,
+        }
+    }
+}
+
+/// `{enabled}` after a switch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SmtpEnabled {
+    pub enabled: bool,
+}
+
+/// Where a test send got to. `Sent` is success; any other names the step that failed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TestStage {
+    Connect,
+    Tls,
+    Auth,
+    Sender,
+    Recipient,
+    Data,
+    Sent,
+}
+
+/// The verdict of "Send test email".
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TestReport {
+    pub ok: bool,
+    pub stage: TestStage,
+    pub message: String,
+    /// The relay's own words at that stage, when it said any.
+    pub server_reply: Option<String>,
+    pub recipient: String,
+    pub elapsed_ms: u64,
+}
+
+/// A well-known provider: fills host, port and security, and links to its SMTP guide.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Preset {
+    pub name: &'static str,
+    pub host: &'static str,
+    pub port: u16,
+    pub security: Security,
+    pub guide: &'static str,
+}
+
+pub const PRESETS: &[Preset] = &[
+    Preset { name: "Gmail / Google Workspace", host: "smtp.gmail.com", port: 587, security: Security::StartTls, guide: "https://support.google.com/a/answer/176600" },
+    Preset { name: "Microsoft 365 / Outlook", host: "smtp.office365.com", port: 587, security: Security::StartTls, guide: "https://learn.microsoft.com/en-us/exchange/mail-flow-best-practices/how-to-set-up-a-multifunction-device-or-application-to-send-email-using-microsoft-365-or-office-365" },
+    Preset { name: "Amazon SES (eu-west-1)", host: "email-smtp.eu-west-1.amazonaws.com", port: 587, security: Security::StartTls, guide: "https://docs.aws.amazon.com/ses/latest/dg/send-email-smtp.html" },
+    Preset { name: "SendGrid", host: "smtp.sendgrid.net", port: 587, security: Security::StartTls, guide: "https://www.twilio.com/docs/sendgrid/for-developers/sending-email/integrating-with-the-smtp-api" },
+    Preset { name: "Mailgun", host: "smtp.mailgun.org", port: 587, security: Security::StartTls, guide: "https://documentation.mailgun.com/docs/mailgun/user-manual/sending-messages/send-smtp" },
+    Preset { name: "Postmark", host: "smtp.postmarkapp.com", port: 587, security: Security::StartTls, guide: "https://postmarkapp.com/developer/user-guide/send-email-with-smtp" },
+    Preset { name: "Brevo", host: "smtp-relay.brevo.com", port: 587, security: Security::StartTls, guide: "https://help.brevo.com/hc/en-us/articles/7924908994450" },
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn draft() -> SmtpDraft {
+        SmtpDraft {
+            host: "smtp.example.com".into(),
+            port: 587,
+            from_name: "Acme Gateway".into(),
+            from_email: "noreply@example.com".into(),
+            security: Security::StartTls,
+            auth: true,
+            username: Some("relay@example.com".into()),
+            password: Some("app-password".into()),
+        }
+    }
+
+    #[test]
+    fn a_complete_draft_parses() {
+        let cfg = draft().parse(false).unwrap();
+        assert_eq!(cfg.host.as_str(), "smtp.example.com");
+        assert_eq!(cfg.auth.unwrap().password, PasswordChange::Set("app-password".into()));
+    }
+
+    #[test]
+    fn hosts() {
+        for ok in ["smtp.example.com", "localhost", "127.0.0.1", "::1", "[::1]", "posta.caffè.it", "SMTP.Example.COM."] {
+            assert!(SmtpHost::parse(ok).is_ok(), "{ok}");
+        }
+        assert_eq!(SmtpHost::parse("smtp://x.com"), Err(HostError::HasScheme));
+        assert_eq!(SmtpHost::parse("x.com:587"), Err(HostError::HasPort));
+        assert_eq!(SmtpHost::parse(""), Err(HostError::Empty));
+        for bad in ["a b.com", "x\r\n.com", "-x.com", "x..com", "x_y.com"] {
+            assert!(SmtpHost::parse(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn password_may_be_kept_only_when_one_is_stored() {
+        let mut d = draft();
+        d.password = None;
+        let err = d.parse(false).unwrap_err();
+        assert!(err.fields.contains_key("password"));
+        assert_eq!(d.parse(true).unwrap().auth.unwrap().password, PasswordChange::Keep);
+        d.auth = false;
+        assert!(d.parse(false).unwrap().auth.is_none());
+    }
+
+    #[test]
+    fn every_bad_field_is_named_at_once() {
+        let d = SmtpDraft { host: "".into(), port: 70000, from_name: "a\nb".into(), from_email: "x".into(), auth: true, ..Default::default() };
+        let err = d.parse(false).unwrap_err();
+        let names: Vec<_> = err.fields.keys().map(String::as_str).collect();
+        assert_eq!(names, ["from_email", "from_name", "host", "password", "port", "username"]);
+    }
+
+    #[test]
+    fn the_debug_output_hides_the_password() {
+        assert!(!format!("{:?}", draft()).contains("app-password"));
+        assert!(!format!("{:?}", draft().parse(false).unwrap()).contains("app-password"));
+    }
+}
