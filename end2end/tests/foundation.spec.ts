@@ -1,7 +1,6 @@
-import { test, expect, Page } from '@playwright/test';
+import { test, expect } from '@playwright/test';
 import { Gatehouse } from '../support/server';
-
-const ADMIN = { email: 'admin@example.com', password: 'a long admin password' };
+import { ADMIN, setUpAdmin, signIn } from '../support/flows';
 
 let gh: Gatehouse;
 test.beforeEach(async () => {
@@ -11,30 +10,9 @@ test.afterEach(async () => {
   await gh?.stop();
 });
 
-async function setUpAdmin(page: Page) {
-  await page.goto(gh.setupLink!);
-  await expect(page.getByRole('heading', { name: 'Set up Gatehouse' })).toBeVisible();
-  await page.getByLabel('Email').fill('not an email');
-  await expect(page.getByText('This is not a valid email address')).toBeVisible();
-  await page.getByLabel('Email').fill(ADMIN.email);
-  await page.getByLabel('Password', { exact: true }).fill('short');
-  await expect(page.getByText('Use at least 10 characters')).toBeVisible();
-  await page.getByLabel('Password', { exact: true }).fill(ADMIN.password);
-  await page.getByLabel('Confirm password').fill(ADMIN.password);
-  await page.getByRole('button', { name: 'Create host admin' }).click();
-  await expect(page).toHaveURL(/\/users$/);
-  await expect(page.getByTestId('me-email')).toHaveText(ADMIN.email);
-}
-
-async function signIn(page: Page, email: string, password: string) {
-  await page.goto(`${gh.baseUrl}/signin`);
-  await page.getByLabel('Email').fill(email);
-  await page.getByLabel('Password').fill(password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-}
 
 test('setup, sign in, dashboard, sign out', async ({ page }) => {
-  await setUpAdmin(page);
+  await setUpAdmin(page, gh);
   await expect(page.getByTestId('users-table')).toContainText(ADMIN.email);
   await expect(page.getByRole('link', { name: 'Host settings' })).toBeVisible();
 
@@ -48,9 +26,9 @@ test('setup, sign in, dashboard, sign out', async ({ page }) => {
   await page.goto(gh.setupLink!);
   await expect(page.getByText('This setup link has already been used or has expired')).toBeVisible();
 
-  await signIn(page, ADMIN.email, 'wrong password!!');
+  await signIn(page, gh, ADMIN.email, 'wrong password!!');
   await expect(page.getByRole('alert')).toContainText('Wrong email or password.');
-  await signIn(page, ADMIN.email, ADMIN.password);
+  await signIn(page, gh, ADMIN.email, ADMIN.password);
   await expect(page).toHaveURL(/\/users$/);
   await expect(page.getByTestId('me-email')).toHaveText(ADMIN.email);
 
@@ -61,11 +39,11 @@ test('setup, sign in, dashboard, sign out', async ({ page }) => {
 });
 
 test('a host user does not see Host settings, and the server refuses it too', async ({ page }) => {
-  await setUpAdmin(page);
+  await setUpAdmin(page, gh);
   gh.cli(['user', 'create', '--email', 'helper@example.com', '--role', 'host_user'], 'helper password 1\n');
   await page.context().clearCookies();
 
-  await signIn(page, 'helper@example.com', 'helper password 1');
+  await signIn(page, gh, 'helper@example.com', 'helper password 1');
   await expect(page.getByTestId('me-email')).toHaveText('helper@example.com');
   await expect(page.getByRole('link', { name: 'Users' })).toBeVisible();
   await expect(page.getByRole('link', { name: 'Host settings' })).toHaveCount(0);
