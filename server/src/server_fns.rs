@@ -18,45 +18,51 @@ use std::sync::Arc;
 
 struct Services(AppState);
 
+impl Services {
+    async fn caller(&self, req: &Parts) -> Result<auth::Caller, ApiError> {
+        authenticate(&self.0, &req.headers).await.map_err(|f| f.0)
+    }
+}
+
 #[async_trait::async_trait]
 impl Backend for Services {
     async fn whoami(&self, req: &Parts) -> Result<Me, ApiError> {
-        let caller = authenticate(&self.0, &req.headers).await.map_err(|f| f.0)?;
+        let caller = self.caller(req).await?;
         Ok(auth::service::whoami(&caller))
     }
 
     async fn list_users(&self, req: &Parts) -> Result<Vec<UserSummary>, ApiError> {
-        let caller = authenticate(&self.0, &req.headers).await.map_err(|f| f.0)?;
+        let caller = self.caller(req).await?;
         users::service::list_users(&self.0, &caller).await.map_err(|f| f.0)
     }
 
     async fn list_accounts(&self, req: &Parts) -> Result<Vec<AccountSummary>, ApiError> {
-        let caller = authenticate(&self.0, &req.headers).await.map_err(|f| f.0)?;
+        let caller = self.caller(req).await?;
         users::service::list_accounts(&self.0, &caller).await.map_err(|f| f.0)
     }
 
     async fn host_info(&self, req: &Parts) -> Result<HostInfo, ApiError> {
-        let caller = authenticate(&self.0, &req.headers).await.map_err(|f| f.0)?;
+        let caller = self.caller(req).await?;
         crate::host::host_info(&self.0, &caller).map_err(|f| f.0)
     }
 
     async fn smtp_settings(&self, req: &Parts) -> Result<SmtpSettings, ApiError> {
-        let caller = authenticate(&self.0, &req.headers).await.map_err(|f| f.0)?;
+        let caller = self.caller(req).await?;
         smtp::service::settings(&self.0, &caller).await.map_err(|f| f.0)
     }
 
     async fn save_smtp(&self, req: &Parts, draft: SmtpDraft) -> Result<SmtpSettings, ApiError> {
-        let caller = authenticate(&self.0, &req.headers).await.map_err(|f| f.0)?;
+        let caller = self.caller(req).await?;
         smtp::service::save(&self.0, &caller, &draft).await.map_err(|f| f.0)
     }
 
     async fn set_smtp_enabled(&self, req: &Parts, enabled: bool) -> Result<SmtpSettings, ApiError> {
-        let caller = authenticate(&self.0, &req.headers).await.map_err(|f| f.0)?;
+        let caller = self.caller(req).await?;
         smtp::service::set_enabled(&self.0, &caller, enabled).await.map_err(|f| f.0)
     }
 
     async fn test_smtp(&self, req: &Parts, draft: Option<SmtpDraft>) -> Result<TestReport, ApiError> {
-        let caller = authenticate(&self.0, &req.headers).await.map_err(|f| f.0)?;
+        let caller = self.caller(req).await?;
         smtp::service::send_test(&self.0, &caller, draft.as_ref()).await.map_err(|f| f.0)
     }
 }

@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 
 /// What went wrong, in a form a program can branch on. Each code has one HTTP status.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ErrorCode {
@@ -46,6 +47,7 @@ impl ErrorCode {
 }
 
 /// The body of every error: `{"error":{"code","message","fields":{…}}}`.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ApiError {
     pub code: ErrorCode,
@@ -55,6 +57,7 @@ pub struct ApiError {
     pub fields: BTreeMap<String, String>,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ErrorEnvelope {
     pub error: ApiError,
@@ -129,6 +132,7 @@ impl FieldErrors {
 }
 
 /// Raw credentials as typed; the server parses them (a wrong address is simply a failed sign-in).
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Serialize, Deserialize)]
 pub struct SignInRequest {
     pub email: String,
@@ -142,6 +146,7 @@ impl fmt::Debug for SignInRequest {
 }
 
 /// First-run setup: the first host admin's address and password.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct SetupRequest {
     pub email: String,
@@ -149,6 +154,7 @@ pub struct SetupRequest {
 }
 
 /// The signed-in user, as the dashboard needs to know them.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Me {
     pub id: i64,
@@ -157,6 +163,7 @@ pub struct Me {
     pub account_id: Option<i64>,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum UserStatus {
@@ -164,6 +171,7 @@ pub enum UserStatus {
     Active,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UserSummary {
     pub id: i64,
@@ -173,6 +181,7 @@ pub struct UserSummary {
     pub status: UserStatus,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AccountSummary {
     pub id: i64,
@@ -180,6 +189,7 @@ pub struct AccountSummary {
 }
 
 /// What Host settings shows about the instance itself.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct HostInfo {
     pub public_url: String,
@@ -188,6 +198,7 @@ pub struct HostInfo {
 }
 
 /// Whether a setup link can still be used.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SetupStatus {
     pub valid: bool,

@@ -12,6 +12,7 @@ const MAX_LOCAL_LEN: usize = 64;
 /// The rules follow lettre's `Address` (dot-atom local part or a quoted
 /// string is *not* accepted: the console never needs one) so that an address
 /// the browser accepts is one the mail sender accepts too.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(transparent)]
 pub struct EmailAddress(String);

@@ -5,6 +5,7 @@ use std::fmt;
 
 /// The four kinds of user. Host roles act on the whole instance; account
 /// roles belong to one account.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {

@@ -16,6 +16,7 @@ pub const MAX_PASSWORD_BYTES: usize = 1024;
 
 /// How the connection to the relay is protected. The dashboard's two switches
 /// ("Enable SSL", "Enable StartTLS") map onto this and exclude each other.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Security {
@@ -160,6 +161,7 @@ impl FromName {
 
 /// What a form or REST client sends to save or test a configuration.
 /// `password` absent or empty means "keep the stored one".
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SmtpDraft {
     pub host: String,
@@ -277,6 +279,7 @@ impl SmtpDraft {
 }
 
 /// What GET returns: the configuration without its password, and its state.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SmtpSettings {
     pub host: String,
@@ -332,12 +335,14 @@ impl SmtpSettings {
 }
 
 /// `{enabled}` after a switch.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SmtpEnabled {
     pub enabled: bool,
 }
 
 /// Where a test send got to. `Sent` is success; any other names the step that failed.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum TestStage {
@@ -351,6 +356,7 @@ pub enum TestStage {
 }
 
 /// The verdict of "Send test email".
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TestReport {
     pub ok: bool,

@@ -4,6 +4,7 @@
 mod extract;
 mod guards;
 mod health;
+pub mod openapi;
 
 
 pub use extract::JsonBody;
@@ -23,6 +24,7 @@ pub fn router(state: AppState, dist_dir: &Path) -> Router {
         .merge(crate::users::routes::router())
         .merge(crate::host::router())
         .merge(crate::smtp::routes::router())
+        .route("/openapi.json", axum::routing::get(openapi::document))
         .fallback(|| async { error_response(ApiError::new(ErrorCode::NotFound, "no such API route")) });
 
     let dashboard = ServeDir::new(dist_dir).fallback(ServeFile::new(dist_dir.join("index.html")));

@@ -11,7 +11,7 @@ use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use shared::api::{Me, SetupRequest, SetupStatus, SignInRequest};
+use shared::api::{ErrorEnvelope, Me, SetupRequest, SetupStatus, SignInRequest};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -20,27 +20,45 @@ pub fn router() -> Router<AppState> {
         .route("/setup/{token}", get(setup_status).post(complete_setup))
 }
 
-async fn sign_in(State(state): State<AppState>, JsonBody(req): JsonBody<SignInRequest>) -> Result<Response> {
+/// Sign in with email and password; sets the session cookie.
+#[utoipa::path(post, path = "/api/v1/session", tag = "auth", request_body = SignInRequest, responses(
+    (status = 200, description = "signed in; `Set-Cookie: gh_session=…`", body = Me),
+    (status = 401, description = "wrong email or password", body = ErrorEnvelope),
+    (status = 429, description = "too many failed attempts for this address", body = ErrorEnvelope)))]
+pub(crate) async fn sign_in(State(state): State<AppState>, JsonBody(req): JsonBody<SignInRequest>) -> Result<Response> {
     let (me, session) = service::sign_in(&state, &req).await?;
     Ok(with_session(&state, StatusCode::OK, me, session))
 }
 
-async fn sign_out(State(state): State<AppState>, headers: HeaderMap) -> Result<Response> {
+/// Sign out: ends the session and clears the cookie.
+#[utoipa::path(delete, path = "/api/v1/session", tag = "auth", responses((status = 204, description = "signed out")))]
+pub(crate) async fn sign_out(State(state): State<AppState>, headers: HeaderMap) -> Result<Response> {
     service::sign_out(&state, session_cookie(&headers)).await?;
     let mut res = StatusCode::NO_CONTENT.into_response();
     res.headers_mut().insert(header::SET_COOKIE, cookie(&state, "", 0));
     Ok(res)
 }
 
-async fn me(caller: Caller) -> Json<Me> {
+/// The caller.
+#[utoipa::path(get, path = "/api/v1/me", tag = "auth", security(("bearer" = []), ("session" = [])),
+    responses((status = 200, body = Me), (status = 401, description = "not signed in", body = ErrorEnvelope)))]
+pub(crate) async fn me(caller: Caller) -> Json<Me> {
     Json(service::whoami(&caller))
 }
 
-async fn setup_status(State(state): State<AppState>, Path(token): Path<String>) -> Result<Json<SetupStatus>> {
+/// Whether a first-run setup link can still be used.
+#[utoipa::path(get, path = "/api/v1/setup/{token}", tag = "auth", params(("token" = String, Path)),
+    responses((status = 200, body = SetupStatus)))]
+pub(crate) async fn setup_status(State(state): State<AppState>, Path(token): Path<String>) -> Result<Json<SetupStatus>> {
     Ok(Json(service::setup_status(&state, &token).await?))
 }
 
-async fn complete_setup(
+/// Create the first host admin from the setup link (once) and sign in.
+#[utoipa::path(post, path = "/api/v1/setup/{token}", tag = "auth", params(("token" = String, Path)), request_body = SetupRequest, responses(
+    (status = 201, description = "created and signed in", body = Me),
+    (status = 410, description = "link used or expired", body = ErrorEnvelope),
+    (status = 422, description = "invalid fields", body = ErrorEnvelope)))]
+pub(crate) async fn complete_setup(
     State(state): State<AppState>,
     Path(token): Path<String>,
     JsonBody(req): JsonBody<SetupRequest>,

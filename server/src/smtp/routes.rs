@@ -9,7 +9,7 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use shared::api::{ApiError, ErrorCode};
+use shared::api::{ApiError, ErrorCode, ErrorEnvelope};
 use shared::smtp::{SmtpDraft, SmtpEnabled, SmtpSettings, TestReport};
 
 pub fn router() -> Router<AppState> {
@@ -20,26 +20,41 @@ pub fn router() -> Router<AppState> {
         .route("/smtp/test", post(test))
 }
 
-async fn get_settings(State(state): State<AppState>, caller: Caller) -> Result<Json<SmtpSettings>> {
+/// The SMTP configuration and its state; the password is never returned.
+#[utoipa::path(get, path = "/api/v1/smtp", tag = "smtp", security(("bearer" = []), ("session" = [])),
+    responses((status = 200, body = SmtpSettings), (status = 401, description = "not signed in", body = ErrorEnvelope), (status = 403, description = "not a host admin", body = ErrorEnvelope)))]
+pub(crate) async fn get_settings(State(state): State<AppState>, caller: Caller) -> Result<Json<SmtpSettings>> {
     Ok(Json(service::settings(&state, &caller).await?))
 }
 
-async fn save(State(state): State<AppState>, caller: Caller, JsonBody(draft): JsonBody<SmtpDraft>) -> Result<Json<SmtpSettings>> {
+/// Save the configuration. No password keeps the stored one; on 422 nothing is stored.
+#[utoipa::path(put, path = "/api/v1/smtp", tag = "smtp", security(("bearer" = []), ("session" = [])), request_body = SmtpDraft,
+    responses((status = 200, body = SmtpSettings), (status = 422, description = "invalid fields, each named", body = ErrorEnvelope), (status = 401, description = "not signed in", body = ErrorEnvelope), (status = 403, description = "not a host admin", body = ErrorEnvelope)))]
+pub(crate) async fn save(State(state): State<AppState>, caller: Caller, JsonBody(draft): JsonBody<SmtpDraft>) -> Result<Json<SmtpSettings>> {
     Ok(Json(service::save(&state, &caller, &draft).await?))
 }
 
-async fn enable(State(state): State<AppState>, caller: Caller) -> Result<Json<SmtpEnabled>> {
+/// Switch SMTP on: emails are sent from now on.
+#[utoipa::path(post, path = "/api/v1/smtp/enable", tag = "smtp", security(("bearer" = []), ("session" = [])),
+    responses((status = 200, body = SmtpEnabled), (status = 409, description = "nothing saved yet", body = ErrorEnvelope), (status = 401, description = "not signed in", body = ErrorEnvelope), (status = 403, description = "not a host admin", body = ErrorEnvelope)))]
+pub(crate) async fn enable(State(state): State<AppState>, caller: Caller) -> Result<Json<SmtpEnabled>> {
     let s = service::set_enabled(&state, &caller, true).await?;
     Ok(Json(SmtpEnabled { enabled: s.enabled }))
 }
 
-async fn disable(State(state): State<AppState>, caller: Caller) -> Result<Json<SmtpEnabled>> {
+/// Switch SMTP off; the configuration is kept.
+#[utoipa::path(post, path = "/api/v1/smtp/disable", tag = "smtp", security(("bearer" = []), ("session" = [])),
+    responses((status = 200, body = SmtpEnabled), (status = 401, description = "not signed in", body = ErrorEnvelope), (status = 403, description = "not a host admin", body = ErrorEnvelope)))]
+pub(crate) async fn disable(State(state): State<AppState>, caller: Caller) -> Result<Json<SmtpEnabled>> {
     let s = service::set_enabled(&state, &caller, false).await?;
     Ok(Json(SmtpEnabled { enabled: s.enabled }))
 }
 
-/// The body is optional: a draft to test, or nothing for the saved configuration.
-async fn test(State(state): State<AppState>, caller: Caller, body: Bytes) -> Result<Json<TestReport>> {
+/// Send a test email to the caller with the draft in the body (optional; else the saved
+/// configuration), saving nothing. The verdict names the stage that failed.
+#[utoipa::path(post, path = "/api/v1/smtp/test", tag = "smtp", security(("bearer" = []), ("session" = [])), request_body(content = Option<SmtpDraft>),
+    responses((status = 200, body = TestReport), (status = 422, body = ErrorEnvelope), (status = 429, description = "5 a minute per user", body = ErrorEnvelope), (status = 401, description = "not signed in", body = ErrorEnvelope), (status = 403, description = "not a host admin", body = ErrorEnvelope)))]
+pub(crate) async fn test(State(state): State<AppState>, caller: Caller, body: Bytes) -> Result<Json<TestReport>> {
     let draft = if body.iter().all(u8::is_ascii_whitespace) {
         None
     } else {
