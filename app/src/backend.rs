@@ -16,6 +16,8 @@ pub trait Backend: Send + Sync {
     async fn list_users(&self, req: &Parts) -> Result<Vec<UserSummary>, ApiError>;
     async fn list_accounts(&self, req: &Parts) -> Result<Vec<AccountSummary>, ApiError>;
     async fn host_info(&self, req: &Parts) -> Result<HostInfo, ApiError>;
+    async fn create_account(&self, req: &Parts, name: String) -> Result<AccountSummary, ApiError>;
+    async fn rename_account(&self, req: &Parts, id: i64, name: String) -> Result<AccountSummary, ApiError>;
     async fn smtp_settings(&self, req: &Parts) -> Result<SmtpSettings, ApiError>;
     async fn save_smtp(&self, req: &Parts, draft: SmtpDraft) -> Result<SmtpSettings, ApiError>;
     async fn set_smtp_enabled(&self, req: &Parts, enabled: bool) -> Result<SmtpSettings, ApiError>;

@@ -19,9 +19,10 @@ impl FromServerFnError for AppError {
     type Encoder = JsonEncoding;
 
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        // Arguments the server could not read are the caller's fault: 400, not 500.
         let code = match value {
             ServerFnErrorErr::Request(_) => ErrorCode::Unavailable,
-            ServerFnErrorErr::Args(_) | ServerFnErrorErr::MissingArg(_) => ErrorCode::BadRequest,
+            ServerFnErrorErr::Args(_) | ServerFnErrorErr::MissingArg(_) | ServerFnErrorErr::Deserialization(_) => ErrorCode::BadRequest,
             _ => ErrorCode::Internal,
         };
         AppError(ApiError::new(code, value.to_string()))
@@ -62,6 +63,18 @@ pub async fn list_accounts() -> Result<Vec<AccountSummary>, AppError> {
 pub async fn load_host_info() -> Result<HostInfo, AppError> {
     let (backend, req) = crate::backend::current()?;
     Ok(backend.host_info(&req).await?)
+}
+
+#[server(prefix = "/api/fn", endpoint = "create_account")]
+pub async fn create_account(name: String) -> Result<AccountSummary, AppError> {
+    let (backend, req) = crate::backend::current()?;
+    Ok(backend.create_account(&req, name).await?)
+}
+
+#[server(prefix = "/api/fn", endpoint = "rename_account")]
+pub async fn rename_account(id: i64, name: String) -> Result<AccountSummary, AppError> {
+    let (backend, req) = crate::backend::current()?;
+    Ok(backend.rename_account(&req, id, name).await?)
 }
 
 /// Host settings → SMTP configuration: the saved configuration (never its password).

@@ -38,14 +38,15 @@ test('setup, sign in, dashboard, sign out', async ({ page }) => {
   await expect(page).toHaveURL(/\/signin$/);
 });
 
-test('a host user does not see Host settings, and the server refuses it too', async ({ page }) => {
+test('a host user sees neither user management nor Host settings, and the server refuses them too', async ({ page }) => {
   await setUpAdmin(page, gh);
   gh.cli(['user', 'create', '--email', 'helper@example.com', '--role', 'host_user'], 'helper password 1\n');
   await page.context().clearCookies();
 
   await signIn(page, gh, 'helper@example.com', 'helper password 1');
   await expect(page.getByTestId('me-email')).toHaveText('helper@example.com');
-  await expect(page.getByRole('link', { name: 'Users' })).toBeVisible();
+  await expect(page.getByTestId('welcome')).toBeVisible();
+  await expect(page.getByRole('link', { name: 'Users' })).toHaveCount(0);
   await expect(page.getByRole('link', { name: 'Host settings' })).toHaveCount(0);
 
   await page.goto(`${gh.baseUrl}/settings`);

@@ -13,6 +13,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use http::request::Parts;
 use shared::api::{AccountSummary, ApiError, HostInfo, Me, UserSummary};
+use shared::account::AccountRequest;
 use shared::smtp::{SmtpDraft, SmtpSettings, TestReport};
 use std::sync::Arc;
 
@@ -44,6 +45,16 @@ impl Backend for Services {
     async fn host_info(&self, req: &Parts) -> Result<HostInfo, ApiError> {
         let caller = self.caller(req).await?;
         crate::host::host_info(&self.0, &caller).map_err(|f| f.0)
+    }
+
+    async fn create_account(&self, req: &Parts, name: String) -> Result<AccountSummary, ApiError> {
+        let caller = self.caller(req).await?;
+        users::service::create_account(&self.0, &caller, &AccountRequest { name }).await.map_err(|f| f.0)
+    }
+
+    async fn rename_account(&self, req: &Parts, id: i64, name: String) -> Result<AccountSummary, ApiError> {
+        let caller = self.caller(req).await?;
+        users::service::rename_account(&self.0, &caller, id, &AccountRequest { name }).await.map_err(|f| f.0)
     }
 
     async fn smtp_settings(&self, req: &Parts) -> Result<SmtpSettings, ApiError> {

@@ -8,6 +8,7 @@ use serde_json::{json, Value};
 
 on_both_databases!(
     setup_link_works_exactly_once,
+    setup_link_dies_when_an_admin_is_made_from_the_cli,
     sign_in_sign_out_and_wrong_password,
     failed_sign_ins_are_rate_limited,
     host_user_is_refused_host_admin_routes,
@@ -58,6 +59,23 @@ async fn setup_link_works_exactly_once(db: TestDb) {
     app.stop();
     let app = db.spawn().await;
     assert!(app.setup_link.is_none(), "no setup link once an admin exists");
+}
+
+async fn setup_link_dies_when_an_admin_is_made_from_the_cli(db: TestDb) {
+    let app = db.spawn().await;
+    let token = app.setup_token();
+    let (ok, _, err) = db.cli(&["admin", "create", "--email", "ops@example.com"], "ops password 123\n");
+    assert!(ok, "{err}");
+    let status: Value = app.client.get(app.url(&format!("/api/v1/setup/{token}"))).send().await.unwrap().json().await.unwrap();
+    assert_eq!(status, json!({"valid": false}));
+    let res = app
+        .client
+        .post(app.url(&format!("/api/v1/setup/{token}")))
+        .json(&json!({"email": ADMIN_EMAIL, "password": ADMIN_PASSWORD}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(error_code(res, 410).await, "gone", "no second admin through an old link");
 }
 
 async fn sign_in_sign_out_and_wrong_password(db: TestDb) {
@@ -187,6 +205,11 @@ async fn garbage_gets_a_clear_4xx_and_changes_nothing(db: TestDb) {
     let session_garbage = c.post(app.url("/api/v1/session")).json(&json!(["not", "an", "object"])).send().await.unwrap();
     // serde reads a 2-field struct from an array, then trips over the third element: a syntax error.
     assert_eq!(error_code(session_garbage, 400).await, "bad_request");
+    // PostgreSQL refuses NUL in text: the address is parsed before any query, so this is a plain 401.
+    let nul = c.post(app.url("/api/v1/session")).json(&json!({"email": "a\u{0}b@example.com", "password": "whatever it is"})).send().await.unwrap();
+    assert_eq!(error_code(nul, 401).await, "unauthorized");
+    let fn_garbage = c.post(app.url("/api/fn/whoami")).header("content-type", "application/x-www-form-urlencoded").body(vec![0xff, 0xfe]).send().await.unwrap();
+    assert_eq!(fn_garbage.status().as_u16() / 100, 4, "server functions answer 4xx to unreadable arguments");
     let huge_sign_in = c.post(app.url("/api/v1/session")).json(&json!({"email": "a@b.co", "password": "p".repeat(100_000)})).send().await.unwrap();
     assert_eq!(error_code(huge_sign_in, 401).await, "unauthorized");
     let no_route = c.get(app.url("/api/v1/nothing-here")).send().await.unwrap();

@@ -3,6 +3,7 @@
 //! Everything here parses rather than validates: a value of these types is
 //! known to be well-formed, whichever side of the wire built it.
 
+pub mod account;
 pub mod api;
 pub mod email;
 pub mod password;

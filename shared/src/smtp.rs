@@ -319,6 +319,18 @@ impl SmtpSettings {
         }
     }
 
+    /// Whether `draft` may keep the stored password (leave it blank). Only for
+    /// the relay it was saved for: same host, port, security and username.
+    /// Otherwise whoever can edit the form could point it at a server of their
+    /// own and have the stored password sent there.
+    pub fn can_keep_password_for(&self, draft: &SmtpDraft) -> bool {
+        self.password_set
+            && SmtpHost::parse(&draft.host).is_ok_and(|h| h.as_str() == self.host)
+            && draft.port == self.port as i64
+            && draft.security == self.security
+            && draft.username.as_deref().map(str::trim) == self.username.as_deref()
+    }
+
     /// The form's starting values.
     pub fn to_draft(&self) -> SmtpDraft {
         SmtpDraft {
@@ -434,6 +446,29 @@ mod tests {
         assert_eq!(d.parse(true).unwrap().auth.unwrap().password, PasswordChange::Keep);
         d.auth = false;
         assert!(d.parse(false).unwrap().auth.is_none());
+    }
+
+    #[test]
+    fn the_stored_password_is_kept_only_for_the_same_relay() {
+        let mut saved = SmtpSettings::unsaved();
+        saved.host = "smtp.example.com".into();
+        saved.username = Some("relay@example.com".into());
+        saved.password_set = true;
+        let mut d = draft();
+        d.password = None;
+        assert!(saved.can_keep_password_for(&d));
+        assert!(d.parse(saved.can_keep_password_for(&d)).is_ok());
+        for change in [
+            |d: &mut SmtpDraft| d.host = "evil.example".into(),
+            |d: &mut SmtpDraft| d.port = 2525,
+            |d: &mut SmtpDraft| d.security = Security::None,
+            |d: &mut SmtpDraft| d.username = Some("other@example.com".into()),
+        ] {
+            let mut changed = d.clone();
+            change(&mut changed);
+            assert!(!saved.can_keep_password_for(&changed));
+            assert!(changed.parse(saved.can_keep_password_for(&changed)).unwrap_err().fields.contains_key("password"));
+        }
     }
 
     #[test]

@@ -11,7 +11,7 @@ mod widgets;
 
 use crate::i18n::{use_i18n, I18n};
 use leptos::prelude::*;
-use leptos_router::components::{ParentRoute, Redirect, Route, Router, Routes, A};
+use leptos_router::components::{ParentRoute, Route, Router, Routes, A};
 use leptos_router::path;
 
 #[component]
@@ -24,7 +24,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/signin") view=sign_in::SignIn/>
                 <Route path=path!("/setup/:token") view=setup::Setup/>
                 <ParentRoute path=path!("") view=shell::Shell>
-                    <Route path=path!("") view=|| view! { <Redirect path="/users"/> }/>
+                    <Route path=path!("") view=shell::Home/>
                     <Route path=path!("users") view=users::Users/>
                     <Route path=path!("accounts") view=accounts::Accounts/>
                     <ParentRoute path=path!("settings") view=host_settings::HostSettings>

@@ -51,12 +51,20 @@ fn SetupForm(token: String) -> impl IntoView {
     let email = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
     let confirm = RwSignal::new(String::new());
+    let last_sent = RwSignal::new(None::<SetupRequest>);
     let submit = Action::new_local(move |req: &SetupRequest| {
+        last_sent.set(Some(req.clone()));
         let (req, token) = (req.clone(), token.clone());
         async move { client::post::<_, Me>(&format!("/api/v1/setup/{token}"), &req).await }
     });
     let server_field = move |name: &str| {
-        submit.value().get().and_then(|r| r.err()).and_then(|e| e.fields.get(name).cloned())
+        let judged = last_sent.get()?;
+        let current = match name {
+            "email" => email.get(),
+            _ => password.get(),
+        };
+        let judged_value = if name == "email" { judged.email } else { judged.password };
+        (current == judged_value).then(|| submit.value().get().and_then(|r| r.err()).and_then(|e| e.fields.get(name).cloned())).flatten()
     };
     // Problems show as soon as there is something to judge, and the server's verdict after a submit.
     let email_problem = Signal::derive(move || {

@@ -7,7 +7,7 @@ use crate::client;
 use crate::i18n::use_i18n;
 use crate::server_fns::whoami;
 use leptos::prelude::*;
-use leptos_router::components::{Outlet, A};
+use leptos_router::components::{Outlet, Redirect, A};
 use leptos_router::hooks::use_navigate;
 use shared::api::{ErrorCode, Me};
 
@@ -49,7 +49,8 @@ fn Layout(me: Me) -> impl IntoView {
     let navigate = use_navigate();
     let sign_out = Action::new_local(|_: &()| async { client::delete("/api/v1/session").await });
     Effect::new(move || {
-        if sign_out.value().get().is_some() {
+        // Only once the server has ended the session; a failure shows below.
+        if let Some(Ok(())) = sign_out.value().get() {
             navigate("/signin", Default::default());
         }
     });
@@ -69,9 +70,16 @@ fn Layout(me: Me) -> impl IntoView {
                 </button>
             </header>
             <nav class="sidebar" aria-label="main">
-                <A href="/users">{move || i18n.t().nav_users}</A>
-                <A href="/accounts">{move || i18n.t().nav_accounts}</A>
-                {is_host_admin.then(|| view! { <A href="/settings">{move || i18n.t().nav_host_settings}</A> })}
+                {if is_host_admin {
+                    view! {
+                        <A href="/users">{move || i18n.t().nav_users}</A>
+                        <A href="/accounts">{move || i18n.t().nav_accounts}</A>
+                        <A href="/settings">{move || i18n.t().nav_host_settings}</A>
+                    }
+                    .into_any()
+                } else {
+                    view! { <A href="/" exact=true>{move || i18n.t().home}</A> }.into_any()
+                }}
             </nav>
             <main class="content">
                 {move || sign_out.value().get().and_then(|r| r.err()).map(|e| view! { <ErrorNote error=e/> })}
@@ -79,6 +87,21 @@ fn Layout(me: Me) -> impl IntoView {
             </main>
         </div>
     }
+}
+
+/// `/`: host admins go to Users; other roles get a welcome, not a page they may not use.
+#[component]
+pub fn Home() -> impl IntoView {
+    let i18n = use_i18n();
+    let me = expect_context::<Me>();
+    if me.role.can_manage_host() {
+        return view! { <Redirect path="/users"/> }.into_any();
+    }
+    view! {
+        <h1>{move || i18n.t().welcome_title}</h1>
+        <p data-testid="welcome">{move || i18n.t().welcome_body}</p>
+    }
+    .into_any()
 }
 
 /// The page body for data that is loading, failed, or ready.

@@ -19,7 +19,7 @@ pub fn SignIn() -> impl IntoView {
     let navigate = use_navigate();
     Effect::new(move || {
         if let Some(Ok(_)) = submit.value().get() {
-            navigate("/users", Default::default());
+            navigate("/", Default::default());
         }
     });
     let on_submit = move |ev: leptos::ev::SubmitEvent| {

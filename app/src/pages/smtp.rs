@@ -103,8 +103,8 @@ impl Form {
 
     /// What is wrong with a draft, by field, in the parser's English.
     fn problems(&self, d: &SmtpDraft) -> FieldMap {
-        let stored = self.settings.with(|s| s.password_set);
-        d.parse(stored).err().map(|e| e.fields).unwrap_or_default()
+        let keepable = self.settings.with(|s| s.can_keep_password_for(d));
+        d.parse(keepable).err().map(|e| e.fields).unwrap_or_default()
     }
 
     /// A save or test attempt: from now on every problem shows. The draft, if it is worth sending.
@@ -154,7 +154,11 @@ fn say_problem(t: &Texts, d: &SmtpDraft, field: &str, english: &str) -> String {
         "username" if d.username.as_deref().unwrap_or_default().trim().is_empty() => {
             Some(t.username_required.to_owned())
         }
+        "username" => Some(t.username_invalid.to_owned()),
         "password" if d.password.is_none() => Some(t.smtp_password_required.to_owned()),
+        "password" if d.password.as_ref().is_some_and(|p| p.len() > shared::smtp::MAX_PASSWORD_BYTES) => {
+            Some((t.password_too_long)(shared::smtp::MAX_PASSWORD_BYTES))
+        }
         _ => None,
     };
     translated.unwrap_or_else(|| english.to_owned())

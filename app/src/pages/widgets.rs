@@ -30,7 +30,7 @@ pub fn ErrorNote(error: ApiError) -> impl IntoView {
 #[component]
 pub fn Field(
     label: Signal<&'static str>,
-    name: &'static str,
+    #[prop(into)] name: String,
     #[prop(default = "text")] kind: &'static str,
     #[prop(default = "off")] autocomplete: &'static str,
     value: RwSignal<String>,
@@ -54,7 +54,7 @@ pub fn Field(
             {help.map(|help| view! { <p class="field-help" id=help_id>{help}</p> })}
             <input
                 id=id
-                name=name
+                name=name.clone()
                 type=kind
                 autocomplete=autocomplete
                 placeholder=move || placeholder.map(|p| p.get())

@@ -16,6 +16,8 @@ use utoipa::{Modify, OpenApi};
         crate::auth::routes::complete_setup,
         crate::users::routes::list_users,
         crate::users::routes::list_accounts,
+        crate::users::routes::create_account,
+        crate::users::routes::rename_account,
         crate::host::get_host,
         crate::smtp::routes::get_settings,
         crate::smtp::routes::save,

@@ -22,23 +22,28 @@ pub struct NewSession {
 
 pub async fn sign_in(state: &AppState, req: &SignInRequest) -> Result<(Me, NewSession)> {
     let pool = &state.db.pool;
-    if req.password.len() > shared::password::MAX_BYTES || req.email.len() > shared::email::MAX_LEN {
-        return Err(ApiError::unauthorized().into());
+    let wrong = || Failure::new(ErrorCode::Unauthorized, "wrong email or password");
+    // Nothing that is not an address reaches the database (PostgreSQL refuses NUL in text).
+    let Ok(email) = EmailAddress::parse(&req.email) else { return Err(wrong()) };
+    if req.password.len() > shared::password::MAX_BYTES {
+        return Err(wrong());
     }
-    if storage::recent_sign_in_failures(pool, &req.email, FAILURE_WINDOW_SECS).await? >= MAX_FAILURES {
+    // The attempt is counted before the password is checked, so that a burst
+    // of parallel guesses cannot slip past the limit; success forgets it.
+    storage::record_sign_in_failure(pool, email.as_str()).await?;
+    if storage::recent_sign_in_failures(pool, email.as_str(), FAILURE_WINDOW_SECS).await? > MAX_FAILURES {
         return Err(Failure::new(
             ErrorCode::RateLimited,
             format!("too many failed sign-ins for this address; try again in {} minutes", FAILURE_WINDOW_SECS / 60),
         ));
     }
-    let user = users::storage::find_by_email(pool, &req.email).await?;
+    let user = users::storage::find_by_email(pool, email.as_str()).await?;
     let stored = user.as_ref().and_then(|u| u.password_hash.as_deref());
-    if !state.passwords.verify(&req.password, stored).await {
-        storage::record_sign_in_failure(pool, &req.email).await?;
-        return Err(Failure::new(ErrorCode::Unauthorized, "wrong email or password"));
+    if !state.passwords.verify(&req.password, stored).await? {
+        return Err(wrong());
     }
     let user = user.expect("a password matched, so the user exists");
-    storage::clear_sign_in_failures(pool, &req.email, FAILURE_WINDOW_SECS).await?;
+    storage::clear_sign_in_failures(pool, email.as_str(), FAILURE_WINDOW_SECS).await?;
     let session = start_session(state, user.id).await?;
     Ok((user.me(), session))
 }
@@ -85,6 +90,9 @@ pub async fn complete_setup(state: &AppState, token: &str, req: &SetupRequest) -
 
     let gone = || Failure::new(ErrorCode::Gone, "this setup link has been used or has expired");
     if !tokens::looks_valid(token, "") {
+        return Err(gone());
+    }
+    if !storage::setup_token_is_live(&state.db.pool, &tokens::hash(token)).await? {
         return Err(gone());
     }
     let hash = state.passwords.hash(password.expose()).await?;

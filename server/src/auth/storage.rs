@@ -63,7 +63,10 @@ pub async fn insert_setup_token(pool: &AnyPool, token_hash: &str, ttl_secs: i64)
 }
 
 pub async fn setup_token_is_live(pool: &AnyPool, token_hash: &str) -> Result<bool> {
-    let row = sqlx::query("SELECT token_hash FROM setup_tokens WHERE token_hash = $1 AND expires_at > $2")
+    let row = sqlx::query(
+        "SELECT token_hash FROM setup_tokens WHERE token_hash = $1 AND expires_at > $2 \
+         AND NOT EXISTS (SELECT 1 FROM users WHERE role = 'host_admin' AND password_hash IS NOT NULL)",
+    )
         .bind(token_hash)
         .bind(now())
         .fetch_optional(pool)
@@ -71,10 +74,14 @@ pub async fn setup_token_is_live(pool: &AnyPool, token_hash: &str) -> Result<boo
     Ok(row.is_some())
 }
 
-/// Consumes a live setup token; true for exactly one caller. Then every other
-/// setup link dies too: the instance has its first admin.
+/// Consumes a live setup token; true for exactly one caller, and only while no
+/// host admin exists (one may have been made with the CLI meanwhile). Then
+/// every other setup link dies too: the instance has its first admin.
 pub async fn consume_setup_token(tx: &mut sqlx::AnyConnection, token_hash: &str) -> Result<bool> {
-    let claimed = sqlx::query("DELETE FROM setup_tokens WHERE token_hash = $1 AND expires_at > $2")
+    let claimed = sqlx::query(
+        "DELETE FROM setup_tokens WHERE token_hash = $1 AND expires_at > $2 \
+         AND NOT EXISTS (SELECT 1 FROM users WHERE role = 'host_admin' AND password_hash IS NOT NULL)",
+    )
         .bind(token_hash)
         .bind(now())
         .execute(&mut *tx)
@@ -88,7 +95,7 @@ pub async fn consume_setup_token(tx: &mut sqlx::AnyConnection, token_hash: &str)
 
 pub async fn record_sign_in_failure(pool: &AnyPool, email: &str) -> Result<()> {
     sqlx::query("INSERT INTO sign_in_failures (email, at) VALUES ($1, $2)")
-        .bind(email.trim().to_lowercase())
+        .bind(email)
         .bind(now())
         .execute(pool)
         .await?;
@@ -97,7 +104,7 @@ pub async fn record_sign_in_failure(pool: &AnyPool, email: &str) -> Result<()> {
 
 pub async fn recent_sign_in_failures(pool: &AnyPool, email: &str, window_secs: i64) -> Result<i64> {
     let row = sqlx::query("SELECT COUNT(*) AS n FROM sign_in_failures WHERE email = $1 AND at > $2")
-        .bind(email.trim().to_lowercase())
+        .bind(email)
         .bind(now() - window_secs)
         .fetch_one(pool)
         .await?;
@@ -106,7 +113,7 @@ pub async fn recent_sign_in_failures(pool: &AnyPool, email: &str, window_secs: i
 
 pub async fn clear_sign_in_failures(pool: &AnyPool, email: &str, window_secs: i64) -> Result<()> {
     sqlx::query("DELETE FROM sign_in_failures WHERE email = $1 OR at <= $2")
-        .bind(email.trim().to_lowercase())
+        .bind(email)
         .bind(now() - window_secs)
         .execute(pool)
         .await?;

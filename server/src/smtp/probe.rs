@@ -9,7 +9,7 @@ use lettre::message::Mailbox;
 use lettre::transport::smtp::authentication::{Credentials, Mechanism};
 use lettre::transport::smtp::client::AsyncSmtpConnection;
 use lettre::transport::smtp::commands::{Data, Mail, Rcpt};
-use lettre::transport::smtp::extension::ClientId;
+use lettre::transport::smtp::extension::{ClientId, Extension, MailParameter};
 use lettre::transport::smtp::response::Response;
 use lettre::{Address, Message};
 use shared::smtp::{Security, TestReport, TestStage};
@@ -46,24 +46,22 @@ async fn attempt(relay: &Relay, recipient: &EmailAddress, hello: &str, bound: Du
     };
     let to: Address = recipient.as_str().parse().map_err(|e| Failed { message: format!("recipient address: {e}"), reply: None })?;
     let message = test_message(relay, recipient, &to).map_err(|e| Failed { message: e, reply: None })?;
-    let hello = ClientId::Domain(hello.to_owned());
+    let hello = match hello.trim_start_matches('[').trim_end_matches(']').parse::<std::net::IpAddr>() {
+        Ok(std::net::IpAddr::V4(ip)) => ClientId::Ipv4(ip),
+        Ok(std::net::IpAddr::V6(ip)) => ClientId::Ipv6(ip),
+        Err(_) => ClientId::Domain(hello.to_owned()),
+    };
     let implicit_tls = match relay.security {
-        Security::Ssl => {
-            // With implicit TLS, lettre reports a refused port and a bad
-            // certificate alike, as a connection error. Reach the port first,
-            // so that a failure after this point is the TLS handshake's.
-            tokio::net::TcpStream::connect((relay.host.as_str(), relay.port))
-                .await
-                .map_err(|e| Failed { message: format!("could not connect: {e}"), reply: None })?;
+        Security::Ssl => Some(relay.tls_parameters().map_err(|e| {
             set(TestStage::Tls);
-            Some(relay.tls_parameters().map_err(fail("TLS set-up"))?)
-        }
+            fail("TLS set-up")(e)
+        })?),
         _ => None,
     };
     let mut conn = AsyncSmtpConnection::connect_tokio1((relay.host.as_str(), relay.port), Some(bound), &hello, implicit_tls, None)
         .await
         .map_err(|e| {
-            if e.is_tls() {
+            if is_handshake_failure(&e) {
                 set(TestStage::Tls);
             }
             fail("could not open an SMTP session")(e)
@@ -87,7 +85,16 @@ async fn attempt(relay: &Relay, recipient: &EmailAddress, hello: &str, bound: Du
         conn.auth(&[Mechanism::Plain, Mechanism::Login], &credentials).await.map_err(fail("authentication failed"))?;
     }
     set(TestStage::Sender);
-    conn.command(Mail::new(Some(relay.from.email.clone()), vec![])).await.map_err(fail("the relay refused the sender"))?;
+    // Non-ASCII addresses need the relay's SMTPUTF8 extension (RFC 6531).
+    let mut mail_parameters = vec![];
+    if !AsRef::<str>::as_ref(&relay.from.email).is_ascii() || !recipient.as_str().is_ascii() {
+        if !conn.server_info().supports_feature(Extension::SmtpUtfEight) {
+            conn.abort().await;
+            return Err(Failed { message: "the relay does not accept internationalised addresses (no SMTPUTF8)".into(), reply: None });
+        }
+        mail_parameters.push(MailParameter::SmtpUtfEight);
+    }
+    conn.command(Mail::new(Some(relay.from.email.clone()), mail_parameters)).await.map_err(fail("the relay refused the sender"))?;
     set(TestStage::Recipient);
     conn.command(Rcpt::new(to, vec![])).await.map_err(fail("the relay refused the recipient"))?;
     set(TestStage::Data);
@@ -114,6 +121,23 @@ fn test_message(relay: &Relay, recipient: &EmailAddress, to: &Address) -> Result
         ))
         .map_err(|e| format!("building the test email: {e}"))?;
     Ok(message.formatted())
+}
+
+/// A TLS handshake failure (bad certificate, no common protocol). lettre
+/// reports it as a connection error; underneath, tokio-rustls raises an
+/// `io::Error` of kind `InvalidData` carrying the rustls error.
+fn is_handshake_failure(e: &lettre::transport::smtp::Error) -> bool {
+    if e.is_tls() {
+        return true;
+    }
+    let mut source = std::error::Error::source(e);
+    while let Some(err) = source {
+        if err.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::InvalidData) {
+            return true;
+        }
+        source = err.source();
+    }
+    false
 }
 
 /// "250 2.0.0 Ok: queued as ABC".

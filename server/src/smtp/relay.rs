@@ -62,8 +62,13 @@ impl Relay {
     pub fn new(config: &SmtpConfig, password: Option<String>, extra_roots: ExtraRoots) -> Result<Self, RelayError> {
         let address: Address = config.from_email.as_str().parse().map_err(|e| RelayError::FromEmail(format!("{e}")))?;
         let name = Some(config.from_name.as_str().to_owned()).filter(|n| !n.is_empty());
+        // DNS and TLS want the ASCII (punycode) form of an internationalised name.
+        let host = match url::Host::parse(config.host.as_str()) {
+            Ok(url::Host::Domain(ascii)) => ascii,
+            _ => config.host.as_str().to_owned(),
+        };
         Ok(Self {
-            host: config.host.as_str().to_owned(),
+            host,
             port: config.port,
             security: config.security,
             from: Mailbox::new(name, address),

@@ -67,11 +67,11 @@ fn view(stored: Option<&StoredSmtp>) -> SmtpSettings {
     }
 }
 
-/// Parses a draft with the server's rules: the shared ones, then lettre's
-/// address rules for the From address.
+/// Parses a draft with the rules the form applies too (the stored password is
+/// only kept for the relay it was saved for), then lettre's address rules for
+/// the From address.
 fn parse(draft: &SmtpDraft, stored: Option<&StoredSmtp>) -> Result<SmtpConfig> {
-    let password_stored = stored.is_some_and(|s| s.password_sealed.is_some());
-    let config = draft.parse(password_stored)?;
+    let config = draft.parse(view(stored).can_keep_password_for(draft))?;
     if let Err(RelayError::FromEmail(why)) = Relay::new(&config, None, ExtraRoots::default()) {
         return Err(ApiError::validation("some fields need fixing").with_field("from_email", why).into());
     }
@@ -107,7 +107,8 @@ pub async fn save(state: &AppState, caller: &Caller, draft: &SmtpDraft) -> Resul
     };
     let changed = changed_fields(before.as_ref(), &after, &config);
     let mut tx = state.db.pool.begin().await?;
-    storage::save(&mut tx, &after).await?;
+    let keep_password = matches!(config.auth.as_ref().map(|a| &a.password), Some(PasswordChange::Keep));
+    storage::save(&mut tx, &after, keep_password).await?;
     storage::audit(&mut *tx, &caller.user, "save", &changed.join(",")).await?;
     tx.commit().await?;
     tracing::info!(by = %caller.user.email, fields = %changed.join(","), "SMTP configuration saved");

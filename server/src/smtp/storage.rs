@@ -45,12 +45,15 @@ pub async fn load(pool: &AnyPool) -> Result<Option<StoredSmtp>> {
 }
 
 /// Writes the configuration; `enabled` is left as it was (a new row starts off).
-pub async fn save(conn: &mut sqlx::AnyConnection, s: &StoredSmtp) -> Result<()> {
+/// With `keep_password`, the stored password stays whatever it is at that
+/// moment, rather than what it was when the caller read it.
+pub async fn save(conn: &mut sqlx::AnyConnection, s: &StoredSmtp, keep_password: bool) -> Result<()> {
     sqlx::query(
         "INSERT INTO smtp_config (id, host, port, from_name, from_email, security, auth, username, password_sealed, enabled, updated_at, updated_by) \
          VALUES (1, $1, $2, $3, $4, $5, $6, $7, $8, 0, $9, $10) \
          ON CONFLICT (id) DO UPDATE SET host = $1, port = $2, from_name = $3, from_email = $4, security = $5, auth = $6, \
-         username = $7, password_sealed = $8, updated_at = $9, updated_by = $10",
+         username = $7, password_sealed = CASE WHEN $11 = 1 THEN smtp_config.password_sealed ELSE $8 END, \
+         updated_at = $9, updated_by = $10",
     )
     .bind(&s.host)
     .bind(s.port)
@@ -62,6 +65,7 @@ pub async fn save(conn: &mut sqlx::AnyConnection, s: &StoredSmtp) -> Result<()> 
     .bind(&s.password_sealed)
     .bind(s.updated_at)
     .bind(&s.updated_by)
+    .bind(keep_password as i64)
     .execute(&mut *conn)
     .await?;
     Ok(())

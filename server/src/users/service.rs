@@ -3,9 +3,10 @@
 
 use super::storage;
 use crate::auth::Caller;
-use crate::error::Result;
+use crate::error::{Failure, Result};
 use crate::state::AppState;
-use shared::api::{AccountSummary, FieldErrors, UserStatus, UserSummary};
+use shared::account::{AccountName, AccountRequest};
+use shared::api::{AccountSummary, ApiError, ErrorCode, FieldErrors, UserStatus, UserSummary};
 use shared::{EmailAddress, NewPassword, Role};
 
 pub async fn list_users(state: &AppState, caller: &Caller) -> Result<Vec<UserSummary>> {
@@ -16,6 +17,24 @@ pub async fn list_users(state: &AppState, caller: &Caller) -> Result<Vec<UserSum
 pub async fn list_accounts(state: &AppState, caller: &Caller) -> Result<Vec<AccountSummary>> {
     caller.require_host_admin()?;
     storage::list_accounts(&state.db.pool).await
+}
+
+pub async fn create_account(state: &AppState, caller: &Caller, req: &AccountRequest) -> Result<AccountSummary> {
+    caller.require_host_admin()?;
+    let name = parse_account_name(req)?;
+    storage::insert_account(&state.db.pool, name.as_str()).await
+}
+
+pub async fn rename_account(state: &AppState, caller: &Caller, id: i64, req: &AccountRequest) -> Result<AccountSummary> {
+    caller.require_host_admin()?;
+    let name = parse_account_name(req)?;
+    storage::rename_account(&state.db.pool, id, name.as_str())
+        .await?
+        .ok_or_else(|| Failure::new(ErrorCode::NotFound, "no such account"))
+}
+
+fn parse_account_name(req: &AccountRequest) -> Result<AccountName> {
+    AccountName::parse(&req.name).map_err(|e| ApiError::validation("the name needs fixing").with_field("name", e).into())
 }
 
 /// Creates an active user with a password (the operator's CLI; people normally arrive by invitation).

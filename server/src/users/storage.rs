@@ -56,9 +56,11 @@ pub fn user_from_row(row: &AnyRow) -> Result<User> {
     })
 }
 
+/// The user with this address; `None` for an unknown or unparsable one.
 pub async fn find_by_email(pool: &AnyPool, email: &str) -> Result<Option<User>> {
-    let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE lower(email) = lower($1)");
-    let row = sqlx::query(&sql).bind(email.trim()).fetch_optional(pool).await?;
+    let Ok(email) = EmailAddress::parse(email) else { return Ok(None) };
+    let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE email = $1");
+    let row = sqlx::query(&sql).bind(email.as_str()).fetch_optional(pool).await?;
     row.as_ref().map(user_from_row).transpose()
 }
 
@@ -104,6 +106,31 @@ pub async fn list_accounts(pool: &AnyPool) -> Result<Vec<AccountSummary>> {
     rows.iter()
         .map(|r| Ok(AccountSummary { id: r.try_get("id")?, name: r.try_get("name")? }))
         .collect()
+}
+
+/// Creates an account; 409 when another has the same name (case-insensitively).
+pub async fn insert_account(pool: &AnyPool, name: &str) -> Result<AccountSummary> {
+    let row = sqlx::query("INSERT INTO accounts (name, created_at) VALUES ($1, $2) RETURNING id")
+        .bind(name)
+        .bind(now())
+        .fetch_one(pool)
+        .await
+        .map_err(name_taken)?;
+    Ok(AccountSummary { id: row.try_get("id")?, name: name.to_owned() })
+}
+
+/// Renames an account; `None` when there is no such account.
+pub async fn rename_account(pool: &AnyPool, id: i64, name: &str) -> Result<Option<AccountSummary>> {
+    let done = sqlx::query("UPDATE accounts SET name = $1 WHERE id = $2").bind(name).bind(id).execute(pool).await.map_err(name_taken)?;
+    Ok((done.rows_affected() == 1).then(|| AccountSummary { id, name: name.to_owned() }))
+}
+
+fn name_taken(e: sqlx::Error) -> Failure {
+    if is_unique_violation(&e) {
+        Failure(shared::ApiError::new(ErrorCode::Conflict, "an account with this name already exists").with_field("name", "already in use"))
+    } else {
+        e.into()
+    }
 }
 
 pub async fn account_exists(pool: &AnyPool, id: i64) -> Result<bool> {
