@@ -4,7 +4,7 @@
 Modes: plain SMTP, STARTTLS offered, or implicit TLS; optional AUTH with one
 username and password; optional addresses whose RCPT is refused with 550.
 Prints `READY <port>` once listening, then one line per event:
-`EVENT AUTH <ok|fail>`, `EVENT MAIL <from>`, `MESSAGE <file>` (the message is
+`EVENT EHLO <name>`, `EVENT AUTH <ok|fail>`, `EVENT MAIL <from>`, `MESSAGE <file>` (the message is
 saved under --maildir as <n>.eml, with `X-Envelope-To:` lines first).
 Stops on SIGTERM or when its standard input closes.
 """
@@ -30,6 +30,11 @@ class Handler:
         self.maildir = maildir
         self.reject = {a.lower() for a in reject}
         self.count = 0
+
+    async def handle_EHLO(self, server, session, envelope, hostname, responses):
+        say(f"EVENT EHLO {hostname}")
+        session.host_name = hostname
+        return responses
 
     async def handle_MAIL(self, server, session, envelope, address, mail_options):
         say(f"EVENT MAIL {address}")

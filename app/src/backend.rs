@@ -5,6 +5,7 @@
 
 use http::request::Parts;
 use shared::api::{AccountSummary, ApiError, ErrorCode, HostInfo, Me, UserSummary};
+use shared::invite::{InvitationCreated, InvitationLink, InviteRequest, ResetLink};
 use shared::smtp::{SmtpDraft, SmtpSettings, TestReport};
 use std::sync::Arc;
 
@@ -18,6 +19,9 @@ pub trait Backend: Send + Sync {
     async fn host_info(&self, req: &Parts) -> Result<HostInfo, ApiError>;
     async fn create_account(&self, req: &Parts, name: String) -> Result<AccountSummary, ApiError>;
     async fn rename_account(&self, req: &Parts, id: i64, name: String) -> Result<AccountSummary, ApiError>;
+    async fn invite_user(&self, req: &Parts, invite: InviteRequest) -> Result<InvitationCreated, ApiError>;
+    async fn regenerate_invitation(&self, req: &Parts, user_id: i64) -> Result<InvitationLink, ApiError>;
+    async fn reset_link(&self, req: &Parts, user_id: i64) -> Result<ResetLink, ApiError>;
     async fn smtp_settings(&self, req: &Parts) -> Result<SmtpSettings, ApiError>;
     async fn save_smtp(&self, req: &Parts, draft: SmtpDraft) -> Result<SmtpSettings, ApiError>;
     async fn set_smtp_enabled(&self, req: &Parts, enabled: bool) -> Result<SmtpSettings, ApiError>;

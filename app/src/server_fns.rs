@@ -7,6 +7,7 @@ use leptos::server_fn::codec::JsonEncoding;
 use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
 use serde::{Deserialize, Serialize};
 use shared::api::{AccountSummary, ApiError, ErrorCode, HostInfo, Me, UserSummary};
+use shared::invite::{InvitationCreated, InvitationLink, InviteRequest, ResetLink};
 use shared::smtp::{SmtpDraft, SmtpSettings, TestReport};
 
 /// The error every server function returns: the shared `ApiError`, so the
@@ -75,6 +76,28 @@ pub async fn create_account(name: String) -> Result<AccountSummary, AppError> {
 pub async fn rename_account(id: i64, name: String) -> Result<AccountSummary, AppError> {
     let (backend, req) = crate::backend::current()?;
     Ok(backend.rename_account(&req, id, name).await?)
+}
+
+/// Users → "Invite a new user": creates the pending user and its link; emails
+/// it when SMTP is on. The link is returned either way, to copy.
+#[server(prefix = "/api/fn", endpoint = "invite_user")]
+pub async fn invite_user(invite: InviteRequest) -> Result<InvitationCreated, AppError> {
+    let (backend, req) = crate::backend::current()?;
+    Ok(backend.invite_user(&req, invite).await?)
+}
+
+/// Edit user → "Generate invite link" (pending users): the old link dies at once.
+#[server(prefix = "/api/fn", endpoint = "regenerate_invitation")]
+pub async fn regenerate_invitation(user_id: i64) -> Result<InvitationLink, AppError> {
+    let (backend, req) = crate::backend::current()?;
+    Ok(backend.regenerate_invitation(&req, user_id).await?)
+}
+
+/// Edit user → "Reset password" (active users): a reset link, emailed when SMTP is on.
+#[server(prefix = "/api/fn", endpoint = "reset_link")]
+pub async fn make_reset_link(user_id: i64) -> Result<ResetLink, AppError> {
+    let (backend, req) = crate::backend::current()?;
+    Ok(backend.reset_link(&req, user_id).await?)
 }
 
 /// Host settings → SMTP configuration: the saved configuration (never its password).

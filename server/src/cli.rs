@@ -78,7 +78,7 @@ async fn state_for_cli(storage: &StorageSettings) -> anyhow::Result<AppState> {
     // Links are not made from the CLI, so no public URL is needed.
     let url = crate::configuration::PublicUrl::for_bound(([127, 0, 0, 1], 0).into());
     let smtp = crate::smtp::SmtpRuntime::new(Default::default(), crate::smtp::probe::DEFAULT_BOUND);
-    Ok(AppState::new(db, url, key, smtp))
+    Ok(AppState::new(db, url, key, smtp, Default::default()))
 }
 
 async fn read_password() -> anyhow::Result<String> {

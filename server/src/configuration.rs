@@ -41,6 +41,18 @@ pub struct ServeSettings {
     /// Extra PEM root certificates trusted for the SMTP relay's TLS.
     #[arg(long, env = "GATEHOUSE_SMTP_CA_FILE")]
     pub smtp_ca_file: Option<PathBuf>,
+    /// The host's (organisation's) name, as invitation and reset emails say it.
+    #[arg(long, env = "GATEHOUSE_ORGANISATION", default_value = "Gatehouse")]
+    pub organisation: String,
+    /// The language of invitation and reset emails: en or it.
+    #[arg(long, env = "GATEHOUSE_LANGUAGE", default_value = "en", value_parser = ["en", "it"])]
+    pub language: String,
+    /// How long an invitation link lives, in hours.
+    #[arg(long, env = "GATEHOUSE_INVITE_TTL_HOURS", default_value_t = 168, value_parser = clap::value_parser!(u32).range(1..=2160))]
+    pub invite_ttl_hours: u32,
+    /// How long a password reset link lives, in minutes.
+    #[arg(long, env = "GATEHOUSE_RESET_TTL_MINUTES", default_value_t = 60, value_parser = clap::value_parser!(u32).range(5..=10080))]
+    pub reset_ttl_minutes: u32,
     /// Hard bound on a whole test send, in seconds (a silent relay never hangs a request).
     #[arg(long, env = "GATEHOUSE_SMTP_TEST_TIMEOUT", default_value_t = 15, value_parser = clap::value_parser!(u64).range(1..=120))]
     pub smtp_test_timeout: u64,

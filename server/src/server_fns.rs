@@ -14,6 +14,7 @@ use axum::response::{IntoResponse, Response};
 use http::request::Parts;
 use shared::api::{AccountSummary, ApiError, HostInfo, Me, UserSummary};
 use shared::account::AccountRequest;
+use shared::invite::{InvitationCreated, InvitationLink, InviteRequest, ResetLink};
 use shared::smtp::{SmtpDraft, SmtpSettings, TestReport};
 use std::sync::Arc;
 
@@ -55,6 +56,21 @@ impl Backend for Services {
     async fn rename_account(&self, req: &Parts, id: i64, name: String) -> Result<AccountSummary, ApiError> {
         let caller = self.caller(req).await?;
         users::service::rename_account(&self.0, &caller, id, &AccountRequest { name }).await.map_err(|f| f.0)
+    }
+
+    async fn invite_user(&self, req: &Parts, invite: InviteRequest) -> Result<InvitationCreated, ApiError> {
+        let caller = self.caller(req).await?;
+        users::invitations::invite(&self.0, &caller, &invite).await.map_err(|f| f.0)
+    }
+
+    async fn regenerate_invitation(&self, req: &Parts, user_id: i64) -> Result<InvitationLink, ApiError> {
+        let caller = self.caller(req).await?;
+        users::invitations::regenerate(&self.0, &caller, user_id).await.map_err(|f| f.0)
+    }
+
+    async fn reset_link(&self, req: &Parts, user_id: i64) -> Result<ResetLink, ApiError> {
+        let caller = self.caller(req).await?;
+        users::resets::admin_link(&self.0, &caller, user_id).await.map_err(|f| f.0)
     }
 
     async fn smtp_settings(&self, req: &Parts) -> Result<SmtpSettings, ApiError> {

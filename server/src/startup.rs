@@ -2,7 +2,8 @@
 
 use crate::configuration::{PublicUrl, ServeSettings, StorageSettings};
 use crate::secret_key::SecretKey;
-use crate::state::AppState;
+use crate::outbox::templates::Language;
+use crate::state::{AppState, EmailSettings};
 use crate::smtp::relay::ExtraRoots;
 use crate::smtp::SmtpRuntime;
 use crate::storage::Db;
@@ -29,7 +30,13 @@ pub async fn serve(storage: &StorageSettings, settings: &ServeSettings) -> anyho
     };
     let extra_roots = ExtraRoots::load(settings.smtp_ca_file.as_deref())?;
     let smtp = SmtpRuntime::new(extra_roots, Duration::from_secs(settings.smtp_test_timeout));
-    let state = AppState::new(db, public_url.clone(), key, smtp);
+    let emails = EmailSettings {
+        organisation: settings.organisation.trim().to_owned(),
+        language: Language::parse(&settings.language).unwrap_or(Language::En),
+        invite_ttl_secs: settings.invite_ttl_hours as i64 * 3600,
+        reset_ttl_secs: settings.reset_ttl_minutes as i64 * 60,
+    };
+    let state = AppState::new(db, public_url.clone(), key, smtp, emails);
     if !settings.dist_dir.join("index.html").exists() {
         tracing::warn!(dist = %settings.dist_dir.display(), "no built dashboard found; only the API is served (run `make run`)");
     }
@@ -42,7 +49,12 @@ pub async fn serve(storage: &StorageSettings, settings: &ServeSettings) -> anyho
         println!("Setup link: {link}");
     }
     println!("Gatehouse listening on http://{bound} (public URL {})", public_url.as_str());
+    let (stop, stopping) = tokio::sync::watch::channel(false);
+    let worker = crate::outbox::worker::spawn(state.clone(), stopping);
     axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await?;
+    // Stop claiming; an email being sent finishes (or its lease lets another instance retry it).
+    let _ = stop.send(true);
+    let _ = tokio::time::timeout(Duration::from_secs(35), worker).await;
     tracing::info!("stopped");
     Ok(())
 }

@@ -17,11 +17,43 @@ pub struct Inner {
     /// Seals secrets at rest (the SMTP relay password).
     pub secret_key: SecretKey,
     pub smtp: SmtpRuntime,
+    pub emails: EmailSettings,
+    /// Rung after an email is queued, so the outbox worker sends it at once.
+    pub outbox_wake: tokio::sync::Notify,
+}
+
+/// How invitation and reset emails are written, and how long their links live.
+#[derive(Debug, Clone)]
+pub struct EmailSettings {
+    /// The host's (organisation's) name, as emails say it.
+    pub organisation: String,
+    pub language: crate::outbox::templates::Language,
+    pub invite_ttl_secs: i64,
+    pub reset_ttl_secs: i64,
+}
+
+impl Default for EmailSettings {
+    fn default() -> Self {
+        Self {
+            organisation: "Gatehouse".into(),
+            language: crate::outbox::templates::Language::En,
+            invite_ttl_secs: 7 * 24 * 3600,
+            reset_ttl_secs: 3600,
+        }
+    }
 }
 
 impl AppState {
-    pub fn new(db: Db, public_url: PublicUrl, secret_key: SecretKey, smtp: SmtpRuntime) -> Self {
-        Self(Arc::new(Inner { db, public_url, passwords: PasswordHasher::default(), secret_key, smtp }))
+    pub fn new(db: Db, public_url: PublicUrl, secret_key: SecretKey, smtp: SmtpRuntime, emails: EmailSettings) -> Self {
+        Self(Arc::new(Inner {
+            db,
+            public_url,
+            passwords: PasswordHasher::default(),
+            secret_key,
+            smtp,
+            emails,
+            outbox_wake: tokio::sync::Notify::new(),
+        }))
     }
 }
 

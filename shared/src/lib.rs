@@ -6,6 +6,7 @@
 pub mod account;
 pub mod api;
 pub mod email;
+pub mod invite;
 pub mod password;
 pub mod role;
 pub mod smtp;

@@ -1,7 +1,11 @@
 //! The dashboard's pages and the router that picks one.
 
 mod accounts;
+mod credentials;
+mod forgot;
 mod host_settings;
+mod invite;
+mod reset;
 mod setup;
 mod shell;
 mod sign_in;
@@ -23,6 +27,10 @@ pub fn App() -> impl IntoView {
             <Routes fallback=NotFound>
                 <Route path=path!("/signin") view=sign_in::SignIn/>
                 <Route path=path!("/setup/:token") view=setup::Setup/>
+                // Reached from emailed or copied links, before anyone is signed in.
+                <Route path=path!("/invite/:token") view=invite::Invite/>
+                <Route path=path!("/forgot") view=forgot::Forgot/>
+                <Route path=path!("/reset/:token") view=reset::Reset/>
                 <ParentRoute path=path!("") view=shell::Shell>
                     <Route path=path!("") view=shell::Home/>
                     <Route path=path!("users") view=users::Users/>

@@ -4,6 +4,7 @@ use super::widgets::{ErrorNote, Field, LanguagePicker};
 use crate::client;
 use crate::i18n::use_i18n;
 use leptos::prelude::*;
+use leptos_router::components::A;
 use leptos_router::hooks::use_navigate;
 use shared::api::{ErrorCode, Me, SignInRequest};
 
@@ -39,6 +40,7 @@ pub fn SignIn() -> impl IntoView {
                 <button type="submit" class="primary" disabled=move || submit.pending().get()>
                     {move || if submit.pending().get() { i18n.t().signing_in } else { i18n.t().sign_in }}
                 </button>
+                <A href="/forgot">{move || i18n.t().forgot_link}</A>
                 {move || match submit.value().get() {
                     Some(Err(e)) if e.code == ErrorCode::Unauthorized => {
                         view! { <p class="error" role="alert">{move || i18n.t().err_wrong_credentials}</p> }.into_any()

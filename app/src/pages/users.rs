@@ -1,61 +1,96 @@
-//! Users: everyone on the instance, with role, account and status (host admins).
+//! Users: everyone on the instance, with role, account, status and what
+//! became of their last email (host admins). Host admins invite people here,
+//! and hand out a fresh invitation link (pending users) or a password reset
+//! link (active users). Every link is shown to copy, since with SMTP off
+//! copying it is the only way it reaches anyone.
+
+mod invite_form;
+mod link_panel;
+mod table;
 
 use super::shell::with_data;
+use super::widgets::ErrorNote;
 use crate::i18n::use_i18n;
-use crate::server_fns::{list_accounts, list_users};
+use crate::server_fns::{list_accounts, list_users, make_reset_link, regenerate_invitation};
 use leptos::prelude::*;
-use shared::api::{AccountSummary, UserSummary};
+use link_panel::{IssuedLink, LinkPanel};
+use shared::api::ApiError;
 
-#[component]
-pub fn Users() -> impl IntoView {
-    let i18n = use_i18n();
-    let data = LocalResource::new(|| async {
-        let users = list_users().await?;
-        let accounts = list_accounts().await?;
-        Ok((users, accounts))
-    });
-    view! {
-        <h1>{move || i18n.t().users_title}</h1>
-        {with_data(data, move |(users, accounts)| view! { <UserTable users accounts/> })}
+/// A row action: a fresh link for one user. The address travels along so the
+/// result can name it without looking the user up again.
+#[derive(Debug, Clone)]
+enum LinkRequest {
+    NewInvitation { user_id: i64, email: String },
+    Reset { user_id: i64, email: String },
+}
+
+impl LinkRequest {
+    async fn send(self) -> Result<IssuedLink, ApiError> {
+        match self {
+            LinkRequest::NewInvitation { user_id, email } => {
+                let made = regenerate_invitation(user_id).await.map_err(|e| e.0)?;
+                Ok(IssuedLink::new_invitation(email, made))
+            }
+            LinkRequest::Reset { user_id, email } => {
+                let made = make_reset_link(user_id).await.map_err(|e| e.0)?;
+                Ok(IssuedLink::reset(email, made))
+            }
+        }
     }
 }
 
 #[component]
-fn UserTable(users: Vec<UserSummary>, accounts: Vec<AccountSummary>) -> impl IntoView {
+pub fn Users() -> impl IntoView {
     let i18n = use_i18n();
-    if users.is_empty() {
-        return view! { <p class="empty">{move || i18n.t().users_empty}</p> }.into_any();
-    }
-    let account_name = move |id: Option<i64>| {
-        id.and_then(|id| accounts.iter().find(|a| a.id == id).map(|a| a.name.clone())).unwrap_or_else(|| "—".into())
+    let users = LocalResource::new(|| async { list_users().await });
+    let accounts = LocalResource::new(|| async { list_accounts().await });
+    let account_list = Signal::derive(move || accounts.get().and_then(Result::ok).unwrap_or_default());
+    let inviting = RwSignal::new(false);
+    // The link made last, by an invitation or a row action; shown until closed or replaced.
+    let issued = RwSignal::new(None::<IssuedLink>);
+    let row_action = Action::new_local(move |req: &LinkRequest| {
+        let req = req.clone();
+        async move {
+            match req.send().await {
+                Ok(link) => {
+                    issued.set(Some(link));
+                    // The status or last-email column may have changed.
+                    users.refetch();
+                    None
+                }
+                Err(e) => Some(e),
+            }
+        }
+    });
+    let on_link = Callback::new(move |req: LinkRequest| {
+        issued.set(None);
+        row_action.dispatch(req);
+    });
+    let on_invited = Callback::new(move |link: IssuedLink| {
+        inviting.set(false);
+        issued.set(Some(link));
+        // The new user appears, as pending.
+        users.refetch();
+    });
+    let open_invite = move |_| {
+        // A link left over from before would read as if it belonged to the new invitation.
+        issued.set(None);
+        inviting.set(true);
     };
+    let busy = row_action.pending();
     view! {
-        <table class="data" data-testid="users-table">
-            <thead>
-                <tr>
-                    <th>{move || i18n.t().col_email}</th>
-                    <th>{move || i18n.t().col_role}</th>
-                    <th>{move || i18n.t().col_account}</th>
-                    <th>{move || i18n.t().col_status}</th>
-                </tr>
-            </thead>
-            <tbody>
-                {users
-                    .into_iter()
-                    .map(|u| {
-                        let (role, status) = (u.role, u.status);
-                        view! {
-                            <tr>
-                                <td>{u.email.to_string()}</td>
-                                <td>{move || i18n.t().role(role)}</td>
-                                <td>{account_name(u.account_id)}</td>
-                                <td>{move || i18n.t().status(status)}</td>
-                            </tr>
-                        }
-                    })
-                    .collect_view()}
-            </tbody>
-        </table>
+        <h1>{move || i18n.t().users_title}</h1>
+        {move || if inviting.get() {
+            view! { <invite_form::InviteForm accounts on_invited on_cancel=Callback::new(move |()| inviting.set(false))/> }.into_any()
+        } else {
+            view! {
+                <div class="actions page-actions">
+                    <button class="primary" on:click=open_invite>{move || i18n.t().invite_user}</button>
+                </div>
+            }.into_any()
+        }}
+        {move || issued.get().map(|link| view! { <LinkPanel link on_close=Callback::new(move |()| issued.set(None))/> })}
+        {move || row_action.value().get().flatten().map(|e| view! { <ErrorNote error=e/> })}
+        {with_data(users, move |users| view! { <table::UserTable users accounts=account_list on_link busy/> })}
     }
-    .into_any()
 }

@@ -116,6 +116,24 @@ pub fn local_time(unix_secs: i64) -> String {
     unix_secs.to_string()
 }
 
+/// The frame of the pages people reach before signing in (sign-in, setup,
+/// signup, password reset): a centred card with the heading and the language
+/// picker, since nobody has chosen a language there yet.
+#[component]
+pub fn PublicCard(title: Signal<&'static str>, children: Children) -> impl IntoView {
+    view! {
+        <main class="centered">
+            <div class="card auth">
+                <div class="card-head">
+                    <h1>{title}</h1>
+                    <LanguagePicker/>
+                </div>
+                {children()}
+            </div>
+        </main>
+    }
+}
+
 #[component]
 pub fn LanguagePicker() -> impl IntoView {
     let i18n = use_i18n();

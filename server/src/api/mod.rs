@@ -22,6 +22,7 @@ pub fn router(state: AppState, dist_dir: &Path) -> Router {
     let v1 = Router::new()
         .merge(crate::auth::routes::router())
         .merge(crate::users::routes::router())
+        .merge(crate::users::invitation_routes::router())
         .merge(crate::host::router())
         .merge(crate::smtp::routes::router())
         .route("/openapi.json", axum::routing::get(openapi::document))

@@ -67,7 +67,7 @@ pub(crate) async fn complete_setup(
     Ok(with_session(&state, StatusCode::CREATED, me, session))
 }
 
-fn with_session(state: &AppState, status: StatusCode, me: Me, session: NewSession) -> Response {
+pub(crate) fn with_session(state: &AppState, status: StatusCode, me: Me, session: NewSession) -> Response {
     let mut res = (status, Json(me)).into_response();
     res.headers_mut().insert(header::SET_COOKIE, cookie(state, &session.secret, SESSION_TTL_SECS));
     res

@@ -48,7 +48,7 @@ pub async fn sign_in(state: &AppState, req: &SignInRequest) -> Result<(Me, NewSe
     Ok((user.me(), session))
 }
 
-async fn start_session(state: &AppState, user_id: i64) -> Result<NewSession> {
+pub(crate) async fn start_session(state: &AppState, user_id: i64) -> Result<NewSession> {
     let minted = tokens::mint("");
     storage::insert_session(&state.db.pool, &minted.hash, user_id, SESSION_TTL_SECS).await?;
     Ok(NewSession { secret: minted.secret })

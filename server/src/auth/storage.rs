@@ -34,6 +34,12 @@ pub async fn delete_session(pool: &AnyPool, token_hash: &str) -> Result<()> {
     Ok(())
 }
 
+/// Ends every session of a user (after a password reset).
+pub async fn delete_sessions_of(conn: &mut sqlx::AnyConnection, user_id: i64) -> Result<()> {
+    sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user_id).execute(&mut *conn).await?;
+    Ok(())
+}
+
 pub async fn insert_api_token(pool: &AnyPool, token_hash: &str, user_id: i64, name: &str) -> Result<()> {
     sqlx::query("INSERT INTO api_tokens (token_hash, user_id, name, created_at) VALUES ($1, $2, $3, $4)")
         .bind(token_hash)

@@ -9,7 +9,7 @@ use lettre::message::Mailbox;
 use lettre::transport::smtp::authentication::{Credentials, Mechanism};
 use lettre::transport::smtp::client::AsyncSmtpConnection;
 use lettre::transport::smtp::commands::{Data, Mail, Rcpt};
-use lettre::transport::smtp::extension::{ClientId, Extension, MailParameter};
+use lettre::transport::smtp::extension::{Extension, MailParameter};
 use lettre::transport::smtp::response::Response;
 use lettre::{Address, Message};
 use shared::smtp::{Security, TestReport, TestStage};
@@ -46,11 +46,7 @@ async fn attempt(relay: &Relay, recipient: &EmailAddress, hello: &str, bound: Du
     };
     let to: Address = recipient.as_str().parse().map_err(|e| Failed { message: format!("recipient address: {e}"), reply: None })?;
     let message = test_message(relay, recipient, &to).map_err(|e| Failed { message: e, reply: None })?;
-    let hello = match hello.trim_start_matches('[').trim_end_matches(']').parse::<std::net::IpAddr>() {
-        Ok(std::net::IpAddr::V4(ip)) => ClientId::Ipv4(ip),
-        Ok(std::net::IpAddr::V6(ip)) => ClientId::Ipv6(ip),
-        Err(_) => ClientId::Domain(hello.to_owned()),
-    };
+    let hello = super::relay::client_id(hello);
     let implicit_tls = match relay.security {
         Security::Ssl => Some(relay.tls_parameters().map_err(|e| {
             set(TestStage::Tls);

@@ -2,8 +2,11 @@
 //! password in clear (in memory only), and the TLS parameters.
 
 use lettre::message::Mailbox;
-use lettre::transport::smtp::client::{Certificate, CertificateStore, TlsParameters};
-use lettre::Address;
+use lettre::transport::smtp::authentication::Credentials;
+use lettre::transport::smtp::client::{Certificate, CertificateStore, Tls, TlsParameters};
+use lettre::transport::smtp::extension::ClientId;
+use lettre::{Address, AsyncSmtpTransport, Tokio1Executor};
+use std::time::Duration;
 use shared::smtp::{Security, SmtpConfig};
 use std::path::Path;
 
@@ -77,6 +80,25 @@ impl Relay {
         })
     }
 
+    /// A transport for delivering the outbox: STARTTLS is `Required`, never
+    /// opportunistic; every network step is bounded by `timeout`.
+    pub fn transport(&self, hello: &str, timeout: Duration) -> Result<AsyncSmtpTransport<Tokio1Executor>, lettre::transport::smtp::Error> {
+        let tls = match self.security {
+            Security::None => Tls::None,
+            Security::Ssl => Tls::Wrapper(self.tls_parameters()?),
+            Security::StartTls => Tls::Required(self.tls_parameters()?),
+        };
+        let mut builder = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(&self.host)
+            .port(self.port)
+            .tls(tls)
+            .hello_name(client_id(hello))
+            .timeout(Some(timeout));
+        if let Some((user, password)) = &self.credentials {
+            builder = builder.credentials(Credentials::new(user.clone(), password.clone()));
+        }
+        Ok(builder.build())
+    }
+
     /// Certificates are always verified: webpki roots plus the extra CA file.
     pub fn tls_parameters(&self) -> Result<TlsParameters, lettre::transport::smtp::Error> {
         let mut builder = TlsParameters::builder(self.host.clone()).certificate_store(CertificateStore::WebpkiRoots);
@@ -84,5 +106,14 @@ impl Relay {
             builder = builder.add_root_certificate(Certificate::from_pem(pem)?);
         }
         builder.build_rustls()
+    }
+}
+
+/// How we name ourselves in EHLO: our public host, as an address literal when it is an IP.
+pub fn client_id(hello: &str) -> ClientId {
+    match hello.trim_start_matches('[').trim_end_matches(']').parse::<std::net::IpAddr>() {
+        Ok(std::net::IpAddr::V4(ip)) => ClientId::Ipv4(ip),
+        Ok(std::net::IpAddr::V6(ip)) => ClientId::Ipv6(ip),
+        Err(_) => ClientId::Domain(hello.to_owned()),
     }
 }

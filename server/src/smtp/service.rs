@@ -152,6 +152,22 @@ pub async fn set_enabled(state: &AppState, caller: &Caller, enabled: bool) -> Re
     settings(state, caller).await
 }
 
+/// The relay to deliver the outbox through, with the configuration in force
+/// now; `None` while SMTP is off (queued email is then held, not sent).
+pub async fn relay_for_delivery(state: &AppState) -> Result<Option<Relay>> {
+    let Some(stored) = storage::load(&state.db.pool).await?.filter(|s| s.enabled) else { return Ok(None) };
+    let config = view(Some(&stored)).to_draft().parse(true)?;
+    let password = stored.password_sealed.as_deref().map(|s| seal::open(&state.secret_key, s)).transpose()?;
+    Relay::new(&config, password, state.smtp.extra_roots.clone())
+        .map(Some)
+        .map_err(|RelayError::FromEmail(why)| Failure::internal("stored From address", why))
+}
+
+/// Whether SMTP is switched on (invitations and resets then send email).
+pub async fn is_enabled(pool: &sqlx::AnyPool) -> Result<bool> {
+    Ok(storage::load(pool).await?.is_some_and(|s| s.enabled))
+}
+
 /// Sends a test email to the caller with the draft's values (or the saved
 /// ones without a draft), saving nothing. A blank password means the stored one.
 pub async fn send_test(state: &AppState, caller: &Caller, draft: Option<&SmtpDraft>) -> Result<TestReport> {

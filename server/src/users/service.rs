@@ -11,7 +11,12 @@ use shared::{EmailAddress, NewPassword, Role};
 
 pub async fn list_users(state: &AppState, caller: &Caller) -> Result<Vec<UserSummary>> {
     caller.require_host_admin()?;
-    Ok(storage::list(&state.db.pool).await?.iter().map(|u| u.summary()).collect())
+    let last_email = crate::outbox::storage::last_state_by_user(&state.db.pool).await?;
+    Ok(storage::list(&state.db.pool)
+        .await?
+        .iter()
+        .map(|u| UserSummary { last_email: last_email.get(&u.id).cloned(), ..u.summary() })
+        .collect())
 }
 
 pub async fn list_accounts(state: &AppState, caller: &Caller) -> Result<Vec<AccountSummary>> {
@@ -52,5 +57,5 @@ pub async fn create_active_user(state: &AppState, email: &str, role: Role, accou
     let (email, password) = (email.expect("checked"), password.expect("checked"));
     let hash = state.passwords.hash(password.expose()).await?;
     let id = storage::insert(&state.db.pool, &email, role, account_id, &hash).await?;
-    Ok(UserSummary { id, email, role, account_id, status: UserStatus::Active })
+    Ok(UserSummary { id, email, role, account_id, status: UserStatus::Active, last_email: None })
 }

@@ -36,6 +36,7 @@ impl User {
             role: self.role,
             account_id: self.account_id,
             status: self.status(),
+            last_email: None,
         }
     }
 }
@@ -62,6 +63,38 @@ pub async fn find_by_email(pool: &AnyPool, email: &str) -> Result<Option<User>> 
     let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE email = $1");
     let row = sqlx::query(&sql).bind(email.as_str()).fetch_optional(pool).await?;
     row.as_ref().map(user_from_row).transpose()
+}
+
+pub async fn find_by_id(pool: &AnyPool, id: i64) -> Result<Option<User>> {
+    let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1");
+    let row = sqlx::query(&sql).bind(id).fetch_optional(pool).await?;
+    row.as_ref().map(user_from_row).transpose()
+}
+
+/// Inserts a pending user (no password until they accept the invitation). 409 when the address is taken.
+pub async fn insert_pending(conn: &mut sqlx::AnyConnection, email: &EmailAddress, role: Role, account_id: Option<i64>) -> Result<i64> {
+    let row = sqlx::query("INSERT INTO users (email, password_hash, role, account_id, created_at) VALUES ($1, NULL, $2, $3, $4) RETURNING id")
+        .bind(email.as_str())
+        .bind(role.as_str())
+        .bind(account_id)
+        .bind(now())
+        .fetch_one(&mut *conn)
+        .await
+        .map_err(email_taken)?;
+    Ok(row.try_get("id")?)
+}
+
+pub async fn set_password(conn: &mut sqlx::AnyConnection, id: i64, password_hash: &str) -> Result<()> {
+    sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2").bind(password_hash).bind(id).execute(&mut *conn).await?;
+    Ok(())
+}
+
+fn email_taken(e: sqlx::Error) -> Failure {
+    if is_unique_violation(&e) {
+        Failure(shared::ApiError::new(ErrorCode::Conflict, "a user with this email already exists").with_field("email", "already in use"))
+    } else {
+        e.into()
+    }
 }
 
 pub async fn list(pool: &AnyPool) -> Result<Vec<User>> {
@@ -91,13 +124,7 @@ where
     .bind(now())
     .fetch_one(executor)
     .await
-    .map_err(|e| {
-        if is_unique_violation(&e) {
-            Failure(shared::ApiError::new(ErrorCode::Conflict, "a user with this email already exists").with_field("email", "already in use"))
-        } else {
-            e.into()
-        }
-    })?;
+    .map_err(email_taken)?;
     Ok(row.try_get("id")?)
 }
 

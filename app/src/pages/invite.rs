@@ -1,0 +1,117 @@
+//! `/invite/:token`: the link in an invitation. The invited person proves they
+//! hold the address the link was made for, chooses a password, and is signed in.
+
+use super::credentials::{confirm_problem, email_problem, password_problem, passwords_ready};
+use super::widgets::{ErrorNote, Field, Loading, PublicCard};
+use crate::client;
+use crate::i18n::use_i18n;
+use leptos::prelude::*;
+use leptos_router::components::A;
+use leptos_router::hooks::{use_navigate, use_params_map};
+use leptos_router::NavigateOptions;
+use shared::api::{ErrorCode, Me};
+use shared::invite::{AcceptInvitation, LinkStatus};
+use shared::EmailAddress;
+
+#[component]
+pub fn Invite() -> impl IntoView {
+    let i18n = use_i18n();
+    let params = use_params_map();
+    let token = move || params.read().get("token").unwrap_or_default();
+    // Asked first, so a dead link says so before anyone types a password.
+    let status = LocalResource::new(move || {
+        let token = token();
+        async move { client::get::<LinkStatus>(&format!("/api/v1/invitations/{token}")).await }
+    });
+    // Set when accepting answers 410: the link died while the form was open
+    // (a newer link was made, say).
+    let gone = RwSignal::new(false);
+    view! {
+        <PublicCard title=Signal::derive(move || i18n.t().signup_title)>
+            {move || match status.get() {
+                None => view! { <Loading/> }.into_any(),
+                Some(Ok(LinkStatus { valid: true, .. })) if !gone.get() => view! { <SignupForm token=token() gone/> }.into_any(),
+                Some(Ok(_)) => view! { <DeadLink/> }.into_any(),
+                Some(Err(e)) if matches!(e.code, ErrorCode::Gone | ErrorCode::NotFound) => view! { <DeadLink/> }.into_any(),
+                Some(Err(e)) => view! { <ErrorNote error=e/> }.into_any(),
+            }}
+        </PublicCard>
+    }
+}
+
+#[component]
+fn DeadLink() -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <p class="error" role="alert" data-testid="dead-link">{move || i18n.t().invite_link_dead}</p>
+        <A href="/signin">{move || i18n.t().go_to_sign_in}</A>
+    }
+}
+
+#[component]
+fn SignupForm(token: String, gone: RwSignal<bool>) -> impl IntoView {
+    let i18n = use_i18n();
+    let email = RwSignal::new(String::new());
+    let password = RwSignal::new(String::new());
+    let confirm = RwSignal::new(String::new());
+    let sent = RwSignal::new(None::<AcceptInvitation>);
+    let submit = Action::new_local(move |req: &AcceptInvitation| {
+        sent.set(Some(req.clone()));
+        let (req, token) = (req.clone(), token.clone());
+        async move { client::post::<_, Me>(&format!("/api/v1/invitations/{token}/accept"), &req).await }
+    });
+    let error = move || submit.value().get().and_then(Result::err);
+    // The server's word on a field holds while the field still shows what it judged.
+    let still_sent = move |pick: fn(&AcceptInvitation) -> &String, now: RwSignal<String>| {
+        sent.with(|s| s.as_ref().is_some_and(|s| *pick(s) == now.get()))
+    };
+    // The server's only email complaint on a well-formed address: it is not
+    // the one invited. Said in the user's language rather than the server's English.
+    let email_problem = email_problem(email, move || {
+        (error().is_some_and(|e| e.fields.contains_key("email")) && still_sent(|s| &s.email, email))
+            .then(|| i18n.t().wrong_invite_email.to_owned())
+    });
+    let password_problem = password_problem(password, move || {
+        let msg = error()?.fields.get("password").cloned()?;
+        still_sent(|s| &s.password, password).then_some(msg)
+    });
+    let confirm_problem = confirm_problem(password, confirm);
+    let ready = move || EmailAddress::parse(&email.get()).is_ok() && passwords_ready(password, confirm);
+    // Field problems show under their fields; anything else gets the general note.
+    let note = move || {
+        error().filter(|e| {
+            let on_fields = e.code == ErrorCode::Validation && ["email", "password"].iter().any(|f| e.fields.contains_key(*f));
+            e.code != ErrorCode::Gone && !on_fields
+        })
+    };
+    Effect::new(move || {
+        if error().is_some_and(|e| e.code == ErrorCode::Gone) {
+            gone.set(true);
+        }
+    });
+    let navigate = use_navigate();
+    Effect::new(move || {
+        // Signed in now (the server set the cookie). Replace: the used link is no place to go back to.
+        if let Some(Ok(_)) = submit.value().get() {
+            navigate("/", NavigateOptions { replace: true, ..Default::default() });
+        }
+    });
+    let on_submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if ready() {
+            submit.dispatch(AcceptInvitation { email: email.get_untracked(), password: password.get_untracked() });
+        }
+    };
+    view! {
+        <form on:submit=on_submit novalidate=true>
+            <p>{move || i18n.t().signup_intro}</p>
+            <Field label=Signal::derive(move || i18n.t().email) name="email" kind="email" autocomplete="username" value=email problem=email_problem/>
+            <Field label=Signal::derive(move || i18n.t().password) name="password" kind="password" autocomplete="new-password" value=password problem=password_problem/>
+            <Field label=Signal::derive(move || i18n.t().confirm_password) name="confirm" kind="password" autocomplete="new-password" value=confirm problem=confirm_problem/>
+            <button type="submit" class="primary" disabled=move || submit.pending().get() || !ready()>
+                {move || if submit.pending().get() { i18n.t().creating } else { i18n.t().create_my_account }}
+            </button>
+            {move || note().map(|e| view! { <ErrorNote error=e/> })}
+        </form>
+    }
+}

@@ -1,0 +1,82 @@
+//! The list of users, with one link action per row: a new invitation link
+//! while the user is pending, a password reset link once they are active.
+
+use super::LinkRequest;
+use crate::i18n::use_i18n;
+use leptos::prelude::*;
+use shared::api::{AccountSummary, UserStatus, UserSummary};
+
+#[component]
+pub fn UserTable(
+    users: Vec<UserSummary>,
+    accounts: Signal<Vec<AccountSummary>>,
+    on_link: Callback<LinkRequest>,
+    #[prop(into)] busy: Signal<bool>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    if users.is_empty() {
+        return view! { <p class="empty">{move || i18n.t().users_empty}</p> }.into_any();
+    }
+    view! {
+        <table class="data" data-testid="users-table">
+            <thead>
+                <tr>
+                    <th>{move || i18n.t().col_email}</th>
+                    <th>{move || i18n.t().col_role}</th>
+                    <th>{move || i18n.t().col_account}</th>
+                    <th>{move || i18n.t().col_status}</th>
+                    <th>{move || i18n.t().col_last_email}</th>
+                    <th><span class="visually-hidden">{move || i18n.t().col_actions}</span></th>
+                </tr>
+            </thead>
+            <tbody>
+                {users.into_iter().map(|user| view! { <UserRow user accounts on_link busy/> }).collect_view()}
+            </tbody>
+        </table>
+    }
+    .into_any()
+}
+
+#[component]
+fn UserRow(user: UserSummary, accounts: Signal<Vec<AccountSummary>>, on_link: Callback<LinkRequest>, busy: Signal<bool>) -> impl IntoView {
+    let i18n = use_i18n();
+    let UserSummary { id, email, role, account_id, status, last_email } = user;
+    let email = email.to_string();
+    let account = move || {
+        account_id
+            .and_then(|id| accounts.with(|list| list.iter().find(|a| a.id == id).map(|a| a.name.clone())))
+            .unwrap_or_else(|| "—".into())
+    };
+    // One action per state: only a pending user can use an invitation, only
+    // an active one has a password to reset.
+    let action = match status {
+        UserStatus::Pending => {
+            let req = LinkRequest::NewInvitation { user_id: id, email: email.clone() };
+            view! {
+                <button on:click=move |_| on_link.run(req.clone()) disabled=move || busy.get()>
+                    {move || i18n.t().generate_invite_link}
+                </button>
+            }
+            .into_any()
+        }
+        UserStatus::Active => {
+            let req = LinkRequest::Reset { user_id: id, email: email.clone() };
+            view! {
+                <button on:click=move |_| on_link.run(req.clone()) disabled=move || busy.get()>
+                    {move || i18n.t().reset_password}
+                </button>
+            }
+            .into_any()
+        }
+    };
+    view! {
+        <tr>
+            <td>{email}</td>
+            <td>{move || i18n.t().role(role)}</td>
+            <td>{account}</td>
+            <td data-testid="status">{move || i18n.t().status(status)}</td>
+            <td data-testid="last-email">{move || i18n.t().last_email(last_email.as_deref())}</td>
+            <td class="row-actions">{action}</td>
+        </tr>
+    }
+}

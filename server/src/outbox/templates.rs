@@ -1,0 +1,134 @@
+//! Email texts: one template per kind, language and format (text and HTML)
+//! under `server/templates/`, rendered with minijinja (HTML auto-escaped).
+
+use crate::error::{Failure, Result};
+use minijinja::Environment;
+use serde::Serialize;
+use std::sync::OnceLock;
+
+/// The languages emails are written in (the host's language, `GATEHOUSE_LANGUAGE`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Language {
+    En,
+    It,
+}
+
+impl Language {
+    pub fn parse(code: &str) -> Option<Self> {
+        match code.trim().to_ascii_lowercase().as_str() {
+            "en" => Some(Language::En),
+            "it" => Some(Language::It),
+            _ => None,
+        }
+    }
+
+    fn code(self) -> &'static str {
+        match self {
+            Language::En => "en",
+            Language::It => "it",
+        }
+    }
+
+    pub fn role(self, role: shared::Role) -> &'static str {
+        use shared::Role::*;
+        match (self, role) {
+            (Language::En, HostAdmin) => "host admin",
+            (Language::En, HostUser) => "host user",
+            (Language::En, AccountAdmin) => "account admin",
+            (Language::En, AccountUser) => "account user",
+            (Language::It, HostAdmin) => "amministratore host",
+            (Language::It, HostUser) => "utente host",
+            (Language::It, AccountAdmin) => "amministratore account",
+            (Language::It, AccountUser) => "utente account",
+        }
+    }
+
+    fn subject(self, template: &str, organisation: &str) -> String {
+        match (self, template) {
+            (Language::En, "invitation") => format!("You are invited to {organisation} on Gatehouse"),
+            (Language::It, "invitation") => format!("Sei stato invitato in {organisation} su Gatehouse"),
+            (Language::En, _) => format!("Reset your {organisation} password"),
+            (Language::It, _) => format!("Reimposta la password di {organisation}"),
+        }
+    }
+}
+
+/// What the templates can say.
+#[derive(Serialize)]
+pub struct Context<'a> {
+    pub organisation: &'a str,
+    pub inviter: &'a str,
+    pub role: &'a str,
+    pub recipient: &'a str,
+    pub link: &'a str,
+    pub expires: &'a str,
+}
+
+pub struct Rendered {
+    pub subject: String,
+    pub text: String,
+    pub html: String,
+}
+
+fn environment() -> &'static Environment<'static> {
+    static ENV: OnceLock<Environment<'static>> = OnceLock::new();
+    ENV.get_or_init(|| {
+        let mut env = Environment::new();
+        for (name, source) in [
+            ("en/invitation.txt", include_str!("../../templates/en/invitation.txt")),
+            ("en/invitation.html", include_str!("../../templates/en/invitation.html")),
+            ("it/invitation.txt", include_str!("../../templates/it/invitation.txt")),
+            ("it/invitation.html", include_str!("../../templates/it/invitation.html")),
+            ("en/reset.txt", include_str!("../../templates/en/reset.txt")),
+            ("en/reset.html", include_str!("../../templates/en/reset.html")),
+            ("it/reset.txt", include_str!("../../templates/it/reset.txt")),
+            ("it/reset.html", include_str!("../../templates/it/reset.html")),
+        ] {
+            env.add_template(name, source).expect("templates parse (checked by tests)");
+        }
+        env
+    })
+}
+
+/// Renders `template` ("invitation" or "reset") in `language`.
+pub fn render(template: &str, language: Language, ctx: &Context) -> Result<Rendered> {
+    let env = environment();
+    let render = |ext: &str| {
+        env.get_template(&format!("{}/{template}.{ext}", language.code()))
+            .and_then(|t| t.render(ctx))
+            .map_err(|e| Failure::internal("rendering an email template", e))
+    };
+    Ok(Rendered { subject: language.subject(template, ctx.organisation), text: render("txt")?, html: render("html")? })
+}
+
+/// "Fri, 04 Dec 2026 10:00:00 GMT": unambiguous in any language.
+pub fn expiry(unix_secs: i64) -> String {
+    httpdate::fmt_http_date(std::time::UNIX_EPOCH + std::time::Duration::from_secs(unix_secs.max(0) as u64))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_template_renders_and_html_is_escaped() {
+        let ctx = Context {
+            organisation: "Acme <b>Media</b>",
+            inviter: "ada@example.com",
+            role: "host user",
+            recipient: "bob@example.com",
+            link: "https://console.example.com/invite/abc",
+            expires: &expiry(0),
+        };
+        for lang in [Language::En, Language::It] {
+            for template in ["invitation", "reset"] {
+                let r = render(template, lang, &ctx).unwrap();
+                assert!(r.text.contains("https://console.example.com/invite/abc"));
+                assert!(r.html.contains("Acme &lt;b&gt;Media") && !r.html.contains("<b>Media"), "{}", r.html);
+                assert!(r.text.contains("Acme <b>Media</b>"));
+                assert!(!r.subject.is_empty());
+            }
+        }
+        assert_eq!(expiry(0), "Thu, 01 Jan 1970 00:00:00 GMT");
+    }
+}

@@ -1,0 +1,87 @@
+//! REST doors onto invitations and password resets.
+
+use super::{invitations, resets};
+use crate::api::JsonBody;
+use crate::auth::routes::with_session;
+use crate::auth::Caller;
+use crate::error::Result;
+use crate::state::AppState;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use shared::api::{ErrorEnvelope, Me};
+use shared::invite::{AcceptInvitation, ForgotPassword, InvitationCreated, InvitationLink, InviteRequest, LinkStatus, ResetLink, ResetPassword};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/invitations", post(invite))
+        .route("/invitations/{token}", get(invitation_status))
+        .route("/invitations/{token}/accept", post(accept))
+        .route("/users/{id}/invitation", post(regenerate))
+        .route("/users/{id}/password-reset", post(admin_reset_link))
+        .route("/password-reset", post(forgot))
+        .route("/password-reset/{token}", get(reset_status).post(reset))
+}
+
+/// Invite a user: creates them as pending and returns the invitation link;
+/// emails it when SMTP is on (`email: "queued"`), not otherwise (`"smtp_disabled"`).
+#[utoipa::path(post, path = "/api/v1/invitations", tag = "users", security(("bearer" = []), ("session" = [])), request_body = InviteRequest,
+    responses((status = 201, body = InvitationCreated), (status = 409, description = "address already in use", body = ErrorEnvelope),
+        (status = 422, body = ErrorEnvelope), (status = 401, body = ErrorEnvelope), (status = 403, body = ErrorEnvelope)))]
+pub(crate) async fn invite(State(state): State<AppState>, caller: Caller, JsonBody(req): JsonBody<InviteRequest>) -> Result<(StatusCode, Json<InvitationCreated>)> {
+    Ok((StatusCode::CREATED, Json(invitations::invite(&state, &caller, &req).await?)))
+}
+
+/// A new invitation link for a pending user; the previous link dies at once.
+#[utoipa::path(post, path = "/api/v1/users/{id}/invitation", tag = "users", security(("bearer" = []), ("session" = [])), params(("id" = i64, Path)),
+    responses((status = 200, body = InvitationLink), (status = 404, body = ErrorEnvelope), (status = 409, description = "user is not pending", body = ErrorEnvelope),
+        (status = 401, body = ErrorEnvelope), (status = 403, body = ErrorEnvelope)))]
+pub(crate) async fn regenerate(State(state): State<AppState>, caller: Caller, Path(id): Path<i64>) -> Result<Json<InvitationLink>> {
+    Ok(Json(invitations::regenerate(&state, &caller, id).await?))
+}
+
+/// Whether an invitation link can still be used.
+#[utoipa::path(get, path = "/api/v1/invitations/{token}", tag = "users", params(("token" = String, Path)), responses((status = 200, body = LinkStatus)))]
+pub(crate) async fn invitation_status(State(state): State<AppState>, Path(token): Path<String>) -> Result<Json<LinkStatus>> {
+    Ok(Json(invitations::status(&state, &token).await?))
+}
+
+/// Accept an invitation: the invited address and a new password; signs in.
+#[utoipa::path(post, path = "/api/v1/invitations/{token}/accept", tag = "users", params(("token" = String, Path)), request_body = AcceptInvitation,
+    responses((status = 201, description = "account created and signed in", body = Me), (status = 410, description = "used, replaced or expired", body = ErrorEnvelope),
+        (status = 422, description = "wrong address or weak password", body = ErrorEnvelope)))]
+pub(crate) async fn accept(State(state): State<AppState>, Path(token): Path<String>, JsonBody(req): JsonBody<AcceptInvitation>) -> Result<Response> {
+    let (me, session) = invitations::accept(&state, &token, &req).await?;
+    Ok(with_session(&state, StatusCode::CREATED, me, session))
+}
+
+/// A password reset link for an active user (emailed when SMTP is on).
+#[utoipa::path(post, path = "/api/v1/users/{id}/password-reset", tag = "users", security(("bearer" = []), ("session" = [])), params(("id" = i64, Path)),
+    responses((status = 200, body = ResetLink), (status = 404, body = ErrorEnvelope), (status = 409, description = "user is still pending", body = ErrorEnvelope),
+        (status = 401, body = ErrorEnvelope), (status = 403, body = ErrorEnvelope)))]
+pub(crate) async fn admin_reset_link(State(state): State<AppState>, caller: Caller, Path(id): Path<i64>) -> Result<Json<ResetLink>> {
+    Ok(Json(resets::admin_link(&state, &caller, id).await?))
+}
+
+/// "Forgot password": always 202, whether or not the address exists.
+#[utoipa::path(post, path = "/api/v1/password-reset", tag = "users", request_body = ForgotPassword, responses((status = 202, description = "accepted")))]
+pub(crate) async fn forgot(State(state): State<AppState>, JsonBody(req): JsonBody<ForgotPassword>) -> Result<(StatusCode, Json<serde_json::Value>)> {
+    resets::forgot(&state, &req.email).await?;
+    Ok((StatusCode::ACCEPTED, Json(serde_json::json!({}))))
+}
+
+/// Whether a reset link can still be used.
+#[utoipa::path(get, path = "/api/v1/password-reset/{token}", tag = "users", params(("token" = String, Path)), responses((status = 200, body = LinkStatus)))]
+pub(crate) async fn reset_status(State(state): State<AppState>, Path(token): Path<String>) -> Result<Json<LinkStatus>> {
+    Ok(Json(resets::status(&state, &token).await?))
+}
+
+/// Set a new password from a reset link; ends the user's other sessions.
+#[utoipa::path(post, path = "/api/v1/password-reset/{token}", tag = "users", params(("token" = String, Path)), request_body = ResetPassword,
+    responses((status = 200, description = "password changed"), (status = 410, description = "used or expired", body = ErrorEnvelope), (status = 422, body = ErrorEnvelope)))]
+pub(crate) async fn reset(State(state): State<AppState>, Path(token): Path<String>, JsonBody(req): JsonBody<ResetPassword>) -> Result<Json<serde_json::Value>> {
+    resets::reset(&state, &token, &req.password).await?;
+    Ok(Json(serde_json::json!({})))
+}

@@ -1,0 +1,113 @@
+//! Invitations: a host admin invites a user by email; the user accepts from
+//! the link, choosing a password. Behind both the REST routes and the
+//! dashboard's server functions.
+
+use super::links::{self, Purpose};
+use super::mailing::{queue_if_enabled, LinkEmail};
+use super::{storage, User};
+use crate::auth::service::NewSession;
+use crate::auth::Caller;
+use crate::error::{Failure, Result};
+use crate::outbox::storage::Kind;
+use crate::state::AppState;
+use shared::api::{ErrorCode, FieldErrors, Me, UserStatus};
+use shared::invite::{AcceptInvitation, EmailDelivery, InvitationCreated, InvitationLink, InviteRequest, LinkStatus};
+use shared::{ApiError, EmailAddress, NewPassword};
+
+fn link(state: &AppState, secret: &str) -> String {
+    state.public_url.link(&format!("invite/{secret}"))
+}
+
+pub async fn invite(state: &AppState, caller: &Caller, req: &InviteRequest) -> Result<InvitationCreated> {
+    caller.require_host_admin()?;
+    let mut fields = FieldErrors::default();
+    let email = fields.check("email", EmailAddress::parse(&req.email));
+    match (req.role.needs_account(), req.account_id) {
+        (true, None) => fields.add("account_id", "choose the account this user belongs to"),
+        (false, Some(_)) => fields.add("account_id", "host roles belong to no account"),
+        (true, Some(id)) if !storage::account_exists(&state.db.pool, id).await? => fields.add("account_id", "no such account"),
+        _ => {}
+    }
+    fields.into_result()?;
+    let email = email.expect("checked");
+
+    let mut tx = state.db.pool.begin().await?;
+    let id = storage::insert_pending(&mut tx, &email, req.role, req.account_id).await?;
+    let user = User { id, email, role: req.role, account_id: req.account_id, password_hash: None };
+    let issued = links::replace(&mut tx, id, Purpose::Invite, state.emails.invite_ttl_secs).await?;
+    let url = link(state, &issued.secret);
+    let delivery = queue_if_enabled(
+        &mut tx,
+        state,
+        LinkEmail { kind: Kind::Invitation, to: &user, inviter: caller.user.email.as_str(), link: &url, expires_at: issued.expires_at },
+    )
+    .await?;
+    tx.commit().await?;
+    wake_if_queued(state, delivery);
+    tracing::info!(by = %caller.user.email, user_id = id, role = %req.role, email = ?delivery, "user invited");
+    let mut summary = user.summary();
+    summary.last_email = (delivery == EmailDelivery::Queued).then(|| "queued".to_owned());
+    Ok(InvitationCreated { user: summary, invitation_link: url, expires_at: issued.expires_at, email: delivery })
+}
+
+/// A new link for a pending user; the previous one stops working at once.
+pub async fn regenerate(state: &AppState, caller: &Caller, user_id: i64) -> Result<InvitationLink> {
+    caller.require_host_admin()?;
+    let user = storage::find_by_id(&state.db.pool, user_id).await?.ok_or_else(|| Failure::new(ErrorCode::NotFound, "no such user"))?;
+    if user.status() != UserStatus::Pending {
+        return Err(Failure::new(ErrorCode::Conflict, "this user has already accepted the invitation; make a password reset link instead"));
+    }
+    let mut tx = state.db.pool.begin().await?;
+    let issued = links::replace(&mut tx, user.id, Purpose::Invite, state.emails.invite_ttl_secs).await?;
+    let url = link(state, &issued.secret);
+    let delivery = queue_if_enabled(
+        &mut tx,
+        state,
+        LinkEmail { kind: Kind::Invitation, to: &user, inviter: caller.user.email.as_str(), link: &url, expires_at: issued.expires_at },
+    )
+    .await?;
+    tx.commit().await?;
+    wake_if_queued(state, delivery);
+    Ok(InvitationLink { invitation_link: url, expires_at: issued.expires_at, email: delivery })
+}
+
+pub(super) fn wake_if_queued(state: &AppState, delivery: EmailDelivery) {
+    if delivery == EmailDelivery::Queued {
+        state.outbox_wake.notify_one();
+    }
+}
+
+pub async fn status(state: &AppState, secret: &str) -> Result<LinkStatus> {
+    Ok(LinkStatus {
+        valid: links::live_user(&state.db.pool, secret, Purpose::Invite).await?.is_some(),
+        smtp_enabled: crate::smtp::service::is_enabled(&state.db.pool).await?,
+    })
+}
+
+/// Signup: the address the link was made for, and a password. Then signed in.
+pub async fn accept(state: &AppState, secret: &str, req: &AcceptInvitation) -> Result<(Me, NewSession)> {
+    let gone = || Failure::new(ErrorCode::Gone, "this invitation link has been used, replaced or has expired");
+    let mut fields = FieldErrors::default();
+    let email = fields.check("email", EmailAddress::parse(&req.email));
+    let password = fields.check("password", NewPassword::parse(&req.password));
+    fields.into_result()?;
+    let (email, password) = (email.expect("checked"), password.expect("checked"));
+
+    let user_id = links::live_user(&state.db.pool, secret, Purpose::Invite).await?.ok_or_else(gone)?;
+    let user = storage::find_by_id(&state.db.pool, user_id).await?.ok_or_else(gone)?;
+    if user.email != email {
+        return Err(ApiError::validation("some fields need fixing")
+            .with_field("email", "this is not the address the invitation was sent to")
+            .into());
+    }
+    let hash = state.passwords.hash(password.expose()).await?;
+    let mut tx = state.db.pool.begin().await?;
+    if links::consume(&mut tx, secret, Purpose::Invite).await? != Some(user.id) {
+        return Err(gone());
+    }
+    storage::set_password(&mut tx, user.id, &hash).await?;
+    tx.commit().await?;
+    tracing::info!(user_id = user.id, "invitation accepted");
+    let session = crate::auth::service::start_session(state, user.id).await?;
+    Ok((user.me(), session))
+}

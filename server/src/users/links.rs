@@ -1,0 +1,86 @@
+//! Rows of `user_links`: invitation and reset links, stored as hashes. A user
+//! has at most one live link of each purpose; making a new one kills the old.
+
+use crate::auth::tokens;
+use crate::error::Result;
+use crate::storage::now;
+use sqlx::{AnyPool, Row};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Purpose {
+    Invite,
+    Reset,
+}
+
+impl Purpose {
+    fn as_str(self) -> &'static str {
+        match self {
+            Purpose::Invite => "invite",
+            Purpose::Reset => "reset",
+        }
+    }
+}
+
+/// A new link's secret (for the URL) and when it expires.
+pub struct Issued {
+    pub secret: String,
+    pub expires_at: i64,
+}
+
+/// Replaces the user's link of this purpose with a new one.
+pub async fn replace(conn: &mut sqlx::AnyConnection, user_id: i64, purpose: Purpose, ttl_secs: i64) -> Result<Issued> {
+    sqlx::query("DELETE FROM user_links WHERE user_id = $1 AND purpose = $2")
+        .bind(user_id)
+        .bind(purpose.as_str())
+        .execute(&mut *conn)
+        .await?;
+    let minted = tokens::mint("");
+    let now = now();
+    sqlx::query("INSERT INTO user_links (token_hash, user_id, purpose, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)")
+        .bind(&minted.hash)
+        .bind(user_id)
+        .bind(purpose.as_str())
+        .bind(now)
+        .bind(now + ttl_secs)
+        .execute(&mut *conn)
+        .await?;
+    Ok(Issued { secret: minted.secret, expires_at: now + ttl_secs })
+}
+
+/// The user a live link belongs to, without using it up.
+pub async fn live_user(pool: &AnyPool, secret: &str, purpose: Purpose) -> Result<Option<i64>> {
+    if !tokens::looks_valid(secret, "") {
+        return Ok(None);
+    }
+    let row = sqlx::query("SELECT user_id FROM user_links WHERE token_hash = $1 AND purpose = $2 AND expires_at > $3")
+        .bind(tokens::hash(secret))
+        .bind(purpose.as_str())
+        .bind(now())
+        .fetch_optional(pool)
+        .await?;
+    Ok(row.map(|r| r.try_get("user_id")).transpose()?)
+}
+
+/// Uses a live link up; `Some(user_id)` for exactly one caller.
+pub async fn consume(conn: &mut sqlx::AnyConnection, secret: &str, purpose: Purpose) -> Result<Option<i64>> {
+    if !tokens::looks_valid(secret, "") {
+        return Ok(None);
+    }
+    let row = sqlx::query("DELETE FROM user_links WHERE token_hash = $1 AND purpose = $2 AND expires_at > $3 RETURNING user_id")
+        .bind(tokens::hash(secret))
+        .bind(purpose.as_str())
+        .bind(now())
+        .fetch_optional(&mut *conn)
+        .await?;
+    Ok(row.map(|r| r.try_get("user_id")).transpose()?)
+}
+
+/// When the user's latest link of this purpose was made (to space out "forgot password" emails).
+pub async fn latest_issued_at(pool: &AnyPool, user_id: i64, purpose: Purpose) -> Result<Option<i64>> {
+    let row = sqlx::query("SELECT MAX(created_at) AS at FROM user_links WHERE user_id = $1 AND purpose = $2")
+        .bind(user_id)
+        .bind(purpose.as_str())
+        .fetch_one(pool)
+        .await?;
+    Ok(row.try_get("at")?)
+}

@@ -1,0 +1,98 @@
+//! Password resets: a host admin makes a link for a user, or a user asks for
+//! one by email ("Forgot password"). Using a link sets the new password and
+//! ends the user's other sessions.
+
+use super::invitations::wake_if_queued;
+use super::links::{self, Purpose};
+use super::mailing::{queue_if_enabled, LinkEmail};
+use super::storage;
+use crate::auth::Caller;
+use crate::error::{Failure, Result};
+use crate::outbox::storage::Kind;
+use crate::state::AppState;
+use crate::storage::now;
+use shared::api::{ErrorCode, UserStatus};
+use shared::invite::{EmailDelivery, LinkStatus, ResetLink};
+use shared::{ApiError, NewPassword};
+
+/// One "forgot password" email per user per this many seconds, so the form
+/// cannot be used to flood someone's inbox.
+const FORGOT_SPACING_SECS: i64 = 60;
+
+fn link(state: &AppState, secret: &str) -> String {
+    state.public_url.link(&format!("reset/{secret}"))
+}
+
+/// A reset link for an active user, made by a host admin (emailed when SMTP is on).
+pub async fn admin_link(state: &AppState, caller: &Caller, user_id: i64) -> Result<ResetLink> {
+    caller.require_host_admin()?;
+    let user = storage::find_by_id(&state.db.pool, user_id).await?.ok_or_else(|| Failure::new(ErrorCode::NotFound, "no such user"))?;
+    if user.status() != UserStatus::Active {
+        return Err(Failure::new(ErrorCode::Conflict, "this user has not accepted the invitation yet; generate a new invite link instead"));
+    }
+    let mut tx = state.db.pool.begin().await?;
+    let issued = links::replace(&mut tx, user.id, Purpose::Reset, state.emails.reset_ttl_secs).await?;
+    let url = link(state, &issued.secret);
+    let delivery = queue_if_enabled(
+        &mut tx,
+        state,
+        LinkEmail { kind: Kind::Reset, to: &user, inviter: caller.user.email.as_str(), link: &url, expires_at: issued.expires_at },
+    )
+    .await?;
+    tx.commit().await?;
+    wake_if_queued(state, delivery);
+    tracing::info!(by = %caller.user.email, user_id, email = ?delivery, "password reset link made");
+    Ok(ResetLink { reset_link: url, expires_at: issued.expires_at, email: delivery })
+}
+
+/// "Forgot password". The caller learns nothing: the answer is the same
+/// whether or not the address exists. An email goes out only for an active
+/// user while SMTP is on; with SMTP off, a host admin makes the link.
+pub async fn forgot(state: &AppState, email: &str) -> Result<()> {
+    let Some(user) = storage::find_by_email(&state.db.pool, email).await?.filter(|u| u.status() == UserStatus::Active) else {
+        return Ok(());
+    };
+    if !crate::smtp::service::is_enabled(&state.db.pool).await? {
+        return Ok(());
+    }
+    if links::latest_issued_at(&state.db.pool, user.id, Purpose::Reset).await?.is_some_and(|at| now() - at < FORGOT_SPACING_SECS) {
+        return Ok(());
+    }
+    let mut tx = state.db.pool.begin().await?;
+    let issued = links::replace(&mut tx, user.id, Purpose::Reset, state.emails.reset_ttl_secs).await?;
+    let url = link(state, &issued.secret);
+    let delivery = queue_if_enabled(
+        &mut tx,
+        state,
+        LinkEmail { kind: Kind::Reset, to: &user, inviter: "", link: &url, expires_at: issued.expires_at },
+    )
+    .await?;
+    tx.commit().await?;
+    wake_if_queued(state, delivery);
+    if delivery == EmailDelivery::Queued {
+        tracing::info!(user_id = user.id, "password reset email queued");
+    }
+    Ok(())
+}
+
+pub async fn status(state: &AppState, secret: &str) -> Result<LinkStatus> {
+    Ok(LinkStatus {
+        valid: links::live_user(&state.db.pool, secret, Purpose::Reset).await?.is_some(),
+        smtp_enabled: crate::smtp::service::is_enabled(&state.db.pool).await?,
+    })
+}
+
+/// Sets the new password, once, and signs the user out everywhere.
+pub async fn reset(state: &AppState, secret: &str, password: &str) -> Result<()> {
+    let password = NewPassword::parse(password).map_err(|e| Failure(ApiError::validation("some fields need fixing").with_field("password", e)))?;
+    let gone = || Failure::new(ErrorCode::Gone, "this reset link has been used or has expired");
+    links::live_user(&state.db.pool, secret, Purpose::Reset).await?.ok_or_else(gone)?;
+    let hash = state.passwords.hash(password.expose()).await?;
+    let mut tx = state.db.pool.begin().await?;
+    let user_id = links::consume(&mut tx, secret, Purpose::Reset).await?.ok_or_else(gone)?;
+    storage::set_password(&mut tx, user_id, &hash).await?;
+    crate::auth::storage::delete_sessions_of(&mut tx, user_id).await?;
+    tx.commit().await?;
+    tracing::info!(user_id, "password reset");
+    Ok(())
+}
