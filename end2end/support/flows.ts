@@ -25,3 +25,19 @@ export async function signIn(page: Page, gh: Gatehouse, email: string, password:
   await page.getByLabel('Password').fill(password);
   await page.getByRole('button', { name: 'Sign in' }).click();
 }
+
+/** Points SMTP at a local catcher (plain, no auth) and switches it on, through the dashboard's REST API. */
+export async function smtpOn(page: Page, gh: Gatehouse, port: number) {
+  const draft = { host: '127.0.0.1', port, from_name: 'Acme', from_email: 'noreply@acme.example', security: 'none', auth: false };
+  const saved = await page.request.put(`${gh.baseUrl}/api/v1/smtp`, { data: draft, headers: { origin: gh.baseUrl } });
+  expect(saved.status()).toBe(200);
+  const on = await page.request.post(`${gh.baseUrl}/api/v1/smtp/enable`, { headers: { origin: gh.baseUrl } });
+  expect(on.status()).toBe(200);
+}
+
+/** The first `{base}/{kind}/<token>` link in a raw email. */
+export function linkIn(mail: string, base: string, kind: 'invite' | 'reset'): string {
+  const match = mail.match(new RegExp(`${base.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/${kind}/[A-Za-z0-9_-]{43}`));
+  if (!match) throw new Error(`no ${kind} link in:\n${mail}`);
+  return match[0];
+}
