@@ -8,6 +8,8 @@ CARGO_TARGET_DIR ?= $(CURDIR)/target
 export CARGO_TARGET_DIR
 BIN := $(CARGO_TARGET_DIR)/release/gatehouse
 RUST_PACKAGES := -p shared -p app -p server
+# The tests' SMTP server (scripts/smtp_relay.py) runs on this Python, which has aiosmtpd.
+export GATEHOUSE_TEST_PYTHON := $(CURDIR)/.venv/bin/python
 
 .PHONY: run test tools dashboard server test-rust test-e2e clean
 
@@ -40,4 +42,4 @@ test-e2e:
 
 clean:
 	cargo clean
-	rm -rf dist end2end/node_modules end2end/test-results
+	rm -rf dist .venv end2end/node_modules end2end/test-results

@@ -13,7 +13,8 @@ export class SmtpCatcher {
 
   static async start(args: string[] = []): Promise<SmtpCatcher> {
     const dir = mkdtempSync(join(tmpdir(), 'gatehouse-mail-'));
-    const child = spawn('python3', [SCRIPT, '--maildir', dir, ...args], { stdio: ['pipe', 'pipe', 'inherit'] });
+    const python = process.env.GATEHOUSE_TEST_PYTHON ?? 'python3';
+    const child = spawn(python, [SCRIPT, '--maildir', dir, ...args], { stdio: ['pipe', 'pipe', 'inherit'] });
     return await new Promise((resolvePromise, reject) => {
       let catcher: SmtpCatcher | undefined;
       let buffered = '';

@@ -67,7 +67,9 @@ impl Relay {
     pub fn start(opts: RelayOptions) -> Self {
         let maildir = tempfile::tempdir().unwrap();
         let script = concat!(env!("CARGO_MANIFEST_DIR"), "/../scripts/smtp_relay.py");
-        let mut cmd = Command::new("python3");
+        // make test points this at .venv/bin/python, where scripts/install-tools put aiosmtpd.
+        let python = std::env::var("GATEHOUSE_TEST_PYTHON").unwrap_or_else(|_| "python3".into());
+        let mut cmd = Command::new(python);
         cmd.arg(script).args(["--mode", opts.mode, "--maildir"]).arg(maildir.path());
         if let Some(c) = opts.certs {
             cmd.arg("--cert").arg(&c.cert).arg("--key").arg(&c.key);
