@@ -4,7 +4,7 @@
 Modes: plain SMTP, STARTTLS offered, or implicit TLS; optional AUTH with one
 username and password; optional addresses whose RCPT is refused with 550.
 Prints `READY <port>` once listening, then one line per event:
-`EVENT EHLO <name>`, `EVENT AUTH <ok|fail>`, `EVENT MAIL <from>`, `MESSAGE <file>` (the message is
+`EVENT EHLO <name>`, `EVENT AUTH <ok|fail>`, `EVENT MAIL <from>`, `EVENT DATA <message-id>`, `MESSAGE <file>` (the message is
 saved under --maildir as <n>.eml, with `X-Envelope-To:` lines first).
 Stops on SIGTERM or when its standard input closes.
 """
@@ -26,10 +26,14 @@ def say(line):
 
 
 class Handler:
-    def __init__(self, maildir, reject):
+    def __init__(self, maildir, reject, fail_data, drop_data):
         self.maildir = maildir
         self.reject = {a.lower() for a in reject}
         self.count = 0
+        self.datas = 0
+        # (how many DATA commands to refuse, with what reply), e.g. (2, "421 4.3.0 Try again later")
+        self.fail_data = fail_data
+        self.drop_data = drop_data
 
     async def handle_EHLO(self, server, session, envelope, hostname, responses):
         say(f"EVENT EHLO {hostname}")
@@ -49,6 +53,16 @@ class Handler:
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
+        self.datas += 1
+        content = envelope.original_content or envelope.content
+        message_id = next((l.split(b":", 1)[1].strip().decode() for l in content.splitlines() if l.lower().startswith(b"message-id:")), "")
+        say(f"EVENT DATA {message_id}")
+        if self.datas <= self.drop_data:
+            # The connection dies before the relay answers the message: not delivered.
+            server.transport.close()
+            return "421 4.4.2 Connection dropped"
+        if self.fail_data and self.datas <= self.fail_data[0]:
+            return self.fail_data[1]
         self.count += 1
         path = os.path.join(self.maildir, f"{self.count}.eml")
         with open(path, "wb") as f:
@@ -83,6 +97,8 @@ def main():
     p.add_argument("--key")
     p.add_argument("--auth", help="USER:PASSWORD; AUTH is then offered and required")
     p.add_argument("--reject-rcpt", action="append", default=[])
+    p.add_argument("--fail-data", help="N:REPLY, refuse the first N messages with REPLY (e.g. '2:421 4.3.0 Try again later')")
+    p.add_argument("--drop-data", type=int, default=0, help="drop the connection on the first N messages, before answering")
     p.add_argument("--maildir", required=True)
     args = p.parse_args()
 
@@ -101,7 +117,12 @@ def main():
         kwargs.update(ssl_context=context)
 
     port = args.port or free_port()
-    controller = Controller(Handler(args.maildir, args.reject_rcpt), hostname="127.0.0.1", port=port, **kwargs)
+    fail_data = None
+    if args.fail_data:
+        n, _, reply = args.fail_data.partition(":")
+        fail_data = (int(n), reply)
+    handler = Handler(args.maildir, args.reject_rcpt, fail_data, args.drop_data)
+    controller = Controller(handler, hostname="127.0.0.1", port=port, **kwargs)
     controller.start()
     say(f"READY {port}")
 

@@ -6,6 +6,7 @@
 use http::request::Parts;
 use shared::api::{AccountSummary, ApiError, ErrorCode, HostInfo, Me, UserSummary};
 use shared::invite::{InvitationCreated, InvitationLink, InviteRequest, ResetLink};
+use shared::outbox::EmailSummary;
 use shared::smtp::{SmtpDraft, SmtpSettings, TestReport};
 use std::sync::Arc;
 
@@ -22,6 +23,9 @@ pub trait Backend: Send + Sync {
     async fn invite_user(&self, req: &Parts, invite: InviteRequest) -> Result<InvitationCreated, ApiError>;
     async fn regenerate_invitation(&self, req: &Parts, user_id: i64) -> Result<InvitationLink, ApiError>;
     async fn reset_link(&self, req: &Parts, user_id: i64) -> Result<ResetLink, ApiError>;
+    async fn list_emails(&self, req: &Parts, status: Option<String>) -> Result<Vec<EmailSummary>, ApiError>;
+    async fn retry_email(&self, req: &Parts, id: i64) -> Result<EmailSummary, ApiError>;
+    async fn discard_email(&self, req: &Parts, id: i64) -> Result<EmailSummary, ApiError>;
     async fn smtp_settings(&self, req: &Parts) -> Result<SmtpSettings, ApiError>;
     async fn save_smtp(&self, req: &Parts, draft: SmtpDraft) -> Result<SmtpSettings, ApiError>;
     async fn set_smtp_enabled(&self, req: &Parts, enabled: bool) -> Result<SmtpSettings, ApiError>;

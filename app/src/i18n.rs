@@ -46,6 +46,7 @@ pub struct Texts {
     pub tagline: &'static str,
     pub loading: &'static str,
     pub retry: &'static str,
+    pub retry_email: &'static str,
     pub language: &'static str,
     // Sign-in
     pub sign_in_title: &'static str,
@@ -92,6 +93,7 @@ pub struct Texts {
     // Host settings → sub-pages
     pub nav_settings_overview: &'static str,
     pub nav_smtp: &'static str,
+    pub nav_emails: &'static str,
     // Host settings → SMTP configuration
     pub smtp_title: &'static str,
     pub smtp_intro: &'static str,
@@ -163,6 +165,7 @@ pub struct Texts {
     pub last_email_sent: &'static str,
     pub last_email_retrying: &'static str,
     pub last_email_failed: &'static str,
+    pub last_email_cancelled: &'static str,
     pub invite_user: &'static str,
     pub user_type: &'static str,
     pub account: &'static str,
@@ -186,6 +189,26 @@ pub struct Texts {
     pub press_ctrl_c: &'static str,
     pub link_expires: fn(&str) -> String,
     pub close: &'static str,
+    // Host settings → Email activity
+    pub emails_title: &'static str,
+    pub emails_intro: &'static str,
+    pub filter_all: &'static str,
+    pub refresh: &'static str,
+    pub col_recipient: &'static str,
+    pub col_kind: &'static str,
+    pub col_state: &'static str,
+    pub col_attempts: &'static str,
+    pub col_last_error: &'static str,
+    pub col_created: &'static str,
+    pub col_sent: &'static str,
+    pub kind_invitation: &'static str,
+    pub kind_reset: &'static str,
+    pub email_held: &'static str,
+    pub next_attempt: fn(&str) -> String,
+    pub discard: &'static str,
+    pub emails_empty: &'static str,
+    pub emails_none_in_state: &'static str,
+    pub emails_held_note: &'static str,
     // Signup from an invitation
     pub signup_title: &'static str,
     pub signup_intro: &'static str,
@@ -259,7 +282,18 @@ impl Texts {
             Some("sent") => self.last_email_sent,
             Some("retrying") => self.last_email_retrying,
             Some("failed") => self.last_email_failed,
+            Some("cancelled") => self.last_email_cancelled,
             Some(other) => return other.to_owned(),
+        }
+        .to_owned()
+    }
+
+    /// What an email is for. Kinds this build does not know show as the server sent them.
+    pub fn email_kind(&self, kind: &str) -> String {
+        match kind {
+            "invitation" => self.kind_invitation,
+            "reset" => self.kind_reset,
+            other => return other.to_owned(),
         }
         .to_owned()
     }
@@ -337,6 +371,7 @@ pub static EN: Texts = Texts {
     tagline: "Host console",
     loading: "Loading…",
     retry: "Try again",
+    retry_email: "Retry",
     language: "Language",
     sign_in_title: "Sign in to Gatehouse",
     email: "Email",
@@ -379,6 +414,7 @@ pub static EN: Texts = Texts {
     database: "Database",
     nav_settings_overview: "Overview",
     nav_smtp: "SMTP configuration",
+    nav_emails: "Email activity",
     smtp_title: "SMTP configuration",
     smtp_intro: "The relay this instance sends its emails through.",
     preset_label: "Provider preset",
@@ -447,6 +483,7 @@ pub static EN: Texts = Texts {
     last_email_sent: "Sent",
     last_email_retrying: "Retrying",
     last_email_failed: "Failed",
+    last_email_cancelled: "Cancelled",
     invite_user: "Invite a new user",
     user_type: "User type",
     account: "Account",
@@ -470,6 +507,25 @@ pub static EN: Texts = Texts {
     press_ctrl_c: "Press Ctrl+C to copy",
     link_expires: |when| format!("The link expires on {when}."),
     close: "Close",
+    emails_title: "Email activity",
+    emails_intro: "Every invitation and password reset email, and where it is in delivery.",
+    filter_all: "All",
+    refresh: "Refresh",
+    col_recipient: "Recipient",
+    col_kind: "Kind",
+    col_state: "State",
+    col_attempts: "Attempts",
+    col_last_error: "Last error",
+    col_created: "Created",
+    col_sent: "Sent",
+    kind_invitation: "Invitation",
+    kind_reset: "Password reset",
+    email_held: "Held — SMTP is off",
+    next_attempt: |when| format!("next attempt {when}"),
+    discard: "Discard",
+    emails_empty: "No emails yet. Invitation and reset emails appear here once SMTP is on.",
+    emails_none_in_state: "No emails in this state.",
+    emails_held_note: "SMTP is off: held emails go out as soon as it is switched on again, or you can discard them.",
     signup_title: "Create your Gatehouse account",
     signup_intro: "Enter the email address this invitation was sent to and choose a password.",
     create_my_account: "Create account",
@@ -517,6 +573,7 @@ pub static IT: Texts = Texts {
     tagline: "Console dell'host",
     loading: "Caricamento…",
     retry: "Riprova",
+    retry_email: "Invia di nuovo",
     language: "Lingua",
     sign_in_title: "Accedi a Gatehouse",
     email: "Email",
@@ -559,6 +616,7 @@ pub static IT: Texts = Texts {
     database: "Database",
     nav_settings_overview: "Panoramica",
     nav_smtp: "Configurazione SMTP",
+    nav_emails: "Attività email",
     smtp_title: "Configurazione SMTP",
     smtp_intro: "Il relay attraverso cui questa istanza invia le sue email.",
     preset_label: "Provider preconfigurato",
@@ -627,6 +685,7 @@ pub static IT: Texts = Texts {
     last_email_sent: "Inviata",
     last_email_retrying: "Nuovo tentativo",
     last_email_failed: "Non riuscita",
+    last_email_cancelled: "Annullata",
     invite_user: "Invita un nuovo utente",
     user_type: "Tipo di utente",
     account: "Account",
@@ -650,6 +709,25 @@ pub static IT: Texts = Texts {
     press_ctrl_c: "Premi Ctrl+C per copiare",
     link_expires: |when| format!("Il link scade il {when}."),
     close: "Chiudi",
+    emails_title: "Attività email",
+    emails_intro: "Ogni email di invito e di reimpostazione della password, e a che punto è la sua consegna.",
+    filter_all: "Tutte",
+    refresh: "Aggiorna",
+    col_recipient: "Destinatario",
+    col_kind: "Tipo",
+    col_state: "Stato",
+    col_attempts: "Tentativi",
+    col_last_error: "Ultimo errore",
+    col_created: "Creata",
+    col_sent: "Inviata",
+    kind_invitation: "Invito",
+    kind_reset: "Reimpostazione password",
+    email_held: "In attesa — l'SMTP è disattivato",
+    next_attempt: |when| format!("prossimo tentativo il {when}"),
+    discard: "Scarta",
+    emails_empty: "Ancora nessuna email. Le email di invito e di reimpostazione compaiono qui quando l'SMTP è attivo.",
+    emails_none_in_state: "Nessuna email in questo stato.",
+    emails_held_note: "L'SMTP è disattivato: le email in attesa partono appena viene riattivato, oppure puoi scartarle.",
     signup_title: "Crea il tuo account Gatehouse",
     signup_intro: "Inserisci l'indirizzo email a cui è stato inviato questo invito e scegli una password.",
     create_my_account: "Crea account",
@@ -785,6 +863,9 @@ mod tests {
         assert_eq!(EN.last_email(None), "—");
         // A state added on the server later still shows, untranslated.
         assert_eq!(EN.last_email(Some("bounced")), "bounced");
+        assert_eq!(IT.last_email(Some("cancelled")), "Annullata");
+        assert_eq!(EN.email_kind("reset"), "Password reset");
+        assert_eq!(IT.email_kind("invitation"), "Invito");
     }
 
     #[test]

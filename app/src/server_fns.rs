@@ -8,6 +8,7 @@ use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
 use serde::{Deserialize, Serialize};
 use shared::api::{AccountSummary, ApiError, ErrorCode, HostInfo, Me, UserSummary};
 use shared::invite::{InvitationCreated, InvitationLink, InviteRequest, ResetLink};
+use shared::outbox::EmailSummary;
 use shared::smtp::{SmtpDraft, SmtpSettings, TestReport};
 
 /// The error every server function returns: the shared `ApiError`, so the
@@ -98,6 +99,27 @@ pub async fn regenerate_invitation(user_id: i64) -> Result<InvitationLink, AppEr
 pub async fn make_reset_link(user_id: i64) -> Result<ResetLink, AppError> {
     let (backend, req) = crate::backend::current()?;
     Ok(backend.reset_link(&req, user_id).await?)
+}
+
+/// Host settings → Email activity: the newest emails, optionally in one state.
+#[server(prefix = "/api/fn", endpoint = "list_emails")]
+pub async fn list_emails(status: Option<String>) -> Result<Vec<EmailSummary>, AppError> {
+    let (backend, req) = crate::backend::current()?;
+    Ok(backend.list_emails(&req, status).await?)
+}
+
+/// Email activity → Retry: a failed, retrying or discarded email goes out again now.
+#[server(prefix = "/api/fn", endpoint = "retry_email")]
+pub async fn retry_email(id: i64) -> Result<EmailSummary, AppError> {
+    let (backend, req) = crate::backend::current()?;
+    Ok(backend.retry_email(&req, id).await?)
+}
+
+/// Email activity → Discard: gives up on an email that has not been sent.
+#[server(prefix = "/api/fn", endpoint = "discard_email")]
+pub async fn discard_email(id: i64) -> Result<EmailSummary, AppError> {
+    let (backend, req) = crate::backend::current()?;
+    Ok(backend.discard_email(&req, id).await?)
 }
 
 /// Host settings → SMTP configuration: the saved configuration (never its password).

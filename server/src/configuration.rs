@@ -53,6 +53,15 @@ pub struct ServeSettings {
     /// How long a password reset link lives, in minutes.
     #[arg(long, env = "GATEHOUSE_RESET_TTL_MINUTES", default_value_t = 60, value_parser = clap::value_parser!(u32).range(5..=10080))]
     pub reset_ttl_minutes: u32,
+    /// Seconds before the first retry of a failed delivery; each next retry waits 4× longer (capped at 6 h).
+    #[arg(long, env = "GATEHOUSE_RETRY_BASE_SECS", default_value_t = 30, value_parser = clap::value_parser!(u32).range(1..=3600))]
+    pub retry_base_secs: u32,
+    /// Delivery attempts before an email is marked failed.
+    #[arg(long, env = "GATEHOUSE_MAX_ATTEMPTS", default_value_t = 8, value_parser = clap::value_parser!(u32).range(1..=50))]
+    pub max_attempts: u32,
+    /// Seconds a worker holds an email it is delivering; after a crash, the email is sent again once this passes.
+    #[arg(long, env = "GATEHOUSE_OUTBOX_LEASE_SECS", default_value_t = 120, value_parser = clap::value_parser!(u32).range(2..=3600))]
+    pub outbox_lease_secs: u32,
     /// Hard bound on a whole test send, in seconds (a silent relay never hangs a request).
     #[arg(long, env = "GATEHOUSE_SMTP_TEST_TIMEOUT", default_value_t = 15, value_parser = clap::value_parser!(u64).range(1..=120))]
     pub smtp_test_timeout: u64,

@@ -5,7 +5,7 @@
 use crate::auth::{self, authenticate};
 use crate::error::Failure;
 use crate::state::AppState;
-use crate::{smtp, users};
+use crate::{outbox, smtp, users};
 use app::backend::{Backend, BackendHandle};
 use axum::body::{to_bytes, Body};
 use axum::extract::{Request, State};
@@ -14,6 +14,7 @@ use axum::response::{IntoResponse, Response};
 use http::request::Parts;
 use shared::api::{AccountSummary, ApiError, HostInfo, Me, UserSummary};
 use shared::account::AccountRequest;
+use shared::outbox::EmailSummary;
 use shared::invite::{InvitationCreated, InvitationLink, InviteRequest, ResetLink};
 use shared::smtp::{SmtpDraft, SmtpSettings, TestReport};
 use std::sync::Arc;
@@ -71,6 +72,21 @@ impl Backend for Services {
     async fn reset_link(&self, req: &Parts, user_id: i64) -> Result<ResetLink, ApiError> {
         let caller = self.caller(req).await?;
         users::resets::admin_link(&self.0, &caller, user_id).await.map_err(|f| f.0)
+    }
+
+    async fn list_emails(&self, req: &Parts, status: Option<String>) -> Result<Vec<EmailSummary>, ApiError> {
+        let caller = self.caller(req).await?;
+        outbox::service::list(&self.0, &caller, status.as_deref()).await.map_err(|f| f.0)
+    }
+
+    async fn retry_email(&self, req: &Parts, id: i64) -> Result<EmailSummary, ApiError> {
+        let caller = self.caller(req).await?;
+        outbox::service::retry(&self.0, &caller, id).await.map_err(|f| f.0)
+    }
+
+    async fn discard_email(&self, req: &Parts, id: i64) -> Result<EmailSummary, ApiError> {
+        let caller = self.caller(req).await?;
+        outbox::service::discard(&self.0, &caller, id).await.map_err(|f| f.0)
     }
 
     async fn smtp_settings(&self, req: &Parts) -> Result<SmtpSettings, ApiError> {

@@ -35,6 +35,9 @@ pub async fn serve(storage: &StorageSettings, settings: &ServeSettings) -> anyho
         language: Language::parse(&settings.language).unwrap_or(Language::En),
         invite_ttl_secs: settings.invite_ttl_hours as i64 * 3600,
         reset_ttl_secs: settings.reset_ttl_minutes as i64 * 60,
+        retry_base_secs: settings.retry_base_secs as i64,
+        max_attempts: settings.max_attempts as i64,
+        lease_secs: settings.outbox_lease_secs as i64,
     };
     let state = AppState::new(db, public_url.clone(), key, smtp, emails);
     if !settings.dist_dir.join("index.html").exists() {

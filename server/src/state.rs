@@ -30,6 +30,12 @@ pub struct EmailSettings {
     pub language: crate::outbox::templates::Language,
     pub invite_ttl_secs: i64,
     pub reset_ttl_secs: i64,
+    /// Delay before the first retry of a failed delivery (then ×4 each time).
+    pub retry_base_secs: i64,
+    /// Attempts before an email is given up as failed.
+    pub max_attempts: i64,
+    /// How long a worker holds a claimed email; longer than one delivery takes.
+    pub lease_secs: i64,
 }
 
 impl Default for EmailSettings {
@@ -39,6 +45,9 @@ impl Default for EmailSettings {
             language: crate::outbox::templates::Language::En,
             invite_ttl_secs: 7 * 24 * 3600,
             reset_ttl_secs: 3600,
+            retry_base_secs: 30,
+            max_attempts: 8,
+            lease_secs: 120,
         }
     }
 }

@@ -7,6 +7,7 @@ pub mod account;
 pub mod api;
 pub mod email;
 pub mod invite;
+pub mod outbox;
 pub mod password;
 pub mod role;
 pub mod smtp;

@@ -17,6 +17,7 @@ pub fn HostSettings() -> impl IntoView {
             // `exact`: otherwise Overview would stay marked current on every sub-page.
             <A href="/settings" exact=true>{move || i18n.t().nav_settings_overview}</A>
             <A href="/settings/smtp">{move || i18n.t().nav_smtp}</A>
+            <A href="/settings/emails">{move || i18n.t().nav_emails}</A>
         </nav>
         <Outlet/>
     }

@@ -2,6 +2,7 @@
 
 mod accounts;
 mod credentials;
+mod emails;
 mod forgot;
 mod host_settings;
 mod invite;
@@ -38,6 +39,7 @@ pub fn App() -> impl IntoView {
                     <ParentRoute path=path!("settings") view=host_settings::HostSettings>
                         <Route path=path!("") view=host_settings::HostOverview/>
                         <Route path=path!("smtp") view=smtp::SmtpPage/>
+                        <Route path=path!("emails") view=emails::EmailsPage/>
                     </ParentRoute>
                 </ParentRoute>
             </Routes>

@@ -23,6 +23,7 @@ pub fn router(state: AppState, dist_dir: &Path) -> Router {
         .merge(crate::auth::routes::router())
         .merge(crate::users::routes::router())
         .merge(crate::users::invitation_routes::router())
+        .merge(crate::outbox::routes::router())
         .merge(crate::host::router())
         .merge(crate::smtp::routes::router())
         .route("/openapi.json", axum::routing::get(openapi::document))

@@ -4,6 +4,8 @@
 //! waits for a relay, and a crash loses nothing: an email is either in the
 //! table or was never promised.
 
+pub mod routes;
+pub mod service;
 pub mod storage;
 pub mod templates;
 pub mod worker;

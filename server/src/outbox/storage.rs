@@ -63,45 +63,44 @@ pub struct Claimed {
     pub attempts: i64,
 }
 
-/// Claims up to `limit` due emails for `lease_secs`. Each claim is a
-/// conditional update, so two workers (in one process or several) never
-/// deliver the same email at once; an email whose lease ran out (its worker
-/// died) is due again.
-pub async fn claim(pool: &AnyPool, limit: i64, lease_secs: i64) -> Result<Vec<Claimed>> {
-    let now = now();
-    let due = "(status IN ('queued', 'retrying') AND next_attempt_at <= $1) OR (status = 'sending' AND lease_until < $1)";
-    let ids: Vec<i64> = sqlx::query(&format!("SELECT id FROM outbox WHERE {due} ORDER BY id LIMIT $2"))
-        .bind(now)
+const DUE: &str = "(status IN ('queued', 'retrying') AND next_attempt_at <= $1) OR (status = 'sending' AND lease_until < $1)";
+
+/// Ids of emails due now, oldest first. Candidates only: each is claimed just
+/// before it is sent, so a lease covers one delivery, not a whole batch.
+pub async fn due(pool: &AnyPool, limit: i64) -> Result<Vec<i64>> {
+    let rows = sqlx::query(&format!("SELECT id FROM outbox WHERE {DUE} ORDER BY id LIMIT $2"))
+        .bind(now())
         .bind(limit)
         .fetch_all(pool)
-        .await?
-        .iter()
-        .map(|r| r.try_get("id"))
-        .collect::<Result<_, _>>()?;
-    let mut claimed = Vec::new();
-    for id in ids {
-        let row = sqlx::query(&format!(
-            "UPDATE outbox SET status = 'sending', lease_until = $3, attempts = attempts + 1 WHERE id = $2 AND ({due}) \
-             RETURNING id, to_email, subject, text_body, html_body, message_id, attempts"
-        ))
-        .bind(now)
-        .bind(id)
-        .bind(now + lease_secs)
-        .fetch_optional(pool)
         .await?;
-        if let Some(r) = row {
-            claimed.push(Claimed {
-                id: r.try_get("id")?,
-                to: r.try_get("to_email")?,
-                subject: r.try_get("subject")?,
-                text: r.try_get("text_body")?,
-                html: r.try_get("html_body")?,
-                message_id: r.try_get("message_id")?,
-                attempts: r.try_get("attempts")?,
-            });
-        }
-    }
-    Ok(claimed)
+    Ok(rows.iter().map(|r| r.try_get("id")).collect::<Result<_, _>>()?)
+}
+
+/// Claims one email for `lease_secs`, if it is still due. The claim is a
+/// conditional update, so two workers (in one process or several) never
+/// deliver the same email at once; an email whose lease ran out (its worker
+/// died mid-delivery) is due again, so nothing is lost to a crash.
+pub async fn claim(pool: &AnyPool, id: i64, lease_secs: i64) -> Result<Option<Claimed>> {
+    let now = now();
+    let row = sqlx::query(&format!(
+        "UPDATE outbox SET status = 'sending', lease_until = $3, attempts = attempts + 1 WHERE id = $2 AND ({DUE}) \
+         RETURNING id, to_email, subject, text_body, html_body, message_id, attempts"
+    ))
+    .bind(now)
+    .bind(id)
+    .bind(now + lease_secs)
+    .fetch_optional(pool)
+    .await?;
+    let Some(r) = row else { return Ok(None) };
+    Ok(Some(Claimed {
+        id: r.try_get("id")?,
+        to: r.try_get("to_email")?,
+        subject: r.try_get("subject")?,
+        text: r.try_get("text_body")?,
+        html: r.try_get("html_body")?,
+        message_id: r.try_get("message_id")?,
+        attempts: r.try_get("attempts")?,
+    }))
 }
 
 pub async fn mark_sent(pool: &AnyPool, id: i64) -> Result<()> {
@@ -132,13 +131,67 @@ pub async fn mark_retry(pool: &AnyPool, id: i64, error: &str, at: i64) -> Result
     Ok(())
 }
 
-/// Puts a claimed email back untouched (SMTP was switched off meanwhile): held, not failed.
-pub async fn release(pool: &AnyPool, id: i64) -> Result<()> {
-    sqlx::query("UPDATE outbox SET status = 'queued', lease_until = NULL, attempts = attempts - 1 WHERE id = $1")
+const LISTED: &str = "SELECT id, kind, to_email, status, attempts, last_error, created_at, sent_at, next_attempt_at FROM outbox";
+
+/// Emails, newest first, optionally only those in one state.
+pub async fn list(pool: &AnyPool, status: Option<&str>, limit: i64) -> Result<Vec<EmailRow>> {
+    let sql = format!("{LISTED} WHERE ($1 = '' OR status = $1) ORDER BY id DESC LIMIT $2");
+    let rows = sqlx::query(&sql).bind(status.unwrap_or_default()).bind(limit).fetch_all(pool).await?;
+    rows.iter().map(email_row).collect()
+}
+
+pub async fn find(pool: &AnyPool, id: i64) -> Result<Option<EmailRow>> {
+    let row = sqlx::query(&format!("{LISTED} WHERE id = $1")).bind(id).fetch_optional(pool).await?;
+    row.as_ref().map(email_row).transpose()
+}
+
+fn email_row(r: &sqlx::any::AnyRow) -> Result<EmailRow> {
+            Ok(EmailRow {
+                id: r.try_get("id")?,
+                kind: r.try_get("kind")?,
+                to: r.try_get("to_email")?,
+                status: r.try_get("status")?,
+                attempts: r.try_get("attempts")?,
+                last_error: r.try_get("last_error")?,
+                created_at: r.try_get("created_at")?,
+                sent_at: r.try_get("sent_at")?,
+                next_attempt_at: r.try_get("next_attempt_at")?,
+            })
+}
+
+pub struct EmailRow {
+    pub id: i64,
+    pub kind: String,
+    pub to: String,
+    pub status: String,
+    pub attempts: i64,
+    pub last_error: Option<String>,
+    pub created_at: i64,
+    pub sent_at: Option<i64>,
+    pub next_attempt_at: i64,
+}
+
+/// Queues a failed, retrying or cancelled email again, now, with a fresh
+/// attempt budget. False when it is sent, being sent, or does not exist.
+pub async fn requeue(pool: &AnyPool, id: i64) -> Result<bool> {
+    let done = sqlx::query(
+        "UPDATE outbox SET status = 'queued', attempts = 0, next_attempt_at = $2, lease_until = NULL \
+         WHERE id = $1 AND status IN ('failed', 'retrying', 'cancelled', 'queued')",
+    )
+    .bind(id)
+    .bind(now())
+    .execute(pool)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Gives up on an email that has not been sent. False when it is sent, being sent, or does not exist.
+pub async fn cancel(pool: &AnyPool, id: i64) -> Result<bool> {
+    let done = sqlx::query("UPDATE outbox SET status = 'cancelled', lease_until = NULL WHERE id = $1 AND status IN ('queued', 'retrying', 'failed')")
         .bind(id)
         .execute(pool)
         .await?;
-    Ok(())
+    Ok(done.rows_affected() == 1)
 }
 
 /// The state of the latest email to each user, for the Users page.

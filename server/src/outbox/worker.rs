@@ -5,56 +5,77 @@
 //! failed for good on a 5xx; otherwise retried later with a growing delay.
 
 use super::storage::{self, Claimed};
+use crate::smtp::relay::Relay;
 use crate::state::AppState;
 use crate::storage::now;
 use lettre::message::{Mailbox, MultiPart};
-use lettre::{Address, AsyncTransport, Message};
+use lettre::{Address, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use std::time::Duration;
 use tokio::sync::watch;
 
-const POLL: Duration = Duration::from_secs(5);
-const BATCH: i64 = 20;
-/// Longer than a whole delivery may take, so a live worker's lease never runs out.
-const LEASE_SECS: i64 = 180;
+const BATCH: i64 = 50;
 const SEND_TIMEOUT: Duration = Duration::from_secs(30);
-pub const MAX_ATTEMPTS: i64 = 8;
 
 pub fn spawn(state: AppState, mut shutdown: watch::Receiver<bool>) -> tokio::task::JoinHandle<()> {
+    // Retries come due on the clock: look at least that often (and every 5 s
+    // anyway, for emails queued by other instances).
+    let poll = Duration::from_secs(state.emails.retry_base_secs.clamp(1, 5) as u64);
     tokio::spawn(async move {
+        let mut pool = TransportPool::default();
         loop {
             if *shutdown.borrow() {
                 break;
             }
-            if let Err(e) = drain(&state, &shutdown).await {
+            if let Err(e) = drain(&state, &shutdown, &mut pool).await {
                 tracing::warn!(error = %e.0, "outbox delivery round failed; retrying shortly");
             }
             tokio::select! {
                 _ = state.outbox_wake.notified() => {}
-                _ = tokio::time::sleep(POLL) => {}
+                _ = tokio::time::sleep(poll) => {}
                 _ = shutdown.changed() => {}
             }
         }
     })
 }
 
-/// Delivers due emails until none is left or SMTP is off.
-async fn drain(state: &AppState, shutdown: &watch::Receiver<bool>) -> crate::error::Result<()> {
-    while !*shutdown.borrow() {
+/// lettre's pooled transport for the configuration in force, rebuilt only
+/// when the configuration changes, so connections are reused across rounds.
+#[derive(Default)]
+struct TransportPool {
+    current: Option<(String, AsyncSmtpTransport<Tokio1Executor>)>,
+}
+
+impl TransportPool {
+    fn get(&mut self, relay: &Relay, hello: &str) -> Result<&AsyncSmtpTransport<Tokio1Executor>, lettre::transport::smtp::Error> {
+        let key = format!("{relay:?}|{}", relay.version);
+        if self.current.as_ref().map(|(k, _)| k) != Some(&key) {
+            self.current = Some((key, relay.transport(hello, SEND_TIMEOUT)?));
+        }
+        Ok(&self.current.as_ref().expect("just set").1)
+    }
+}
+
+/// Delivers due emails until none is left, SMTP is off, or we are stopping.
+async fn drain(state: &AppState, shutdown: &watch::Receiver<bool>, pool: &mut TransportPool) -> crate::error::Result<()> {
+    let settings = &state.emails;
+    loop {
         let Some(relay) = crate::smtp::service::relay_for_delivery(state).await? else { return Ok(()) };
-        let batch = storage::claim(&state.db.pool, BATCH, LEASE_SECS).await?;
-        if batch.is_empty() {
+        let due = storage::due(&state.db.pool, BATCH).await?;
+        if due.is_empty() {
             return Ok(());
         }
-        let transport = match relay.transport(&state.public_url.host(), SEND_TIMEOUT) {
-            Ok(t) => t,
-            Err(e) => {
-                for email in &batch {
-                    retry_or_fail(state, email, &format!("TLS set-up: {e}"), false).await?;
-                }
-                continue;
+        for id in due {
+            if *shutdown.borrow() {
+                return Ok(());
             }
-        };
-        for email in batch {
+            let Some(email) = storage::claim(&state.db.pool, id, settings.lease_secs).await? else { continue };
+            let transport = match pool.get(&relay, &state.public_url.host()) {
+                Ok(t) => t,
+                Err(e) => {
+                    retry_or_fail(state, &email, &format!("TLS set-up: {e}"), false).await?;
+                    continue;
+                }
+            };
             let message = match build(&relay.from, &email) {
                 Ok(m) => m,
                 Err(why) => {
@@ -71,29 +92,28 @@ async fn drain(state: &AppState, shutdown: &watch::Receiver<bool>) -> crate::err
             }
         }
     }
-    Ok(())
 }
 
 async fn retry_or_fail(state: &AppState, email: &Claimed, error: &str, permanent: bool) -> crate::error::Result<()> {
-    if permanent || email.attempts >= MAX_ATTEMPTS {
+    if permanent || email.attempts >= state.emails.max_attempts {
         tracing::warn!(id = email.id, attempt = email.attempts, error, "email failed");
         storage::mark_failed(&state.db.pool, email.id, error).await
     } else {
-        let at = now() + backoff_secs(email.attempts);
+        let at = now() + backoff_secs(state.emails.retry_base_secs, email.attempts);
         tracing::info!(id = email.id, attempt = email.attempts, error, next_attempt_at = at, "email will be retried");
         storage::mark_retry(&state.db.pool, email.id, error, at).await
     }
 }
 
-/// 30 s after the first failure, then four times longer each time (capped at
-/// 6 h), with ±20 % jitter so that retries from a relay outage do not all
-/// arrive together: 8 attempts span about a day.
-pub fn backoff_secs(attempts: i64) -> i64 {
-    let base = (30i64 << (2 * (attempts.clamp(1, 10) - 1))).min(6 * 3600);
+/// `base` (30 s) after the first failure, then four times longer each time
+/// (capped at 6 h), with ±20 % jitter so that retries after a relay outage do
+/// not all arrive together: 8 attempts span about a day.
+pub fn backoff_secs(base: i64, attempts: i64) -> i64 {
+    let delay = (base << (2 * (attempts.clamp(1, 10) - 1))).min(6 * 3600);
     let mut byte = [0u8; 1];
     let _ = getrandom::getrandom(&mut byte);
-    let jitter = (byte[0] as i64 - 128) * base / 640; // about ±20 %
-    (base + jitter).max(1)
+    let jitter = (byte[0] as i64 - 128) * delay / 640; // about ±20 %
+    (delay + jitter).max(1)
 }
 
 fn build(from: &Mailbox, email: &Claimed) -> Result<Message, String> {
@@ -115,11 +135,11 @@ mod tests {
     #[test]
     fn backoff_starts_within_30_seconds_and_grows_to_a_cap() {
         for _ in 0..100 {
-            assert!((24..=36).contains(&backoff_secs(1)));
-            assert!(backoff_secs(2) > 90);
-            assert!(backoff_secs(8) <= 6 * 3600 * 12 / 10);
+            assert!((24..=36).contains(&backoff_secs(30, 1)));
+            assert!(backoff_secs(30, 2) > 90);
+            assert!(backoff_secs(30, 8) <= 6 * 3600 * 12 / 10);
         }
-        let total: i64 = (1..super::MAX_ATTEMPTS).map(backoff_secs).sum();
+        let total: i64 = (1..8).map(|n| backoff_secs(30, n)).sum();
         assert!((12 * 3600..=36 * 3600).contains(&total), "{total}");
     }
 }

@@ -40,6 +40,8 @@ pub struct Relay {
     pub from: Mailbox,
     pub credentials: Option<(String, String)>,
     pub extra_roots: ExtraRoots,
+    /// When the configuration was last changed (pooled transports are rebuilt then).
+    pub version: i64,
 }
 
 impl std::fmt::Debug for Relay {
@@ -77,6 +79,7 @@ impl Relay {
             from: Mailbox::new(name, address),
             credentials: config.auth.as_ref().map(|a| (a.username.clone(), password.unwrap_or_default())),
             extra_roots,
+            version: 0,
         })
     }
 

@@ -158,9 +158,10 @@ pub async fn relay_for_delivery(state: &AppState) -> Result<Option<Relay>> {
     let Some(stored) = storage::load(&state.db.pool).await?.filter(|s| s.enabled) else { return Ok(None) };
     let config = view(Some(&stored)).to_draft().parse(true)?;
     let password = stored.password_sealed.as_deref().map(|s| seal::open(&state.secret_key, s)).transpose()?;
-    Relay::new(&config, password, state.smtp.extra_roots.clone())
-        .map(Some)
-        .map_err(|RelayError::FromEmail(why)| Failure::internal("stored From address", why))
+    let mut relay = Relay::new(&config, password, state.smtp.extra_roots.clone())
+        .map_err(|RelayError::FromEmail(why)| Failure::internal("stored From address", why))?;
+    relay.version = stored.updated_at;
+    Ok(Some(relay))
 }
 
 /// Whether SMTP is switched on (invitations and resets then send email).

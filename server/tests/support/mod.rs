@@ -221,6 +221,7 @@ impl TestApp {
         client
     }
 
+    /// Stops the process with SIGKILL: no graceful shutdown, as in a crash.
     pub fn stop(mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();

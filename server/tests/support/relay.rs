@@ -48,11 +48,17 @@ pub struct RelayOptions<'a> {
     pub certs: Option<&'a Certs>,
     pub auth: Option<(&'a str, &'a str)>,
     pub reject_rcpt: &'a [&'a str],
+    /// Refuse the first N messages with this reply.
+    pub fail_data: Option<(u32, &'a str)>,
+    /// Drop the connection on the first N messages, before answering.
+    pub drop_data: u32,
+    /// Listen on this port (0: any free one).
+    pub port: u16,
 }
 
 impl Default for RelayOptions<'_> {
     fn default() -> Self {
-        Self { mode: "plain", certs: None, auth: None, reject_rcpt: &[] }
+        Self { mode: "plain", certs: None, auth: None, reject_rcpt: &[], fail_data: None, drop_data: 0, port: 0 }
     }
 }
 
@@ -80,6 +86,10 @@ impl Relay {
         for r in opts.reject_rcpt {
             cmd.args(["--reject-rcpt", r]);
         }
+        if let Some((n, reply)) = opts.fail_data {
+            cmd.arg("--fail-data").arg(format!("{n}:{reply}"));
+        }
+        cmd.arg("--drop-data").arg(opts.drop_data.to_string()).arg("--port").arg(opts.port.to_string());
         let mut child = cmd.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::inherit()).spawn().expect("python3 runs");
         let lines = Arc::new(Mutex::new(Vec::new()));
         let (tx, rx) = std::sync::mpsc::channel();
@@ -107,6 +117,11 @@ impl Relay {
             .filter_map(|l| l.strip_prefix("MESSAGE "))
             .map(|path| std::fs::read_to_string(path).unwrap())
             .collect()
+    }
+
+    /// Message-IDs of every message offered with DATA, accepted or not.
+    pub fn offered_ids(&self) -> Vec<String> {
+        self.events().iter().filter_map(|l| l.strip_prefix("EVENT DATA ")).map(str::to_owned).collect()
     }
 
     pub fn wait_for_messages(&self, n: usize, within: Duration) -> Vec<String> {

@@ -1,0 +1,139 @@
+//! Host settings → Email activity: every invitation and reset email and where
+//! it is in delivery, with Retry and Discard. The delivery worker moves emails
+//! along without the page asking, so the list reloads itself while open.
+
+mod table;
+
+use super::widgets::{ErrorNote, Loading};
+use crate::i18n::use_i18n;
+use crate::server_fns::{discard_email, list_emails, retry_email};
+use leptos::prelude::*;
+use leptos_router::components::A;
+use shared::api::ApiError;
+use shared::outbox::STATUSES;
+use std::time::Duration;
+
+/// How often the list reloads while the page is open.
+const POLL: Duration = Duration::from_secs(5);
+
+/// A row action on one email.
+#[derive(Debug, Clone, Copy)]
+pub enum RowAction {
+    Retry(i64),
+    Discard(i64),
+}
+
+impl RowAction {
+    async fn send(self) -> Result<(), ApiError> {
+        match self {
+            RowAction::Retry(id) => retry_email(id).await,
+            RowAction::Discard(id) => discard_email(id).await,
+        }
+        .map(|_| ())
+        .map_err(|e| e.0)
+    }
+}
+
+/// What stands where the list goes.
+#[derive(Debug, Clone, PartialEq)]
+enum Phase {
+    Loading,
+    Failed(ApiError),
+    Ready,
+}
+
+#[component]
+pub fn EmailsPage() -> impl IntoView {
+    let i18n = use_i18n();
+    // None: every state.
+    let filter = RwSignal::new(None::<String>);
+    // Reading the filter here is what makes choosing another one reload the list.
+    let emails = LocalResource::new(move || {
+        let status = filter.get();
+        async move { list_emails(status).await }
+    });
+    // Memos, so that a poll bringing the same list (most of them) leaves the
+    // DOM alone: no flicker, and a button under the pointer or focus stays put.
+    let phase = Memo::new(move |_| match emails.get() {
+        None => Phase::Loading,
+        Some(Ok(_)) => Phase::Ready,
+        Some(Err(e)) => Phase::Failed(e.0),
+    });
+    let rows = Memo::new(move |_| emails.get().and_then(Result::ok).unwrap_or_default());
+    let any_held = Memo::new(move |_| rows.with(|list| list.iter().any(|e| e.held)));
+    let action = Action::new_local(move |act: &RowAction| {
+        let act = *act;
+        async move {
+            let result = act.send().await;
+            // Also after a failure: a 409 means the email moved on meanwhile.
+            emails.refetch();
+            result.err()
+        }
+    });
+    let on_action = Callback::new(move |act: RowAction| {
+        action.dispatch(act);
+    });
+    let busy = action.pending();
+    let filtered = Signal::derive(move || filter.with(Option::is_some));
+    every(POLL, move || emails.refetch());
+    view! {
+        <h2>{move || i18n.t().emails_title}</h2>
+        <p>{move || i18n.t().emails_intro}</p>
+        <div class="actions toolbar">
+            <StatusFilter filter/>
+            <button on:click=move |_| emails.refetch()>{move || i18n.t().refresh}</button>
+        </div>
+        {move || any_held.get().then(|| view! {
+            <p class="note" data-testid="held-note">
+                {move || i18n.t().emails_held_note}" "
+                <A href="/settings/smtp">{move || i18n.t().nav_smtp}</A>
+            </p>
+        })}
+        {move || action.value().get().flatten().map(|e| view! { <ErrorNote error=e/> })}
+        {move || match phase.get() {
+            Phase::Loading => view! { <Loading/> }.into_any(),
+            Phase::Failed(e) => view! { <ErrorNote error=e/> }.into_any(),
+            Phase::Ready => view! { <table::EmailTable rows filtered on_action busy/> }.into_any(),
+        }}
+    }
+}
+
+#[component]
+fn StatusFilter(filter: RwSignal<Option<String>>) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <div class="field">
+            <label for="email-status">{move || i18n.t().col_status}</label>
+            <select
+                id="email-status"
+                data-testid="email-filter"
+                on:change=move |ev| {
+                    let v = event_target_value(&ev);
+                    filter.set((!v.is_empty()).then_some(v));
+                }
+            >
+                <option value="" selected=move || filter.with(Option::is_none)>{move || i18n.t().filter_all}</option>
+                {STATUSES
+                    .into_iter()
+                    .map(|s| view! {
+                        <option value=s selected=move || filter.with(|f| f.as_deref() == Some(s))>
+                            {move || i18n.t().last_email(Some(s))}
+                        </option>
+                    })
+                    .collect_view()}
+            </select>
+        </div>
+    }
+}
+
+/// Runs `f` every `period` until the page goes away.
+#[cfg(feature = "csr")]
+fn every(period: Duration, f: impl Fn() + 'static) {
+    if let Ok(handle) = set_interval_with_handle(f, period) {
+        on_cleanup(move || handle.clear());
+    }
+}
+
+/// Outside the browser nothing stays open to reload.
+#[cfg(not(feature = "csr"))]
+fn every(_period: Duration, _f: impl Fn() + 'static) {}

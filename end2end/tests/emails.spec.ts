@@ -1,0 +1,37 @@
+import { test, expect } from '@playwright/test';
+import { Gatehouse } from '../support/server';
+import { SmtpCatcher } from '../support/relay';
+import { setUpAdmin, smtpOn } from '../support/flows';
+
+let gh: Gatehouse;
+let catcher: SmtpCatcher;
+test.beforeEach(async () => {
+  gh = await Gatehouse.start();
+  // Refuses the first message for good, accepts after that.
+  catcher = await SmtpCatcher.start(['--fail-data', '1:550 5.7.1 Message rejected by policy']);
+});
+test.afterEach(async () => {
+  await gh?.stop();
+  await catcher?.stop();
+});
+
+test('Email activity shows a failed email with its reason, and Retry sends it once the relay accepts', async ({ page }) => {
+  await setUpAdmin(page, gh);
+  await smtpOn(page, gh, catcher.port);
+  await page.getByRole('button', { name: 'Invite a new user' }).click();
+  await page.getByLabel('Email').fill('bob@example.com');
+  await page.getByRole('button', { name: 'Continue' }).click();
+  await expect(page.getByTestId('link-panel')).toContainText('Invitation email sent to bob@example.com.');
+
+  await page.getByRole('link', { name: 'Host settings' }).click();
+  await page.getByRole('link', { name: 'Email activity' }).click();
+  const row = page.getByTestId('email-row').filter({ hasText: 'bob@example.com' });
+  await expect(row.getByTestId('email-state')).toHaveText('Failed', { timeout: 20_000 });
+  await expect(row.getByTestId('email-error')).toContainText('rejected by policy');
+  await expect(row).toContainText('Invitation');
+
+  await row.getByRole('button', { name: 'Retry' }).click();
+  await expect(row.getByTestId('email-state')).toHaveText('Sent', { timeout: 20_000 });
+  await expect.poll(() => catcher.messages().length).toBe(1);
+  await expect(row.getByRole('button', { name: 'Retry' })).toHaveCount(0);
+});

@@ -1,0 +1,245 @@
+//! Durable delivery: the outbox worker against a real SMTP server with
+//! injected faults, a crash mid-burst, and two instances sharing PostgreSQL.
+//! Retries are made fast with GATEHOUSE_RETRY_BASE_SECS=1 (the default is 30).
+
+mod support;
+
+use serde_json::{json, Value};
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
+use support::relay::{Relay, RelayOptions};
+use support::{Backend, TestApp, TestDb};
+
+const FAST: &[(&str, &str)] = &[("GATEHOUSE_RETRY_BASE_SECS", "1"), ("GATEHOUSE_OUTBOX_LEASE_SECS", "3")];
+
+async fn smtp(app: &TestApp, port: u16, on: bool) {
+    let draft = json!({"host": "127.0.0.1", "port": port, "from_name": "Acme", "from_email": "noreply@acme.example", "security": "none", "auth": false});
+    assert_eq!(app.client.put(app.url("/api/v1/smtp")).json(&draft).send().await.unwrap().status(), 200);
+    let switch = if on { "enable" } else { "disable" };
+    assert_eq!(app.client.post(app.url(&format!("/api/v1/smtp/{switch}"))).send().await.unwrap().status(), 200);
+}
+
+async fn invite(app: &TestApp, email: &str) {
+    let res = app.client.post(app.url("/api/v1/invitations")).json(&json!({"email": email, "role": "host_user"})).send().await.unwrap();
+    assert_eq!(res.status(), 201);
+}
+
+async fn emails(app: &TestApp) -> Vec<Value> {
+    app.client.get(app.url("/api/v1/emails")).send().await.unwrap().json().await.unwrap()
+}
+
+/// Polls the outbox until `done` holds for its (single) email, or panics after `within`.
+async fn wait_for(app: &TestApp, within: Duration, done: impl Fn(&Value) -> bool) -> Value {
+    let deadline = Instant::now() + within;
+    loop {
+        let all = emails(app).await;
+        if let Some(e) = all.first().filter(|e| done(e)) {
+            return e.clone();
+        }
+        assert!(Instant::now() < deadline, "outbox never got there: {all:?}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+async fn fast_app() -> (TestDb, TestApp) {
+    let db = TestDb::new(Backend::Sqlite).await;
+    let app = TestApp::spawn(&db, FAST).await;
+    app.set_up_admin().await;
+    (db, app)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_421_twice_then_accepted_is_sent_on_the_third_attempt_with_one_message_id() {
+    let relay = Relay::start(RelayOptions { fail_data: Some((2, "421 4.3.0 Try again later")), ..Default::default() });
+    let (_db, app) = fast_app().await;
+    smtp(&app, relay.port, true).await;
+    invite(&app, "bob@example.com").await;
+    let email = wait_for(&app, Duration::from_secs(30), |e| e["status"] == "sent").await;
+    assert_eq!(email["attempts"], 3);
+    let ids = relay.offered_ids();
+    assert_eq!(ids.len(), 3, "{ids:?}");
+    assert!(ids.iter().all(|id| id == &ids[0]) && ids[0].starts_with('<'), "each attempt carries the same Message-ID: {ids:?}");
+    assert_eq!(relay.messages().len(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_550_fails_at_once_keeping_the_reply_and_retry_sends_it() {
+    let relay = Relay::start(RelayOptions { fail_data: Some((1, "550 5.7.1 Message rejected as spam")), ..Default::default() });
+    let (_db, app) = fast_app().await;
+    smtp(&app, relay.port, true).await;
+    invite(&app, "bob@example.com").await;
+    let failed = wait_for(&app, Duration::from_secs(20), |e| e["status"] == "failed").await;
+    assert_eq!(failed["attempts"], 1, "no retry after a permanent failure");
+    assert!(failed["last_error"].as_str().unwrap().contains("rejected as spam"), "{failed}");
+    let users: Vec<Value> = app.client.get(app.url("/api/v1/users")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(users.iter().find(|u| u["email"] == "bob@example.com").unwrap()["last_email"], "failed");
+
+    // The relay now accepts: Retry sends it.
+    let id = failed["id"].as_i64().unwrap();
+    let res = app.client.post(app.url(&format!("/api/v1/emails/{id}/retry"))).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    wait_for(&app, Duration::from_secs(20), |e| e["status"] == "sent").await;
+    assert_eq!(relay.messages().len(), 1);
+    let res = app.client.post(app.url(&format!("/api/v1/emails/{id}/discard"))).send().await.unwrap();
+    assert_eq!(res.status(), 409, "a sent email cannot be discarded");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_connection_dropped_mid_data_is_retried() {
+    let relay = Relay::start(RelayOptions { drop_data: 1, ..Default::default() });
+    let (_db, app) = fast_app().await;
+    smtp(&app, relay.port, true).await;
+    invite(&app, "bob@example.com").await;
+    let email = wait_for(&app, Duration::from_secs(30), |e| e["status"] == "sent").await;
+    assert_eq!(email["attempts"], 2);
+    assert_eq!(relay.messages().len(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_relay_that_is_down_gets_the_email_once_it_is_up() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let (_db, app) = fast_app().await;
+    smtp(&app, port, true).await;
+    invite(&app, "bob@example.com").await;
+    let retrying = wait_for(&app, Duration::from_secs(20), |e| e["status"] == "retrying").await;
+    assert!(retrying["last_error"].is_string(), "{retrying}");
+    let relay = Relay::start(RelayOptions { port, ..Default::default() });
+    wait_for(&app, Duration::from_secs(40), |e| e["status"] == "sent").await;
+    assert_eq!(relay.messages().len(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn emails_queued_while_smtp_is_off_are_held_and_go_out_when_it_is_on() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let (_db, app) = fast_app().await;
+    // On, with the relay down: the invitation is queued and failing.
+    smtp(&app, port, true).await;
+    invite(&app, "bob@example.com").await;
+    wait_for(&app, Duration::from_secs(20), |e| e["status"] == "retrying").await;
+    // Off, and the relay comes up: nothing may be sent while SMTP is off.
+    smtp(&app, port, false).await;
+    let relay = Relay::start(RelayOptions { port, ..Default::default() });
+    let held = emails(&app).await;
+    assert_eq!(held[0]["held"], true, "{held:?}");
+    // Absence can only be shown by waiting: several poll intervals (1 s each here) and retry delays.
+    tokio::time::sleep(Duration::from_secs(6)).await;
+    assert!(relay.events().iter().all(|e| !e.starts_with("EVENT")), "sent while SMTP was off: {:?}", relay.events());
+    smtp(&app, port, true).await;
+    wait_for(&app, Duration::from_secs(40), |e| e["status"] == "sent").await;
+    assert_eq!(relay.messages().len(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_discarded_email_is_never_sent_until_retried() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let (_db, app) = fast_app().await;
+    smtp(&app, port, true).await;
+    invite(&app, "bob@example.com").await;
+    let retrying = wait_for(&app, Duration::from_secs(20), |e| e["status"] == "retrying").await;
+    let id = retrying["id"].as_i64().unwrap();
+    let discarded: Value = app.client.post(app.url(&format!("/api/v1/emails/{id}/discard"))).send().await.unwrap().json().await.unwrap();
+    assert_eq!(discarded["status"], "cancelled");
+    let relay = Relay::start(RelayOptions { port, ..Default::default() });
+    // Absence can only be shown by waiting: several poll intervals (1 s each here) and retry delays.
+    tokio::time::sleep(Duration::from_secs(5)).await;
+    assert!(relay.messages().is_empty(), "a discarded email was sent");
+    assert_eq!(app.client.post(app.url(&format!("/api/v1/emails/{id}/retry"))).send().await.unwrap().status(), 200);
+    wait_for(&app, Duration::from_secs(20), |e| e["status"] == "sent").await;
+    assert_eq!(relay.messages().len(), 1);
+
+    let bad = app.client.get(app.url("/api/v1/emails?status=lost")).send().await.unwrap();
+    assert_eq!(bad.status(), 422);
+    let missing = app.client.post(app.url("/api/v1/emails/999/discard")).send().await.unwrap();
+    assert_eq!(missing.status(), 404);
+}
+
+/// SIGKILL in the middle of a 150-email burst: after a restart every email is
+/// delivered; only one that was in flight may arrive twice.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_crash_mid_burst_loses_nothing() {
+    let relay = Relay::start(RelayOptions::default());
+    let db = TestDb::new(Backend::Sqlite).await;
+    let app = TestApp::spawn(&db, FAST).await;
+    app.set_up_admin().await;
+    // Queue the burst with SMTP on (off would queue nothing) but pointed at a closed port...
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    smtp(&app, closed, true).await;
+    for i in 0..150 {
+        invite(&app, &format!("user{i}@example.com")).await;
+    }
+    // ...then point it at the relay and kill the server once delivery is under way.
+    smtp(&app, relay.port, true).await;
+    let started = Instant::now();
+    while relay.messages().len() < 10 {
+        assert!(started.elapsed() < Duration::from_secs(60), "delivery never started");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    app.stop();
+    let delivered_before = relay.messages().len();
+    assert!(delivered_before < 150, "the kill came too late to test anything");
+
+    let _app = TestApp::spawn(&db, FAST).await;
+    let deadline = Instant::now() + Duration::from_secs(120);
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    while Instant::now() < deadline {
+        seen.clear();
+        for mail in relay.messages() {
+            let to = mail.lines().find_map(|l| l.strip_prefix("X-Envelope-To: ")).unwrap().to_owned();
+            *seen.entry(to).or_default() += 1;
+        }
+        if seen.len() == 150 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    assert_eq!(seen.len(), 150, "every email delivered after the restart");
+    let duplicates: usize = seen.values().map(|n| n - 1).sum();
+    assert!(duplicates <= 1, "only the email in flight at the kill may be sent twice: {duplicates}");
+    eprintln!("crash test: {delivered_before} delivered before SIGKILL, {duplicates} duplicate(s)");
+}
+
+/// Two instances on one PostgreSQL database share the queue: 2,000 emails,
+/// each delivered exactly once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_instances_on_postgres_deliver_each_email_exactly_once() {
+    if support::postgres_url().is_none() {
+        eprintln!("GATEHOUSE_TEST_POSTGRES_URL unset: the two-instance test needs PostgreSQL (CI sets it)");
+        return;
+    }
+    let relay = Relay::start(RelayOptions::default());
+    let db = TestDb::new(Backend::Postgres).await;
+    let a = TestApp::spawn(&db, FAST).await;
+    a.set_up_admin().await;
+    smtp(&a, relay.port, true).await;
+    // Both instances deliver while the emails are being queued.
+    let b = TestApp::spawn(&db, FAST).await;
+    let total = 2000;
+    let mut pending = Vec::new();
+    for chunk in 0..8 {
+        let (client, url) = (a.client.clone(), a.url("/api/v1/invitations"));
+        pending.push(tokio::spawn(async move {
+            for i in (chunk..total).step_by(8) {
+                let res = client.post(&url).json(&json!({"email": format!("u{i}@example.com"), "role": "host_user"})).send().await.unwrap();
+                assert_eq!(res.status(), 201);
+            }
+        }));
+    }
+    for p in pending {
+        p.await.unwrap();
+    }
+    let deadline = Instant::now() + Duration::from_secs(240);
+    while relay.messages().len() < total && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    // Let any duplicate that is on its way arrive before counting.
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    for mail in relay.messages() {
+        let to = mail.lines().find_map(|l| l.strip_prefix("X-Envelope-To: ")).unwrap().to_owned();
+        *seen.entry(to).or_default() += 1;
+    }
+    assert_eq!(seen.len(), total, "every email delivered");
+    assert!(seen.values().all(|&n| n == 1), "an email was delivered twice");
+    let sent_by = |app: &TestApp| app.output().matches("email sent").count();
+    eprintln!("two instances: a sent {}, b sent {}", sent_by(&a), sent_by(&b));
+}
