@@ -60,6 +60,17 @@ async fn a_421_twice_then_accepted_is_sent_on_the_third_attempt_with_one_message
     assert_eq!(ids.len(), 3, "{ids:?}");
     assert!(ids.iter().all(|id| id == &ids[0]) && ids[0].starts_with('<'), "each attempt carries the same Message-ID: {ids:?}");
     assert_eq!(relay.messages().len(), 1);
+
+    let metrics = reqwest::get(app.url("/metrics")).await.unwrap().text().await.unwrap();
+    for line in [
+        "gatehouse_emails{kind=\"invitation\",status=\"sent\"} 1",
+        "gatehouse_outbox_queue_depth 0",
+        "gatehouse_email_deliveries_total{outcome=\"deferred\"} 2",
+        "gatehouse_email_deliveries_total{outcome=\"sent\"} 1",
+        "gatehouse_email_send_seconds_count 3",
+    ] {
+        assert!(metrics.lines().any(|l| l == line), "missing {line:?} in:\n{metrics}");
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -35,6 +35,7 @@ pub fn router(state: AppState, dist_dir: &Path) -> Router {
         .nest("/api/v1", v1)
         .route("/api/fn/{*name}", axum::routing::post(crate::server_fns::handle))
         .merge(health::router())
+        .route("/metrics", axum::routing::get(crate::metrics::render))
         .fallback_service(dashboard)
         .layer(axum::middleware::from_fn_with_state(state.clone(), guards::refuse_foreign_origin))
         .layer(axum::middleware::from_fn(guards::json_errors_for_api))

@@ -1,7 +1,7 @@
 //! Rows of `outbox`.
 
 use crate::error::Result;
-use crate::storage::now;
+use crate::storage::{now, Engine};
 use sqlx::{AnyPool, Row};
 
 /// What an email is for.
@@ -30,9 +30,13 @@ pub struct NewEmail {
     pub html: String,
 }
 
+/// PostgreSQL channel on which every instance's worker is told that email was queued.
+pub const CHANNEL: &str = "gatehouse_outbox";
+
 /// Queues an email inside the caller's transaction. Its Message-ID is fixed
-/// now, so every delivery attempt carries the same one.
-pub async fn enqueue(conn: &mut sqlx::AnyConnection, email: &NewEmail, id_domain: &str) -> Result<()> {
+/// now, so every delivery attempt carries the same one. On PostgreSQL a
+/// NOTIFY (delivered at commit) wakes the workers of all instances.
+pub async fn enqueue(conn: &mut sqlx::AnyConnection, engine: Engine, email: &NewEmail, id_domain: &str) -> Result<()> {
     let message_id = format!("<{}@{}>", &crate::auth::tokens::mint("").hash[..32], id_domain);
     let now = now();
     sqlx::query(
@@ -49,6 +53,9 @@ pub async fn enqueue(conn: &mut sqlx::AnyConnection, email: &NewEmail, id_domain
     .bind(now)
     .execute(&mut *conn)
     .await?;
+    if engine == Engine::Postgres {
+        sqlx::query(&format!("SELECT pg_notify('{CHANNEL}', '')")).execute(&mut *conn).await?;
+    }
     Ok(())
 }
 
@@ -65,29 +72,23 @@ pub struct Claimed {
 
 const DUE: &str = "(status IN ('queued', 'retrying') AND next_attempt_at <= $1) OR (status = 'sending' AND lease_until < $1)";
 
-/// Ids of emails due now, oldest first. Candidates only: each is claimed just
-/// before it is sent, so a lease covers one delivery, not a whole batch.
-pub async fn due(pool: &AnyPool, limit: i64) -> Result<Vec<i64>> {
-    let rows = sqlx::query(&format!("SELECT id FROM outbox WHERE {DUE} ORDER BY id LIMIT $2"))
-        .bind(now())
-        .bind(limit)
-        .fetch_all(pool)
-        .await?;
-    Ok(rows.iter().map(|r| r.try_get("id")).collect::<Result<_, _>>()?)
-}
-
-/// Claims one email for `lease_secs`, if it is still due. The claim is a
-/// conditional update, so two workers (in one process or several) never
-/// deliver the same email at once; an email whose lease ran out (its worker
-/// died mid-delivery) is due again, so nothing is lost to a crash.
-pub async fn claim(pool: &AnyPool, id: i64, lease_secs: i64) -> Result<Option<Claimed>> {
+/// Claims the oldest due email for `lease_secs`, or `None` when nothing is due.
+///
+/// One statement picks and claims, so two workers (in one process or in
+/// several) never deliver the same email at once. On PostgreSQL the pick is
+/// `FOR UPDATE SKIP LOCKED`, so concurrent workers take different emails
+/// instead of queueing on the same row; SQLite serialises writers anyway. An
+/// email whose lease ran out (its worker died mid-delivery) is due again, so
+/// nothing is lost to a crash.
+pub async fn claim_next(pool: &AnyPool, engine: Engine, lease_secs: i64) -> Result<Option<Claimed>> {
     let now = now();
+    let lock = if engine == Engine::Postgres { " FOR UPDATE SKIP LOCKED" } else { "" };
     let row = sqlx::query(&format!(
-        "UPDATE outbox SET status = 'sending', lease_until = $3, attempts = attempts + 1 WHERE id = $2 AND ({DUE}) \
+        "UPDATE outbox SET status = 'sending', lease_until = $2, attempts = attempts + 1 \
+         WHERE id = (SELECT id FROM outbox WHERE {DUE} ORDER BY id LIMIT 1{lock}) AND ({DUE}) \
          RETURNING id, to_email, subject, text_body, html_body, message_id, attempts"
     ))
     .bind(now)
-    .bind(id)
     .bind(now + lease_secs)
     .fetch_optional(pool)
     .await?;

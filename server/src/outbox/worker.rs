@@ -16,7 +16,29 @@ use tokio::sync::watch;
 const BATCH: i64 = 50;
 const SEND_TIMEOUT: Duration = Duration::from_secs(30);
 
+/// PostgreSQL: emails queued by any instance wake this one at once (LISTEN/NOTIFY).
+fn listen_for_other_instances(state: &AppState) {
+    let Some(url) = state.db.listen_url.clone() else { return };
+    let state = state.clone();
+    tokio::spawn(async move {
+        loop {
+            match sqlx::postgres::PgListener::connect(&url).await {
+                Ok(mut listener) => {
+                    if listener.listen(storage::CHANNEL).await.is_ok() {
+                        while listener.recv().await.is_ok() {
+                            state.outbox_wake.notify_one();
+                        }
+                    }
+                }
+                Err(e) => tracing::warn!(error = %e, "cannot LISTEN for queued emails; polling only"),
+            }
+            tokio::time::sleep(Duration::from_secs(5)).await;
+        }
+    });
+}
+
 pub fn spawn(state: AppState, mut shutdown: watch::Receiver<bool>) -> tokio::task::JoinHandle<()> {
+    listen_for_other_instances(&state);
     // Retries come due on the clock: look at least that often (and every 5 s
     // anyway, for emails queued by other instances).
     let poll = Duration::from_secs(state.emails.retry_base_secs.clamp(1, 5) as u64);
@@ -60,15 +82,13 @@ async fn drain(state: &AppState, shutdown: &watch::Receiver<bool>, pool: &mut Tr
     let settings = &state.emails;
     loop {
         let Some(relay) = crate::smtp::service::relay_for_delivery(state).await? else { return Ok(()) };
-        let due = storage::due(&state.db.pool, BATCH).await?;
-        if due.is_empty() {
-            return Ok(());
-        }
-        for id in due {
+        let mut delivered_any = false;
+        for _ in 0..BATCH {
             if *shutdown.borrow() {
                 return Ok(());
             }
-            let Some(email) = storage::claim(&state.db.pool, id, settings.lease_secs).await? else { continue };
+            let Some(email) = storage::claim_next(&state.db.pool, state.db.engine, settings.lease_secs).await? else { break };
+            delivered_any = true;
             let transport = match pool.get(&relay, &state.public_url.host()) {
                 Ok(t) => t,
                 Err(e) => {
@@ -83,13 +103,20 @@ async fn drain(state: &AppState, shutdown: &watch::Receiver<bool>, pool: &mut Tr
                     continue;
                 }
             };
-            match transport.send(message).await {
+            let started = std::time::Instant::now();
+            let outcome = transport.send(message).await;
+            crate::metrics::METRICS.observe_send(started.elapsed(), outcome.as_ref().map(|_| ()).map_err(|e| e.is_permanent()));
+            match outcome {
                 Ok(_) => {
                     storage::mark_sent(&state.db.pool, email.id).await?;
                     tracing::info!(id = email.id, attempt = email.attempts, "email sent");
                 }
                 Err(e) => retry_or_fail(state, &email, &e.to_string(), e.is_permanent()).await?,
             }
+        }
+        // Re-read the configuration every batch, so a change or a switch-off takes effect promptly.
+        if !delivered_any {
+            return Ok(());
         }
     }
 }

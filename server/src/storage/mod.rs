@@ -24,10 +24,19 @@ impl Engine {
     }
 }
 
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Db {
     pub pool: AnyPool,
     pub engine: Engine,
+    /// PostgreSQL only: where the outbox worker LISTENs for "email queued".
+    pub listen_url: Option<String>,
+}
+
+impl std::fmt::Debug for Db {
+    // The URL may hold a password: never print it.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Db").field("engine", &self.engine).finish_non_exhaustive()
+    }
 }
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
@@ -56,7 +65,8 @@ impl Db {
             Engine::Postgres => &POSTGRES_MIGRATIONS,
         };
         migrator.run(&pool).await.context("applying database migrations")?;
-        Ok(Self { pool, engine })
+        let listen_url = (engine == Engine::Postgres).then(|| url.to_owned());
+        Ok(Self { pool, engine, listen_url })
     }
 
     pub async fn ping(&self) -> bool {

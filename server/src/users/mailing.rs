@@ -48,6 +48,6 @@ pub async fn queue_if_enabled(conn: &mut sqlx::AnyConnection, state: &AppState, 
         text: rendered.text,
         html: rendered.html,
     };
-    enqueue(conn, &new, &state.public_url.host()).await?;
+    enqueue(conn, state.db.engine, &new, &state.public_url.host()).await?;
     Ok(EmailDelivery::Queued)
 }
