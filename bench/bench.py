@@ -1,0 +1,213 @@
+#!/usr/bin/env python3
+"""Gatehouse benchmarks (run by hand, never in CI). See BENCHMARKS.md.
+
+  bench/bench.py drain [--count 20000] [--size 4096]   outbox drain rate vs postfix smtp-source
+  bench/bench.py decoupling [--requests 300]           invite API latency, fast relay vs one that stalls 2 s
+  bench/bench.py footprint [--queued 10000]            server RSS idle and with queued emails
+
+Needs: the release binary (make server), postfix's smtp-sink and smtp-source
+(apt-get install postfix), SQLite via Python's standard library. Only
+loopback addresses are used; every loop is bounded.
+"""
+import argparse
+import json
+import os
+import socket
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+BIN = os.environ.get("GATEHOUSE_BIN", os.path.join(ROOT, "target", "release", "gatehouse"))
+ADMIN = "bench@example.com"
+PASSWORD = "bench password 123"
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_port(port, timeout=10):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), 0.2).close()
+            return
+        except OSError:
+            time.sleep(0.05)
+    sys.exit(f"nothing listens on {port}")
+
+
+def sink(port, stall=0):
+    args = ["smtp-sink", "-u", "nobody"] + (["-w", str(stall)] if stall else []) + [f"127.0.0.1:{port}", "1000"]
+    proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    wait_port(port)
+    return proc
+
+
+class Instance:
+    """A data dir with a migrated SQLite database and a host admin."""
+
+    def __init__(self):
+        self.dir = tempfile.mkdtemp(prefix="gatehouse-bench-")
+        self.env = {**os.environ, "GATEHOUSE_DATA_DIR": self.dir, "GATEHOUSE_LOG": "warn"}
+        self.env.pop("GATEHOUSE_DATABASE_URL", None)
+        subprocess.run([BIN, "admin", "create", "--email", ADMIN], input=PASSWORD.encode(), env=self.env, check=True, capture_output=True)
+        self.db = os.path.join(self.dir, "gatehouse.db")
+        self.proc = None
+
+    def sql(self, statement, rows=None):
+        con = sqlite3.connect(self.db, timeout=30)
+        with con:
+            if rows is None:
+                con.execute(statement)
+            else:
+                con.executemany(statement, rows)
+        con.close()
+
+    def count(self, where):
+        con = sqlite3.connect(self.db, timeout=30)
+        n = con.execute(f"SELECT COUNT(*) FROM outbox WHERE {where}").fetchone()[0]
+        con.close()
+        return n
+
+    def smtp(self, port, enabled):
+        self.sql(
+            "INSERT INTO smtp_config (id, host, port, from_name, from_email, security, auth, username, password_sealed, enabled, updated_at, updated_by) "
+            f"VALUES (1, '127.0.0.1', {port}, 'Bench', 'noreply@bench.example', 'none', 0, NULL, NULL, {int(enabled)}, 0, 'bench') "
+            f"ON CONFLICT (id) DO UPDATE SET port = {port}, enabled = {int(enabled)}"
+        )
+
+    def queue(self, n, size):
+        body = ("x" * 75 + "\n") * (size // 76)
+        now = int(time.time())
+        rows = [("invitation", f"user{i}@bench.example", "Bench", body, "", f"<bench{i}@bench.example>", now, now) for i in range(n)]
+        self.sql(
+            "INSERT INTO outbox (kind, user_id, to_email, subject, text_body, html_body, message_id, status, attempts, next_attempt_at, created_at) "
+            "VALUES (?, NULL, ?, ?, ?, ?, ?, 'queued', 0, ?, ?)",
+            rows,
+        )
+
+    def start(self):
+        self.port = free_port()
+        self.proc = subprocess.Popen([BIN, "serve", "--bind", f"127.0.0.1:{self.port}", "--dist-dir", "/nonexistent"], env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        wait_port(self.port)
+        self.base = f"http://127.0.0.1:{self.port}"
+
+    def rss_kib(self):
+        with open(f"/proc/{self.proc.pid}/status") as f:
+            return next(int(l.split()[1]) for l in f if l.startswith("VmRSS:"))
+
+    def token(self):
+        out = subprocess.run([BIN, "token", "create", "--email", ADMIN, "--name", "bench"], env=self.env, check=True, capture_output=True)
+        return out.stdout.decode().strip()
+
+    def stop(self):
+        if self.proc:
+            self.proc.terminate()
+            self.proc.wait(timeout=40)
+
+
+def drain(args):
+    port = free_port()
+    s = sink(port)
+    try:
+        # postfix's own client: same message size, one session reused for every message (-d), concurrency 1.
+        started = time.time()
+        subprocess.run(["smtp-source", "-s", "1", "-d", "-l", str(args.size), "-m", str(args.count), "-f", "noreply@bench.example", "-t", "user@bench.example", f"127.0.0.1:{port}"], check=True)
+        source_secs = time.time() - started
+        g = Instance()
+        g.smtp(port, True)
+        g.queue(args.count, args.size)
+        started = time.time()
+        g.start()
+        deadline = started + 1800
+        while g.count("status = 'sent'") < args.count and time.time() < deadline:
+            time.sleep(0.2)
+        gate_secs = time.time() - started
+        sent = g.count("status = 'sent'")
+        g.stop()
+    finally:
+        s.terminate()
+    result = {
+        "emails": args.count,
+        "size_bytes": args.size,
+        "smtp_source_per_sec": round(args.count / source_secs, 1),
+        "gatehouse_per_sec": round(sent / gate_secs, 1),
+        "gatehouse_sent": sent,
+    }
+    result["ratio"] = round(result["gatehouse_per_sec"] / result["smtp_source_per_sec"], 3)
+    print(json.dumps(result))
+
+
+def percentiles(samples):
+    q = statistics.quantiles(samples, n=100)
+    return {"p50_ms": round(q[49], 2), "p95_ms": round(q[94], 2), "p99_ms": round(q[98], 2)}
+
+
+def decoupling(args):
+    out = {}
+    for label, stall in [("fast_relay", 0), ("relay_stalls_2s", 2)]:
+        port = free_port()
+        s = sink(port, stall)
+        g = Instance()
+        g.smtp(port, True)
+        g.start()
+        token = g.token()
+        samples = []
+        for i in range(args.requests):
+            body = json.dumps({"email": f"u{i}@bench.example", "role": "host_user"}).encode()
+            req = urllib.request.Request(f"{g.base}/api/v1/invitations", data=body, method="POST", headers={"content-type": "application/json", "authorization": f"Bearer {token}"})
+            t = time.perf_counter()
+            with urllib.request.urlopen(req, timeout=30) as res:
+                assert res.status == 201
+            samples.append((time.perf_counter() - t) * 1000)
+        out[label] = {**percentiles(samples), "requests": args.requests, "emails_sent_meanwhile": g.count("status = 'sent'")}
+        g.stop()
+        s.terminate()
+    print(json.dumps(out))
+
+
+def footprint(args):
+    g = Instance()
+    g.smtp(free_port(), False)
+    g.start()
+    time.sleep(2)
+    idle = g.rss_kib()
+    g.stop()
+    g.queue(args.queued, 4096)
+    g.start()
+    token = g.token()
+    # Touch the queue the way an admin would: the Email activity list and /metrics.
+    for path in ["/api/v1/emails", "/metrics"]:
+        req = urllib.request.Request(f"{g.base}{path}", headers={"authorization": f"Bearer {token}"})
+        urllib.request.urlopen(req, timeout=30).read()
+    time.sleep(2)
+    queued = g.rss_kib()
+    held = g.count("status = 'queued'")
+    g.stop()
+    print(json.dumps({"idle_rss_mib": round(idle / 1024, 1), "queued_rss_mib": round(queued / 1024, 1), "queued_emails": held}))
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = p.add_subparsers(dest="cmd", required=True)
+    d = sub.add_parser("drain")
+    d.add_argument("--count", type=int, default=20000)
+    d.add_argument("--size", type=int, default=4096)
+    c = sub.add_parser("decoupling")
+    c.add_argument("--requests", type=int, default=300)
+    f = sub.add_parser("footprint")
+    f.add_argument("--queued", type=int, default=10000)
+    args = p.parse_args()
+    {"drain": drain, "decoupling": decoupling, "footprint": footprint}[args.cmd](args)
+
+
+if __name__ == "__main__":
+    main()
