@@ -251,6 +251,5 @@ async fn two_instances_on_postgres_deliver_each_email_exactly_once() {
     }
     assert_eq!(seen.len(), total, "every email delivered");
     assert!(seen.values().all(|&n| n == 1), "an email was delivered twice");
-    let sent_by = |app: &TestApp| app.output().matches("email sent").count();
-    eprintln!("two instances: a sent {}, b sent {}", sent_by(&a), sent_by(&b));
+    drop(b);
 }

@@ -6,6 +6,7 @@
 
 pub mod routes;
 pub mod service;
+pub mod session;
 pub mod storage;
 pub mod templates;
 pub mod worker;

@@ -5,11 +5,12 @@
 //! failed for good on a 5xx; otherwise retried later with a growing delay.
 
 use super::storage::{self, Claimed};
+use super::session::{SendError, Session};
 use crate::smtp::relay::Relay;
 use crate::state::AppState;
 use crate::storage::now;
 use lettre::message::{Mailbox, MultiPart};
-use lettre::{Address, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use lettre::{Address, Message};
 use std::time::Duration;
 use tokio::sync::watch;
 
@@ -43,12 +44,11 @@ pub fn spawn(state: AppState, mut shutdown: watch::Receiver<bool>) -> tokio::tas
     // anyway, for emails queued by other instances).
     let poll = Duration::from_secs(state.emails.retry_base_secs.clamp(1, 5) as u64);
     tokio::spawn(async move {
-        let mut pool = TransportPool::default();
         loop {
             if *shutdown.borrow() {
                 break;
             }
-            if let Err(e) = drain(&state, &shutdown, &mut pool).await {
+            if let Err(e) = drain(&state, &shutdown).await {
                 tracing::warn!(error = %e.0, "outbox delivery round failed; retrying shortly");
             }
             tokio::select! {
@@ -60,42 +60,33 @@ pub fn spawn(state: AppState, mut shutdown: watch::Receiver<bool>) -> tokio::tas
     })
 }
 
-/// lettre's pooled transport for the configuration in force, rebuilt only
-/// when the configuration changes, so connections are reused across rounds.
-#[derive(Default)]
-struct TransportPool {
-    current: Option<(String, AsyncSmtpTransport<Tokio1Executor>)>,
-}
-
-impl TransportPool {
-    fn get(&mut self, relay: &Relay, hello: &str) -> Result<&AsyncSmtpTransport<Tokio1Executor>, lettre::transport::smtp::Error> {
-        let key = format!("{relay:?}|{}", relay.version);
-        if self.current.as_ref().map(|(k, _)| k) != Some(&key) {
-            self.current = Some((key, relay.transport(hello, SEND_TIMEOUT)?));
-        }
-        Ok(&self.current.as_ref().expect("just set").1)
-    }
-}
-
 /// Delivers due emails until none is left, SMTP is off, or we are stopping.
-async fn drain(state: &AppState, shutdown: &watch::Receiver<bool>, pool: &mut TransportPool) -> crate::error::Result<()> {
+/// One SMTP session carries consecutive emails; it is closed when the queue
+/// is empty, and reopened after any error or configuration change.
+async fn drain(state: &AppState, shutdown: &watch::Receiver<bool>) -> crate::error::Result<()> {
+    let mut session: Option<Session> = None;
+    let result = drain_with(state, shutdown, &mut session).await;
+    if let Some(s) = session {
+        s.close().await;
+    }
+    result
+}
+
+async fn drain_with(state: &AppState, shutdown: &watch::Receiver<bool>, session: &mut Option<Session>) -> crate::error::Result<()> {
     let settings = &state.emails;
+    let hello = state.public_url.host();
     loop {
         let Some(relay) = crate::smtp::service::relay_for_delivery(state).await? else { return Ok(()) };
+        let key = format!("{relay:?}|{}", relay.version);
         let mut delivered_any = false;
+        // The last email delivered, still to be marked sent (with the next claim).
+        let mut sent: Option<i64> = None;
         for _ in 0..BATCH {
             if *shutdown.borrow() {
-                return Ok(());
+                break;
             }
-            let Some(email) = storage::claim_next(&state.db.pool, state.db.engine, settings.lease_secs).await? else { break };
+            let Some(email) = storage::claim_next(&state.db.pool, state.db.engine, settings.lease_secs, sent.take()).await? else { break };
             delivered_any = true;
-            let transport = match pool.get(&relay, &state.public_url.host()) {
-                Ok(t) => t,
-                Err(e) => {
-                    retry_or_fail(state, &email, &format!("TLS set-up: {e}"), false).await?;
-                    continue;
-                }
-            };
             let message = match build(&relay.from, &email) {
                 Ok(m) => m,
                 Err(why) => {
@@ -104,21 +95,42 @@ async fn drain(state: &AppState, shutdown: &watch::Receiver<bool>, pool: &mut Tr
                 }
             };
             let started = std::time::Instant::now();
-            let outcome = transport.send(message).await;
-            crate::metrics::METRICS.observe_send(started.elapsed(), outcome.as_ref().map(|_| ()).map_err(|e| e.is_permanent()));
+            let outcome = send(session, &relay, &hello, &key, &message).await;
+            crate::metrics::METRICS.observe_send(started.elapsed(), outcome.as_ref().map(|_| ()).map_err(|e| e.permanent));
             match outcome {
-                Ok(_) => {
-                    storage::mark_sent(&state.db.pool, email.id).await?;
-                    tracing::info!(id = email.id, attempt = email.attempts, "email sent");
+                Ok(()) => {
+                    sent = Some(email.id);
+                    tracing::debug!(id = email.id, attempt = email.attempts, "email sent");
                 }
-                Err(e) => retry_or_fail(state, &email, &e.to_string(), e.is_permanent()).await?,
+                Err(e) => {
+                    // After an error the session's state is unknown: start a fresh one.
+                    if let Some(s) = session.take() {
+                        s.close().await;
+                    }
+                    retry_or_fail(state, &email, &e.message, e.permanent).await?;
+                }
             }
         }
+        if let Some(id) = sent {
+            storage::mark_sent(&state.db.pool, id).await?;
+        }
         // Re-read the configuration every batch, so a change or a switch-off takes effect promptly.
-        if !delivered_any {
+        if !delivered_any || *shutdown.borrow() {
             return Ok(());
         }
     }
+}
+
+async fn send(session: &mut Option<Session>, relay: &Relay, hello: &str, key: &str, message: &Message) -> Result<(), SendError> {
+    if session.as_ref().is_some_and(|s| s.key != key) {
+        if let Some(old) = session.take() {
+            old.close().await;
+        }
+    }
+    if session.is_none() {
+        *session = Some(Session::open(relay, hello, SEND_TIMEOUT, key.to_owned()).await?);
+    }
+    session.as_mut().expect("opened above").send(message, SEND_TIMEOUT).await
 }
 
 async fn retry_or_fail(state: &AppState, email: &Claimed, error: &str, permanent: bool) -> crate::error::Result<()> {

@@ -2,11 +2,9 @@
 //! password in clear (in memory only), and the TLS parameters.
 
 use lettre::message::Mailbox;
-use lettre::transport::smtp::authentication::Credentials;
-use lettre::transport::smtp::client::{Certificate, CertificateStore, Tls, TlsParameters};
+use lettre::transport::smtp::client::{Certificate, CertificateStore, TlsParameters};
 use lettre::transport::smtp::extension::ClientId;
-use lettre::{Address, AsyncSmtpTransport, Tokio1Executor};
-use std::time::Duration;
+use lettre::Address;
 use shared::smtp::{Security, SmtpConfig};
 use std::path::Path;
 
@@ -81,25 +79,6 @@ impl Relay {
             extra_roots,
             version: 0,
         })
-    }
-
-    /// A transport for delivering the outbox: STARTTLS is `Required`, never
-    /// opportunistic; every network step is bounded by `timeout`.
-    pub fn transport(&self, hello: &str, timeout: Duration) -> Result<AsyncSmtpTransport<Tokio1Executor>, lettre::transport::smtp::Error> {
-        let tls = match self.security {
-            Security::None => Tls::None,
-            Security::Ssl => Tls::Wrapper(self.tls_parameters()?),
-            Security::StartTls => Tls::Required(self.tls_parameters()?),
-        };
-        let mut builder = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(&self.host)
-            .port(self.port)
-            .tls(tls)
-            .hello_name(client_id(hello))
-            .timeout(Some(timeout));
-        if let Some((user, password)) = &self.credentials {
-            builder = builder.credentials(Credentials::new(user.clone(), password.clone()));
-        }
-        Ok(builder.build())
     }
 
     /// Certificates are always verified: webpki roots plus the extra CA file.
