@@ -3,20 +3,15 @@
 //! dashboard's server functions.
 
 use super::links::{self, Purpose};
-use super::mailing::{queue_if_enabled, LinkEmail};
+use super::mailing::issue_link;
 use super::{storage, User};
 use crate::auth::service::NewSession;
 use crate::auth::Caller;
 use crate::error::{Failure, Result};
-use crate::outbox::storage::Kind;
 use crate::state::AppState;
 use shared::api::{ErrorCode, FieldErrors, Me, UserStatus};
 use shared::invite::{AcceptInvitation, EmailDelivery, InvitationCreated, InvitationLink, InviteRequest, LinkStatus};
 use shared::{ApiError, EmailAddress, NewPassword};
-
-fn link(state: &AppState, secret: &str) -> String {
-    state.public_url.link(&format!("invite/{secret}"))
-}
 
 pub async fn invite(state: &AppState, caller: &Caller, req: &InviteRequest) -> Result<InvitationCreated> {
     caller.require_host_admin()?;
@@ -34,20 +29,11 @@ pub async fn invite(state: &AppState, caller: &Caller, req: &InviteRequest) -> R
     let mut tx = state.db.pool.begin().await?;
     let id = storage::insert_pending(&mut tx, &email, req.role, req.account_id).await?;
     let user = User { id, email, role: req.role, account_id: req.account_id, password_hash: None };
-    let issued = links::replace(&mut tx, id, Purpose::Invite, state.emails.invite_ttl_secs).await?;
-    let url = link(state, &issued.secret);
-    let delivery = queue_if_enabled(
-        &mut tx,
-        state,
-        LinkEmail { kind: Kind::Invitation, to: &user, inviter: caller.user.email.as_str(), link: &url, expires_at: issued.expires_at },
-    )
-    .await?;
-    tx.commit().await?;
-    wake_if_queued(state, delivery);
-    tracing::info!(by = %caller.user.email, user_id = id, role = %req.role, email = ?delivery, "user invited");
+    let link = issue_link(state, tx, &user, Purpose::Invite, caller.user.email.as_str()).await?;
+    tracing::info!(by = %caller.user.email, user_id = id, role = %req.role, email = ?link.delivery, "user invited");
     let mut summary = user.summary();
-    summary.last_email = (delivery == EmailDelivery::Queued).then(|| "queued".to_owned());
-    Ok(InvitationCreated { user: summary, invitation_link: url, expires_at: issued.expires_at, email: delivery })
+    summary.last_email = (link.delivery == EmailDelivery::Queued).then(|| "queued".to_owned());
+    Ok(InvitationCreated { user: summary, invitation_link: link.url, expires_at: link.expires_at, email: link.delivery })
 }
 
 /// A new link for a pending user; the previous one stops working at once.
@@ -57,24 +43,9 @@ pub async fn regenerate(state: &AppState, caller: &Caller, user_id: i64) -> Resu
     if user.status() != UserStatus::Pending {
         return Err(Failure::new(ErrorCode::Conflict, "this user has already accepted the invitation; make a password reset link instead"));
     }
-    let mut tx = state.db.pool.begin().await?;
-    let issued = links::replace(&mut tx, user.id, Purpose::Invite, state.emails.invite_ttl_secs).await?;
-    let url = link(state, &issued.secret);
-    let delivery = queue_if_enabled(
-        &mut tx,
-        state,
-        LinkEmail { kind: Kind::Invitation, to: &user, inviter: caller.user.email.as_str(), link: &url, expires_at: issued.expires_at },
-    )
-    .await?;
-    tx.commit().await?;
-    wake_if_queued(state, delivery);
-    Ok(InvitationLink { invitation_link: url, expires_at: issued.expires_at, email: delivery })
-}
-
-pub(super) fn wake_if_queued(state: &AppState, delivery: EmailDelivery) {
-    if delivery == EmailDelivery::Queued {
-        state.outbox_wake.notify_one();
-    }
+    let tx = state.db.pool.begin().await?;
+    let link = issue_link(state, tx, &user, Purpose::Invite, caller.user.email.as_str()).await?;
+    Ok(InvitationLink { invitation_link: link.url, expires_at: link.expires_at, email: link.delivery })
 }
 
 pub async fn status(state: &AppState, secret: &str) -> Result<LinkStatus> {

@@ -1,7 +1,9 @@
-//! The emails that carry invitation and reset links: rendered from the
-//! templates and queued in the outbox inside the caller's transaction, when
-//! SMTP is on. With SMTP off nothing is queued and no connection is opened.
+//! Issuing an invitation or reset link and the email that carries it: the link
+//! is made, the email rendered from the templates and queued in the outbox in
+//! the same transaction, when SMTP is on. With SMTP off nothing is queued and
+//! no connection is opened; the link is returned to be shared by hand.
 
+use super::links::{self, Purpose};
 use crate::error::Result;
 use crate::outbox::storage::Kind;
 use crate::outbox::templates::{self, Context};
@@ -10,16 +12,48 @@ use crate::state::AppState;
 use crate::users::User;
 use shared::invite::EmailDelivery;
 
-pub struct LinkEmail<'a> {
-    pub kind: Kind,
-    pub to: &'a User,
-    pub inviter: &'a str,
-    pub link: &'a str,
+/// A link just made, and what happened to its email.
+pub struct IssuedLink {
+    pub url: String,
     pub expires_at: i64,
+    pub delivery: EmailDelivery,
+}
+
+/// Makes a fresh link of `purpose` for `user` (the previous one dies at once),
+/// queues the email carrying it when SMTP is on, and commits `tx` with
+/// whatever the caller already wrote in it (a new pending user, say).
+pub async fn issue_link(
+    state: &AppState,
+    mut tx: sqlx::Transaction<'_, sqlx::Any>,
+    user: &User,
+    purpose: Purpose,
+    inviter: &str,
+) -> Result<IssuedLink> {
+    let (kind, ttl, path) = match purpose {
+        Purpose::Invite => (Kind::Invitation, state.emails.invite_ttl_secs, "invite"),
+        Purpose::Reset => (Kind::Reset, state.emails.reset_ttl_secs, "reset"),
+    };
+    let issued = links::replace(&mut tx, user.id, purpose, ttl).await?;
+    let url = state.public_url.link(&format!("{path}/{}", issued.secret));
+    let email = LinkEmail { kind, to: user, inviter, link: &url, expires_at: issued.expires_at };
+    let delivery = queue_if_enabled(&mut tx, state, email).await?;
+    tx.commit().await?;
+    if delivery == EmailDelivery::Queued {
+        state.outbox_wake.notify_one();
+    }
+    Ok(IssuedLink { url, expires_at: issued.expires_at, delivery })
+}
+
+struct LinkEmail<'a> {
+    kind: Kind,
+    to: &'a User,
+    inviter: &'a str,
+    link: &'a str,
+    expires_at: i64,
 }
 
 /// Queues the email when SMTP is on; says what happened either way.
-pub async fn queue_if_enabled(conn: &mut sqlx::AnyConnection, state: &AppState, email: LinkEmail<'_>) -> Result<EmailDelivery> {
+async fn queue_if_enabled(conn: &mut sqlx::AnyConnection, state: &AppState, email: LinkEmail<'_>) -> Result<EmailDelivery> {
     if !crate::smtp::service::is_enabled(&state.db.pool).await? {
         return Ok(EmailDelivery::SmtpDisabled);
     }

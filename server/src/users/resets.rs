@@ -2,13 +2,11 @@
 //! one by email ("Forgot password"). Using a link sets the new password and
 //! ends the user's other sessions.
 
-use super::invitations::wake_if_queued;
 use super::links::{self, Purpose};
-use super::mailing::{queue_if_enabled, LinkEmail};
+use super::mailing::issue_link;
 use super::storage;
 use crate::auth::Caller;
 use crate::error::{Failure, Result};
-use crate::outbox::storage::Kind;
 use crate::state::AppState;
 use crate::storage::now;
 use shared::api::{ErrorCode, UserStatus};
@@ -19,10 +17,6 @@ use shared::{ApiError, NewPassword};
 /// cannot be used to flood someone's inbox.
 const FORGOT_SPACING_SECS: i64 = 60;
 
-fn link(state: &AppState, secret: &str) -> String {
-    state.public_url.link(&format!("reset/{secret}"))
-}
-
 /// A reset link for an active user, made by a host admin (emailed when SMTP is on).
 pub async fn admin_link(state: &AppState, caller: &Caller, user_id: i64) -> Result<ResetLink> {
     caller.require_host_admin()?;
@@ -30,19 +24,10 @@ pub async fn admin_link(state: &AppState, caller: &Caller, user_id: i64) -> Resu
     if user.status() != UserStatus::Active {
         return Err(Failure::new(ErrorCode::Conflict, "this user has not accepted the invitation yet; generate a new invite link instead"));
     }
-    let mut tx = state.db.pool.begin().await?;
-    let issued = links::replace(&mut tx, user.id, Purpose::Reset, state.emails.reset_ttl_secs).await?;
-    let url = link(state, &issued.secret);
-    let delivery = queue_if_enabled(
-        &mut tx,
-        state,
-        LinkEmail { kind: Kind::Reset, to: &user, inviter: caller.user.email.as_str(), link: &url, expires_at: issued.expires_at },
-    )
-    .await?;
-    tx.commit().await?;
-    wake_if_queued(state, delivery);
-    tracing::info!(by = %caller.user.email, user_id, email = ?delivery, "password reset link made");
-    Ok(ResetLink { reset_link: url, expires_at: issued.expires_at, email: delivery })
+    let tx = state.db.pool.begin().await?;
+    let link = issue_link(state, tx, &user, Purpose::Reset, caller.user.email.as_str()).await?;
+    tracing::info!(by = %caller.user.email, user_id, email = ?link.delivery, "password reset link made");
+    Ok(ResetLink { reset_link: link.url, expires_at: link.expires_at, email: link.delivery })
 }
 
 /// "Forgot password". The caller learns nothing: the answer is the same
@@ -58,18 +43,9 @@ pub async fn forgot(state: &AppState, email: &str) -> Result<()> {
     if links::latest_issued_at(&state.db.pool, user.id, Purpose::Reset).await?.is_some_and(|at| now() - at < FORGOT_SPACING_SECS) {
         return Ok(());
     }
-    let mut tx = state.db.pool.begin().await?;
-    let issued = links::replace(&mut tx, user.id, Purpose::Reset, state.emails.reset_ttl_secs).await?;
-    let url = link(state, &issued.secret);
-    let delivery = queue_if_enabled(
-        &mut tx,
-        state,
-        LinkEmail { kind: Kind::Reset, to: &user, inviter: "", link: &url, expires_at: issued.expires_at },
-    )
-    .await?;
-    tx.commit().await?;
-    wake_if_queued(state, delivery);
-    if delivery == EmailDelivery::Queued {
+    let tx = state.db.pool.begin().await?;
+    let link = issue_link(state, tx, &user, Purpose::Reset, "").await?;
+    if link.delivery == EmailDelivery::Queued {
         tracing::info!(user_id = user.id, "password reset email queued");
     }
     Ok(())
