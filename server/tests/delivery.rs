@@ -209,6 +209,43 @@ async fn a_crash_mid_burst_loses_nothing() {
     eprintln!("crash test: {delivered_before} delivered before SIGKILL, {duplicates} duplicate(s)");
 }
 
+/// SIGTERM mid-burst: the server stops claiming, finishes the email in hand
+/// and exits; nothing is left half-sent, and a restart delivers the rest.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_mid_burst_stops_cleanly_and_leaves_nothing_half_sent() {
+    let relay = Relay::start(RelayOptions::default());
+    let db = TestDb::new(Backend::Sqlite).await;
+    // A long lease: after a clean stop, nothing may be waiting for one to run out.
+    let slow_lease = [("GATEHOUSE_RETRY_BASE_SECS", "1"), ("GATEHOUSE_OUTBOX_LEASE_SECS", "600")];
+    let app = TestApp::spawn(&db, &slow_lease).await;
+    app.set_up_admin().await;
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    smtp(&app, closed, true).await;
+    for i in 0..150 {
+        invite(&app, &format!("user{i}@example.com")).await;
+    }
+    smtp(&app, relay.port, true).await;
+    let started = Instant::now();
+    while relay.messages().len() < 10 {
+        assert!(started.elapsed() < Duration::from_secs(60), "delivery never started");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let admin = app.client.clone(); // its session cookie outlives the process
+    let status = app.terminate(Duration::from_secs(40));
+    assert!(status.success(), "{status:?}");
+    let delivered_before = relay.messages().len();
+
+    let app = TestApp::spawn(&db, &slow_lease).await;
+    let all: Vec<Value> = admin.get(app.url("/api/v1/emails")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(all.len(), 150);
+    assert!(all.iter().all(|e| e["status"] != "sending"), "an email was left claimed after a clean stop");
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while relay.messages().len() < 150 && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    assert_eq!(relay.messages().len(), 150, "each email exactly once across the restart (delivered {delivered_before} before)");
+}
+
 /// Two instances on one PostgreSQL database share the queue: 2,000 emails,
 /// each delivered exactly once.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

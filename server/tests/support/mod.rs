@@ -221,6 +221,20 @@ impl TestApp {
         client
     }
 
+    /// Sends SIGTERM and waits up to `within` for the process to exit; the exit status.
+    pub fn terminate(mut self, within: Duration) -> std::process::ExitStatus {
+        let pid = self.child.id().to_string();
+        assert!(Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
+        let deadline = Instant::now() + within;
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return status;
+            }
+            assert!(Instant::now() < deadline, "still running {within:?} after SIGTERM");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
     /// Stops the process with SIGKILL: no graceful shutdown, as in a crash.
     pub fn stop(mut self) {
         let _ = self.child.kill();
