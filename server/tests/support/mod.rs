@@ -186,6 +186,11 @@ impl TestApp {
         format!("{}{}", self.base, path)
     }
 
+    /// The process's output, readable after it has gone.
+    pub fn output_handle(&self) -> Arc<Mutex<Vec<String>>> {
+        self.output.clone()
+    }
+
     /// Everything the process printed so far (stdout and stderr).
     pub fn output(&self) -> String {
         self.output.lock().unwrap().join("\n")
