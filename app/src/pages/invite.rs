@@ -2,40 +2,28 @@
 //! hold the address the link was made for, chooses a password, and is signed in.
 
 use super::credentials::{confirm_problem, email_problem, password_problem, passwords_ready};
-use super::widgets::{ErrorNote, Field, Loading, PublicCard};
+use super::link_page::LinkPage;
+use super::widgets::{ErrorNote, Field};
 use crate::client;
 use crate::i18n::use_i18n;
 use leptos::prelude::*;
 use leptos_router::components::A;
-use leptos_router::hooks::{use_navigate, use_params_map};
+use leptos_router::hooks::use_navigate;
 use leptos_router::NavigateOptions;
 use shared::api::{ErrorCode, Me};
-use shared::invite::{AcceptInvitation, LinkStatus};
+use shared::invite::AcceptInvitation;
 use shared::EmailAddress;
 
 #[component]
 pub fn Invite() -> impl IntoView {
     let i18n = use_i18n();
-    let params = use_params_map();
-    let token = move || params.read().get("token").unwrap_or_default();
-    // Asked first, so a dead link says so before anyone types a password.
-    let status = LocalResource::new(move || {
-        let token = token();
-        async move { client::get::<LinkStatus>(&format!("/api/v1/invitations/{token}")).await }
-    });
-    // Set when accepting answers 410: the link died while the form was open
-    // (a newer link was made, say).
-    let gone = RwSignal::new(false);
     view! {
-        <PublicCard title=Signal::derive(move || i18n.t().signup_title)>
-            {move || match status.get() {
-                None => view! { <Loading/> }.into_any(),
-                Some(Ok(LinkStatus { valid: true, .. })) if !gone.get() => view! { <SignupForm token=token() gone/> }.into_any(),
-                Some(Ok(_)) => view! { <DeadLink/> }.into_any(),
-                Some(Err(e)) if matches!(e.code, ErrorCode::Gone | ErrorCode::NotFound) => view! { <DeadLink/> }.into_any(),
-                Some(Err(e)) => view! { <ErrorNote error=e/> }.into_any(),
-            }}
-        </PublicCard>
+        <LinkPage
+            title=Signal::derive(move || i18n.t().signup_title)
+            status_route="/api/v1/invitations"
+            dead=|| view! { <DeadLink/> }.into_any()
+            form=|token, gone| view! { <SignupForm token gone/> }
+        />
     }
 }
 

@@ -6,6 +6,7 @@ mod emails;
 mod forgot;
 mod host_settings;
 mod invite;
+mod link_page;
 mod reset;
 mod setup;
 mod shell;

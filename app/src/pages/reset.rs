@@ -2,37 +2,25 @@
 //! handed over). Choosing a new password here signs the user out everywhere.
 
 use super::credentials::{confirm_problem, password_problem, passwords_ready};
-use super::widgets::{ErrorNote, Field, Loading, PublicCard};
+use super::link_page::LinkPage;
+use super::widgets::{ErrorNote, Field};
 use crate::client;
 use crate::i18n::use_i18n;
 use leptos::prelude::*;
 use leptos_router::components::A;
-use leptos_router::hooks::use_params_map;
 use shared::api::ErrorCode;
-use shared::invite::{LinkStatus, ResetPassword};
+use shared::invite::ResetPassword;
 
 #[component]
 pub fn Reset() -> impl IntoView {
     let i18n = use_i18n();
-    let params = use_params_map();
-    let token = move || params.read().get("token").unwrap_or_default();
-    // Asked first, so a dead link says so before anyone types a password.
-    let status = LocalResource::new(move || {
-        let token = token();
-        async move { client::get::<LinkStatus>(&format!("/api/v1/password-reset/{token}")).await }
-    });
-    // Set when saving answers 410: the link died while the form was open.
-    let gone = RwSignal::new(false);
     view! {
-        <PublicCard title=Signal::derive(move || i18n.t().reset_title)>
-            {move || match status.get() {
-                None => view! { <Loading/> }.into_any(),
-                Some(Ok(LinkStatus { valid: true, .. })) if !gone.get() => view! { <ResetForm token=token() gone/> }.into_any(),
-                Some(Ok(_)) => view! { <DeadLink/> }.into_any(),
-                Some(Err(e)) if matches!(e.code, ErrorCode::Gone | ErrorCode::NotFound) => view! { <DeadLink/> }.into_any(),
-                Some(Err(e)) => view! { <ErrorNote error=e/> }.into_any(),
-            }}
-        </PublicCard>
+        <LinkPage
+            title=Signal::derive(move || i18n.t().reset_title)
+            status_route="/api/v1/password-reset"
+            dead=|| view! { <DeadLink/> }.into_any()
+            form=|token, gone| view! { <ResetForm token gone/> }
+        />
     }
 }
 
