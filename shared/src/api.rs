@@ -117,10 +117,6 @@ impl FieldErrors {
         self.0.entry(field.to_owned()).or_insert_with(|| message.to_string());
     }
 
-    pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
-    }
-
     /// `Ok(())` when nothing was wrong, otherwise one 422 naming every field.
     pub fn into_result(self) -> Result<(), ApiError> {
         if self.0.is_empty() {

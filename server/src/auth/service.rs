@@ -100,7 +100,7 @@ pub async fn complete_setup(state: &AppState, token: &str, req: &SetupRequest) -
     if !storage::consume_setup_token(&mut tx, &tokens::hash(token)).await? {
         return Err(gone());
     }
-    let id = users::storage::insert(&mut *tx, &email, Role::HostAdmin, None, &hash).await?;
+    let id = users::storage::insert(&mut *tx, &email, Role::HostAdmin, None, Some(&hash)).await?;
     tx.commit().await?;
     tracing::info!(user_id = id, "first host admin created from the setup link");
     let session = start_session(state, id).await?;

@@ -162,17 +162,17 @@ pub async fn find(pool: &AnyPool, id: i64) -> Result<Option<EmailRow>> {
 }
 
 fn email_row(r: &sqlx::any::AnyRow) -> Result<EmailRow> {
-            Ok(EmailRow {
-                id: r.try_get("id")?,
-                kind: r.try_get("kind")?,
-                to: r.try_get("to_email")?,
-                status: r.try_get("status")?,
-                attempts: r.try_get("attempts")?,
-                last_error: r.try_get("last_error")?,
-                created_at: r.try_get("created_at")?,
-                sent_at: r.try_get("sent_at")?,
-                next_attempt_at: r.try_get("next_attempt_at")?,
-            })
+    Ok(EmailRow {
+        id: r.try_get("id")?,
+        kind: r.try_get("kind")?,
+        to: r.try_get("to_email")?,
+        status: r.try_get("status")?,
+        attempts: r.try_get("attempts")?,
+        last_error: r.try_get("last_error")?,
+        created_at: r.try_get("created_at")?,
+        sent_at: r.try_get("sent_at")?,
+        next_attempt_at: r.try_get("next_attempt_at")?,
+    })
 }
 
 pub struct EmailRow {

@@ -17,17 +17,12 @@ pub async fn invite(state: &AppState, caller: &Caller, req: &InviteRequest) -> R
     caller.require_host_admin()?;
     let mut fields = FieldErrors::default();
     let email = fields.check("email", EmailAddress::parse(&req.email));
-    match (req.role.needs_account(), req.account_id) {
-        (true, None) => fields.add("account_id", "choose the account this user belongs to"),
-        (false, Some(_)) => fields.add("account_id", "host roles belong to no account"),
-        (true, Some(id)) if !storage::account_exists(&state.db.pool, id).await? => fields.add("account_id", "no such account"),
-        _ => {}
-    }
+    super::service::check_account_for_role(state, &mut fields, req.role, req.account_id).await?;
     fields.into_result()?;
     let email = email.expect("checked");
 
     let mut tx = state.db.pool.begin().await?;
-    let id = storage::insert_pending(&mut tx, &email, req.role, req.account_id).await?;
+    let id = storage::insert(&mut *tx, &email, req.role, req.account_id, None).await?;
     let user = User { id, email, role: req.role, account_id: req.account_id, password_hash: None };
     let link = issue_link(state, tx, &user, Purpose::Invite, caller.user.email.as_str()).await?;
     tracing::info!(by = %caller.user.email, user_id = id, role = %req.role, email = ?link.delivery, "user invited");

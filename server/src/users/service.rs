@@ -42,20 +42,26 @@ fn parse_account_name(req: &AccountRequest) -> Result<AccountName> {
     AccountName::parse(&req.name).map_err(|e| ApiError::validation("the name needs fixing").with_field("name", e).into())
 }
 
+/// Account roles belong to an existing account; host roles to none.
+pub async fn check_account_for_role(state: &AppState, fields: &mut FieldErrors, role: Role, account_id: Option<i64>) -> Result<()> {
+    match (role.needs_account(), account_id) {
+        (true, None) => fields.add("account_id", "choose the account this user belongs to"),
+        (false, Some(_)) => fields.add("account_id", "host roles belong to no account"),
+        (true, Some(id)) if !storage::account_exists(&state.db.pool, id).await? => fields.add("account_id", "no such account"),
+        _ => {}
+    }
+    Ok(())
+}
+
 /// Creates an active user with a password (the operator's CLI; people normally arrive by invitation).
 pub async fn create_active_user(state: &AppState, email: &str, role: Role, account_id: Option<i64>, password: &str) -> Result<UserSummary> {
     let mut fields = FieldErrors::default();
     let email = fields.check("email", EmailAddress::parse(email));
     let password = fields.check("password", NewPassword::parse(password));
-    match (role.needs_account(), account_id) {
-        (true, None) => fields.add("account_id", "account roles need an account"),
-        (false, Some(_)) => fields.add("account_id", "host roles belong to no account"),
-        (true, Some(id)) if !storage::account_exists(&state.db.pool, id).await? => fields.add("account_id", "no such account"),
-        _ => {}
-    }
+    check_account_for_role(state, &mut fields, role, account_id).await?;
     fields.into_result()?;
     let (email, password) = (email.expect("checked"), password.expect("checked"));
     let hash = state.passwords.hash(password.expose()).await?;
-    let id = storage::insert(&state.db.pool, &email, role, account_id, &hash).await?;
+    let id = storage::insert(&state.db.pool, &email, role, account_id, Some(&hash)).await?;
     Ok(UserSummary { id, email, role, account_id, status: UserStatus::Active, last_email: None })
 }

@@ -71,19 +71,6 @@ pub async fn find_by_id(pool: &AnyPool, id: i64) -> Result<Option<User>> {
     row.as_ref().map(user_from_row).transpose()
 }
 
-/// Inserts a pending user (no password until they accept the invitation). 409 when the address is taken.
-pub async fn insert_pending(conn: &mut sqlx::AnyConnection, email: &EmailAddress, role: Role, account_id: Option<i64>) -> Result<i64> {
-    let row = sqlx::query("INSERT INTO users (email, password_hash, role, account_id, created_at) VALUES ($1, NULL, $2, $3, $4) RETURNING id")
-        .bind(email.as_str())
-        .bind(role.as_str())
-        .bind(account_id)
-        .bind(now())
-        .fetch_one(&mut *conn)
-        .await
-        .map_err(email_taken)?;
-    Ok(row.try_get("id")?)
-}
-
 pub async fn set_password(conn: &mut sqlx::AnyConnection, id: i64, password_hash: &str) -> Result<()> {
     sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2").bind(password_hash).bind(id).execute(&mut *conn).await?;
     Ok(())
@@ -109,8 +96,9 @@ pub async fn host_admin_exists(pool: &AnyPool) -> Result<bool> {
     Ok(row.try_get::<i64, _>("n")? > 0)
 }
 
-/// Inserts an active user (one with a password). 409 when the address is taken.
-pub async fn insert<'c, E>(executor: E, email: &EmailAddress, role: Role, account_id: Option<i64>, password_hash: &str) -> Result<i64>
+/// Inserts a user: active with a password hash, or pending (invited) without
+/// one. 409 when the address is taken.
+pub async fn insert<'c, E>(executor: E, email: &EmailAddress, role: Role, account_id: Option<i64>, password_hash: Option<&str>) -> Result<i64>
 where
     E: sqlx::Executor<'c, Database = sqlx::Any>,
 {
