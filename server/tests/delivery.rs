@@ -41,6 +41,32 @@ async fn wait_for(app: &TestApp, within: Duration, done: impl Fn(&Value) -> bool
     }
 }
 
+/// Queues `n` invitations while SMTP points at a closed port (SMTP off would
+/// queue nothing), then points it at `relay` and returns once delivery is under way.
+async fn burst_under_way(app: &TestApp, relay: &Relay, n: usize) {
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    smtp(app, closed, true).await;
+    for i in 0..n {
+        invite(app, &format!("user{i}@example.com")).await;
+    }
+    smtp(app, relay.port, true).await;
+    let started = Instant::now();
+    while relay.messages().len() < 10 {
+        assert!(started.elapsed() < Duration::from_secs(60), "delivery never started");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+}
+
+/// How many messages the relay received for each recipient.
+fn recipient_counts(relay: &Relay) -> HashMap<String, usize> {
+    let mut seen = HashMap::new();
+    for mail in relay.messages() {
+        let to = mail.lines().find_map(|l| l.strip_prefix("X-Envelope-To: ")).unwrap().to_owned();
+        *seen.entry(to).or_default() += 1;
+    }
+    seen
+}
+
 async fn fast_app() -> (TestDb, TestApp) {
     let db = TestDb::new(Backend::Sqlite).await;
     let app = TestApp::spawn(&db, FAST).await;
@@ -172,19 +198,7 @@ async fn a_crash_mid_burst_loses_nothing() {
     let db = TestDb::new(Backend::Sqlite).await;
     let app = TestApp::spawn(&db, FAST).await;
     app.set_up_admin().await;
-    // Queue the burst with SMTP on (off would queue nothing) but pointed at a closed port...
-    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    smtp(&app, closed, true).await;
-    for i in 0..150 {
-        invite(&app, &format!("user{i}@example.com")).await;
-    }
-    // ...then point it at the relay and kill the server once delivery is under way.
-    smtp(&app, relay.port, true).await;
-    let started = Instant::now();
-    while relay.messages().len() < 10 {
-        assert!(started.elapsed() < Duration::from_secs(60), "delivery never started");
-        std::thread::sleep(Duration::from_millis(10));
-    }
+    burst_under_way(&app, &relay, 150).await;
     app.stop();
     let delivered_before = relay.messages().len();
     assert!(delivered_before < 150, "the kill came too late to test anything");
@@ -193,11 +207,7 @@ async fn a_crash_mid_burst_loses_nothing() {
     let deadline = Instant::now() + Duration::from_secs(120);
     let mut seen: HashMap<String, usize> = HashMap::new();
     while Instant::now() < deadline {
-        seen.clear();
-        for mail in relay.messages() {
-            let to = mail.lines().find_map(|l| l.strip_prefix("X-Envelope-To: ")).unwrap().to_owned();
-            *seen.entry(to).or_default() += 1;
-        }
+        seen = recipient_counts(&relay);
         if seen.len() == 150 {
             break;
         }
@@ -219,17 +229,7 @@ async fn sigterm_mid_burst_stops_cleanly_and_leaves_nothing_half_sent() {
     let slow_lease = [("GATEHOUSE_RETRY_BASE_SECS", "1"), ("GATEHOUSE_OUTBOX_LEASE_SECS", "600")];
     let app = TestApp::spawn(&db, &slow_lease).await;
     app.set_up_admin().await;
-    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    smtp(&app, closed, true).await;
-    for i in 0..150 {
-        invite(&app, &format!("user{i}@example.com")).await;
-    }
-    smtp(&app, relay.port, true).await;
-    let started = Instant::now();
-    while relay.messages().len() < 10 {
-        assert!(started.elapsed() < Duration::from_secs(60), "delivery never started");
-        std::thread::sleep(Duration::from_millis(10));
-    }
+    burst_under_way(&app, &relay, 150).await;
     let output = app.output_handle();
     let status = app.terminate(Duration::from_secs(40));
     assert!(status.success(), "{status:?}");
@@ -284,11 +284,7 @@ async fn two_instances_on_postgres_deliver_each_email_exactly_once() {
     }
     // Let any duplicate that is on its way arrive before counting.
     tokio::time::sleep(Duration::from_secs(2)).await;
-    let mut seen: HashMap<String, usize> = HashMap::new();
-    for mail in relay.messages() {
-        let to = mail.lines().find_map(|l| l.strip_prefix("X-Envelope-To: ")).unwrap().to_owned();
-        *seen.entry(to).or_default() += 1;
-    }
+    let seen = recipient_counts(&relay);
     assert_eq!(seen.len(), total, "every email delivered");
     assert!(seen.values().all(|&n| n == 1), "an email was delivered twice");
     drop(b);
