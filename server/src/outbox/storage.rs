@@ -70,16 +70,24 @@ pub struct Claimed {
     pub attempts: i64,
 }
 
-const DUE: &str = "(status IN ('queued', 'retrying') AND next_attempt_at <= $1) OR (status = 'sending' AND lease_until < $1)";
+/// States a worker may claim from, written exactly as the partial index
+/// `outbox_due` (migration 0004) writes its condition, so SQLite uses it.
+const CLAIMABLE: &str = "status IN ('queued', 'retrying', 'sending')";
 
-/// Claims the oldest due email for `lease_secs`, or `None` when nothing is due.
+/// Claims the email that has been due longest, for `lease_secs`, or `None`
+/// when nothing is due.
+///
+/// `next_attempt_at` is the due time of every claimable email: when it was
+/// queued, when its retry comes, or, for one being sent, when its lease runs
+/// out. An email whose worker died mid-delivery is therefore due again once
+/// the lease passes, and nothing is lost to a crash. The pick reads the
+/// partial index on that column in order, so a claim costs the same with 10
+/// or 100,000 emails waiting.
 ///
 /// One statement picks and claims, so two workers (in one process or in
 /// several) never deliver the same email at once. On PostgreSQL the pick is
 /// `FOR UPDATE SKIP LOCKED`, so concurrent workers take different emails
-/// instead of queueing on the same row; SQLite serialises writers anyway. An
-/// email whose lease ran out (its worker died mid-delivery) is due again, so
-/// nothing is lost to a crash.
+/// instead of queueing on the same row; SQLite serialises writers anyway.
 ///
 /// `sent`: an email just delivered, marked sent in the same transaction, so
 /// that steady delivery costs one commit (one fsync) per email, not two. If
@@ -92,9 +100,10 @@ pub async fn claim_next(pool: &AnyPool, engine: Engine, lease_secs: i64, sent: O
     if let Some(id) = sent {
         mark_sent_in(&mut tx, id, now).await?;
     }
+    let due = format!("{CLAIMABLE} AND next_attempt_at <= $1");
     let row = sqlx::query(&format!(
-        "UPDATE outbox SET status = 'sending', lease_until = $2, attempts = attempts + 1 \
-         WHERE id = (SELECT id FROM outbox WHERE {DUE} ORDER BY id LIMIT 1{lock}) AND ({DUE}) \
+        "UPDATE outbox SET status = 'sending', next_attempt_at = $2, attempts = attempts + 1 \
+         WHERE id = (SELECT id FROM outbox WHERE {due} ORDER BY next_attempt_at, id LIMIT 1{lock}) AND {due} \
          RETURNING id, to_email, subject, text_body, html_body, message_id, attempts"
     ))
     .bind(now)
@@ -115,7 +124,7 @@ pub async fn claim_next(pool: &AnyPool, engine: Engine, lease_secs: i64, sent: O
 }
 
 async fn mark_sent_in(conn: &mut sqlx::AnyConnection, id: i64, now: i64) -> Result<()> {
-    sqlx::query("UPDATE outbox SET status = 'sent', sent_at = $2, lease_until = NULL, last_error = NULL WHERE id = $1")
+    sqlx::query("UPDATE outbox SET status = 'sent', sent_at = $2, last_error = NULL WHERE id = $1")
         .bind(id)
         .bind(now)
         .execute(&mut *conn)
@@ -129,7 +138,7 @@ pub async fn mark_sent(pool: &AnyPool, id: i64) -> Result<()> {
 }
 
 pub async fn mark_failed(pool: &AnyPool, id: i64, error: &str) -> Result<()> {
-    sqlx::query("UPDATE outbox SET status = 'failed', lease_until = NULL, last_error = $2 WHERE id = $1")
+    sqlx::query("UPDATE outbox SET status = 'failed', last_error = $2 WHERE id = $1")
         .bind(id)
         .bind(error)
         .execute(pool)
@@ -138,7 +147,7 @@ pub async fn mark_failed(pool: &AnyPool, id: i64, error: &str) -> Result<()> {
 }
 
 pub async fn mark_retry(pool: &AnyPool, id: i64, error: &str, at: i64) -> Result<()> {
-    sqlx::query("UPDATE outbox SET status = 'retrying', lease_until = NULL, last_error = $2, next_attempt_at = $3 WHERE id = $1")
+    sqlx::query("UPDATE outbox SET status = 'retrying', last_error = $2, next_attempt_at = $3 WHERE id = $1")
         .bind(id)
         .bind(error)
         .bind(at)
@@ -191,7 +200,7 @@ pub struct EmailRow {
 /// attempt budget. False when it is sent, being sent, or does not exist.
 pub async fn requeue(pool: &AnyPool, id: i64) -> Result<bool> {
     let done = sqlx::query(
-        "UPDATE outbox SET status = 'queued', attempts = 0, next_attempt_at = $2, lease_until = NULL \
+        "UPDATE outbox SET status = 'queued', attempts = 0, next_attempt_at = $2 \
          WHERE id = $1 AND status IN ('failed', 'retrying', 'cancelled', 'queued')",
     )
     .bind(id)
@@ -203,7 +212,7 @@ pub async fn requeue(pool: &AnyPool, id: i64) -> Result<bool> {
 
 /// Gives up on an email that has not been sent. False when it is sent, being sent, or does not exist.
 pub async fn cancel(pool: &AnyPool, id: i64) -> Result<bool> {
-    let done = sqlx::query("UPDATE outbox SET status = 'cancelled', lease_until = NULL WHERE id = $1 AND status IN ('queued', 'retrying', 'failed')")
+    let done = sqlx::query("UPDATE outbox SET status = 'cancelled' WHERE id = $1 AND status IN ('queued', 'retrying', 'failed')")
         .bind(id)
         .execute(pool)
         .await?;
