@@ -68,14 +68,16 @@ pub struct Claimed {
     pub html: String,
     pub message_id: String,
     pub attempts: i64,
+    /// When this claim's lease runs out (the email's due time while it is being sent).
+    pub lease_until: i64,
 }
 
 /// States a worker may claim from, written exactly as the partial index
 /// `outbox_due` (migration 0004) writes its condition, so SQLite uses it.
 const CLAIMABLE: &str = "status IN ('queued', 'retrying', 'sending')";
 
-/// Claims the email that has been due longest, for `lease_secs`, or `None`
-/// when nothing is due.
+/// Claims up to `limit` of the emails that have been due longest, for
+/// `lease_secs`, oldest first; empty when nothing is due.
 ///
 /// `next_attempt_at` is the due time of every claimable email: when it was
 /// queued, when its retry comes, or, for one being sent, when its lease runs
@@ -89,52 +91,82 @@ const CLAIMABLE: &str = "status IN ('queued', 'retrying', 'sending')";
 /// `FOR UPDATE SKIP LOCKED`, so concurrent workers take different emails
 /// instead of queueing on the same row; SQLite serialises writers anyway.
 ///
-/// `sent`: an email just delivered, marked sent in the same transaction, so
-/// that steady delivery costs one commit (one fsync) per email, not two. If
-/// the process dies before that commit, the delivered email is sent again:
-/// it was in flight, the one case where a duplicate is allowed.
-pub async fn claim_next(pool: &AnyPool, engine: Engine, lease_secs: i64, sent: Option<i64>) -> Result<Option<Claimed>> {
+/// Claiming several at once costs one commit for the group; each email is
+/// still marked sent on its own right after delivery ([`mark_sent`]), so a
+/// crash can repeat only the one email being delivered. Claimed emails not
+/// yet sent were never handed to the relay: they wait for their lease.
+pub async fn claim(pool: &AnyPool, engine: Engine, lease_secs: i64, limit: i64) -> Result<Vec<Claimed>> {
     let now = now();
-    let lock = if engine == Engine::Postgres { " FOR UPDATE SKIP LOCKED" } else { "" };
-    let mut tx = pool.begin().await?;
-    if let Some(id) = sent {
-        mark_sent_in(&mut tx, id, now).await?;
-    }
-    let due = format!("{CLAIMABLE} AND next_attempt_at <= $1");
-    let row = sqlx::query(&format!(
-        "UPDATE outbox SET status = 'sending', next_attempt_at = $2, attempts = attempts + 1 \
-         WHERE id = (SELECT id FROM outbox WHERE {due} ORDER BY next_attempt_at, id LIMIT 1{lock}) AND {due} \
-         RETURNING id, to_email, subject, text_body, html_body, message_id, attempts"
-    ))
-    .bind(now)
-    .bind(now + lease_secs)
-    .fetch_optional(&mut *tx)
-    .await?;
-    tx.commit().await?;
-    let Some(r) = row else { return Ok(None) };
-    Ok(Some(Claimed {
-        id: r.try_get("id")?,
-        to: r.try_get("to_email")?,
-        subject: r.try_get("subject")?,
-        text: r.try_get("text_body")?,
-        html: r.try_get("html_body")?,
-        message_id: r.try_get("message_id")?,
-        attempts: r.try_get("attempts")?,
-    }))
+    let rows = sqlx::query(&claim_statement(engine))
+        .bind(now)
+        .bind(now + lease_secs)
+        .bind(limit)
+        .fetch_all(pool)
+        .await?;
+    let mut claimed = rows
+        .iter()
+        .map(|r| {
+            Ok(Claimed {
+                id: r.try_get("id")?,
+                to: r.try_get("to_email")?,
+                subject: r.try_get("subject")?,
+                text: r.try_get("text_body")?,
+                html: r.try_get("html_body")?,
+                message_id: r.try_get("message_id")?,
+                attempts: r.try_get("attempts")?,
+                lease_until: r.try_get("next_attempt_at")?,
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    // RETURNING promises no order; ids follow queueing order.
+    claimed.sort_by_key(|c| c.id);
+    Ok(claimed)
 }
 
-async fn mark_sent_in(conn: &mut sqlx::AnyConnection, id: i64, now: i64) -> Result<()> {
-    sqlx::query("UPDATE outbox SET status = 'sent', sent_at = $2, last_error = NULL WHERE id = $1")
-        .bind(id)
-        .bind(now)
-        .execute(&mut *conn)
-        .await?;
+/// The claim: `$1` now, `$2` the lease's end, `$3` how many. Public for the
+/// test that checks SQLite's plan for it.
+pub fn claim_statement(engine: Engine) -> String {
+    let lock = if engine == Engine::Postgres { " FOR UPDATE SKIP LOCKED" } else { "" };
+    let due = format!("{CLAIMABLE} AND next_attempt_at <= $1");
+    // The pick is a materialised CTE, evaluated once: PostgreSQL may run an
+    // `IN (SELECT … LIMIT n)` subquery more than once and update more than n rows.
+    format!(
+        "WITH picked AS MATERIALIZED (SELECT id FROM outbox WHERE {due} ORDER BY next_attempt_at, id LIMIT $3{lock}) \
+         UPDATE outbox SET status = 'sending', next_attempt_at = $2, attempts = attempts + 1 \
+         WHERE id IN (SELECT id FROM picked) AND {due} \
+         RETURNING id, to_email, subject, text_body, html_body, message_id, attempts, next_attempt_at"
+    )
+}
+
+/// Gives claimed emails that were not attempted back to the queue, due now,
+/// as they were before the claim (a worker stopping, or running short of
+/// lease). Only while they still hold this claim's lease (`lease_until`): an
+/// email another worker has claimed since is left alone.
+pub async fn release(pool: &AnyPool, lease_until: i64, ids: &[i64]) -> Result<()> {
+    if ids.is_empty() {
+        return Ok(());
+    }
+    let placeholders: Vec<String> = (0..ids.len()).map(|i| format!("${}", i + 3)).collect();
+    let sql = format!(
+        "UPDATE outbox SET status = CASE WHEN attempts > 1 THEN 'retrying' ELSE 'queued' END, attempts = attempts - 1, next_attempt_at = $1 \
+         WHERE status = 'sending' AND next_attempt_at = $2 AND id IN ({})",
+        placeholders.join(", ")
+    );
+    let mut query = sqlx::query(&sql).bind(now()).bind(lease_until);
+    for id in ids {
+        query = query.bind(*id);
+    }
+    query.execute(pool).await?;
     Ok(())
 }
 
 pub async fn mark_sent(pool: &AnyPool, id: i64) -> Result<()> {
-    let mut conn = pool.acquire().await?;
-    mark_sent_in(&mut conn, id, now()).await
+    sqlx::query("UPDATE outbox SET status = 'sent', sent_at = $2, last_error = NULL WHERE id = $1")
+        .bind(id)
+        .bind(now())
+        .execute(pool)
+        .await?;
+    Ok(())
 }
 
 pub async fn mark_failed(pool: &AnyPool, id: i64, error: &str) -> Result<()> {

@@ -11,10 +11,13 @@ use crate::state::AppState;
 use crate::storage::now;
 use lettre::message::{Mailbox, MultiPart};
 use lettre::{Address, Message};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 use tokio::sync::watch;
 
-const BATCH: i64 = 50;
+/// Emails claimed per commit. Claiming is the costly statement (it walks the
+/// due index and rewrites each row); one commit for a group, instead of one
+/// per email, is most of what brought the drain rate to target (BENCHMARKS.md).
+const CLAIM: i64 = 16;
 const SEND_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// PostgreSQL: emails queued by any instance wake this one at once (LISTEN/NOTIFY).
@@ -73,50 +76,57 @@ async fn drain(state: &AppState, shutdown: &watch::Receiver<bool>) -> crate::err
 }
 
 async fn drain_with(state: &AppState, shutdown: &watch::Receiver<bool>, session: &mut Option<Session>) -> crate::error::Result<()> {
-    let settings = &state.emails;
+    let pool = &state.db.pool;
+    let lease = state.emails.lease_secs;
     let hello = state.public_url.host();
     loop {
+        // Read the configuration before every claim, so that a change or a
+        // switch-off takes effect within one group of emails.
         let Some(relay) = crate::smtp::service::relay_for_delivery(state).await? else { return Ok(()) };
         let key = format!("{relay:?}|{}", relay.version);
-        let mut delivered_any = false;
-        // The last email delivered, still to be marked sent (with the next claim).
-        let mut sent: Option<i64> = None;
-        for _ in 0..BATCH {
-            if *shutdown.borrow() {
+        let claimed = storage::claim(pool, state.db.engine, lease, CLAIM).await?;
+        if claimed.is_empty() {
+            return Ok(());
+        }
+        // An email is started only while at least half of its lease is left,
+        // so no other instance takes it over while it is being sent.
+        let deadline = Instant::now() + Duration::from_secs(lease as u64 / 2);
+        let mut emails = claimed.into_iter();
+        while let Some(email) = emails.next() {
+            if *shutdown.borrow() || Instant::now() > deadline {
+                let unsent: Vec<i64> = std::iter::once(email.id).chain(emails.map(|e| e.id)).collect();
+                storage::release(pool, email.lease_until, &unsent).await?;
                 break;
             }
-            let Some(email) = storage::claim_next(&state.db.pool, state.db.engine, settings.lease_secs, sent.take()).await? else { break };
-            delivered_any = true;
-            let message = match build(&relay.from, &email) {
-                Ok(m) => m,
-                Err(why) => {
-                    storage::mark_failed(&state.db.pool, email.id, &why).await?;
-                    continue;
-                }
-            };
-            let started = std::time::Instant::now();
-            let outcome = send(session, &relay, &hello, &key, &message).await;
-            crate::metrics::METRICS.observe_send(started.elapsed(), outcome.as_ref().map(|_| ()).map_err(|e| e.permanent));
-            match outcome {
-                Ok(()) => {
-                    sent = Some(email.id);
-                    tracing::debug!(id = email.id, attempt = email.attempts, "email sent");
-                }
-                Err(e) => {
-                    // After an error the session's state is unknown: start a fresh one.
-                    if let Some(s) = session.take() {
-                        s.close().await;
-                    }
-                    retry_or_fail(state, &email, &e.message, e.permanent).await?;
-                }
-            }
+            deliver(state, session, &relay, &hello, &key, &email).await?;
         }
-        if let Some(id) = sent {
-            storage::mark_sent(&state.db.pool, id).await?;
-        }
-        // Re-read the configuration every batch, so a change or a switch-off takes effect promptly.
-        if !delivered_any || *shutdown.borrow() {
+        if *shutdown.borrow() {
             return Ok(());
+        }
+    }
+}
+
+/// One attempt at one email, and its outcome recorded at once: a delivered
+/// email is marked sent before the next one goes out.
+async fn deliver(state: &AppState, session: &mut Option<Session>, relay: &Relay, hello: &str, key: &str, email: &Claimed) -> crate::error::Result<()> {
+    let message = match build(&relay.from, email) {
+        Ok(m) => m,
+        Err(why) => return storage::mark_failed(&state.db.pool, email.id, &why).await,
+    };
+    let started = Instant::now();
+    let outcome = send(session, relay, hello, key, &message).await;
+    crate::metrics::METRICS.observe_send(started.elapsed(), outcome.as_ref().map(|_| ()).map_err(|e| e.permanent));
+    match outcome {
+        Ok(()) => {
+            tracing::debug!(id = email.id, attempt = email.attempts, "email sent");
+            storage::mark_sent(&state.db.pool, email.id).await
+        }
+        Err(e) => {
+            // After an error the session's state is unknown: start a fresh one.
+            if let Some(s) = session.take() {
+                s.close().await;
+            }
+            retry_or_fail(state, email, &e.message, e.permanent).await
         }
     }
 }
