@@ -69,3 +69,20 @@ test.describe('in Italian', () => {
     await expect(page.getByRole('button', { name: 'Accedi' })).toBeVisible();
   });
 });
+
+test('the dashboard runs under a strict Content-Security-Policy that stops injected scripts', async ({ page }) => {
+  const response = await page.goto(gh.baseUrl);
+  const policy = response!.headers()['content-security-policy'];
+  expect(policy).toContain("script-src 'self' 'wasm-unsafe-eval' 'sha256-");
+  expect(policy).not.toContain('unsafe-inline');
+  // The loader is allowed by its hash: the dashboard starts.
+  await expect(page.getByRole('heading', { name: 'Sign in to Gatehouse' })).toBeVisible();
+  // An inline script added to the page (what an XSS would do) does not run.
+  const ran = await page.evaluate(() => {
+    const s = document.createElement('script');
+    s.textContent = 'window.__injected = true';
+    document.body.appendChild(s);
+    return (window as unknown as { __injected?: boolean }).__injected === true;
+  });
+  expect(ran).toBe(false);
+});

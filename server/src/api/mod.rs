@@ -1,6 +1,7 @@
 //! The HTTP surface: `/api/v1` (REST for the gateway backend and the
 //! dashboard), `/api/fn` (server functions), health probes, and the dashboard's files.
 
+mod content_policy;
 mod extract;
 mod guards;
 mod health;
@@ -30,6 +31,10 @@ pub fn router(state: AppState, dist_dir: &Path) -> Router {
         .fallback(|| async { error_response(ApiError::new(ErrorCode::NotFound, "no such API route")) });
 
     let dashboard = ServeDir::new(dist_dir).fallback(ServeFile::new(dist_dir.join("index.html")));
+    // Read once: the policy allows the built loader script by its hash, so a
+    // dashboard rebuilt under a running server needs a restart.
+    let index_html = std::fs::read_to_string(dist_dir.join("index.html")).ok();
+    let policy = HeaderValue::from_str(&content_policy::policy(index_html.as_deref())).expect("the policy is ASCII");
 
     Router::new()
         .nest("/api/v1", v1)
@@ -43,5 +48,6 @@ pub fn router(state: AppState, dist_dir: &Path) -> Router {
         .layer(SetResponseHeaderLayer::overriding(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer")))
         .layer(SetResponseHeaderLayer::overriding(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
         .layer(SetResponseHeaderLayer::overriding(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")))
+        .layer(SetResponseHeaderLayer::overriding(header::CONTENT_SECURITY_POLICY, policy))
         .with_state(state)
 }
