@@ -8,7 +8,7 @@ mod support;
 use serde_json::{json, Value};
 use std::time::Duration;
 use support::relay::{Certs, Relay, RelayOptions};
-use support::{error_code, Backend, TestApp, TestDb, ADMIN_EMAIL};
+use support::{error_code, Backend, TestApp, TestDb, ADMIN_EMAIL, ADMIN_PASSWORD};
 
 const RELAY_USER: &str = "relay@example.com";
 const RELAY_PASSWORD: &str = "S3cret-relay-pass!";
@@ -51,6 +51,7 @@ on_both_databases!(
     save_read_back_enable_and_disable,
     bad_saves_get_4xx_and_change_nothing,
     only_host_admins_reach_smtp,
+    the_test_send_limit_holds_across_instances,
 );
 
 async fn save_read_back_enable_and_disable(db: TestDb) {
@@ -302,6 +303,29 @@ async fn a_refused_recipient_fails_at_recipient_with_the_reply() {
     let report = test_send(&app, Some(&draft(relay.port, "none", None))).await;
     assert_eq!((report["ok"].as_bool(), report["stage"].as_str()), (Some(false), Some("recipient")), "{report}");
     assert!(report["server_reply"].as_str().unwrap().contains("User unknown"), "{report}");
+}
+
+/// Behind a load balancer an admin's test sends land on several instances;
+/// the limit is kept in the shared database, not per process.
+async fn the_test_send_limit_holds_across_instances(db: TestDb) {
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port(); // closed again
+    let a = admin_app(&db, &[]).await;
+    let b = TestApp::spawn(&db, &[]).await;
+    let b_client = b.signed_in_client(ADMIN_EMAIL, ADMIN_PASSWORD).await;
+    for i in 0..5 {
+        let (app, client) = if i % 2 == 0 { (&a, &a.client) } else { (&b, &b_client) };
+        let res = client.post(app.url("/api/v1/smtp/test")).json(&draft(port, "none", None)).send().await.unwrap();
+        assert_eq!(res.status(), 200, "test {i}");
+    }
+    for (app, client) in [(&a, &a.client), (&b, &b_client)] {
+        let res = client.post(app.url("/api/v1/smtp/test")).json(&draft(port, "none", None)).send().await.unwrap();
+        assert_eq!(error_code(res, 429).await, "rate_limited");
+    }
+    // Each test is in the audit log with the stage it reached.
+    sqlx::any::install_default_drivers();
+    let mut conn = <sqlx::AnyConnection as sqlx::Connection>::connect(&db.url).await.unwrap();
+    let stages: Vec<String> = sqlx::query_scalar("SELECT detail FROM smtp_audit WHERE action = 'test' ORDER BY id").fetch_all(&mut conn).await.unwrap();
+    assert_eq!(stages, vec!["connect"; 5]);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

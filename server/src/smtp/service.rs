@@ -11,36 +11,21 @@ use crate::state::AppState;
 use crate::storage::now;
 use shared::api::{ApiError, ErrorCode};
 use shared::smtp::{PasswordChange, Security, SmtpConfig, SmtpDraft, SmtpSettings, TestReport};
-use std::collections::HashMap;
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-/// Test sends allowed per user in [`TEST_WINDOW`]: enough to fix a typo, not to spam.
-pub const TESTS_PER_WINDOW: usize = 5;
-pub const TEST_WINDOW: Duration = Duration::from_secs(60);
+/// Test sends allowed per user in [`TEST_WINDOW_SECS`]: enough to fix a typo, not to spam.
+pub const TESTS_PER_WINDOW: i64 = 5;
+pub const TEST_WINDOW_SECS: i64 = 60;
 
-/// What the SMTP capability keeps in memory: trusted extra roots, the test-send
-/// bound, and recent test sends per user (rate limit; per process).
+/// What the SMTP capability keeps in memory: trusted extra roots and the test-send bound.
 pub struct SmtpRuntime {
     pub extra_roots: ExtraRoots,
     pub test_bound: Duration,
-    recent_tests: Mutex<HashMap<i64, Vec<Instant>>>,
 }
 
 impl SmtpRuntime {
     pub fn new(extra_roots: ExtraRoots, test_bound: Duration) -> Self {
-        Self { extra_roots, test_bound, recent_tests: Mutex::new(HashMap::new()) }
-    }
-
-    fn admit_test(&self, user_id: i64) -> bool {
-        let mut recent = self.recent_tests.lock().expect("not poisoned");
-        let times = recent.entry(user_id).or_default();
-        times.retain(|t| t.elapsed() < TEST_WINDOW);
-        if times.len() >= TESTS_PER_WINDOW {
-            return false;
-        }
-        times.push(Instant::now());
-        true
+        Self { extra_roots, test_bound }
     }
 }
 
@@ -180,12 +165,12 @@ pub async fn send_test(state: &AppState, caller: &Caller, draft: Option<&SmtpDra
         (None, None) => return Err(Failure::new(ErrorCode::Conflict, "nothing to test: fill in the form or save a configuration")),
     };
     let config = parse(&draft, stored.as_ref())?;
-    if !state.smtp.admit_test(caller.user.id) {
+    let Some(audit_id) = storage::begin_test(&state.db.pool, &caller.user, now() - TEST_WINDOW_SECS, TESTS_PER_WINDOW).await? else {
         return Err(Failure::new(
             ErrorCode::RateLimited,
             format!("at most {TESTS_PER_WINDOW} test emails a minute; wait a moment"),
         ));
-    }
+    };
     let password = match config.auth.as_ref().map(|a| &a.password) {
         Some(PasswordChange::Set(p)) => Some(p.clone()),
         Some(PasswordChange::Keep) => match stored.as_ref().and_then(|s| s.password_sealed.as_deref()) {
@@ -198,7 +183,7 @@ pub async fn send_test(state: &AppState, caller: &Caller, draft: Option<&SmtpDra
         .map_err(|RelayError::FromEmail(why)| ApiError::validation(why))?;
     let report = probe::send_test(&relay, &caller.user.email, &state.public_url.host(), state.smtp.test_bound).await;
     let stage = serde_json::to_value(report.stage).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
-    storage::audit(&state.db.pool, &caller.user, "test", &stage).await?;
+    storage::finish_test(&state.db.pool, audit_id, &stage).await?;
     tracing::info!(by = %caller.user.email, relay = %relay.host, stage, ok = report.ok, ms = report.elapsed_ms, "SMTP test email");
     Ok(report)
 }

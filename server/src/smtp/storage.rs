@@ -96,3 +96,32 @@ where
         .await?;
     Ok(())
 }
+
+/// Records a test send by `actor` in the audit log, unless they already made
+/// `limit` since `since`: then `None`, and nothing is written. The count and
+/// the insert are one statement, and the log is in the shared database, so
+/// the limit holds across instances (SQLite serialises it fully; on
+/// PostgreSQL two instances racing in the same instant could each let one
+/// more through). The row says "sending" until [`finish_test`] names the stage.
+pub async fn begin_test(pool: &AnyPool, actor: &User, since: i64, limit: i64) -> Result<Option<i64>> {
+    let id = sqlx::query_scalar(
+        "INSERT INTO smtp_audit (at, actor_id, actor_email, action, detail) \
+         SELECT $1, $2, $3, 'test', 'sending' \
+         WHERE (SELECT COUNT(*) FROM smtp_audit WHERE actor_id = $2 AND action = 'test' AND at > $4) < $5 \
+         RETURNING id",
+    )
+    .bind(now())
+    .bind(actor.id)
+    .bind(actor.email.as_str())
+    .bind(since)
+    .bind(limit)
+    .fetch_optional(pool)
+    .await?;
+    Ok(id)
+}
+
+/// Puts the outcome (the stage reached) on a test send's audit row.
+pub async fn finish_test(pool: &AnyPool, id: i64, stage: &str) -> Result<()> {
+    sqlx::query("UPDATE smtp_audit SET detail = $2 WHERE id = $1").bind(id).bind(stage).execute(pool).await?;
+    Ok(())
+}
