@@ -90,11 +90,11 @@ impl Db {
 /// Puts a SQLite database in write-ahead-log mode (a setting the file keeps).
 ///
 /// In the default rollback-journal mode every commit costs several fsyncs
-/// (journal, database, journal removal) and readers wait for writers: with
-/// the outbox worker committing once per email, that made the commit, not the
-/// SMTP exchange, the bottleneck of delivery (2.0 ms against 0.3 ms per commit
-/// on the CI machine; BENCHMARKS.md). In WAL mode a commit is one append and
-/// one fsync of the log, and the dashboard's reads never wait for the worker.
+/// (journal, database, journal removal), about 2.0 ms on the CI machine, and
+/// readers wait for writers. The outbox worker commits once per email sent,
+/// so that cost bounded delivery (BENCHMARKS.md). In WAL mode a commit is one
+/// append and one fsync of the log (about 0.3 ms), and the dashboard's reads
+/// never wait for the worker's writes.
 async fn use_write_ahead_log(url: &str) -> anyhow::Result<()> {
     use sqlx::Connection;
     let mut conn = sqlx::AnyConnection::connect(url).await.context("opening the SQLite database")?;
