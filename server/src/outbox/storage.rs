@@ -34,8 +34,8 @@ pub struct NewEmail {
 pub const CHANNEL: &str = "gatehouse_outbox";
 
 /// Queues an email inside the caller's transaction. Its Message-ID is fixed
-/// now, so every delivery attempt carries the same one. On PostgreSQL a
-/// NOTIFY (delivered at commit) wakes the workers of all instances.
+/// now, so every delivery attempt carries the same one. The workers of other
+/// instances are told at commit ([`notify_workers`]); the caller wakes its own.
 pub async fn enqueue(conn: &mut sqlx::AnyConnection, engine: Engine, email: &NewEmail, id_domain: &str) -> Result<()> {
     let message_id = format!("<{}@{}>", &crate::auth::tokens::mint("").hash[..32], id_domain);
     let now = now();
@@ -53,10 +53,25 @@ pub async fn enqueue(conn: &mut sqlx::AnyConnection, engine: Engine, email: &New
     .bind(now)
     .execute(&mut *conn)
     .await?;
+    notify_workers(conn, engine).await
+}
+
+/// Tells the workers of every instance that there is email to deliver: a
+/// PostgreSQL NOTIFY, sent when the caller's transaction commits (so never
+/// for a change that rolls back). Nothing to do on SQLite, which has one
+/// instance, whose worker the caller wakes in-process.
+pub async fn notify_workers(conn: &mut sqlx::AnyConnection, engine: Engine) -> Result<()> {
     if engine == Engine::Postgres {
         sqlx::query(&format!("SELECT pg_notify('{CHANNEL}', '')")).execute(&mut *conn).await?;
     }
     Ok(())
+}
+
+/// When the next claimable email comes due (it may be now), or `None` when
+/// none is waiting. Reads the first entry of the due index.
+pub async fn next_due(pool: &AnyPool) -> Result<Option<i64>> {
+    let at: Option<i64> = sqlx::query_scalar(&format!("SELECT MIN(next_attempt_at) FROM outbox WHERE {CLAIMABLE}")).fetch_one(pool).await?;
+    Ok(at)
 }
 
 /// A claimed email, being delivered.

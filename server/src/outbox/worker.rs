@@ -1,8 +1,9 @@
-//! Delivers the outbox. Wakes at once when an email is queued (in-process
-//! signal) and otherwise every few seconds (retries, and emails queued by
-//! other instances). Claims emails with a lease, sends each through lettre
-//! with the current SMTP configuration, and records the outcome: sent;
-//! failed for good on a 5xx; otherwise retried later with a growing delay.
+//! Delivers the outbox. Wakes at once when there is email to deliver (an
+//! in-process signal, and PostgreSQL NOTIFY from other instances), and
+//! otherwise sleeps until the next retry or lease comes due. Claims emails
+//! with a lease, sends each through lettre with the current SMTP
+//! configuration, and records the outcome: sent; failed for good on a 5xx;
+//! otherwise retried later with a growing delay.
 
 use super::storage::{self, Claimed};
 use super::session::{SendError, Session};
@@ -43,24 +44,50 @@ fn listen_for_other_instances(state: &AppState) {
 
 pub fn spawn(state: AppState, mut shutdown: watch::Receiver<bool>) -> tokio::task::JoinHandle<()> {
     listen_for_other_instances(&state);
-    // Retries come due on the clock: look at least that often (and every 5 s
-    // anyway, for emails queued by other instances).
-    let poll = Duration::from_secs(state.emails.retry_base_secs.clamp(1, 5) as u64);
     tokio::spawn(async move {
         loop {
             if *shutdown.borrow() {
                 break;
             }
-            if let Err(e) = drain(&state, &shutdown).await {
-                tracing::warn!(error = %e.0, "outbox delivery round failed; retrying shortly");
-            }
+            let pause = match drain(&state, &shutdown).await {
+                Ok(()) => until_next_due(&state).await,
+                Err(e) => {
+                    tracing::warn!(error = %e.0, "outbox delivery round failed; retrying shortly");
+                    AFTER_ERROR
+                }
+            };
             tokio::select! {
                 _ = state.outbox_wake.notified() => {}
-                _ = tokio::time::sleep(poll) => {}
+                _ = tokio::time::sleep(pause) => {}
                 _ = shutdown.changed() => {}
             }
         }
     })
+}
+
+/// Sleep after a failed round (the database was unreachable, say).
+const AFTER_ERROR: Duration = Duration::from_secs(5);
+/// The longest sleep. Everything that makes email deliverable wakes the
+/// worker at once: queueing, Retry, switching SMTP on, here or (PostgreSQL
+/// NOTIFY) on another instance. This bound only matters if a wake-up was
+/// missed, e.g. while the LISTEN connection was down.
+const LONGEST_SLEEP: Duration = Duration::from_secs(60);
+
+/// How long the worker may sleep after draining: until the next retry or
+/// lease comes due, at most [`LONGEST_SLEEP`]. While SMTP is off nothing is
+/// claimable, and switching it on wakes the worker.
+async fn until_next_due(state: &AppState) -> Duration {
+    match crate::smtp::service::is_enabled(&state.db.pool).await {
+        Ok(false) => return LONGEST_SLEEP,
+        Ok(true) => {}
+        Err(_) => return AFTER_ERROR,
+    }
+    match storage::next_due(&state.db.pool).await {
+        // Times are whole seconds and `now` rounds down, so this wakes at or just after the due time.
+        Ok(Some(at)) => Duration::from_secs(at.saturating_sub(now()).max(0) as u64).min(LONGEST_SLEEP),
+        Ok(None) => LONGEST_SLEEP,
+        Err(_) => AFTER_ERROR,
+    }
 }
 
 /// Delivers due emails until none is left, SMTP is off, or we are stopping.

@@ -132,7 +132,14 @@ pub async fn set_enabled(state: &AppState, caller: &Caller, enabled: bool) -> Re
         return Err(Failure::new(ErrorCode::Conflict, "save an SMTP configuration before enabling it"));
     }
     storage::audit(&mut *tx, &caller.user, if enabled { "enable" } else { "disable" }, "").await?;
+    if enabled {
+        // Held emails are deliverable now: wake every instance's worker.
+        crate::outbox::storage::notify_workers(&mut tx, state.db.engine).await?;
+    }
     tx.commit().await?;
+    if enabled {
+        state.outbox_wake.notify_one();
+    }
     tracing::info!(by = %caller.user.email, enabled, "SMTP switched");
     settings(state, caller).await
 }
