@@ -7,7 +7,7 @@ mod support;
 use serde_json::{json, Value};
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
-use support::relay::{Relay, RelayOptions};
+use support::relay::{Certs, Relay, RelayOptions};
 use server::outbox::storage::{enqueue, Kind, NewEmail};
 use server::storage::Db;
 use support::{Backend, TestApp, TestDb};
@@ -15,7 +15,11 @@ use support::{Backend, TestApp, TestDb};
 const FAST: &[(&str, &str)] = &[("GATEHOUSE_RETRY_BASE_SECS", "1"), ("GATEHOUSE_OUTBOX_LEASE_SECS", "3")];
 
 async fn smtp(app: &TestApp, port: u16, on: bool) {
-    let draft = json!({"host": "127.0.0.1", "port": port, "from_name": "Acme", "from_email": "noreply@acme.example", "security": "none", "auth": false});
+    smtp_with_security(app, port, "none", on).await;
+}
+
+async fn smtp_with_security(app: &TestApp, port: u16, security: &str, on: bool) {
+    let draft = json!({"host": "127.0.0.1", "port": port, "from_name": "Acme", "from_email": "noreply@acme.example", "security": security, "auth": false});
     assert_eq!(app.client.put(app.url("/api/v1/smtp")).json(&draft).send().await.unwrap().status(), 200);
     let switch = if on { "enable" } else { "disable" };
     assert_eq!(app.client.post(app.url(&format!("/api/v1/smtp/{switch}"))).send().await.unwrap().status(), 200);
@@ -330,4 +334,27 @@ async fn on_postgres_an_email_queued_by_another_instance_wakes_this_one() {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     eprintln!("woken by NOTIFY: delivered {} ms after commit", queued.elapsed().as_millis());
+}
+
+/// Delivery over implicit TLS (port 465 style), with the relay's CA trusted
+/// through GATEHOUSE_SMTP_CA_FILE: a burst of invitations, each arriving once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_burst_over_implicit_tls_is_delivered_once_each() {
+    let certs = Certs::generate();
+    let relay = Relay::start(RelayOptions { mode: "ssl", certs: Some(&certs), ..Default::default() });
+    let db = TestDb::new(Backend::Sqlite).await;
+    let ca = certs.ca.to_string_lossy().to_string();
+    let app = TestApp::spawn(&db, &[("GATEHOUSE_SMTP_CA_FILE", &ca)]).await;
+    app.set_up_admin().await;
+    smtp_with_security(&app, relay.port, "ssl", true).await;
+    let total = 100;
+    let started = Instant::now();
+    for i in 0..total {
+        invite(&app, &format!("tls{i}@example.com")).await;
+    }
+    relay.wait_for_messages(total, Duration::from_secs(60));
+    eprintln!("implicit TLS: {total} invitations queued and delivered in {} ms", started.elapsed().as_millis());
+    let seen = recipient_counts(&relay);
+    assert_eq!(seen.len(), total, "every email delivered");
+    assert!(seen.values().all(|&n| n == 1), "an email was delivered twice");
 }

@@ -1,15 +1,12 @@
 //! One SMTP session to the relay, reused for consecutive emails and closed
-//! when the queue is empty. Built from lettre's client connection rather than
-//! its pooled transport for one reason: lettre does not set TCP_NODELAY, and
-//! with Nagle's algorithm each message waited about 40 ms for a delayed ACK
-//! (see BENCHMARKS.md). Every step is bounded by a timeout, so a relay that
-//! goes silent cannot stall the worker.
+//! when the queue is empty. Opened like the test send's (`smtp::connect`, on
+//! a socket with TCP_NODELAY); every step is bounded by a timeout, so a relay
+//! that goes silent cannot stall the worker.
 
-use crate::smtp::relay::{client_id, Relay};
+use crate::smtp::relay::Relay;
 use lettre::transport::smtp::authentication::{Credentials, Mechanism};
 use lettre::transport::smtp::client::AsyncSmtpConnection;
 use lettre::Message;
-use shared::smtp::Security;
 use std::future::Future;
 use std::time::Duration;
 
@@ -45,28 +42,10 @@ pub struct Session {
 
 impl Session {
     pub async fn open(relay: &Relay, hello: &str, timeout: Duration, key: String) -> Result<Self, SendError> {
-        let hello = client_id(hello);
-        let mut conn = if relay.security == Security::Ssl {
-            // Implicit TLS: lettre owns the socket (and its TLS); Nagle stays on here.
-            let tls = relay.tls_parameters()?;
-            bounded(timeout, "connect", AsyncSmtpConnection::connect_tokio1((relay.host.as_str(), relay.port), Some(timeout), &hello, Some(tls), None)).await?
-        } else {
-            let tcp = bounded(timeout, "connect", async {
-                tokio::net::TcpStream::connect((relay.host.as_str(), relay.port)).await.map_err(|e| transient(format!("connect: {e}")))
-            })
-            .await?;
-            tcp.set_nodelay(true).map_err(|e| transient(format!("connect: {e}")))?;
-            let mut conn = bounded(timeout, "greeting", AsyncSmtpConnection::connect_with_transport(Box::new(tcp), &hello)).await?;
-            if relay.security == Security::StartTls {
-                // Required, never opportunistic: no STARTTLS, no email.
-                if !conn.can_starttls() {
-                    conn.abort().await;
-                    return Err(transient("the relay does not offer STARTTLS, which the configuration requires"));
-                }
-                bounded(timeout, "STARTTLS", conn.starttls(relay.tls_parameters()?, &hello)).await?;
-            }
-            conn
-        };
+        let mut conn = crate::smtp::connect::open(relay, hello, timeout).await.map_err(|e| SendError {
+            permanent: e.smtp.as_ref().is_some_and(|s| s.is_permanent()),
+            message: e.message,
+        })?;
         if let Some((user, password)) = &relay.credentials {
             let credentials = Credentials::new(user.clone(), password.clone());
             bounded(timeout, "AUTH", conn.auth(&[Mechanism::Plain, Mechanism::Login], &credentials)).await?;

@@ -2,9 +2,10 @@
 //!
 //! `service` is the one place these operations happen (REST routes and the
 //! dashboard's server functions both call it); `relay` turns a stored
-//! configuration into what lettre needs; `probe` runs the staged test send;
+//! configuration into what lettre needs; `connect` opens a session with it; `probe` runs the staged test send;
 //! `seal` keeps the relay password encrypted at rest.
 
+pub mod connect;
 pub mod probe;
 pub mod relay;
 pub mod routes;

@@ -1,18 +1,18 @@
 //! "Send test email": one message through the relay, step by step, so that a
 //! failure names the step — connect, tls, auth, sender, recipient, data —
-//! with the relay's own reply. Uses lettre's SMTP client connection; the whole
+//! with the relay's own reply. Opens the session like delivery does (`connect`); the whole
 //! exchange is bounded, so a silent or black-holed relay cannot hang a request.
 
+use super::connect::Step;
 use super::relay::Relay;
 use lettre::message::header::ContentType;
 use lettre::message::Mailbox;
 use lettre::transport::smtp::authentication::{Credentials, Mechanism};
-use lettre::transport::smtp::client::AsyncSmtpConnection;
 use lettre::transport::smtp::commands::{Data, Mail, Rcpt};
 use lettre::transport::smtp::extension::{Extension, MailParameter};
 use lettre::transport::smtp::response::Response;
 use lettre::{Address, Message};
-use shared::smtp::{Security, TestReport, TestStage};
+use shared::smtp::{TestReport, TestStage};
 use shared::EmailAddress;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
@@ -46,35 +46,13 @@ async fn attempt(relay: &Relay, recipient: &EmailAddress, hello: &str, bound: Du
     };
     let to: Address = recipient.as_str().parse().map_err(|e| Failed { message: format!("recipient address: {e}"), reply: None })?;
     let message = test_message(relay, recipient, &to).map_err(|e| Failed { message: e, reply: None })?;
-    let hello = super::relay::client_id(hello);
-    let implicit_tls = match relay.security {
-        Security::Ssl => Some(relay.tls_parameters().map_err(|e| {
-            set(TestStage::Tls);
-            fail("TLS set-up")(e)
-        })?),
-        _ => None,
-    };
-    let mut conn = AsyncSmtpConnection::connect_tokio1((relay.host.as_str(), relay.port), Some(bound), &hello, implicit_tls, None)
-        .await
-        .map_err(|e| {
-            if is_handshake_failure(&e) {
-                set(TestStage::Tls);
-            }
-            fail("could not open an SMTP session")(e)
-        })?;
-
-    if relay.security == Security::StartTls {
-        set(TestStage::Tls);
-        if !conn.can_starttls() {
-            conn.abort().await;
-            return Err(Failed {
-                message: "the relay does not offer STARTTLS, which this configuration requires; nothing was sent".into(),
-                reply: None,
-            });
-        }
-        let tls = relay.tls_parameters().map_err(fail("TLS set-up"))?;
-        conn.starttls(tls, &hello).await.map_err(fail("STARTTLS failed"))?;
-    }
+    let mut conn = super::connect::open(relay, hello, bound).await.map_err(|e| {
+        set(match e.step {
+            Step::Connect => TestStage::Connect,
+            Step::Tls => TestStage::Tls,
+        });
+        Failed { reply: e.smtp.as_ref().and_then(reply_of), message: e.message }
+    })?;
     if let Some((username, password)) = &relay.credentials {
         set(TestStage::Auth);
         let credentials = Credentials::new(username.clone(), password.clone());
@@ -117,23 +95,6 @@ fn test_message(relay: &Relay, recipient: &EmailAddress, to: &Address) -> Result
         ))
         .map_err(|e| format!("building the test email: {e}"))?;
     Ok(message.formatted())
-}
-
-/// A TLS handshake failure (bad certificate, no common protocol). lettre
-/// reports it as a connection error; underneath, tokio-rustls raises an
-/// `io::Error` of kind `InvalidData` carrying the rustls error.
-fn is_handshake_failure(e: &lettre::transport::smtp::Error) -> bool {
-    if e.is_tls() {
-        return true;
-    }
-    let mut source = std::error::Error::source(e);
-    while let Some(err) = source {
-        if err.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::InvalidData) {
-            return true;
-        }
-        source = err.source();
-    }
-    false
 }
 
 /// "250 2.0.0 Ok: queued as ABC".

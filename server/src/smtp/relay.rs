@@ -7,6 +7,11 @@ use lettre::transport::smtp::extension::ClientId;
 use lettre::Address;
 use shared::smtp::{Security, SmtpConfig};
 use std::path::Path;
+use std::sync::Arc;
+use tokio_rustls::rustls::crypto::ring;
+use tokio_rustls::rustls::pki_types::pem::PemObject;
+use tokio_rustls::rustls::pki_types::CertificateDer;
+use tokio_rustls::rustls::{ClientConfig, RootCertStore};
 
 /// Extra PEM roots (from `GATEHOUSE_SMTP_CA_FILE`) trusted besides the
 /// webpki (Mozilla) roots. Loaded and checked once at start.
@@ -88,6 +93,25 @@ impl Relay {
             builder = builder.add_root_certificate(Certificate::from_pem(pem)?);
         }
         builder.build_rustls()
+    }
+
+    /// The same trust as [`Relay::tls_parameters`] (webpki roots plus the
+    /// extra CA file, ring, TLS 1.2 and up), as a rustls configuration: for
+    /// implicit TLS, where we do the handshake ourselves (see `connect`).
+    pub fn rustls_config(&self) -> Result<Arc<ClientConfig>, String> {
+        let mut roots = RootCertStore::empty();
+        roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
+        for pem in &self.extra_roots.0 {
+            for cert in CertificateDer::pem_slice_iter(pem) {
+                roots.add(cert.map_err(|e| e.to_string())?).map_err(|e| e.to_string())?;
+            }
+        }
+        let config = ClientConfig::builder_with_provider(Arc::new(ring::default_provider()))
+            .with_safe_default_protocol_versions()
+            .map_err(|e| e.to_string())?
+            .with_root_certificates(roots)
+            .with_no_client_auth();
+        Ok(Arc::new(config))
     }
 }
 
