@@ -295,6 +295,33 @@ async fn a_relay_that_never_speaks_fails_at_connect_within_the_bound() {
     eprintln!("black-holed relay: verdict after {} ms", report["elapsed_ms"]);
 }
 
+/// A relay that greets, offers STARTTLS, then goes silent once asked for it:
+/// the verdict names the step that hung (tls), within the bound.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_relay_that_hangs_in_starttls_fails_at_tls_within_the_bound() {
+    use std::io::{BufRead, BufReader, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for stream in listener.incoming().map_while(Result::ok) {
+            let mut out = stream.try_clone().unwrap();
+            let mut lines = BufReader::new(stream);
+            let mut line = String::new();
+            out.write_all(b"220 hangs.example ESMTP\r\n").unwrap();
+            lines.read_line(&mut line).unwrap(); // EHLO
+            out.write_all(b"250-hangs.example\r\n250 STARTTLS\r\n").unwrap();
+            line.clear();
+            lines.read_line(&mut line).unwrap(); // STARTTLS, never answered
+            held.push(lines);
+        }
+    });
+    let db = sqlite().await;
+    let app = admin_app(&db, &[("GATEHOUSE_SMTP_TEST_TIMEOUT", "2")]).await;
+    let report = test_send(&app, Some(&draft(port, "starttls", None))).await;
+    assert_eq!((report["ok"].as_bool(), report["stage"].as_str()), (Some(false), Some("tls")), "{report}");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_refused_recipient_fails_at_recipient_with_the_reply() {
     let relay = Relay::start(RelayOptions { reject_rcpt: &[ADMIN_EMAIL], ..Default::default() });

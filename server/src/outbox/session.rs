@@ -42,7 +42,7 @@ pub struct Session {
 
 impl Session {
     pub async fn open(relay: &Relay, hello: &str, timeout: Duration, key: String) -> Result<Self, SendError> {
-        let mut conn = crate::smtp::connect::open(relay, hello, timeout).await.map_err(|e| SendError {
+        let mut conn = crate::smtp::connect::open(relay, hello, timeout, |_| {}).await.map_err(|e| SendError {
             permanent: e.smtp.as_ref().is_some_and(|s| s.is_permanent()),
             message: e.message,
         })?;

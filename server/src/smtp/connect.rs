@@ -53,15 +53,19 @@ impl OpenError {
 }
 
 /// Each step (connect, TLS, greeting, STARTTLS) is bounded by `step_timeout`.
-pub async fn open(relay: &Relay, hello: &str, step_timeout: Duration) -> Result<AsyncSmtpConnection, OpenError> {
+/// `entering` hears of each step as it starts, so that a caller whose own
+/// deadline passes mid-step (the test send) can say which step hung.
+pub async fn open(relay: &Relay, hello: &str, step_timeout: Duration, entering: impl Fn(Step)) -> Result<AsyncSmtpConnection, OpenError> {
     let hello = client_id(hello);
     let t = step_timeout;
+    entering(Step::Connect);
     let tcp = within(t, Step::Connect, "connect", TcpStream::connect((relay.host.as_str(), relay.port)))
         .await?
         .map_err(|e| OpenError::new(Step::Connect, format!("could not connect to {}:{}: {e}", relay.host, relay.port)))?;
     tcp.set_nodelay(true).map_err(|e| OpenError::new(Step::Connect, format!("connect: {e}")))?;
 
     if relay.security == Security::Ssl {
+        entering(Step::Tls);
         let config = relay.rustls_config().map_err(|e| OpenError::new(Step::Tls, format!("TLS set-up: {e}")))?;
         let name = ServerName::try_from(relay.host.clone()).map_err(|e| OpenError::new(Step::Tls, format!("TLS: {}: {e}", relay.host)))?;
         let tls = within(t, Step::Tls, "TLS handshake", TlsConnector::from(config).connect(name, tcp))
@@ -72,6 +76,7 @@ pub async fn open(relay: &Relay, hello: &str, step_timeout: Duration) -> Result<
 
     let mut conn = greet(Box::new(tcp), &hello, t).await?;
     if relay.security == Security::StartTls {
+        entering(Step::Tls);
         // Required, never opportunistic: no STARTTLS, no email.
         if !conn.can_starttls() {
             conn.abort().await;

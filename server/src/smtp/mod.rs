@@ -2,7 +2,8 @@
 //!
 //! `service` is the one place these operations happen (REST routes and the
 //! dashboard's server functions both call it); `relay` turns a stored
-//! configuration into what lettre needs; `connect` opens a session with it; `probe` runs the staged test send;
+//! configuration into what lettre needs; `connect` opens a session with it
+//! (for the test send and for delivery); `probe` runs the staged test send;
 //! `seal` keeps the relay password encrypted at rest.
 
 pub mod connect;

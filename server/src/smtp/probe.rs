@@ -1,7 +1,8 @@
 //! "Send test email": one message through the relay, step by step, so that a
 //! failure names the step — connect, tls, auth, sender, recipient, data —
-//! with the relay's own reply. Opens the session like delivery does (`connect`); the whole
-//! exchange is bounded, so a silent or black-holed relay cannot hang a request.
+//! with the relay's own reply. Opens the session as delivery does
+//! (`connect`); the whole exchange is bounded, so a silent or black-holed
+//! relay cannot hang a request.
 
 use super::connect::Step;
 use super::relay::Relay;
@@ -46,13 +47,15 @@ async fn attempt(relay: &Relay, recipient: &EmailAddress, hello: &str, bound: Du
     };
     let to: Address = recipient.as_str().parse().map_err(|e| Failed { message: format!("recipient address: {e}"), reply: None })?;
     let message = test_message(relay, recipient, &to).map_err(|e| Failed { message: e, reply: None })?;
-    let mut conn = super::connect::open(relay, hello, bound).await.map_err(|e| {
-        set(match e.step {
+    let entering = |step| {
+        set(match step {
             Step::Connect => TestStage::Connect,
             Step::Tls => TestStage::Tls,
-        });
-        Failed { reply: e.smtp.as_ref().and_then(reply_of), message: e.message }
-    })?;
+        })
+    };
+    let mut conn = super::connect::open(relay, hello, bound, entering)
+        .await
+        .map_err(|e| Failed { reply: e.smtp.as_ref().and_then(reply_of), message: e.message })?;
     if let Some((username, password)) = &relay.credentials {
         set(TestStage::Auth);
         let credentials = Credentials::new(username.clone(), password.clone());
