@@ -7,7 +7,7 @@ use http::request::Parts;
 use shared::api::{AccountSummary, ApiError, ErrorCode, HostInfo, Me, UserSummary};
 use shared::invite::{InvitationCreated, InvitationLink, InviteRequest, ResetLink};
 use shared::outbox::EmailSummary;
-use shared::smtp::{SmtpDraft, SmtpSettings, TestReport};
+use shared::smtp::{SmtpAuditEntry, SmtpDraft, SmtpSettings, TestReport};
 use std::sync::Arc;
 
 /// Every method authenticates the request itself (session cookie or bearer
@@ -30,6 +30,7 @@ pub trait Backend: Send + Sync {
     async fn save_smtp(&self, req: &Parts, draft: SmtpDraft) -> Result<SmtpSettings, ApiError>;
     async fn set_smtp_enabled(&self, req: &Parts, enabled: bool) -> Result<SmtpSettings, ApiError>;
     async fn test_smtp(&self, req: &Parts, draft: Option<SmtpDraft>) -> Result<TestReport, ApiError>;
+    async fn smtp_audit(&self, req: &Parts) -> Result<Vec<SmtpAuditEntry>, ApiError>;
 }
 
 pub type BackendHandle = Arc<dyn Backend>;

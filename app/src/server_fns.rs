@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use shared::api::{AccountSummary, ApiError, ErrorCode, HostInfo, Me, UserSummary};
 use shared::invite::{InvitationCreated, InvitationLink, InviteRequest, ResetLink};
 use shared::outbox::EmailSummary;
-use shared::smtp::{SmtpDraft, SmtpSettings, TestReport};
+use shared::smtp::{SmtpAuditEntry, SmtpDraft, SmtpSettings, TestReport};
 
 /// The error every server function returns: the shared `ApiError`, so the
 /// dashboard branches on the same codes as REST clients do.
@@ -149,4 +149,11 @@ pub async fn set_smtp_enabled(enabled: bool) -> Result<SmtpSettings, AppError> {
 pub async fn send_test_email(draft: Option<SmtpDraft>) -> Result<TestReport, AppError> {
     let (backend, req) = crate::backend::current()?;
     Ok(backend.test_smtp(&req, draft).await?)
+}
+
+/// Host settings → SMTP configuration → History: who saved, switched or tested it, newest first.
+#[server(prefix = "/api/fn", endpoint = "smtp_audit")]
+pub async fn load_smtp_audit() -> Result<Vec<SmtpAuditEntry>, AppError> {
+    let (backend, req) = crate::backend::current()?;
+    Ok(backend.smtp_audit(&req).await?)
 }

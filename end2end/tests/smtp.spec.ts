@@ -61,6 +61,15 @@ test('configure SMTP, save, enable, send a test email that arrives, disable', as
   await page.reload();
   await expect(page.getByTestId('smtp-enabled')).not.toBeChecked();
   await expect(page.getByLabel('Host', { exact: true })).toHaveValue('127.0.0.1');
+
+  // History: every step, newest first, with who did it.
+  const rows = page.getByTestId('smtp-history').locator('tbody tr');
+  await expect(rows).toHaveCount(4);
+  await expect(rows.nth(0)).toContainText('Switched SMTP off');
+  await expect(rows.nth(1)).toContainText('Test email: sent');
+  await expect(rows.nth(2)).toContainText('Switched SMTP on');
+  await expect(rows.nth(3)).toContainText('Created the configuration');
+  await expect(rows.nth(3)).toContainText(ADMIN.email);
 });
 
 test('a failed test names the stage and gives a hint', async ({ page }) => {

@@ -16,7 +16,7 @@ use shared::api::{AccountSummary, ApiError, HostInfo, Me, UserSummary};
 use shared::account::AccountRequest;
 use shared::outbox::EmailSummary;
 use shared::invite::{InvitationCreated, InvitationLink, InviteRequest, ResetLink};
-use shared::smtp::{SmtpDraft, SmtpSettings, TestReport};
+use shared::smtp::{SmtpAuditEntry, SmtpDraft, SmtpSettings, TestReport};
 use std::sync::Arc;
 
 struct Services(AppState);
@@ -107,6 +107,11 @@ impl Backend for Services {
     async fn test_smtp(&self, req: &Parts, draft: Option<SmtpDraft>) -> Result<TestReport, ApiError> {
         let caller = self.caller(req).await?;
         smtp::service::send_test(&self.0, &caller, draft.as_ref()).await.map_err(|f| f.0)
+    }
+
+    async fn smtp_audit(&self, req: &Parts) -> Result<Vec<SmtpAuditEntry>, ApiError> {
+        let caller = self.caller(req).await?;
+        smtp::service::audit_log(&self.0, &caller).await.map_err(|f| f.0)
     }
 }
 

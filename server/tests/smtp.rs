@@ -88,6 +88,14 @@ async fn save_read_back_enable_and_disable(db: TestDb) {
     let after: Value = app.client.get(app.url("/api/v1/smtp")).send().await.unwrap().json().await.unwrap();
     assert_eq!((after["saved"].as_bool(), after["from_name"].as_str()), (Some(true), Some("Acme Notifications")), "disabling keeps the config");
 
+    // The audit log, newest first: who did what, field names but never values.
+    let log: Value = app.client.get(app.url("/api/v1/smtp/audit")).send().await.unwrap().json().await.unwrap();
+    let actions: Vec<&str> = log.as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
+    assert_eq!(actions, ["disabled", "saved", "enabled", "created"], "{log}");
+    assert_eq!(log[1]["changed"], json!(["from_name"]), "{log}");
+    assert!(log.as_array().unwrap().iter().all(|e| e["actor_email"] == ADMIN_EMAIL && e["at"].as_i64().unwrap() > 0));
+    assert!(!log.to_string().contains(RELAY_PASSWORD) && !log.to_string().contains("Acme Notifications"), "values in the log: {log}");
+
     // Secrets stay secret: not in any body above, not in the log, not in the SQLite file.
     for body in [&saved, &kept, &after] {
         assert!(!body.to_string().contains(RELAY_PASSWORD));
@@ -152,7 +160,7 @@ async fn only_host_admins_reach_smtp(db: TestDb) {
     assert!(ok, "{err}");
     let helper = app.signed_in_client("helper@example.com", "helper password 1").await;
     let anonymous = reqwest::Client::new();
-    for (method, path) in [("GET", "/api/v1/smtp"), ("PUT", "/api/v1/smtp"), ("POST", "/api/v1/smtp/enable"), ("POST", "/api/v1/smtp/disable"), ("POST", "/api/v1/smtp/test")] {
+    for (method, path) in [("GET", "/api/v1/smtp"), ("PUT", "/api/v1/smtp"), ("POST", "/api/v1/smtp/enable"), ("POST", "/api/v1/smtp/disable"), ("POST", "/api/v1/smtp/test"), ("GET", "/api/v1/smtp/audit")] {
         let m: reqwest::Method = method.parse().unwrap();
         let body = draft(587, "starttls", None);
         let res = helper.request(m.clone(), app.url(path)).json(&body).send().await.unwrap();
@@ -160,7 +168,7 @@ async fn only_host_admins_reach_smtp(db: TestDb) {
         let res = anonymous.request(m, app.url(path)).json(&body).send().await.unwrap();
         assert_eq!(res.status(), 401, "no credentials {method} {path}");
     }
-    for f in ["smtp_settings", "set_smtp_enabled", "test_smtp"] {
+    for f in ["smtp_settings", "set_smtp_enabled", "test_smtp", "smtp_audit"] {
         let res = helper.post(app.url(&format!("/api/fn/{f}"))).form(&[("enabled", "true")]).send().await.unwrap();
         assert_eq!(res.status(), 403, "server function {f}");
     }
@@ -353,6 +361,8 @@ async fn the_test_send_limit_holds_across_instances(db: TestDb) {
     let mut conn = <sqlx::AnyConnection as sqlx::Connection>::connect(&db.url).await.unwrap();
     let stages: Vec<String> = sqlx::query_scalar("SELECT detail FROM smtp_audit WHERE action = 'test' ORDER BY id").fetch_all(&mut conn).await.unwrap();
     assert_eq!(stages, vec!["connect"; 5]);
+    let log: Value = a.client.get(a.url("/api/v1/smtp/audit")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(log[0], json!({"at": log[0]["at"], "actor_email": ADMIN_EMAIL, "action": "tested", "stage": "connect"}));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -380,6 +380,32 @@ pub struct TestReport {
     pub elapsed_ms: u64,
 }
 
+/// One change to the SMTP configuration, or one test send, as the audit log
+/// keeps it (never a value, and never the password).
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SmtpAuditEntry {
+    /// Unix seconds.
+    pub at: i64,
+    pub actor_email: String,
+    #[serde(flatten)]
+    pub event: SmtpAuditEvent,
+}
+
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "action", rename_all = "lowercase")]
+pub enum SmtpAuditEvent {
+    /// The first save.
+    Created,
+    /// Saved, with the names of the fields that changed ("password" when it did).
+    Saved { changed: Vec<String> },
+    Enabled,
+    Disabled,
+    /// A test send, with the stage it reached (`sent` when it worked); none while it runs.
+    Tested { stage: Option<TestStage> },
+}
+
 /// A well-known provider: fills host, port and security, and links to its SMTP guide.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Preset {

@@ -4,6 +4,7 @@
 //! (`SmtpDraft::parse`), but only speaks about a field once it has been
 //! touched or a save or test was attempted: a fresh form is not a wall of red.
 
+mod history;
 mod test_send;
 
 use super::shell::with_data;
@@ -49,6 +50,8 @@ struct Form {
     attempted: RwSignal<bool>,
     /// The server's field errors, with the draft they judged.
     rejected: RwSignal<Option<(SmtpDraft, FieldMap)>>,
+    /// Test sends finished on this page (the History reloads on each).
+    tests_run: RwSignal<u32>,
 }
 
 impl Form {
@@ -66,6 +69,7 @@ impl Form {
             touched: RwSignal::default(),
             attempted: RwSignal::new(false),
             rejected: RwSignal::new(None),
+            tests_run: RwSignal::new(0),
         };
         form.load(&settings);
         form
@@ -285,6 +289,7 @@ fn SmtpForm(settings: SmtpSettings) -> impl IntoView {
             {move || save.value().get().flatten().map(|e| view! { <Refusal error=e/> })}
         </form>
         <test_send::TestSend form/>
+        <history::History form/>
     }
 }
 

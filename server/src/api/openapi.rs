@@ -35,6 +35,7 @@ use utoipa::{Modify, OpenApi};
         crate::smtp::routes::enable,
         crate::smtp::routes::disable,
         crate::smtp::routes::test,
+        crate::smtp::routes::audit_log,
     ),
     modifiers(&Credentials)
 )]

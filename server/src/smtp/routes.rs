@@ -10,7 +10,7 @@ use axum::extract::State;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use shared::api::{ApiError, ErrorCode, ErrorEnvelope};
-use shared::smtp::{SmtpDraft, SmtpEnabled, SmtpSettings, TestReport};
+use shared::smtp::{SmtpAuditEntry, SmtpDraft, SmtpEnabled, SmtpSettings, TestReport};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -18,6 +18,7 @@ pub fn router() -> Router<AppState> {
         .route("/smtp/enable", post(enable))
         .route("/smtp/disable", post(disable))
         .route("/smtp/test", post(test))
+        .route("/smtp/audit", get(audit_log))
 }
 
 /// The SMTP configuration and its state; the password is never returned.
@@ -61,4 +62,11 @@ pub(crate) async fn test(State(state): State<AppState>, caller: Caller, body: By
         Some(serde_json::from_slice::<SmtpDraft>(&body).map_err(|e| Failure(ApiError::new(ErrorCode::Validation, e.to_string())))?)
     };
     Ok(Json(service::send_test(&state, &caller, draft.as_ref()).await?))
+}
+
+/// Who saved, switched or tested the SMTP configuration, and when: the newest 50, newest first.
+#[utoipa::path(get, path = "/api/v1/smtp/audit", tag = "smtp", security(("bearer" = []), ("session" = [])),
+    responses((status = 200, body = Vec<SmtpAuditEntry>), (status = 401, description = "not signed in", body = ErrorEnvelope), (status = 403, description = "not a host admin", body = ErrorEnvelope)))]
+pub(crate) async fn audit_log(State(state): State<AppState>, caller: Caller) -> Result<Json<Vec<SmtpAuditEntry>>> {
+    Ok(Json(service::audit_log(&state, &caller).await?))
 }

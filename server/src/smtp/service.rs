@@ -10,7 +10,7 @@ use crate::error::{Failure, Result};
 use crate::state::AppState;
 use crate::storage::now;
 use shared::api::{ApiError, ErrorCode};
-use shared::smtp::{PasswordChange, Security, SmtpConfig, SmtpDraft, SmtpSettings, TestReport};
+use shared::smtp::{PasswordChange, Security, SmtpAuditEntry, SmtpConfig, SmtpDraft, SmtpSettings, TestReport};
 use std::time::Duration;
 
 /// Test sends allowed per user in [`TEST_WINDOW_SECS`]: enough to fix a typo, not to spam.
@@ -33,6 +33,15 @@ pub async fn settings(state: &AppState, caller: &Caller) -> Result<SmtpSettings>
     caller.require_host_admin()?;
     Ok(view(storage::load(&state.db.pool).await?.as_ref()))
 }
+
+/// The newest changes to the SMTP configuration and test sends, newest first.
+pub async fn audit_log(state: &AppState, caller: &Caller) -> Result<Vec<SmtpAuditEntry>> {
+    caller.require_host_admin()?;
+    storage::audit_log(&state.db.pool, AUDIT_LOG_LIMIT).await
+}
+
+/// How many audit entries the API and the page show.
+pub const AUDIT_LOG_LIMIT: i64 = 50;
 
 fn view(stored: Option<&StoredSmtp>) -> SmtpSettings {
     let Some(s) = stored else { return SmtpSettings::unsaved() };

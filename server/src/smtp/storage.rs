@@ -3,6 +3,7 @@
 use crate::error::Result;
 use crate::storage::now;
 use crate::users::User;
+use shared::smtp::{SmtpAuditEntry, SmtpAuditEvent};
 use sqlx::{AnyPool, Row};
 
 /// The stored configuration, as it is in the database (password still sealed).
@@ -124,4 +125,31 @@ pub async fn begin_test(pool: &AnyPool, actor: &User, since: i64, limit: i64) ->
 pub async fn finish_test(pool: &AnyPool, id: i64, stage: &str) -> Result<()> {
     sqlx::query("UPDATE smtp_audit SET detail = $2 WHERE id = $1").bind(id).bind(stage).execute(pool).await?;
     Ok(())
+}
+
+/// The newest `limit` entries of the audit log, newest first.
+pub async fn audit_log(pool: &AnyPool, limit: i64) -> Result<Vec<SmtpAuditEntry>> {
+    let rows = sqlx::query("SELECT at, actor_email, action, detail FROM smtp_audit ORDER BY id DESC LIMIT $1").bind(limit).fetch_all(pool).await?;
+    let mut entries = Vec::with_capacity(rows.len());
+    for r in rows {
+        let (action, detail): (String, String) = (r.try_get("action")?, r.try_get("detail")?);
+        // An action a newer build wrote and this one does not know is left out, not an error.
+        if let Some(event) = event(&action, &detail) {
+            entries.push(SmtpAuditEntry { at: r.try_get("at")?, actor_email: r.try_get("actor_email")?, event });
+        }
+    }
+    Ok(entries)
+}
+
+/// An entry's (action, detail) columns as the API shows them.
+fn event(action: &str, detail: &str) -> Option<SmtpAuditEvent> {
+    Some(match action {
+        "save" if detail == "created" => SmtpAuditEvent::Created,
+        "save" => SmtpAuditEvent::Saved { changed: detail.split(',').filter(|f| !f.is_empty()).map(str::to_owned).collect() },
+        "enable" => SmtpAuditEvent::Enabled,
+        "disable" => SmtpAuditEvent::Disabled,
+        // "sending" while the test runs: no stage yet.
+        "test" => SmtpAuditEvent::Tested { stage: serde_json::from_value(serde_json::Value::String(detail.to_owned())).ok() },
+        _ => return None,
+    })
 }

@@ -20,6 +20,7 @@ pub(super) fn TestSend(form: Form) -> impl IntoView {
             if let Err(e) = &result {
                 form.rejected_by_server(d.clone(), e);
             }
+            form.tests_run.update(|n| *n += 1);
             (d, result)
         }
     });
