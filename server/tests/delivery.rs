@@ -265,12 +265,8 @@ async fn sigterm_mid_burst_stops_cleanly_and_leaves_nothing_half_sent() {
 /// each delivered exactly once.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_instances_on_postgres_deliver_each_email_exactly_once() {
-    if support::postgres_url().is_none() {
-        eprintln!("GATEHOUSE_TEST_POSTGRES_URL unset: the two-instance test needs PostgreSQL (CI sets it)");
-        return;
-    }
+    let Some(db) = support::postgres_only("the two-instance test").await else { return };
     let relay = Relay::start(RelayOptions::default());
-    let db = TestDb::new(Backend::Postgres).await;
     let a = TestApp::spawn(&db, FAST).await;
     a.set_up_admin().await;
     smtp(&a, relay.port, true).await;
@@ -306,12 +302,8 @@ async fn two_instances_on_postgres_deliver_each_email_exactly_once() {
 /// (PostgreSQL LISTEN/NOTIFY), instead of at its longest sleep (60 s).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn on_postgres_an_email_queued_by_another_instance_wakes_this_one() {
-    if support::postgres_url().is_none() {
-        eprintln!("GATEHOUSE_TEST_POSTGRES_URL unset: the LISTEN/NOTIFY test needs PostgreSQL (CI sets it)");
-        return;
-    }
+    let Some(db) = support::postgres_only("the LISTEN/NOTIFY test").await else { return };
     let relay = Relay::start(RelayOptions::default());
-    let db = TestDb::new(Backend::Postgres).await;
     let app = TestApp::spawn(&db, &[]).await;
     app.set_up_admin().await;
     smtp(&app, relay.port, true).await;

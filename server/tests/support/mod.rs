@@ -26,6 +26,17 @@ pub fn postgres_url() -> Option<String> {
     std::env::var("GATEHOUSE_TEST_POSTGRES_URL").ok().filter(|s| !s.is_empty())
 }
 
+/// A fresh PostgreSQL database for a scenario that exists only there (several
+/// instances, LISTEN/NOTIFY); `None`, said on stderr, when
+/// GATEHOUSE_TEST_POSTGRES_URL is unset. CI always sets it.
+pub async fn postgres_only(scenario: &str) -> Option<TestDb> {
+    if postgres_url().is_none() {
+        eprintln!("GATEHOUSE_TEST_POSTGRES_URL unset: {scenario} needs PostgreSQL (CI sets it)");
+        return None;
+    }
+    Some(TestDb::new(Backend::Postgres).await)
+}
+
 /// Runs a scenario on SQLite and, when configured, on PostgreSQL.
 #[macro_export]
 macro_rules! on_both_databases {
