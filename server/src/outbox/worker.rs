@@ -35,7 +35,7 @@ fn listen_for_other_instances(state: &AppState) {
                         }
                     }
                 }
-                Err(e) => tracing::warn!(error = %e, "cannot LISTEN for queued emails; polling only"),
+                Err(e) => tracing::warn!(error = %e, "cannot LISTEN for queued emails; other instances' emails wait for this worker's next wake-up (60 s at most)"),
             }
             tokio::time::sleep(Duration::from_secs(5)).await;
         }
