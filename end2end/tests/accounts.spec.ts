@@ -1,16 +1,7 @@
-import { test, expect } from '@playwright/test';
-import { Gatehouse } from '../support/server';
+import { test, expect } from '../support/fixtures';
 import { setUpAdmin } from '../support/flows';
 
-let gh: Gatehouse;
-test.beforeEach(async () => {
-  gh = await Gatehouse.start();
-});
-test.afterEach(async () => {
-  await gh?.stop();
-});
-
-test('create and rename accounts', async ({ page }) => {
+test('create and rename accounts', async ({ page, gh }) => {
   await setUpAdmin(page, gh);
   await page.getByRole('link', { name: 'Accounts' }).click();
   await expect(page.getByText('No accounts yet.')).toBeVisible();

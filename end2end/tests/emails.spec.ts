@@ -1,21 +1,10 @@
-import { test, expect } from '@playwright/test';
-import { Gatehouse } from '../support/server';
-import { SmtpCatcher } from '../support/relay';
+import { test, expect } from '../support/fixtures';
 import { setUpAdmin, smtpOn } from '../support/flows';
 
-let gh: Gatehouse;
-let catcher: SmtpCatcher;
-test.beforeEach(async () => {
-  gh = await Gatehouse.start();
-  // Refuses the first message for good, accepts after that.
-  catcher = await SmtpCatcher.start(['--fail-data', '1:550 5.7.1 Message rejected by policy']);
-});
-test.afterEach(async () => {
-  await gh?.stop();
-  await catcher?.stop();
-});
+// The relay refuses the first message for good, and accepts after that.
+test.use({ catcherArgs: ['--fail-data', '1:550 5.7.1 Message rejected by policy'] });
 
-test('Email activity shows a failed email with its reason, and Retry sends it once the relay accepts', async ({ page }) => {
+test('Email activity shows a failed email with its reason, and Retry sends it once the relay accepts', async ({ page, gh, catcher }) => {
   await setUpAdmin(page, gh);
   await smtpOn(page, gh, catcher.port);
   await page.getByRole('button', { name: 'Invite a new user' }).click();

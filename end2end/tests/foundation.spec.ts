@@ -1,17 +1,7 @@
-import { test, expect } from '@playwright/test';
-import { Gatehouse } from '../support/server';
+import { test, expect } from '../support/fixtures';
 import { ADMIN, setUpAdmin, signIn } from '../support/flows';
 
-let gh: Gatehouse;
-test.beforeEach(async () => {
-  gh = await Gatehouse.start();
-});
-test.afterEach(async () => {
-  await gh?.stop();
-});
-
-
-test('setup, sign in, dashboard, sign out', async ({ page }) => {
+test('setup, sign in, dashboard, sign out', async ({ page, gh }) => {
   await setUpAdmin(page, gh);
   await expect(page.getByTestId('users-table')).toContainText(ADMIN.email);
   await expect(page.getByRole('link', { name: 'Host settings' })).toBeVisible();
@@ -38,7 +28,7 @@ test('setup, sign in, dashboard, sign out', async ({ page }) => {
   await expect(page).toHaveURL(/\/signin$/);
 });
 
-test('a host user sees neither user management nor Host settings, and the server refuses them too', async ({ page }) => {
+test('a host user sees neither user management nor Host settings, and the server refuses them too', async ({ page, gh }) => {
   await setUpAdmin(page, gh);
   gh.cli(['user', 'create', '--email', 'helper@example.com', '--role', 'host_user'], 'helper password 1\n');
   await page.context().clearCookies();
@@ -56,7 +46,7 @@ test('a host user sees neither user management nor Host settings, and the server
 test.describe('in Italian', () => {
   test.use({ locale: 'it-IT' });
 
-  test('the UI speaks Italian when the browser asks for it, and can switch', async ({ page }) => {
+  test('the UI speaks Italian when the browser asks for it, and can switch', async ({ page, gh }) => {
     await page.goto(`${gh.baseUrl}/signin`);
     await expect(page.getByRole('heading', { name: 'Accedi a Gatehouse' })).toBeVisible();
     await expect(page.getByRole('button', { name: 'Accedi' })).toBeVisible();
@@ -70,7 +60,7 @@ test.describe('in Italian', () => {
   });
 });
 
-test('the dashboard runs under a strict Content-Security-Policy that stops injected scripts', async ({ page }) => {
+test('the dashboard runs under a strict Content-Security-Policy that stops injected scripts', async ({ page, gh }) => {
   const response = await page.goto(gh.baseUrl);
   const policy = response!.headers()['content-security-policy'];
   expect(policy).toContain("script-src 'self' 'wasm-unsafe-eval' 'sha256-");

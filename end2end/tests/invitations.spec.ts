@@ -1,22 +1,9 @@
-import { test, expect } from '@playwright/test';
-import { Gatehouse } from '../support/server';
-import { SmtpCatcher } from '../support/relay';
+import { test, expect } from '../support/fixtures';
 import { ADMIN, linkIn, setUpAdmin, signIn, smtpOn } from '../support/flows';
 
 const BOB = 'bob@example.com';
 
-let gh: Gatehouse;
-let catcher: SmtpCatcher;
-test.beforeEach(async () => {
-  gh = await Gatehouse.start();
-  catcher = await SmtpCatcher.start();
-});
-test.afterEach(async () => {
-  await gh?.stop();
-  await catcher?.stop();
-});
-
-test('invite by email, open the link from the email, create the account, land on the dashboard', async ({ page, browser }) => {
+test('invite by email, open the link from the email, create the account, land on the dashboard', async ({ page, browser, gh, catcher }) => {
   await setUpAdmin(page, gh);
   await smtpOn(page, gh, catcher.port);
 
@@ -53,7 +40,7 @@ test('invite by email, open the link from the email, create the account, land on
   await expect(page.getByTestId('users-table').getByRole('row', { name: new RegExp(BOB) }).getByTestId('status')).toHaveText('Active');
 });
 
-test('forgot password: the email arrives, the link sets a new password once', async ({ page }) => {
+test('forgot password: the email arrives, the link sets a new password once', async ({ page, gh, catcher }) => {
   await setUpAdmin(page, gh);
   await smtpOn(page, gh, catcher.port);
   gh.cli(['user', 'create', '--email', BOB, '--role', 'host_user'], 'bob old password\n');
@@ -81,7 +68,7 @@ test('forgot password: the email arrives, the link sets a new password once', as
   await expect(page.getByTestId('me-email')).toHaveText(BOB);
 });
 
-test('with SMTP off the console shows the link to copy, and sends nothing', async ({ page, browser }) => {
+test('with SMTP off the console shows the link to copy, and sends nothing', async ({ page, browser, gh, catcher }) => {
   await page.context().grantPermissions(['clipboard-read', 'clipboard-write']);
   await setUpAdmin(page, gh);
   await page.getByRole('button', { name: 'Invite a new user' }).click();

@@ -1,20 +1,7 @@
-import { test, expect } from '@playwright/test';
-import { Gatehouse } from '../support/server';
-import { SmtpCatcher } from '../support/relay';
+import { test, expect } from '../support/fixtures';
 import { ADMIN, setUpAdmin, signIn } from '../support/flows';
 
-let gh: Gatehouse;
-let catcher: SmtpCatcher;
-test.beforeEach(async () => {
-  gh = await Gatehouse.start();
-  catcher = await SmtpCatcher.start();
-});
-test.afterEach(async () => {
-  await gh?.stop();
-  await catcher?.stop();
-});
-
-test('configure SMTP, save, enable, send a test email that arrives, disable', async ({ page }) => {
+test('configure SMTP, save, enable, send a test email that arrives, disable', async ({ page, gh, catcher }) => {
   await setUpAdmin(page, gh);
   await page.getByRole('link', { name: 'Host settings' }).click();
   await page.getByRole('link', { name: 'SMTP configuration' }).click();
@@ -72,7 +59,7 @@ test('configure SMTP, save, enable, send a test email that arrives, disable', as
   await expect(rows.nth(3)).toContainText(ADMIN.email);
 });
 
-test('a failed test names the stage and gives a hint', async ({ page }) => {
+test('a failed test names the stage and gives a hint', async ({ page, gh, catcher }) => {
   await setUpAdmin(page, gh);
   await page.goto(`${gh.baseUrl}/settings/smtp`);
   await page.getByLabel('Host', { exact: true }).fill('127.0.0.1');
@@ -88,7 +75,7 @@ test('a failed test names the stage and gives a hint', async ({ page }) => {
   expect(catcher.messages()).toHaveLength(0);
 });
 
-test('a host user cannot open SMTP configuration', async ({ page }) => {
+test('a host user cannot open SMTP configuration', async ({ page, gh }) => {
   await setUpAdmin(page, gh);
   gh.cli(['user', 'create', '--email', 'helper@example.com', '--role', 'host_user'], 'helper password 1\n');
   await page.context().clearCookies();

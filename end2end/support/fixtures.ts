@@ -1,0 +1,23 @@
+// The tests' fixtures: a fresh Gatehouse (own data dir, own port) and, for
+// the tests that ask for one, a real SMTP server (aiosmtpd) catching what it
+// sends. Each starts only when a test names it, and stops after that test.
+import { test as base } from '@playwright/test';
+import { Gatehouse } from './server';
+import { SmtpCatcher } from './relay';
+
+export const test = base.extend<{ gh: Gatehouse; catcher: SmtpCatcher; catcherArgs: string[] }>({
+  // Faults for the catcher to inject (see scripts/smtp_relay.py); set with test.use().
+  catcherArgs: [[], { option: true }],
+  gh: async ({}, use) => {
+    const gh = await Gatehouse.start();
+    await use(gh);
+    await gh.stop();
+  },
+  catcher: async ({ catcherArgs }, use) => {
+    const catcher = await SmtpCatcher.start(catcherArgs);
+    await use(catcher);
+    await catcher.stop();
+  },
+});
+
+export { expect } from '@playwright/test';
