@@ -4,9 +4,11 @@
   bench/bench.py drain [--count 20000] [--size 4096]   outbox drain rate vs postfix smtp-source
   bench/bench.py decoupling [--requests 300]           invite API latency, fast relay vs one that stalls 2 s
   bench/bench.py footprint [--queued 10000]            server RSS idle and with queued emails
+  bench/bench.py load [--seconds 10] [--postgres URL]  invitations/s and latency at 1, 4, 16, 32 concurrent clients
 
 Needs: the release binary (make server), postfix's smtp-sink and smtp-source
-(apt-get install postfix), SQLite via Python's standard library. Only
+(apt-get install postfix), wrk for `load` (apt-get install wrk), and psql
+for its PostgreSQL half; SQLite via Python's standard library. Only
 loopback addresses are used; every loop is bounded.
 """
 import argparse
@@ -52,12 +54,17 @@ def sink(port, stall=0):
 
 
 class Instance:
-    """A data dir with a migrated SQLite database and a host admin."""
+    """A data dir with a migrated database (SQLite, or a fresh PostgreSQL
+    database when `postgres` names a server) and a host admin."""
 
-    def __init__(self):
+    def __init__(self, postgres=None):
         self.dir = tempfile.mkdtemp(prefix="gatehouse-bench-")
         self.env = {**os.environ, "GATEHOUSE_DATA_DIR": self.dir, "GATEHOUSE_LOG": "warn"}
         self.env.pop("GATEHOUSE_DATABASE_URL", None)
+        if postgres:
+            name = f"gatehouse_bench_{os.getpid()}_{int(time.time() * 1000)}"
+            subprocess.run(["psql", postgres, "-qc", f"CREATE DATABASE {name}"], check=True)
+            self.env["GATEHOUSE_DATABASE_URL"] = postgres.rsplit("/", 1)[0] + "/" + name
         subprocess.run([BIN, "admin", "create", "--email", ADMIN], input=PASSWORD.encode(), env=self.env, check=True, capture_output=True)
         self.db = os.path.join(self.dir, "gatehouse.db")
         self.proc = None
@@ -195,6 +202,46 @@ def footprint(args):
     print(json.dumps({"idle_rss_mib": round(idle / 1024, 1), "queued_rss_mib": round(queued / 1024, 1), "queued_emails": held}))
 
 
+def smtp_on(base, token, port):
+    """Points SMTP at the sink and switches it on, through the API (either database)."""
+    draft = {"host": "127.0.0.1", "port": port, "from_name": "Bench", "from_email": "noreply@bench.example", "security": "none", "auth": False}
+    for method, path, body in [("PUT", "/api/v1/smtp", draft), ("POST", "/api/v1/smtp/enable", None)]:
+        data = json.dumps(body).encode() if body is not None else None
+        req = urllib.request.Request(f"{base}{path}", data=data, method=method, headers={"content-type": "application/json", "authorization": f"Bearer {token}"})
+        urllib.request.urlopen(req, timeout=30).read()
+
+
+def load(args):
+    """Invitation throughput and latency under concurrency, SMTP on and the
+    worker draining into smtp-sink, on SQLite and (with --postgres) PostgreSQL."""
+    out = {}
+    port = free_port()
+    s = sink(port)
+    script = os.path.join(ROOT, "bench", "invite.lua")
+    try:
+        for engine, url in [("sqlite", None), ("postgres", args.postgres)]:
+            if engine == "postgres" and not url:
+                continue
+            g = Instance(url)
+            g.start()
+            token = g.token()
+            smtp_on(g.base, token, port)
+            for clients in [1, 4, 16, 32]:
+                threads = min(clients, 2)
+                run = subprocess.run(
+                    ["wrk", f"-t{threads}", f"-c{clients}", f"-d{args.seconds}s", "--timeout", "10s", "-s", script, g.base, "--", token, f"{engine}{clients}"],
+                    check=True, capture_output=True, text=True,
+                )
+                result = json.loads(run.stdout.strip().splitlines()[-1])
+                result["per_sec"] = round(result["requests"] / (result["duration_us"] / 1e6), 1)
+                out[f"{engine}_c{clients}"] = result
+                print(json.dumps({f"{engine}_c{clients}": result}), file=sys.stderr)
+            g.stop()
+    finally:
+        s.terminate()
+    print(json.dumps(out))
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = p.add_subparsers(dest="cmd", required=True)
@@ -205,8 +252,11 @@ def main():
     c.add_argument("--requests", type=int, default=300)
     f = sub.add_parser("footprint")
     f.add_argument("--queued", type=int, default=10000)
+    ld = sub.add_parser("load")
+    ld.add_argument("--seconds", type=int, default=10)
+    ld.add_argument("--postgres", help="a PostgreSQL server URL, e.g. postgres://postgres@127.0.0.1:5432/postgres")
     args = p.parse_args()
-    {"drain": drain, "decoupling": decoupling, "footprint": footprint}[args.cmd](args)
+    {"drain": drain, "decoupling": decoupling, "footprint": footprint, "load": load}[args.cmd](args)
 
 
 if __name__ == "__main__":

@@ -30,12 +30,11 @@ impl From<ApiError> for Failure {
 
 impl From<sqlx::Error> for Failure {
     fn from(e: sqlx::Error) -> Self {
-        match e {
-            sqlx::Error::PoolTimedOut => {
-                tracing::warn!("database pool timed out");
-                Self::new(ErrorCode::Unavailable, "the database is busy; try again")
-            }
-            other => Self::internal("database error", other),
+        if crate::storage::is_transient(&e) {
+            tracing::warn!(err = %e, "database busy; answered 503");
+            Self::new(ErrorCode::Unavailable, "the database is busy; try again in a moment")
+        } else {
+            Self::internal("database error", e)
         }
     }
 }
@@ -46,7 +45,14 @@ impl IntoResponse for Failure {
     }
 }
 
+/// Seconds a client is told to wait after a 503 (the database was busy).
+const RETRY_AFTER_SECS: &str = "1";
+
 pub fn error_response(error: ApiError) -> Response {
     let status = StatusCode::from_u16(error.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    (status, axum::Json(ErrorEnvelope { error })).into_response()
+    let mut res = (status, axum::Json(ErrorEnvelope { error })).into_response();
+    if status == StatusCode::SERVICE_UNAVAILABLE {
+        res.headers_mut().insert(axum::http::header::RETRY_AFTER, axum::http::HeaderValue::from_static(RETRY_AFTER_SECS));
+    }
+    res
 }

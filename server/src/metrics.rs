@@ -64,7 +64,7 @@ impl Metrics {
 }
 
 pub async fn render(State(state): State<AppState>) -> Response {
-    let rows = match sqlx::query("SELECT kind, status, COUNT(*) AS n FROM outbox GROUP BY kind, status").fetch_all(&state.db.pool).await {
+    let rows = match sqlx::query("SELECT kind, status, COUNT(*) AS n FROM outbox GROUP BY kind, status").fetch_all(state.db.reads()).await {
         Ok(rows) => rows,
         Err(e) => return crate::error::Failure::from(e).into_response(),
     };

@@ -320,9 +320,9 @@ async fn on_postgres_an_email_queued_by_another_instance_wakes_this_one() {
     // "Another instance": this test process, queueing through the same code
     // path (insert + NOTIFY at commit), with no worker of its own.
     let other = Db::connect(&db.url).await.unwrap();
-    let user_id: i64 = sqlx::query_scalar("SELECT id FROM users LIMIT 1").fetch_one(&other.pool).await.unwrap();
+    let user_id: i64 = sqlx::query_scalar("SELECT id FROM users LIMIT 1").fetch_one(other.reads()).await.unwrap();
     let email = NewEmail { kind: Kind::Invitation, user_id, to: "far@example.com".into(), subject: "Hello".into(), text: "text".into(), html: "<p>html</p>".into() };
-    let mut tx = other.pool.begin().await.unwrap();
+    let mut tx = other.begin().await.unwrap();
     enqueue(&mut tx, other.engine, &email, "example.com").await.unwrap();
     tx.commit().await.unwrap();
 

@@ -21,13 +21,13 @@ async fn put(db: &Db, status: &str, attempts: i64, next_attempt_at: i64) -> i64 
     .bind(attempts)
     .bind(next_attempt_at)
     .bind(now())
-    .fetch_one(&db.pool)
+    .fetch_one(db.writes())
     .await
     .unwrap()
 }
 
 async fn state_of(db: &Db, id: i64) -> (String, i64) {
-    let row: (String, i64) = sqlx::query_as("SELECT status, attempts FROM outbox WHERE id = $1").bind(id).fetch_one(&db.pool).await.unwrap();
+    let row: (String, i64) = sqlx::query_as("SELECT status, attempts FROM outbox WHERE id = $1").bind(id).fetch_one(db.reads()).await.unwrap();
     row
 }
 
@@ -50,7 +50,7 @@ async fn a_claim_takes_due_emails_oldest_first_up_to_its_limit(test_db: TestDb) 
     let _held_by_a_live_worker = put(&db, "sending", 1, t + 60).await;
     let lease_ran_out = put(&db, "sending", 1, t - 50).await;
 
-    let first = storage::claim(&db.pool, db.engine, LEASE, 2).await.unwrap();
+    let first = storage::claim(db.writes(), db.engine, LEASE, 2).await.unwrap();
     let mut got = ids(&first);
     got.sort();
     let mut expected = vec![oldest, lease_ran_out];
@@ -59,9 +59,9 @@ async fn a_claim_takes_due_emails_oldest_first_up_to_its_limit(test_db: TestDb) 
     assert!(first.iter().all(|c| c.lease_until >= t + LEASE));
     assert_eq!(state_of(&db, oldest).await, ("sending".into(), 3), "a claim counts an attempt");
 
-    let second = storage::claim(&db.pool, db.engine, LEASE, 10).await.unwrap();
+    let second = storage::claim(db.writes(), db.engine, LEASE, 10).await.unwrap();
     assert_eq!(ids(&second), vec![later], "then the rest that is due, and nothing else");
-    assert!(storage::claim(&db.pool, db.engine, LEASE, 10).await.unwrap().is_empty(), "claimed emails are not claimed twice");
+    assert!(storage::claim(db.writes(), db.engine, LEASE, 10).await.unwrap().is_empty(), "claimed emails are not claimed twice");
 }
 
 async fn released_emails_are_due_again_as_they_were(test_db: TestDb) {
@@ -69,17 +69,17 @@ async fn released_emails_are_due_again_as_they_were(test_db: TestDb) {
     let t = now();
     let fresh = put(&db, "queued", 0, t - 5).await;
     let retried = put(&db, "retrying", 3, t - 5).await;
-    let claimed = storage::claim(&db.pool, db.engine, LEASE, 10).await.unwrap();
+    let claimed = storage::claim(db.writes(), db.engine, LEASE, 10).await.unwrap();
     assert_eq!(claimed.len(), 2);
 
     // A release with another claim's lease changes nothing.
-    storage::release(&db.pool, claimed[0].lease_until + 1, &ids(&claimed)).await.unwrap();
+    storage::release(db.writes(), claimed[0].lease_until + 1, &ids(&claimed)).await.unwrap();
     assert_eq!(state_of(&db, fresh).await.0, "sending");
 
-    storage::release(&db.pool, claimed[0].lease_until, &ids(&claimed)).await.unwrap();
+    storage::release(db.writes(), claimed[0].lease_until, &ids(&claimed)).await.unwrap();
     assert_eq!(state_of(&db, fresh).await, ("queued".into(), 0));
     assert_eq!(state_of(&db, retried).await, ("retrying".into(), 3));
-    let again = storage::claim(&db.pool, db.engine, LEASE, 10).await.unwrap();
+    let again = storage::claim(db.writes(), db.engine, LEASE, 10).await.unwrap();
     assert_eq!(ids(&again).len(), 2, "due at once");
 }
 
@@ -111,7 +111,7 @@ async fn explain(db: &Db, t: i64) -> Vec<String> {
         .bind(t)
         .bind(t + LEASE)
         .bind(16_i64)
-        .fetch_all(&db.pool)
+        .fetch_all(db.reads())
         .await
         .unwrap();
     rows.iter().map(|r| r.try_get::<String, _>(3).unwrap()).collect()

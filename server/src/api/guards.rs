@@ -32,6 +32,20 @@ pub async fn refuse_foreign_origin(State(state): State<AppState>, req: Request, 
     next.run(req).await
 }
 
+/// Every request runs with the storage rule checked (`storage::rule`).
+pub async fn check_storage_rule(req: Request, next: Next) -> Response {
+    crate::storage::rule::scope(next.run(req)).await
+}
+
+/// A handler that panicked (a bug: the storage rule broken, say) answers 500
+/// in the usual error shape, and the panic is logged, instead of the
+/// connection being dropped without a word.
+pub fn panic_response(panic: Box<dyn std::any::Any + Send + 'static>) -> Response {
+    let what = panic.downcast_ref::<String>().map(String::as_str).or_else(|| panic.downcast_ref::<&str>().copied()).unwrap_or("a panic");
+    tracing::error!(panic = what, "request handler panicked");
+    error_response(ApiError::new(ErrorCode::Internal, "something went wrong on our side; it has been logged"))
+}
+
 /// Whatever produced an error under `/api/` (a wrong method, an unparsable
 /// path, a body over the size limit), the caller gets the JSON error shape.
 pub async fn json_errors_for_api(req: Request, next: Next) -> Response {

@@ -42,8 +42,10 @@ pub fn router(state: AppState, dist_dir: &Path) -> Router {
         .merge(health::router())
         .route("/metrics", axum::routing::get(crate::metrics::render))
         .fallback_service(dashboard)
+        .layer(axum::middleware::from_fn(guards::check_storage_rule))
         .layer(axum::middleware::from_fn_with_state(state.clone(), guards::refuse_foreign_origin))
         .layer(axum::middleware::from_fn(guards::json_errors_for_api))
+        .layer(tower_http::catch_panic::CatchPanicLayer::custom(guards::panic_response))
         // Links carry secrets (setup, invitation and reset tokens): never leak them in Referer.
         .layer(SetResponseHeaderLayer::overriding(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer")))
         .layer(SetResponseHeaderLayer::overriding(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))

@@ -36,11 +36,11 @@ pub async fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<Calle
             .map(str::trim)
             .filter(|t| tokens::looks_valid(t, tokens::API_TOKEN_PREFIX))
             .ok_or_else(|| Failure(ApiError::unauthorized().with_field("authorization", "expected `Bearer ght_…`")))?;
-        let user = storage::user_for_api_token(&state.db.pool, &tokens::hash(token)).await?;
+        let user = storage::user_for_api_token(state.db.reads(), &tokens::hash(token)).await?;
         return user.map(|user| Caller { user }).ok_or_else(|| ApiError::unauthorized().into());
     }
     let session = session_cookie(headers).ok_or_else(ApiError::unauthorized)?;
-    let user = storage::user_for_session(&state.db.pool, &tokens::hash(session)).await?;
+    let user = storage::user_for_session(state.db.reads(), &tokens::hash(session)).await?;
     user.map(|user| Caller { user }).ok_or_else(|| ApiError::unauthorized().into())
 }
 

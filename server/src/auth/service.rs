@@ -21,7 +21,6 @@ pub struct NewSession {
 }
 
 pub async fn sign_in(state: &AppState, req: &SignInRequest) -> Result<(Me, NewSession)> {
-    let pool = &state.db.pool;
     let wrong = || Failure::new(ErrorCode::Unauthorized, "wrong email or password");
     // Nothing that is not an address reaches the database (PostgreSQL refuses NUL in text).
     let Ok(email) = EmailAddress::parse(&req.email) else { return Err(wrong()) };
@@ -30,33 +29,33 @@ pub async fn sign_in(state: &AppState, req: &SignInRequest) -> Result<(Me, NewSe
     }
     // The attempt is counted before the password is checked, so that a burst
     // of parallel guesses cannot slip past the limit; success forgets it.
-    storage::record_sign_in_failure(pool, email.as_str()).await?;
-    if storage::recent_sign_in_failures(pool, email.as_str(), FAILURE_WINDOW_SECS).await? > MAX_FAILURES {
+    storage::record_sign_in_failure(state.db.writes(), email.as_str()).await?;
+    if storage::recent_sign_in_failures(state.db.reads(), email.as_str(), FAILURE_WINDOW_SECS).await? > MAX_FAILURES {
         return Err(Failure::new(
             ErrorCode::RateLimited,
             format!("too many failed sign-ins for this address; try again in {} minutes", FAILURE_WINDOW_SECS / 60),
         ));
     }
-    let user = users::storage::find_by_email(pool, email.as_str()).await?;
+    let user = users::storage::find_by_email(state.db.reads(), email.as_str()).await?;
     let stored = user.as_ref().and_then(|u| u.password_hash.as_deref());
     if !state.passwords.verify(&req.password, stored).await? {
         return Err(wrong());
     }
     let user = user.expect("a password matched, so the user exists");
-    storage::clear_sign_in_failures(pool, email.as_str(), FAILURE_WINDOW_SECS).await?;
+    storage::clear_sign_in_failures(state.db.writes(), email.as_str(), FAILURE_WINDOW_SECS).await?;
     let session = start_session(state, user.id).await?;
     Ok((user.me(), session))
 }
 
 pub(crate) async fn start_session(state: &AppState, user_id: i64) -> Result<NewSession> {
     let minted = tokens::mint("");
-    storage::insert_session(&state.db.pool, &minted.hash, user_id, SESSION_TTL_SECS).await?;
+    storage::insert_session(state.db.writes(), &minted.hash, user_id, SESSION_TTL_SECS).await?;
     Ok(NewSession { secret: minted.secret })
 }
 
 pub async fn sign_out(state: &AppState, session_secret: Option<&str>) -> Result<()> {
     if let Some(secret) = session_secret {
-        storage::delete_session(&state.db.pool, &tokens::hash(secret)).await?;
+        storage::delete_session(state.db.writes(), &tokens::hash(secret)).await?;
     }
     Ok(())
 }
@@ -67,16 +66,16 @@ pub fn whoami(caller: &Caller) -> Me {
 
 /// Mints a setup link when the instance has no host admin yet.
 pub async fn issue_setup_link(state: &AppState) -> Result<Option<String>> {
-    if users::storage::host_admin_exists(&state.db.pool).await? {
+    if users::storage::host_admin_exists(state.db.reads()).await? {
         return Ok(None);
     }
     let minted = tokens::mint("");
-    storage::insert_setup_token(&state.db.pool, &minted.hash, SETUP_LINK_TTL_SECS).await?;
+    storage::insert_setup_token(state.db.writes(), &minted.hash, SETUP_LINK_TTL_SECS).await?;
     Ok(Some(state.public_url.link(&format!("setup/{}", minted.secret))))
 }
 
 pub async fn setup_status(state: &AppState, token: &str) -> Result<SetupStatus> {
-    let valid = tokens::looks_valid(token, "") && storage::setup_token_is_live(&state.db.pool, &tokens::hash(token)).await?;
+    let valid = tokens::looks_valid(token, "") && storage::setup_token_is_live(state.db.reads(), &tokens::hash(token)).await?;
     Ok(SetupStatus { valid })
 }
 
@@ -92,11 +91,11 @@ pub async fn complete_setup(state: &AppState, token: &str, req: &SetupRequest) -
     if !tokens::looks_valid(token, "") {
         return Err(gone());
     }
-    if !storage::setup_token_is_live(&state.db.pool, &tokens::hash(token)).await? {
+    if !storage::setup_token_is_live(state.db.reads(), &tokens::hash(token)).await? {
         return Err(gone());
     }
     let hash = state.passwords.hash(password.expose()).await?;
-    let mut tx = state.db.pool.begin().await?;
+    let mut tx = state.db.begin().await?;
     if !storage::consume_setup_token(&mut tx, &tokens::hash(token)).await? {
         return Err(gone());
     }
@@ -113,10 +112,10 @@ pub async fn create_api_token(state: &AppState, email: &str, name: &str) -> Resu
     if name.is_empty() || name.len() > 100 {
         return Err(ApiError::validation("give the token a name of 1 to 100 characters").with_field("name", "1 to 100 characters").into());
     }
-    let user = users::storage::find_by_email(&state.db.pool, email)
+    let user = users::storage::find_by_email(state.db.reads(), email)
         .await?
         .ok_or_else(|| Failure::new(ErrorCode::NotFound, format!("no user with email {email}")))?;
     let minted = tokens::mint(tokens::API_TOKEN_PREFIX);
-    storage::insert_api_token(&state.db.pool, &minted.hash, user.id, name).await?;
+    storage::insert_api_token(state.db.writes(), &minted.hash, user.id, name).await?;
     Ok(minted.secret)
 }

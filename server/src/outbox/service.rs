@@ -35,23 +35,23 @@ pub async fn list(state: &AppState, caller: &Caller, status: Option<&str>) -> Re
             return Err(ApiError::validation("unknown status").with_field("status", format!("one of {}", STATUSES.join(", "))).into());
         }
     }
-    let enabled = crate::smtp::service::is_enabled(&state.db.pool).await?;
-    Ok(storage::list(&state.db.pool, status, LIST_LIMIT).await?.into_iter().map(|r| summary(r, enabled)).collect())
+    let enabled = crate::smtp::service::is_enabled(state.db.reads()).await?;
+    Ok(storage::list(state.db.reads(), status, LIST_LIMIT).await?.into_iter().map(|r| summary(r, enabled)).collect())
 }
 
 async fn after_change(state: &AppState, id: i64, changed: bool, refused: &str) -> Result<EmailSummary> {
-    let row = storage::find(&state.db.pool, id).await?.ok_or_else(|| Failure::new(ErrorCode::NotFound, "no such email"))?;
+    let row = storage::find(state.db.reads(), id).await?.ok_or_else(|| Failure::new(ErrorCode::NotFound, "no such email"))?;
     if !changed {
         return Err(Failure::new(ErrorCode::Conflict, format!("{refused} (it is {})", row.status)));
     }
-    let enabled = crate::smtp::service::is_enabled(&state.db.pool).await?;
+    let enabled = crate::smtp::service::is_enabled(state.db.reads()).await?;
     Ok(summary(row, enabled))
 }
 
 /// Sends a failed, retrying or discarded email again, now.
 pub async fn retry(state: &AppState, caller: &Caller, id: i64) -> Result<EmailSummary> {
     caller.require_host_admin()?;
-    let changed = storage::requeue(&state.db.pool, id).await?;
+    let changed = storage::requeue(state.db.writes(), id).await?;
     let email = after_change(state, id, changed, "this email cannot be retried").await?;
     state.outbox_wake.notify_one();
     tracing::info!(by = %caller.user.email, id, "email queued again");
@@ -61,7 +61,7 @@ pub async fn retry(state: &AppState, caller: &Caller, id: i64) -> Result<EmailSu
 /// Gives up on an email that has not been sent.
 pub async fn discard(state: &AppState, caller: &Caller, id: i64) -> Result<EmailSummary> {
     caller.require_host_admin()?;
-    let changed = storage::cancel(&state.db.pool, id).await?;
+    let changed = storage::cancel(state.db.writes(), id).await?;
     let email = after_change(state, id, changed, "this email cannot be discarded").await?;
     tracing::info!(by = %caller.user.email, id, "email discarded");
     Ok(email)

@@ -44,7 +44,7 @@ fn listen_for_other_instances(state: &AppState) {
 
 pub fn spawn(state: AppState, mut shutdown: watch::Receiver<bool>) -> tokio::task::JoinHandle<()> {
     listen_for_other_instances(&state);
-    tokio::spawn(async move {
+    tokio::spawn(crate::storage::rule::scope(async move {
         loop {
             if *shutdown.borrow() {
                 break;
@@ -62,7 +62,7 @@ pub fn spawn(state: AppState, mut shutdown: watch::Receiver<bool>) -> tokio::tas
                 _ = shutdown.changed() => {}
             }
         }
-    })
+    }))
 }
 
 /// Sleep after a failed round (the database was unreachable, say).
@@ -77,12 +77,12 @@ const LONGEST_SLEEP: Duration = Duration::from_secs(60);
 /// lease comes due, at most [`LONGEST_SLEEP`]. While SMTP is off nothing is
 /// claimable, and switching it on wakes the worker.
 async fn until_next_due(state: &AppState) -> Duration {
-    match crate::smtp::service::is_enabled(&state.db.pool).await {
+    match crate::smtp::service::is_enabled(state.db.reads()).await {
         Ok(false) => return LONGEST_SLEEP,
         Ok(true) => {}
         Err(_) => return AFTER_ERROR,
     }
-    match storage::next_due(&state.db.pool).await {
+    match storage::next_due(state.db.reads()).await {
         // Times are whole seconds and `now` rounds down, so this wakes at or just after the due time.
         Ok(Some(at)) => Duration::from_secs(at.saturating_sub(now()).max(0) as u64).min(LONGEST_SLEEP),
         Ok(None) => LONGEST_SLEEP,
@@ -103,7 +103,6 @@ async fn drain(state: &AppState, shutdown: &watch::Receiver<bool>) -> crate::err
 }
 
 async fn drain_with(state: &AppState, shutdown: &watch::Receiver<bool>, session: &mut Option<Session>) -> crate::error::Result<()> {
-    let pool = &state.db.pool;
     let lease = state.emails.lease_secs;
     let hello = state.public_url.host();
     loop {
@@ -111,7 +110,7 @@ async fn drain_with(state: &AppState, shutdown: &watch::Receiver<bool>, session:
         // switch-off takes effect within one group of emails.
         let Some(relay) = crate::smtp::service::relay_for_delivery(state).await? else { return Ok(()) };
         let key = format!("{relay:?}|{}", relay.version);
-        let claimed = storage::claim(pool, state.db.engine, lease, CLAIM).await?;
+        let claimed = storage::claim(state.db.writes(), state.db.engine, lease, CLAIM).await?;
         if claimed.is_empty() {
             return Ok(());
         }
@@ -122,7 +121,7 @@ async fn drain_with(state: &AppState, shutdown: &watch::Receiver<bool>, session:
         while let Some(email) = emails.next() {
             if *shutdown.borrow() || Instant::now() > deadline {
                 let unsent: Vec<i64> = std::iter::once(email.id).chain(emails.map(|e| e.id)).collect();
-                storage::release(pool, email.lease_until, &unsent).await?;
+                storage::release(state.db.writes(), email.lease_until, &unsent).await?;
                 break;
             }
             deliver(state, session, &relay, &hello, &key, &email).await?;
@@ -138,7 +137,7 @@ async fn drain_with(state: &AppState, shutdown: &watch::Receiver<bool>, session:
 async fn deliver(state: &AppState, session: &mut Option<Session>, relay: &Relay, hello: &str, key: &str, email: &Claimed) -> crate::error::Result<()> {
     let message = match build(&relay.from, email) {
         Ok(m) => m,
-        Err(why) => return storage::mark_failed(&state.db.pool, email.id, &why).await,
+        Err(why) => return storage::mark_failed(state.db.writes(), email.id, &why).await,
     };
     let started = Instant::now();
     let outcome = send(session, relay, hello, key, &message).await;
@@ -146,7 +145,7 @@ async fn deliver(state: &AppState, session: &mut Option<Session>, relay: &Relay,
     match outcome {
         Ok(()) => {
             tracing::debug!(id = email.id, attempt = email.attempts, "email sent");
-            storage::mark_sent(&state.db.pool, email.id).await
+            storage::mark_sent(state.db.writes(), email.id).await
         }
         Err(e) => {
             // After an error the session's state is unknown: start a fresh one.
@@ -173,11 +172,11 @@ async fn send(session: &mut Option<Session>, relay: &Relay, hello: &str, key: &s
 async fn retry_or_fail(state: &AppState, email: &Claimed, error: &str, permanent: bool) -> crate::error::Result<()> {
     if permanent || email.attempts >= state.emails.max_attempts {
         tracing::warn!(id = email.id, attempt = email.attempts, error, "email failed");
-        storage::mark_failed(&state.db.pool, email.id, error).await
+        storage::mark_failed(state.db.writes(), email.id, error).await
     } else {
         let at = now() + backoff_secs(state.emails.retry_base_secs, email.attempts);
         tracing::info!(id = email.id, attempt = email.attempts, error, next_attempt_at = at, "email will be retried");
-        storage::mark_retry(&state.db.pool, email.id, error, at).await
+        storage::mark_retry(state.db.writes(), email.id, error, at).await
     }
 }
 

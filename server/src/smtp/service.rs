@@ -31,13 +31,13 @@ impl SmtpRuntime {
 
 pub async fn settings(state: &AppState, caller: &Caller) -> Result<SmtpSettings> {
     caller.require_host_admin()?;
-    Ok(view(storage::load(&state.db.pool).await?.as_ref()))
+    Ok(view(storage::load(state.db.reads()).await?.as_ref()))
 }
 
 /// The newest changes to the SMTP configuration and test sends, newest first.
 pub async fn audit_log(state: &AppState, caller: &Caller) -> Result<Vec<SmtpAuditEntry>> {
     caller.require_host_admin()?;
-    storage::audit_log(&state.db.pool, AUDIT_LOG_LIMIT).await
+    storage::audit_log(state.db.reads(), AUDIT_LOG_LIMIT).await
 }
 
 /// How many audit entries the API and the page show.
@@ -74,7 +74,7 @@ fn parse(draft: &SmtpDraft, stored: Option<&StoredSmtp>) -> Result<SmtpConfig> {
 
 pub async fn save(state: &AppState, caller: &Caller, draft: &SmtpDraft) -> Result<SmtpSettings> {
     caller.require_host_admin()?;
-    let before = storage::load(&state.db.pool).await?;
+    let before = storage::load(state.db.reads()).await?;
     let config = parse(draft, before.as_ref())?;
     let (username, password_sealed) = match &config.auth {
         None => (None, None),
@@ -100,7 +100,7 @@ pub async fn save(state: &AppState, caller: &Caller, draft: &SmtpDraft) -> Resul
         updated_by: caller.user.email.to_string(),
     };
     let changed = changed_fields(before.as_ref(), &after, &config);
-    let mut tx = state.db.pool.begin().await?;
+    let mut tx = state.db.begin().await?;
     let keep_password = matches!(config.auth.as_ref().map(|a| &a.password), Some(PasswordChange::Keep));
     storage::save(&mut tx, &after, keep_password).await?;
     storage::audit(&mut *tx, &caller.user, "save", &changed.join(",")).await?;
@@ -136,7 +136,7 @@ fn changed_fields(before: Option<&StoredSmtp>, after: &StoredSmtp, config: &Smtp
 
 pub async fn set_enabled(state: &AppState, caller: &Caller, enabled: bool) -> Result<SmtpSettings> {
     caller.require_host_admin()?;
-    let mut tx = state.db.pool.begin().await?;
+    let mut tx = state.db.begin().await?;
     if !storage::set_enabled(&mut tx, enabled, caller.user.email.as_str()).await? {
         return Err(Failure::new(ErrorCode::Conflict, "save an SMTP configuration before enabling it"));
     }
@@ -156,7 +156,7 @@ pub async fn set_enabled(state: &AppState, caller: &Caller, enabled: bool) -> Re
 /// The relay to deliver the outbox through, with the configuration in force
 /// now; `None` while SMTP is off (queued email is then held, not sent).
 pub async fn relay_for_delivery(state: &AppState) -> Result<Option<Relay>> {
-    let Some(stored) = storage::load(&state.db.pool).await?.filter(|s| s.enabled) else { return Ok(None) };
+    let Some(stored) = storage::load(state.db.reads()).await?.filter(|s| s.enabled) else { return Ok(None) };
     let config = view(Some(&stored)).to_draft().parse(true)?;
     let password = stored.password_sealed.as_deref().map(|s| seal::open(&state.secret_key, s)).transpose()?;
     let mut relay = Relay::new(&config, password, state.smtp.extra_roots.clone())
@@ -165,23 +165,27 @@ pub async fn relay_for_delivery(state: &AppState) -> Result<Option<Relay>> {
     Ok(Some(relay))
 }
 
-/// Whether SMTP is switched on (invitations and resets then send email).
-pub async fn is_enabled(pool: &sqlx::AnyPool) -> Result<bool> {
-    Ok(storage::load(pool).await?.is_some_and(|s| s.enabled))
+/// Whether SMTP is switched on (invitations and resets then send email); from
+/// a pool, or on the transaction that queues the email.
+pub async fn is_enabled<'c, E>(executor: E) -> Result<bool>
+where
+    E: sqlx::Executor<'c, Database = sqlx::Any>,
+{
+    Ok(storage::load(executor).await?.is_some_and(|s| s.enabled))
 }
 
 /// Sends a test email to the caller with the draft's values (or the saved
 /// ones without a draft), saving nothing. A blank password means the stored one.
 pub async fn send_test(state: &AppState, caller: &Caller, draft: Option<&SmtpDraft>) -> Result<TestReport> {
     caller.require_host_admin()?;
-    let stored = storage::load(&state.db.pool).await?;
+    let stored = storage::load(state.db.reads()).await?;
     let draft = match (draft, &stored) {
         (Some(d), _) => d.clone(),
         (None, Some(s)) => view(Some(s)).to_draft(),
         (None, None) => return Err(Failure::new(ErrorCode::Conflict, "nothing to test: fill in the form or save a configuration")),
     };
     let config = parse(&draft, stored.as_ref())?;
-    let Some(audit_id) = storage::begin_test(&state.db.pool, &caller.user, now() - TEST_WINDOW_SECS, TESTS_PER_WINDOW).await? else {
+    let Some(audit_id) = storage::begin_test(state.db.writes(), &caller.user, now() - TEST_WINDOW_SECS, TESTS_PER_WINDOW).await? else {
         return Err(Failure::new(
             ErrorCode::RateLimited,
             format!("at most {TESTS_PER_WINDOW} test emails a minute; wait a moment"),
@@ -199,7 +203,7 @@ pub async fn send_test(state: &AppState, caller: &Caller, draft: Option<&SmtpDra
         .map_err(|RelayError::FromEmail(why)| ApiError::validation(why))?;
     let report = probe::send_test(&relay, &caller.user.email, &state.public_url.host(), state.smtp.test_bound).await;
     let stage = serde_json::to_value(report.stage).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
-    storage::finish_test(&state.db.pool, audit_id, &stage).await?;
+    storage::finish_test(state.db.writes(), audit_id, &stage).await?;
     tracing::info!(by = %caller.user.email, relay = %relay.host, stage, ok = report.ok, ms = report.elapsed_ms, "SMTP test email");
     Ok(report)
 }

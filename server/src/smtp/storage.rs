@@ -22,12 +22,16 @@ pub struct StoredSmtp {
     pub updated_by: String,
 }
 
-pub async fn load(pool: &AnyPool) -> Result<Option<StoredSmtp>> {
+/// Reads the configuration, from a pool or on an open transaction.
+pub async fn load<'c, E>(executor: E) -> Result<Option<StoredSmtp>>
+where
+    E: sqlx::Executor<'c, Database = sqlx::Any>,
+{
     let row = sqlx::query(
         "SELECT host, port, from_name, from_email, security, auth, username, password_sealed, enabled, updated_at, updated_by \
          FROM smtp_config WHERE id = 1",
     )
-    .fetch_optional(pool)
+    .fetch_optional(executor)
     .await?;
     let Some(r) = row else { return Ok(None) };
     Ok(Some(StoredSmtp {

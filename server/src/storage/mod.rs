@@ -3,6 +3,33 @@
 //! Queries go through sqlx's `Any` driver and are written once, in the SQL both
 //! engines accept (`$1` placeholders, integers for times). Schemas differ in
 //! DDL only, so each engine has its own migrations folder with the same steps.
+//!
+//! # The storage rule
+//!
+//! A request never waits for a connection while it holds one. So:
+//!
+//! * Reads go through [`Db::reads`], one statement at a time.
+//! * Writes of one statement go through [`Db::writes`].
+//! * Writes of several statements go through [`Db::begin`], and everything
+//!   the transaction needs to read is read *on the transaction* (pass
+//!   `&mut *tx`), or before it begins. Never call `reads()`, `writes()` or
+//!   `begin()` while a transaction from `begin()` is open in the same task:
+//!   under load every connection would be held by a request waiting for a
+//!   second one, and the pool would starve. [`rule`] checks this on every call
+//!   made while serving a request or delivering email, and fails the request
+//!   loudly (a 500 in the tests) instead of deadlocking under load.
+//!
+//! On SQLite, which allows one writer at a time, the writes have a pool of
+//! their own with exactly one connection, and transactions start with
+//! `BEGIN IMMEDIATE`: writers queue in order for that connection (a short wait)
+//! instead of all starting, colliding on the file lock and failing with
+//! "database is locked". Reads have their own pool, marked `query_only`, and in
+//! WAL mode never wait for the writer. On PostgreSQL both are one pool.
+//!
+//! When the database cannot keep up, waiting for a connection is bounded by
+//! [`ACQUIRE_TIMEOUT`]; the caller then gets 503 with `Retry-After`.
+
+pub mod rule;
 
 use anyhow::Context;
 use sqlx::any::{AnyPoolOptions, AnyQueryResult};
@@ -24,12 +51,46 @@ impl Engine {
     }
 }
 
+/// How long a request may wait for a connection before it is answered 503.
+pub const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(3);
+/// SQLite readers. WAL readers never block each other or the writer; two
+/// cores gain nothing from more.
+const SQLITE_READERS: u32 = 4;
+/// PostgreSQL connections per instance (reads and writes share them).
+const POSTGRES_CONNECTIONS: u32 = 16;
+
 #[derive(Clone)]
 pub struct Db {
-    pub pool: AnyPool,
+    reads: AnyPool,
+    writes: AnyPool,
     pub engine: Engine,
     /// PostgreSQL only: where the outbox worker LISTENs for "email queued".
     pub listen_url: Option<String>,
+}
+
+/// A write transaction from [`Db::begin`]: a connection held until commit or drop.
+pub struct Tx {
+    inner: sqlx::Transaction<'static, sqlx::Any>,
+    _holding: rule::Holding,
+}
+
+impl Tx {
+    pub async fn commit(self) -> Result<(), sqlx::Error> {
+        self.inner.commit().await
+    }
+}
+
+impl std::ops::Deref for Tx {
+    type Target = sqlx::AnyConnection;
+    fn deref(&self) -> &sqlx::AnyConnection {
+        &self.inner
+    }
+}
+
+impl std::ops::DerefMut for Tx {
+    fn deref_mut(&mut self) -> &mut sqlx::AnyConnection {
+        &mut self.inner
+    }
 }
 
 impl std::fmt::Debug for Db {
@@ -54,37 +115,77 @@ impl Db {
         } else {
             anyhow::bail!("the database URL must start with sqlite: or postgres:");
         };
-        if engine == Engine::Sqlite {
-            use_write_ahead_log(url).await?;
-        }
-        let pool = AnyPoolOptions::new()
-            .max_connections(if engine == Engine::Sqlite { 4 } else { 10 })
-            .acquire_timeout(Duration::from_secs(5))
-            .after_connect(move |conn, _| {
-                Box::pin(async move {
-                    if engine == Engine::Sqlite {
-                        // Said out loud rather than left to the build's default:
-                        // every commit reaches the disk before it is acknowledged.
-                        sqlx::query("PRAGMA synchronous = FULL").execute(conn).await?;
-                    }
-                    Ok(())
-                })
-            })
-            .connect(url)
-            .await
-            .with_context(|| format!("connecting to the {} database", engine.name()))?;
-        let migrator = match engine {
-            Engine::Sqlite => &SQLITE_MIGRATIONS,
-            Engine::Postgres => &POSTGRES_MIGRATIONS,
+        let connecting = || format!("connecting to the {} database", engine.name());
+        let db = match engine {
+            Engine::Sqlite => {
+                use_write_ahead_log(url).await?;
+                let writes = sqlite_pool(1, false).connect(url).await.with_context(connecting)?;
+                SQLITE_MIGRATIONS.run(&writes).await.context("applying database migrations")?;
+                let reads = sqlite_pool(SQLITE_READERS, true).connect(url).await.with_context(connecting)?;
+                Self { reads, writes, engine, listen_url: None }
+            }
+            Engine::Postgres => {
+                let pool = AnyPoolOptions::new()
+                    .max_connections(POSTGRES_CONNECTIONS)
+                    .acquire_timeout(ACQUIRE_TIMEOUT)
+                    .connect(url)
+                    .await
+                    .with_context(connecting)?;
+                POSTGRES_MIGRATIONS.run(&pool).await.context("applying database migrations")?;
+                Self { reads: pool.clone(), writes: pool, engine, listen_url: Some(url.to_owned()) }
+            }
         };
-        migrator.run(&pool).await.context("applying database migrations")?;
-        let listen_url = (engine == Engine::Postgres).then(|| url.to_owned());
-        Ok(Self { pool, engine, listen_url })
+        Ok(db)
+    }
+
+    /// For statements that only read. See the module's storage rule.
+    pub fn reads(&self) -> &AnyPool {
+        rule::check("Db::reads");
+        &self.reads
+    }
+
+    /// For a write of one statement (it commits on its own). See the storage rule.
+    pub fn writes(&self) -> &AnyPool {
+        rule::check("Db::writes");
+        &self.writes
+    }
+
+    /// A write transaction. Read what it needs through it, not through
+    /// `reads()`: see the module's storage rule.
+    pub async fn begin(&self) -> Result<Tx, sqlx::Error> {
+        rule::check("Db::begin");
+        let inner = match self.engine {
+            // Take the write lock now: a deferred transaction that reads and
+            // then writes can fail at once with SQLITE_BUSY when another
+            // process (a CLI command, say) wrote in between.
+            Engine::Sqlite => self.writes.begin_with("BEGIN IMMEDIATE").await?,
+            Engine::Postgres => self.writes.begin().await?,
+        };
+        Ok(Tx { inner, _holding: rule::Holding::start() })
     }
 
     pub async fn ping(&self) -> bool {
-        sqlx::query("SELECT 1").execute(&self.pool).await.is_ok()
+        sqlx::query("SELECT 1").execute(self.reads()).await.is_ok()
     }
+}
+
+fn sqlite_pool(connections: u32, read_only: bool) -> AnyPoolOptions {
+    AnyPoolOptions::new()
+        .max_connections(connections)
+        .acquire_timeout(ACQUIRE_TIMEOUT)
+        .after_connect(move |conn, _| {
+            Box::pin(async move {
+                // Said out loud rather than left to the build's default:
+                // every commit reaches the disk before it is acknowledged.
+                sqlx::query("PRAGMA synchronous = FULL").execute(&mut *conn).await?;
+                if read_only {
+                    // A write sent to the read pool by mistake fails at once
+                    // instead of competing with the one writer.
+                    sqlx::query("PRAGMA query_only = ON").execute(&mut *conn).await?;
+                }
+                Ok(())
+            })
+        })
 }
 
 /// Puts a SQLite database in write-ahead-log mode (a setting the file keeps).
@@ -93,8 +194,8 @@ impl Db {
 /// (journal, database, journal removal), about 2.0 ms on the CI machine, and
 /// readers wait for writers. The outbox worker commits once per email sent,
 /// so that cost bounded delivery (BENCHMARKS.md). In WAL mode a commit is one
-/// append and one fsync of the log (about 0.3 ms), and the dashboard's reads
-/// never wait for the worker's writes.
+/// append and one fsync of the log (about 0.3 ms), and reads never wait for
+/// writes.
 async fn use_write_ahead_log(url: &str) -> anyhow::Result<()> {
     use sqlx::Connection;
     let mut conn = sqlx::AnyConnection::connect(url).await.context("opening the SQLite database")?;
@@ -117,4 +218,22 @@ pub fn changed_one(result: &AnyQueryResult) -> bool {
 /// True when the error is a unique-constraint violation, on either engine.
 pub fn is_unique_violation(err: &sqlx::Error) -> bool {
     matches!(err, sqlx::Error::Database(db) if db.is_unique_violation())
+}
+
+/// True when the database could not serve the statement *now* but would
+/// later: SQLite's file is locked by another process past the busy timeout,
+/// or PostgreSQL gave up on a serialization conflict, a deadlock or its
+/// connection limit. The caller gets 503 and may try again.
+pub fn is_transient(err: &sqlx::Error) -> bool {
+    match err {
+        sqlx::Error::PoolTimedOut => true,
+        sqlx::Error::Database(db) => {
+            let code = db.code().unwrap_or_default();
+            // SQLite primary codes 5 (BUSY) and 6 (LOCKED) and their extended
+            // forms (low byte); PostgreSQL SQLSTATEs.
+            let sqlite_busy = code.parse::<i32>().is_ok_and(|c| matches!(c & 0xff, 5 | 6));
+            sqlite_busy || matches!(code.as_ref(), "40001" | "40P01" | "53300" | "55P03")
+        }
+        _ => false,
+    }
 }

@@ -21,7 +21,7 @@ pub async fn invite(state: &AppState, caller: &Caller, req: &InviteRequest) -> R
     fields.into_result()?;
     let email = email.expect("checked");
 
-    let mut tx = state.db.pool.begin().await?;
+    let mut tx = state.db.begin().await?;
     let id = storage::insert(&mut *tx, &email, req.role, req.account_id, None).await?;
     let user = User { id, email, role: req.role, account_id: req.account_id, password_hash: None };
     let link = issue_link(state, tx, &user, Purpose::Invite, caller.user.email.as_str()).await?;
@@ -34,19 +34,19 @@ pub async fn invite(state: &AppState, caller: &Caller, req: &InviteRequest) -> R
 /// A new link for a pending user; the previous one stops working at once.
 pub async fn regenerate(state: &AppState, caller: &Caller, user_id: i64) -> Result<InvitationLink> {
     caller.require_host_admin()?;
-    let user = storage::find_by_id(&state.db.pool, user_id).await?.ok_or_else(|| Failure::new(ErrorCode::NotFound, "no such user"))?;
+    let user = storage::find_by_id(state.db.reads(), user_id).await?.ok_or_else(|| Failure::new(ErrorCode::NotFound, "no such user"))?;
     if user.status() != UserStatus::Pending {
         return Err(Failure::new(ErrorCode::Conflict, "this user has already accepted the invitation; make a password reset link instead"));
     }
-    let tx = state.db.pool.begin().await?;
+    let tx = state.db.begin().await?;
     let link = issue_link(state, tx, &user, Purpose::Invite, caller.user.email.as_str()).await?;
     Ok(InvitationLink { invitation_link: link.url, expires_at: link.expires_at, email: link.delivery })
 }
 
 pub async fn status(state: &AppState, secret: &str) -> Result<LinkStatus> {
     Ok(LinkStatus {
-        valid: links::live_user(&state.db.pool, secret, Purpose::Invite).await?.is_some(),
-        smtp_enabled: crate::smtp::service::is_enabled(&state.db.pool).await?,
+        valid: links::live_user(state.db.reads(), secret, Purpose::Invite).await?.is_some(),
+        smtp_enabled: crate::smtp::service::is_enabled(state.db.reads()).await?,
     })
 }
 
@@ -59,15 +59,15 @@ pub async fn accept(state: &AppState, secret: &str, req: &AcceptInvitation) -> R
     fields.into_result()?;
     let (email, password) = (email.expect("checked"), password.expect("checked"));
 
-    let user_id = links::live_user(&state.db.pool, secret, Purpose::Invite).await?.ok_or_else(gone)?;
-    let user = storage::find_by_id(&state.db.pool, user_id).await?.ok_or_else(gone)?;
+    let user_id = links::live_user(state.db.reads(), secret, Purpose::Invite).await?.ok_or_else(gone)?;
+    let user = storage::find_by_id(state.db.reads(), user_id).await?.ok_or_else(gone)?;
     if user.email != email {
         return Err(ApiError::validation("some fields need fixing")
             .with_field("email", "this is not the address the invitation was sent to")
             .into());
     }
     let hash = state.passwords.hash(password.expose()).await?;
-    let mut tx = state.db.pool.begin().await?;
+    let mut tx = state.db.begin().await?;
     if links::consume(&mut tx, secret, Purpose::Invite).await? != Some(user.id) {
         return Err(gone());
     }

@@ -74,13 +74,3 @@ pub async fn consume(conn: &mut sqlx::AnyConnection, secret: &str, purpose: Purp
         .await?;
     Ok(row.map(|r| r.try_get("user_id")).transpose()?)
 }
-
-/// When the user's latest link of this purpose was made (to space out "forgot password" emails).
-pub async fn latest_issued_at(pool: &AnyPool, user_id: i64, purpose: Purpose) -> Result<Option<i64>> {
-    let row = sqlx::query("SELECT MAX(created_at) AS at FROM user_links WHERE user_id = $1 AND purpose = $2")
-        .bind(user_id)
-        .bind(purpose.as_str())
-        .fetch_one(pool)
-        .await?;
-    Ok(row.try_get("at")?)
-}

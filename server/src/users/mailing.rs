@@ -9,6 +9,7 @@ use crate::outbox::storage::Kind;
 use crate::outbox::templates::{self, Context};
 use crate::outbox::{enqueue, NewEmail};
 use crate::state::AppState;
+use crate::storage::Tx;
 use crate::users::User;
 use shared::invite::EmailDelivery;
 
@@ -24,7 +25,7 @@ pub struct IssuedLink {
 /// whatever the caller already wrote in it (a new pending user, say).
 pub async fn issue_link(
     state: &AppState,
-    mut tx: sqlx::Transaction<'_, sqlx::Any>,
+    mut tx: Tx,
     user: &User,
     purpose: Purpose,
     inviter: &str,
@@ -54,7 +55,8 @@ struct LinkEmail<'a> {
 
 /// Queues the email when SMTP is on; says what happened either way.
 async fn queue_if_enabled(conn: &mut sqlx::AnyConnection, state: &AppState, email: LinkEmail<'_>) -> Result<EmailDelivery> {
-    if !crate::smtp::service::is_enabled(&state.db.pool).await? {
+    // On the transaction: asking the pool while holding it could starve it (storage rule).
+    if !crate::smtp::service::is_enabled(&mut *conn).await? {
         return Ok(EmailDelivery::SmtpDisabled);
     }
     let language = state.emails.language;

@@ -20,11 +20,11 @@ const FORGOT_SPACING_SECS: i64 = 60;
 /// A reset link for an active user, made by a host admin (emailed when SMTP is on).
 pub async fn admin_link(state: &AppState, caller: &Caller, user_id: i64) -> Result<ResetLink> {
     caller.require_host_admin()?;
-    let user = storage::find_by_id(&state.db.pool, user_id).await?.ok_or_else(|| Failure::new(ErrorCode::NotFound, "no such user"))?;
+    let user = storage::find_by_id(state.db.reads(), user_id).await?.ok_or_else(|| Failure::new(ErrorCode::NotFound, "no such user"))?;
     if user.status() != UserStatus::Active {
         return Err(Failure::new(ErrorCode::Conflict, "this user has not accepted the invitation yet; generate a new invite link instead"));
     }
-    let tx = state.db.pool.begin().await?;
+    let tx = state.db.begin().await?;
     let link = issue_link(state, tx, &user, Purpose::Reset, caller.user.email.as_str()).await?;
     tracing::info!(by = %caller.user.email, user_id, email = ?link.delivery, "password reset link made");
     Ok(ResetLink { reset_link: link.url, expires_at: link.expires_at, email: link.delivery })
@@ -34,16 +34,18 @@ pub async fn admin_link(state: &AppState, caller: &Caller, user_id: i64) -> Resu
 /// whether or not the address exists. An email goes out only for an active
 /// user while SMTP is on; with SMTP off, a host admin makes the link.
 pub async fn forgot(state: &AppState, email: &str) -> Result<()> {
-    let Some(user) = storage::find_by_email(&state.db.pool, email).await?.filter(|u| u.status() == UserStatus::Active) else {
+    let Some(user) = storage::find_by_email(state.db.reads(), email).await?.filter(|u| u.status() == UserStatus::Active) else {
         return Ok(());
     };
-    if !crate::smtp::service::is_enabled(&state.db.pool).await? {
+    if !crate::smtp::service::is_enabled(state.db.reads()).await? {
         return Ok(());
     }
-    if links::latest_issued_at(&state.db.pool, user.id, Purpose::Reset).await?.is_some_and(|at| now() - at < FORGOT_SPACING_SECS) {
+    let mut tx = state.db.begin().await?;
+    // Claimed in the transaction that queues the email, so that of many
+    // requests at once exactly one gets through (and none if this rolls back).
+    if !storage::claim_reset_request(&mut tx, user.id, now(), FORGOT_SPACING_SECS).await? {
         return Ok(());
     }
-    let tx = state.db.pool.begin().await?;
     let link = issue_link(state, tx, &user, Purpose::Reset, "").await?;
     if link.delivery == EmailDelivery::Queued {
         tracing::info!(user_id = user.id, "password reset email queued");
@@ -53,8 +55,8 @@ pub async fn forgot(state: &AppState, email: &str) -> Result<()> {
 
 pub async fn status(state: &AppState, secret: &str) -> Result<LinkStatus> {
     Ok(LinkStatus {
-        valid: links::live_user(&state.db.pool, secret, Purpose::Reset).await?.is_some(),
-        smtp_enabled: crate::smtp::service::is_enabled(&state.db.pool).await?,
+        valid: links::live_user(state.db.reads(), secret, Purpose::Reset).await?.is_some(),
+        smtp_enabled: crate::smtp::service::is_enabled(state.db.reads()).await?,
     })
 }
 
@@ -62,9 +64,9 @@ pub async fn status(state: &AppState, secret: &str) -> Result<LinkStatus> {
 pub async fn reset(state: &AppState, secret: &str, password: &str) -> Result<()> {
     let password = NewPassword::parse(password).map_err(|e| Failure(ApiError::validation("some fields need fixing").with_field("password", e)))?;
     let gone = || Failure::new(ErrorCode::Gone, "this reset link has been used or has expired");
-    links::live_user(&state.db.pool, secret, Purpose::Reset).await?.ok_or_else(gone)?;
+    links::live_user(state.db.reads(), secret, Purpose::Reset).await?.ok_or_else(gone)?;
     let hash = state.passwords.hash(password.expose()).await?;
-    let mut tx = state.db.pool.begin().await?;
+    let mut tx = state.db.begin().await?;
     let user_id = links::consume(&mut tx, secret, Purpose::Reset).await?.ok_or_else(gone)?;
     storage::set_password(&mut tx, user_id, &hash).await?;
     crate::auth::storage::delete_sessions_of(&mut tx, user_id).await?;

@@ -11,8 +11,8 @@ use shared::{EmailAddress, NewPassword, Role};
 
 pub async fn list_users(state: &AppState, caller: &Caller) -> Result<Vec<UserSummary>> {
     caller.require_host_admin()?;
-    let last_email = crate::outbox::storage::last_state_by_user(&state.db.pool).await?;
-    Ok(storage::list(&state.db.pool)
+    let last_email = crate::outbox::storage::last_state_by_user(state.db.reads()).await?;
+    Ok(storage::list(state.db.reads())
         .await?
         .iter()
         .map(|u| UserSummary { last_email: last_email.get(&u.id).cloned(), ..u.summary() })
@@ -21,19 +21,19 @@ pub async fn list_users(state: &AppState, caller: &Caller) -> Result<Vec<UserSum
 
 pub async fn list_accounts(state: &AppState, caller: &Caller) -> Result<Vec<AccountSummary>> {
     caller.require_host_admin()?;
-    storage::list_accounts(&state.db.pool).await
+    storage::list_accounts(state.db.reads()).await
 }
 
 pub async fn create_account(state: &AppState, caller: &Caller, req: &AccountRequest) -> Result<AccountSummary> {
     caller.require_host_admin()?;
     let name = parse_account_name(req)?;
-    storage::insert_account(&state.db.pool, name.as_str()).await
+    storage::insert_account(state.db.writes(), name.as_str()).await
 }
 
 pub async fn rename_account(state: &AppState, caller: &Caller, id: i64, req: &AccountRequest) -> Result<AccountSummary> {
     caller.require_host_admin()?;
     let name = parse_account_name(req)?;
-    storage::rename_account(&state.db.pool, id, name.as_str())
+    storage::rename_account(state.db.writes(), id, name.as_str())
         .await?
         .ok_or_else(|| Failure::new(ErrorCode::NotFound, "no such account"))
 }
@@ -47,7 +47,7 @@ pub async fn check_account_for_role(state: &AppState, fields: &mut FieldErrors, 
     match (role.needs_account(), account_id) {
         (true, None) => fields.add("account_id", "choose the account this user belongs to"),
         (false, Some(_)) => fields.add("account_id", "host roles belong to no account"),
-        (true, Some(id)) if !storage::account_exists(&state.db.pool, id).await? => fields.add("account_id", "no such account"),
+        (true, Some(id)) if !storage::account_exists(state.db.reads(), id).await? => fields.add("account_id", "no such account"),
         _ => {}
     }
     Ok(())
@@ -62,6 +62,6 @@ pub async fn create_active_user(state: &AppState, email: &str, role: Role, accou
     fields.into_result()?;
     let (email, password) = (email.expect("checked"), password.expect("checked"));
     let hash = state.passwords.hash(password.expose()).await?;
-    let id = storage::insert(&state.db.pool, &email, role, account_id, Some(&hash)).await?;
+    let id = storage::insert(state.db.writes(), &email, role, account_id, Some(&hash)).await?;
     Ok(UserSummary { id, email, role, account_id, status: UserStatus::Active, last_email: None })
 }

@@ -1,7 +1,7 @@
 //! Rows of `users` and `accounts`.
 
 use crate::error::{Failure, Result};
-use crate::storage::{is_unique_violation, now};
+use crate::storage::{changed_one, is_unique_violation, now};
 use shared::api::{AccountSummary, ErrorCode, Me, UserStatus, UserSummary};
 use shared::{EmailAddress, Role};
 use sqlx::any::AnyRow;
@@ -74,6 +74,20 @@ pub async fn find_by_id(pool: &AnyPool, id: i64) -> Result<Option<User>> {
 pub async fn set_password(conn: &mut sqlx::AnyConnection, id: i64, password_hash: &str) -> Result<()> {
     sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2").bind(password_hash).bind(id).execute(&mut *conn).await?;
     Ok(())
+}
+
+/// Records a "forgot password" request for the user, unless one was recorded
+/// less than `spacing_secs` ago: true for the request that may send an email.
+pub async fn claim_reset_request(conn: &mut sqlx::AnyConnection, id: i64, now: i64, spacing_secs: i64) -> Result<bool> {
+    let done = sqlx::query(
+        "UPDATE users SET reset_requested_at = $2 WHERE id = $1 AND (reset_requested_at IS NULL OR reset_requested_at <= $3)",
+    )
+    .bind(id)
+    .bind(now)
+    .bind(now - spacing_secs)
+    .execute(&mut *conn)
+    .await?;
+    Ok(changed_one(&done))
 }
 
 fn email_taken(e: sqlx::Error) -> Failure {

@@ -119,6 +119,11 @@ impl Relay {
             .collect()
     }
 
+    /// How many messages were received so far, without reading them.
+    pub fn message_count(&self) -> usize {
+        self.lines.lock().unwrap().iter().filter(|l| l.starts_with("MESSAGE ")).count()
+    }
+
     /// Message-IDs of every message offered with DATA, accepted or not.
     pub fn offered_ids(&self) -> Vec<String> {
         self.events().iter().filter_map(|l| l.strip_prefix("EVENT DATA ")).map(str::to_owned).collect()

@@ -1,0 +1,4 @@
+-- When this user last asked for a password reset email ("Forgot password").
+-- A request claims the slot with one conditional UPDATE of the user's row, so
+-- 50 requests at once for one address queue one email, on either engine.
+ALTER TABLE users ADD COLUMN reset_requested_at INTEGER;
