@@ -1,6 +1,7 @@
 # Gatehouse — the two commands that matter:
 #   make run    build everything and start the console on http://127.0.0.1:3000
-#   make test   every test: unit, integration (real server process) and Playwright
+#   make test   every test: unit, integration (real server process), the REST API
+#               against its OpenAPI document (schemathesis), and Playwright
 SHELL := bash
 export PATH := $(HOME)/.cargo/bin:$(PATH)
 export TRUNK_SKIP_VERSION_CHECK := true
@@ -11,7 +12,7 @@ RUST_PACKAGES := -p shared -p app -p server
 # The tests' SMTP server (scripts/smtp_relay.py) runs on this Python, which has aiosmtpd.
 export GATEHOUSE_TEST_PYTHON := $(CURDIR)/.venv/bin/python
 
-.PHONY: run test tools dashboard server test-rust test-e2e clean
+.PHONY: run test tools dashboard server test-rust test-api test-e2e clean
 
 run: dashboard server
 	$(BIN) serve
@@ -19,6 +20,7 @@ run: dashboard server
 test: tools
 	./scripts/install-tools --e2e
 	$(MAKE) test-rust
+	$(MAKE) test-api
 	$(MAKE) dashboard
 	$(MAKE) test-e2e
 
@@ -36,6 +38,10 @@ server:
 # spawn is the same one Playwright drives afterwards.
 test-rust:
 	cargo test --release $(RUST_PACKAGES)
+
+# The REST API against its own OpenAPI document (schemathesis, every check).
+test-api:
+	./scripts/api-conformance $(BIN)
 
 test-e2e:
 	cd end2end && GATEHOUSE_BIN=$(BIN) GATEHOUSE_DIST_DIR=$(CURDIR)/dist npx playwright test

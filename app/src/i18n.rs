@@ -7,7 +7,7 @@
 use leptos::prelude::*;
 use shared::api::{ApiError, ErrorCode, UserStatus};
 use shared::email::EmailError;
-use shared::password::{PasswordError, MAX_BYTES, MIN_CHARS};
+use shared::password::{PasswordError, MAX_CHARS, MIN_CHARS};
 use shared::smtp::{FromNameError, HostError, TestStage, MAX_FROM_NAME_CHARS};
 use shared::Role;
 
@@ -321,7 +321,7 @@ impl Texts {
     pub fn password_error(&self, e: PasswordError) -> String {
         match e {
             PasswordError::TooShort => (self.password_too_short)(MIN_CHARS),
-            PasswordError::TooLong => (self.password_too_long)(MAX_BYTES),
+            PasswordError::TooLong => (self.password_too_long)(MAX_CHARS),
         }
     }
 
@@ -579,7 +579,7 @@ pub static EN: Texts = Texts {
     email_required: "Enter an email address",
     email_invalid: "This is not a valid email address",
     password_too_short: |n| format!("Use at least {n} characters"),
-    password_too_long: |n| format!("Use at most {n} bytes"),
+    password_too_long: |n| format!("Use at most {n} characters"),
     err_unauthorized: "Please sign in.",
     err_wrong_credentials: "Wrong email or password.",
     err_forbidden: "Your role does not allow this.",
@@ -794,7 +794,7 @@ pub static IT: Texts = Texts {
     email_required: "Inserisci un indirizzo email",
     email_invalid: "Questo indirizzo email non è valido",
     password_too_short: |n| format!("Usa almeno {n} caratteri"),
-    password_too_long: |n| format!("Usa al massimo {n} byte"),
+    password_too_long: |n| format!("Usa al massimo {n} caratteri"),
     err_unauthorized: "Accedi per continuare.",
     err_wrong_credentials: "Email o password errate.",
     err_forbidden: "Il tuo ruolo non lo consente.",

@@ -56,3 +56,18 @@ pub fn error_response(error: ApiError) -> Response {
     }
     res
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_busy_database_is_503_with_retry_after_never_500() {
+        let res = Failure::from(sqlx::Error::PoolTimedOut).into_response();
+        assert_eq!(res.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(res.headers()[axum::http::header::RETRY_AFTER], RETRY_AFTER_SECS);
+        let res = Failure::from(sqlx::Error::RowNotFound).into_response();
+        assert_eq!(res.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        assert!(res.headers().get(axum::http::header::RETRY_AFTER).is_none());
+    }
+}

@@ -223,14 +223,15 @@ async fn invitations_refuse_bad_input_and_other_roles(db: TestDb) {
     let account: Value = app.client.post(app.url("/api/v1/accounts")).json(&json!({"name": "Acme"})).send().await.unwrap().json().await.unwrap();
     let account_id = account["id"].as_i64().unwrap();
 
-    for (body, field) in [
-        (json!({"email": "not an address", "role": "host_user"}), "email"),
-        (json!({"email": BOB, "role": "account_user"}), "account_id"),
-        (json!({"email": BOB, "role": "host_user", "account_id": account_id}), "account_id"),
-        (json!({"email": BOB, "role": "account_admin", "account_id": 999_999}), "account_id"),
+    for (body, field, status) in [
+        (json!({"email": "not an address", "role": "host_user"}), "email", 422),
+        (json!({"email": BOB, "role": "account_user"}), "account_id", 422),
+        (json!({"email": BOB, "role": "host_user", "account_id": account_id}), "account_id", 422),
+        // Well-formed, but what it refers to is missing.
+        (json!({"email": BOB, "role": "account_admin", "account_id": 999_999}), "account_id", 404),
     ] {
         let res = invite(&app, body.clone()).await;
-        assert_eq!(res.status(), 422, "{body}");
+        assert_eq!(res.status(), status, "{body}");
         let err: Value = res.json().await.unwrap();
         assert!(err["error"]["fields"][field].is_string(), "{body}: {err}");
     }

@@ -62,6 +62,9 @@ async fn save_read_back_enable_and_disable(db: TestDb) {
 
     let res = app.client.post(app.url("/api/v1/smtp/enable")).send().await.unwrap();
     assert_eq!(error_code(res, 409).await, "conflict", "enable needs a saved configuration");
+    let res = app.client.post(app.url("/api/v1/smtp/disable")).send().await.unwrap();
+    assert_eq!(res.status(), 200, "nothing saved is already off");
+    assert_eq!(res.json::<Value>().await.unwrap()["enabled"], false);
 
     let saved: Value = put(&app, &draft(2525, "starttls", Some((RELAY_USER, RELAY_PASSWORD)))).await.json().await.unwrap();
     assert_eq!(saved["saved"], true);
@@ -236,11 +239,12 @@ async fn the_stored_password_goes_only_to_the_relay_it_was_saved_for() {
 
     let mut elsewhere = draft(other.port, "none", Some((RELAY_USER, RELAY_PASSWORD)));
     elsewhere["password"] = Value::Null;
+    // Well-formed, but the stored state has no password for this relay: 409.
     let res = app.client.post(app.url("/api/v1/smtp/test")).json(&elsewhere).send().await.unwrap();
-    assert_eq!(res.status(), 422);
+    assert_eq!(res.status(), 409);
     let body: Value = res.json().await.unwrap();
     assert!(body["error"]["fields"]["password"].is_string(), "{body}");
-    assert_eq!(put(&app, &elsewhere).await.status(), 422, "nor can it be saved pointing elsewhere");
+    assert_eq!(put(&app, &elsewhere).await.status(), 409, "nor can it be saved pointing elsewhere");
     assert!(!other.events().iter().any(|e| e.starts_with("EVENT AUTH")), "the password went to another relay");
 
     // Same relay, blank password: the stored one is used.

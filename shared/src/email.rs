@@ -98,7 +98,7 @@ pub fn is_valid_domain(domain: &str) -> bool {
 pub fn is_valid_hostname(name: &str) -> bool {
     let name = name.strip_suffix('.').unwrap_or(name);
     !name.is_empty()
-        && name.len() <= 253
+        && name.chars().count() <= 253
         && name.split('.').all(|label| {
             !label.is_empty()
                 && label.chars().count() <= 63

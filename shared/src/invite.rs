@@ -22,7 +22,7 @@ pub enum EmailDelivery {
 pub struct InviteRequest {
     pub email: String,
     pub role: Role,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::integral::optional_int")]
     pub account_id: Option<i64>,
 }
 

@@ -6,6 +6,7 @@
 pub mod account;
 pub mod api;
 pub mod email;
+pub mod integral;
 pub mod invite;
 pub mod outbox;
 pub mod password;

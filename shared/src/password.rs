@@ -5,8 +5,10 @@ use std::fmt;
 
 /// Long enough to resist guessing (NIST SP 800-63B asks for at least 8; we ask a bit more).
 pub const MIN_CHARS: usize = 10;
-/// Bounded so a hash request cannot be turned into a CPU sink.
-pub const MAX_BYTES: usize = 1024;
+/// Bounded so a hash request cannot be turned into a CPU sink. Counted in
+/// characters, like the minimum, so that the REST schema can state it exactly
+/// (`maxLength`); 256 characters are at most 1 KiB of UTF-8.
+pub const MAX_CHARS: usize = 256;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PasswordError {
@@ -18,7 +20,7 @@ impl fmt::Display for PasswordError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             PasswordError::TooShort => write!(f, "use at least {MIN_CHARS} characters"),
-            PasswordError::TooLong => write!(f, "use at most {MAX_BYTES} bytes"),
+            PasswordError::TooLong => write!(f, "use at most {MAX_CHARS} characters"),
         }
     }
 }
@@ -32,9 +34,10 @@ pub struct NewPassword(String);
 
 impl NewPassword {
     pub fn parse(raw: &str) -> Result<Self, PasswordError> {
-        if raw.len() > MAX_BYTES {
+        let chars = raw.chars().count();
+        if chars > MAX_CHARS {
             Err(PasswordError::TooLong)
-        } else if raw.chars().count() < MIN_CHARS {
+        } else if chars < MIN_CHARS {
             Err(PasswordError::TooShort)
         } else {
             Ok(Self(raw.to_owned()))
@@ -72,7 +75,8 @@ mod tests {
     #[test]
     fn enforces_the_bounds_and_hides_itself() {
         assert_eq!(NewPassword::parse("short"), Err(PasswordError::TooShort));
-        assert_eq!(NewPassword::parse(&"x".repeat(MAX_BYTES + 1)), Err(PasswordError::TooLong));
+        assert_eq!(NewPassword::parse(&"x".repeat(MAX_CHARS + 1)), Err(PasswordError::TooLong));
+        assert!(NewPassword::parse(&"é".repeat(MAX_CHARS)).is_ok(), "the bound is in characters");
         let ok = NewPassword::parse("correct horse").unwrap();
         assert_eq!(format!("{ok:?}"), "NewPassword(***)");
         // Counted in characters, not bytes: ten accented letters are enough.

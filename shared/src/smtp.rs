@@ -5,14 +5,15 @@
 //! only exist valid, or into a 422 naming every field that is wrong. The
 //! browser runs the same parse as you type; the server runs it again.
 
-use crate::api::{ApiError, FieldErrors};
+use crate::api::{ApiError, ErrorCode, FieldErrors};
 use crate::email::{is_valid_hostname, EmailAddress};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
 pub const MAX_FROM_NAME_CHARS: usize = 100;
 pub const MAX_USERNAME_CHARS: usize = 256;
-pub const MAX_PASSWORD_BYTES: usize = 1024;
+/// Counted in characters, so the REST schema can state it (`maxLength`).
+pub const MAX_PASSWORD_CHARS: usize = 1024;
 
 /// How the connection to the relay is protected. The dashboard's two switches
 /// ("Enable SSL", "Enable StartTLS") map onto this and exclude each other.
@@ -165,6 +166,7 @@ impl FromName {
 #[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SmtpDraft {
     pub host: String,
+    #[serde(deserialize_with = "crate::integral::int")]
     pub port: i64,
     #[serde(default)]
     pub from_name: String,
@@ -243,6 +245,7 @@ impl SmtpDraft {
         };
         let from_name = fields.check("from_name", FromName::parse(&self.from_name));
         let from_email = fields.check("from_email", EmailAddress::parse(&self.from_email));
+        let mut missing_password = false;
         let auth = if self.auth {
             let username = self.username.as_deref().unwrap_or_default().trim();
             if username.is_empty() {
@@ -251,14 +254,15 @@ impl SmtpDraft {
                 fields.add("username", "use at most 256 characters, on one line");
             }
             let password = match self.password.as_deref().filter(|p| !p.is_empty()) {
-                Some(p) if p.len() > MAX_PASSWORD_BYTES => {
-                    fields.add("password", format!("use at most {MAX_PASSWORD_BYTES} bytes"));
+                Some(p) if p.chars().count() > MAX_PASSWORD_CHARS => {
+                    fields.add("password", format!("use at most {MAX_PASSWORD_CHARS} characters"));
                     PasswordChange::Keep
                 }
                 Some(p) => PasswordChange::Set(p.to_owned()),
                 None if password_stored => PasswordChange::Keep,
                 None => {
                     fields.add("password", "enter the password for this username");
+                    missing_password = true;
                     PasswordChange::Keep
                 }
             };
@@ -266,7 +270,16 @@ impl SmtpDraft {
         } else {
             None
         };
-        fields.into_result()?;
+        fields.into_result().map_err(|mut e| {
+            // Blank means "keep the stored password": a well-formed request
+            // that the stored state cannot serve (none is stored for this
+            // relay) is a conflict, not a malformed request.
+            if missing_password && e.fields.len() == 1 {
+                e.code = ErrorCode::Conflict;
+                e.message = "no password is stored for this relay and username; enter it".into();
+            }
+            e
+        })?;
         Ok(SmtpConfig {
             host: host.expect("checked"),
             port: port.expect("checked"),

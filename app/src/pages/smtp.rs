@@ -160,8 +160,8 @@ fn say_problem(t: &Texts, d: &SmtpDraft, field: &str, english: &str) -> String {
         }
         "username" => Some(t.username_invalid.to_owned()),
         "password" if d.password.is_none() => Some(t.smtp_password_required.to_owned()),
-        "password" if d.password.as_ref().is_some_and(|p| p.len() > shared::smtp::MAX_PASSWORD_BYTES) => {
-            Some((t.password_too_long)(shared::smtp::MAX_PASSWORD_BYTES))
+        "password" if d.password.as_ref().is_some_and(|p| p.chars().count() > shared::smtp::MAX_PASSWORD_CHARS) => {
+            Some((t.password_too_long)(shared::smtp::MAX_PASSWORD_CHARS))
         }
         _ => None,
     };

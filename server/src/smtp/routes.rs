@@ -30,7 +30,8 @@ pub(crate) async fn get_settings(State(state): State<AppState>, caller: Caller) 
 
 /// Save the configuration. No password keeps the stored one; on 422 nothing is stored.
 #[utoipa::path(put, path = "/api/v1/smtp", tag = "smtp", security(("bearer" = []), ("session" = [])), request_body = SmtpDraft,
-    responses((status = 200, body = SmtpSettings), (status = 422, description = "invalid fields, each named", body = ErrorEnvelope), (status = 401, description = "not signed in", body = ErrorEnvelope), (status = 403, description = "not a host admin", body = ErrorEnvelope)))]
+    responses((status = 200, body = SmtpSettings), (status = 422, description = "invalid fields, each named", body = ErrorEnvelope),
+        (status = 409, description = "no password given, and none is stored for this relay and username to keep", body = ErrorEnvelope), (status = 401, description = "not signed in", body = ErrorEnvelope), (status = 403, description = "not a host admin", body = ErrorEnvelope)))]
 pub(crate) async fn save(State(state): State<AppState>, caller: Caller, JsonBody(draft): JsonBody<SmtpDraft>) -> Result<Json<SmtpSettings>> {
     Ok(Json(service::save(&state, &caller, &draft).await?))
 }

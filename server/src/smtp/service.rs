@@ -138,6 +138,11 @@ pub async fn set_enabled(state: &AppState, caller: &Caller, enabled: bool) -> Re
     caller.require_host_admin()?;
     let mut tx = state.db.begin().await?;
     if !storage::set_enabled(&mut tx, enabled, caller.user.email.as_str()).await? {
+        if !enabled {
+            // Nothing saved is already off: switching off asks for nothing more.
+            drop(tx);
+            return settings(state, caller).await;
+        }
         return Err(Failure::new(ErrorCode::Conflict, "save an SMTP configuration before enabling it"));
     }
     storage::audit(&mut *tx, &caller.user, if enabled { "enable" } else { "disable" }, "").await?;

@@ -29,6 +29,7 @@ pub fn router() -> Router<AppState> {
 /// emails it when SMTP is on (`email: "queued"`), not otherwise (`"smtp_disabled"`).
 #[utoipa::path(post, path = "/api/v1/invitations", tag = "users", security(("bearer" = []), ("session" = [])), request_body = InviteRequest,
     responses((status = 201, body = InvitationCreated), (status = 409, description = "address already in use", body = ErrorEnvelope),
+        (status = 404, description = "no such account (`fields.account_id`)", body = ErrorEnvelope),
         (status = 422, body = ErrorEnvelope), (status = 401, body = ErrorEnvelope), (status = 403, body = ErrorEnvelope)))]
 pub(crate) async fn invite(State(state): State<AppState>, caller: Caller, JsonBody(req): JsonBody<InviteRequest>) -> Result<(StatusCode, Json<InvitationCreated>)> {
     Ok((StatusCode::CREATED, Json(invitations::invite(&state, &caller, &req).await?)))

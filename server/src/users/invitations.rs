@@ -17,8 +17,9 @@ pub async fn invite(state: &AppState, caller: &Caller, req: &InviteRequest) -> R
     caller.require_host_admin()?;
     let mut fields = FieldErrors::default();
     let email = fields.check("email", EmailAddress::parse(&req.email));
-    super::service::check_account_for_role(state, &mut fields, req.role, req.account_id).await?;
+    super::service::check_account_for_role(&mut fields, req.role, req.account_id);
     fields.into_result()?;
+    super::service::require_account(state, req.account_id).await?;
     let email = email.expect("checked");
 
     let mut tx = state.db.begin().await?;

@@ -42,15 +42,24 @@ fn parse_account_name(req: &AccountRequest) -> Result<AccountName> {
     AccountName::parse(&req.name).map_err(|e| ApiError::validation("the name needs fixing").with_field("name", e).into())
 }
 
-/// Account roles belong to an existing account; host roles to none.
-pub async fn check_account_for_role(state: &AppState, fields: &mut FieldErrors, role: Role, account_id: Option<i64>) -> Result<()> {
+/// Account roles belong to an account; host roles to none (a 422 with the other fields).
+pub fn check_account_for_role(fields: &mut FieldErrors, role: Role, account_id: Option<i64>) {
     match (role.needs_account(), account_id) {
         (true, None) => fields.add("account_id", "choose the account this user belongs to"),
         (false, Some(_)) => fields.add("account_id", "host roles belong to no account"),
-        (true, Some(id)) if !storage::account_exists(state.db.reads(), id).await? => fields.add("account_id", "no such account"),
         _ => {}
     }
-    Ok(())
+}
+
+/// The account a new user joins exists: 404 naming the field otherwise (the
+/// request is well-formed; what it refers to is missing).
+pub async fn require_account(state: &AppState, account_id: Option<i64>) -> Result<()> {
+    match account_id {
+        Some(id) if !storage::account_exists(state.db.reads(), id).await? => {
+            Err(ApiError::new(ErrorCode::NotFound, "no such account").with_field("account_id", "no such account").into())
+        }
+        _ => Ok(()),
+    }
 }
 
 /// Creates an active user with a password (the operator's CLI; people normally arrive by invitation).
@@ -58,8 +67,9 @@ pub async fn create_active_user(state: &AppState, email: &str, role: Role, accou
     let mut fields = FieldErrors::default();
     let email = fields.check("email", EmailAddress::parse(email));
     let password = fields.check("password", NewPassword::parse(password));
-    check_account_for_role(state, &mut fields, role, account_id).await?;
+    check_account_for_role(&mut fields, role, account_id);
     fields.into_result()?;
+    require_account(state, account_id).await?;
     let (email, password) = (email.expect("checked"), password.expect("checked"));
     let hash = state.passwords.hash(password.expose()).await?;
     let id = storage::insert(state.db.writes(), &email, role, account_id, Some(&hash)).await?;

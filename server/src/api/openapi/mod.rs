@@ -1,0 +1,114 @@
+//! `GET /api/v1/openapi.json`: the REST API described from the handlers'
+//! own annotations and the shared types, so it cannot drift from the code.
+
+mod request_rules;
+
+use axum::Json;
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Gatehouse", description = "The host console's REST API, for the gateway backend."),
+    paths(
+        crate::auth::routes::sign_in,
+        crate::auth::routes::sign_out,
+        crate::auth::routes::me,
+        crate::auth::routes::setup_status,
+        crate::auth::routes::complete_setup,
+        crate::users::routes::list_users,
+        crate::users::routes::list_accounts,
+        crate::users::routes::create_account,
+        crate::users::routes::rename_account,
+        crate::users::invitation_routes::invite,
+        crate::users::invitation_routes::regenerate,
+        crate::users::invitation_routes::invitation_status,
+        crate::users::invitation_routes::accept,
+        crate::users::invitation_routes::admin_reset_link,
+        crate::users::invitation_routes::forgot,
+        crate::users::invitation_routes::reset_status,
+        crate::users::invitation_routes::reset,
+        crate::outbox::routes::list,
+        crate::outbox::routes::retry,
+        crate::outbox::routes::discard,
+        crate::host::get_host,
+        crate::smtp::routes::get_settings,
+        crate::smtp::routes::save,
+        crate::smtp::routes::enable,
+        crate::smtp::routes::disable,
+        crate::smtp::routes::test,
+        crate::smtp::routes::audit_log,
+    ),
+    modifiers(&Credentials, &CommonErrors)
+)]
+pub struct ApiDoc;
+
+/// Bearer tokens (`gatehouse token create`) and the dashboard's session cookie.
+struct Credentials;
+
+impl Modify for Credentials {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme("bearer", SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).bearer_format("ght_…").build()));
+        components.add_security_scheme("session", SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::new("gh_session"))));
+    }
+}
+
+/// The answers any operation can give besides its own, added to each so that
+/// the document lists every status the server really sends (checked by
+/// schemathesis in `make test`): a body that is not JSON (400), too large
+/// (413), not sent as JSON (415) or of the wrong shape (422); a path
+/// parameter that does not parse (400); no or bad credentials (401), a role
+/// that may not (403); and a database too busy to answer now (503, with
+/// `Retry-After`).
+struct CommonErrors;
+
+impl Modify for CommonErrors {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::{ContentBuilder, HeaderBuilder, ObjectBuilder, Ref, ResponseBuilder, Type};
+        let error = |description: &str| {
+            ResponseBuilder::new()
+                .description(description)
+                .content("application/json", ContentBuilder::new().schema(Some(Ref::from_schema_name("ErrorEnvelope"))).build())
+        };
+        for item in openapi.paths.paths.values_mut() {
+            let operations = [&mut item.get, &mut item.put, &mut item.post, &mut item.delete, &mut item.patch];
+            for op in operations.into_iter().flatten() {
+                let mut add = |status: &str, response: ResponseBuilder| {
+                    op.responses.responses.entry(status.to_owned()).or_insert_with(|| response.build().into());
+                };
+                let has_body = op.request_body.is_some();
+                let has_path_params = op.parameters.iter().flatten().any(|p| p.parameter_in == utoipa::openapi::path::ParameterIn::Path);
+                let secured = op.security.as_ref().is_some_and(|s| !s.is_empty());
+                if has_body {
+                    add("400", error("the body is not valid JSON"));
+                    add("413", error("the body is too large"));
+                    add("415", error("the body is not sent as `application/json`"));
+                    add("422", error("the body has the wrong shape, or fields that need fixing (each named in `fields`)"));
+                } else if has_path_params {
+                    add("400", error("a path parameter does not parse"));
+                }
+                if secured {
+                    add("401", error("no valid bearer token or session"));
+                    add("403", error("the caller's role does not allow this"));
+                }
+                let retry_after = HeaderBuilder::new()
+                    .schema(ObjectBuilder::new().schema_type(Type::Integer))
+                    .description(Some("seconds to wait before trying again"))
+                    .build();
+                add("503", error("the database is busy; try again after `Retry-After` seconds").header("Retry-After", retry_after));
+            }
+        }
+    }
+}
+
+/// The document served at `GET /api/v1/openapi.json`.
+pub fn json() -> serde_json::Value {
+    let mut doc = serde_json::to_value(ApiDoc::openapi()).expect("the document serialises");
+    request_rules::apply(&mut doc);
+    doc
+}
+
+pub async fn document() -> Json<serde_json::Value> {
+    Json(json())
+}

@@ -1,0 +1,73 @@
+//! The rules the server's parsers (in `shared`) apply to request bodies,
+//! stated in the OpenAPI document as JSON Schema, so that a request valid
+//! under the schema is one the server accepts, and a client generated from
+//! it is right. utoipa derives the shapes from the types; the rules that a
+//! type's parser enforces (lengths, formats, conditions between fields) are
+//! added here, next to each other, with the parsers' own constants.
+//! `scripts/api-conformance` (schemathesis, in `make test`) fails when the
+//! two drift apart.
+
+use serde_json::{json, Value};
+use shared::{account, email, password, smtp};
+
+/// One line of text with something in it: no control characters (CR, LF,
+/// …), and not only spaces (the parsers trim).
+const NON_BLANK_LINE: &str = r"^[^\u0000-\u001f\u007f-\u009f]*[^\s\u0000-\u001f\u007f-\u009f][^\u0000-\u001f\u007f-\u009f]*$";
+/// One line of text, possibly empty.
+const ONE_LINE: &str = r"^[^\u0000-\u001f\u007f-\u009f]*$";
+
+pub fn apply(doc: &mut Value) {
+    let email = json!({"type": "string", "format": "email", "maxLength": email::MAX_LEN});
+    let new_password = json!({"type": "string", "minLength": password::MIN_CHARS, "maxLength": password::MAX_CHARS});
+    let Some(schemas) = doc.pointer_mut("/components/schemas").and_then(Value::as_object_mut) else { return };
+    let mut set = |schema: &str, field: &str, rule: &Value| {
+        if let Some(property) = schemas.get_mut(schema).and_then(|s| s.pointer_mut(&format!("/properties/{field}"))) {
+            merge(property, rule);
+        }
+    };
+    for schema in ["SetupRequest", "AcceptInvitation"] {
+        set(schema, "email", &email);
+        set(schema, "password", &new_password);
+    }
+    set("ResetPassword", "password", &new_password);
+    set("InviteRequest", "email", &email);
+    set("InviteRequest", "account_id", &json!({"minimum": 1}));
+    set("AccountRequest", "name", &json!({"maxLength": account::MAX_NAME_CHARS, "pattern": NON_BLANK_LINE}));
+    set("SmtpDraft", "host", &json!({
+        "maxLength": 253,
+        "anyOf": [{"format": "hostname"}, {"format": "ipv4"}, {"format": "ipv6"}],
+    }));
+    set("SmtpDraft", "port", &json!({"minimum": 1, "maximum": 65535}));
+    set("SmtpDraft", "from_name", &json!({"maxLength": smtp::MAX_FROM_NAME_CHARS, "pattern": ONE_LINE}));
+    set("SmtpDraft", "from_email", &email);
+
+    // Account roles join an account; host roles join none.
+    add_condition(schemas, "InviteRequest", json!({
+        "if": {"properties": {"role": {"enum": ["account_admin", "account_user"]}}},
+        "then": {"required": ["account_id"], "properties": {"account_id": {"type": "integer"}}},
+        "else": {"properties": {"account_id": {"type": "null"}}},
+    }));
+    // With authentication, a username is required. A blank password keeps
+    // the stored one: 409 when none is stored for this relay.
+    add_condition(schemas, "SmtpDraft", json!({
+        "if": {"properties": {"auth": {"const": true}}, "required": ["auth"]},
+        "then": {"required": ["username"], "properties": {
+            "username": {"type": "string", "maxLength": smtp::MAX_USERNAME_CHARS, "pattern": NON_BLANK_LINE},
+            "password": {"maxLength": smtp::MAX_PASSWORD_CHARS},
+        }},
+    }));
+}
+
+fn merge(target: &mut Value, rule: &Value) {
+    if let (Some(target), Some(rule)) = (target.as_object_mut(), rule.as_object()) {
+        for (k, v) in rule {
+            target.insert(k.clone(), v.clone());
+        }
+    }
+}
+
+fn add_condition(schemas: &mut serde_json::Map<String, Value>, schema: &str, condition: Value) {
+    if let Some(s) = schemas.get_mut(schema).and_then(Value::as_object_mut) {
+        s.entry("allOf").or_insert_with(|| json!([])).as_array_mut().expect("allOf is a list").push(condition);
+    }
+}
