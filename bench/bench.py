@@ -103,7 +103,9 @@ class Instance:
 
     def start(self):
         self.port = free_port()
-        self.proc = subprocess.Popen([BIN, "serve", "--bind", f"127.0.0.1:{self.port}", "--dist-dir", "/nonexistent"], env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        # The server's warnings and errors stay in its data dir, to explain any refusal.
+        self.log = open(os.path.join(self.dir, "server.log"), "ab")
+        self.proc = subprocess.Popen([BIN, "serve", "--bind", f"127.0.0.1:{self.port}", "--dist-dir", "/nonexistent"], env=self.env, stdout=subprocess.DEVNULL, stderr=self.log)
         wait_port(self.port)
         self.base = f"http://127.0.0.1:{self.port}"
 
@@ -235,7 +237,9 @@ def load(args):
                 result = json.loads(run.stdout.strip().splitlines()[-1])
                 result["per_sec"] = round(result["requests"] / (result["duration_us"] / 1e6), 1)
                 out[f"{engine}_c{clients}"] = result
-                print(json.dumps({f"{engine}_c{clients}": result}), file=sys.stderr)
+                print(json.dumps({f"{engine}_c{clients}": result}), run.stderr.strip(), file=sys.stderr)
+                if result["non_2xx"] or result["socket_errors"]:
+                    print(f"refusals: see {g.dir}/server.log", file=sys.stderr)
             g.stop()
     finally:
         s.terminate()

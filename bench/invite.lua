@@ -20,6 +20,14 @@ function request()
   return wrk.format("POST", "/api/v1/invitations", {["content-type"] = "application/json", ["authorization"] = "Bearer " .. token}, body)
 end
 
+-- Keep the first refusal, to say what went wrong.
+function response(status, headers, body)
+  if status ~= 201 and not refused then
+    refused = status .. " " .. body
+    io.stderr:write("first refusal: " .. refused .. "\n")
+  end
+end
+
 function done(summary, latency, requests)
   local e = summary.errors
   io.write(string.format(
