@@ -22,10 +22,7 @@ mod imp {
             let status = res.status();
             match res.json::<ErrorEnvelope>().await {
                 Ok(envelope) => Err(envelope.error),
-                Err(_) => Err(ApiError::new(
-                    if status >= 500 { ErrorCode::Internal } else { ErrorCode::BadRequest },
-                    format!("the server answered {status}"),
-                )),
+                Err(_) => Err(ApiError::new(if status >= 500 { ErrorCode::Internal } else { ErrorCode::BadRequest }, format!("the server answered {status}"))),
             }
         }
     }

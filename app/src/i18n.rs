@@ -370,10 +370,7 @@ impl Texts {
             ErrorCode::RateLimited => self.err_rate_limited,
             ErrorCode::Unavailable => self.err_unavailable,
             ErrorCode::Internal => self.err_internal,
-            ErrorCode::BadRequest
-            | ErrorCode::MethodNotAllowed
-            | ErrorCode::PayloadTooLarge
-            | ErrorCode::UnsupportedMediaType => self.err_bad_request,
+            ErrorCode::BadRequest | ErrorCode::MethodNotAllowed | ErrorCode::PayloadTooLarge | ErrorCode::UnsupportedMediaType => self.err_bad_request,
         }
     }
 }
@@ -847,11 +844,7 @@ fn initial_lang() -> Lang {
     stored
         .or_else(|| {
             let nav = window?.navigator();
-            nav.languages()
-                .iter()
-                .filter_map(|v| v.as_string())
-                .chain(nav.language())
-                .find_map(|code| Lang::from_code(&code))
+            nav.languages().iter().filter_map(|v| v.as_string()).chain(nav.language()).find_map(|code| Lang::from_code(&code))
         })
         .unwrap_or(Lang::En)
 }

@@ -98,9 +98,7 @@ fn explain(f: crate::error::Failure) -> anyhow::Error {
 
 pub async fn admin(storage: &StorageSettings, cmd: AdminCommand) -> anyhow::Result<()> {
     match cmd {
-        AdminCommand::Create { email } => {
-            user(storage, UserCommand::Create { email, role: Role::HostAdmin, account_id: None }).await
-        }
+        AdminCommand::Create { email } => user(storage, UserCommand::Create { email, role: Role::HostAdmin, account_id: None }).await,
     }
 }
 

@@ -73,10 +73,7 @@ pub struct PublicUrl(String);
 
 impl PublicUrl {
     pub fn new(url: &Url) -> anyhow::Result<Self> {
-        anyhow::ensure!(
-            matches!(url.scheme(), "http" | "https") && url.host().is_some(),
-            "the public URL must be an http(s) URL with a host, got {url}"
-        );
+        anyhow::ensure!(matches!(url.scheme(), "http" | "https") && url.host().is_some(), "the public URL must be an http(s) URL with a host, got {url}");
         anyhow::ensure!(url.query().is_none() && url.fragment().is_none(), "the public URL takes no query or fragment");
         Ok(Self(url.as_str().trim_end_matches('/').to_owned()))
     }

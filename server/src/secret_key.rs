@@ -21,9 +21,7 @@ impl SecretKey {
         let path = data_dir.join(FILE_NAME);
         match std::fs::read(&path) {
             Ok(bytes) => {
-                let key: [u8; 32] = bytes
-                    .try_into()
-                    .map_err(|_| anyhow::anyhow!("{} must hold exactly 32 bytes", path.display()))?;
+                let key: [u8; 32] = bytes.try_into().map_err(|_| anyhow::anyhow!("{} must hold exactly 32 bytes", path.display()))?;
                 Ok(Self(key))
             }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {

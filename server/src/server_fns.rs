@@ -12,10 +12,10 @@ use axum::extract::{Request, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use http::request::Parts;
-use shared::api::{AccountSummary, ApiError, HostInfo, Me, UserSummary};
 use shared::account::AccountRequest;
-use shared::outbox::EmailSummary;
+use shared::api::{AccountSummary, ApiError, HostInfo, Me, UserSummary};
 use shared::invite::{InvitationCreated, InvitationLink, InviteRequest, ResetLink};
+use shared::outbox::EmailSummary;
 use shared::smtp::{SmtpAuditEntry, SmtpDraft, SmtpSettings, TestReport};
 use std::sync::Arc;
 
@@ -122,9 +122,7 @@ impl Backend for Services {
 /// missing session is 401, not a server fault).
 pub async fn handle(State(state): State<AppState>, req: Request) -> Response {
     let backend: BackendHandle = Arc::new(Services(state));
-    let res = leptos_axum::handle_server_fns_with_context(move || leptos::prelude::provide_context(backend.clone()), req)
-        .await
-        .into_response();
+    let res = leptos_axum::handle_server_fns_with_context(move || leptos::prelude::provide_context(backend.clone()), req).await.into_response();
     if res.status() != StatusCode::INTERNAL_SERVER_ERROR {
         return res;
     }

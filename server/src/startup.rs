@@ -1,20 +1,19 @@
 //! `gatehouse serve`: open storage, print the setup link if needed, listen.
 
 use crate::configuration::{PublicUrl, ServeSettings, StorageSettings};
-use crate::secret_key::SecretKey;
 use crate::outbox::templates::Language;
-use crate::state::{AppState, EmailSettings};
+use crate::secret_key::SecretKey;
 use crate::smtp::relay::ExtraRoots;
 use crate::smtp::SmtpRuntime;
+use crate::state::{AppState, EmailSettings};
 use crate::storage::Db;
-use std::time::Duration;
 use anyhow::Context;
+use std::time::Duration;
 use tokio::net::TcpListener;
 
 /// Opens the data dir and database (running migrations) and loads the secret key.
 pub async fn open_storage(storage: &StorageSettings) -> anyhow::Result<(Db, SecretKey)> {
-    std::fs::create_dir_all(&storage.data_dir)
-        .with_context(|| format!("creating the data dir {}", storage.data_dir.display()))?;
+    std::fs::create_dir_all(&storage.data_dir).with_context(|| format!("creating the data dir {}", storage.data_dir.display()))?;
     let key = SecretKey::load_or_create(&storage.data_dir)?;
     let db = Db::connect(&storage.database_url()).await?;
     Ok((db, key))

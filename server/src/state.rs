@@ -54,15 +54,7 @@ impl Default for EmailSettings {
 
 impl AppState {
     pub fn new(db: Db, public_url: PublicUrl, secret_key: SecretKey, smtp: SmtpRuntime, emails: EmailSettings) -> Self {
-        Self(Arc::new(Inner {
-            db,
-            public_url,
-            passwords: PasswordHasher::default(),
-            secret_key,
-            smtp,
-            emails,
-            outbox_wake: tokio::sync::Notify::new(),
-        }))
+        Self(Arc::new(Inner { db, public_url, passwords: PasswordHasher::default(), secret_key, smtp, emails, outbox_wake: tokio::sync::Notify::new() }))
     }
 }
 

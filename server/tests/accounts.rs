@@ -23,7 +23,8 @@ async fn create_list_and_rename_accounts(db: TestDb) {
     assert_eq!(beta["name"], "Beta Media");
 
     let id = acme["id"].as_i64().unwrap();
-    let renamed: Value = app.client.patch(app.url(&format!("/api/v1/accounts/{id}"))).json(&json!({"name": "Acme Group"})).send().await.unwrap().json().await.unwrap();
+    let renamed: Value =
+        app.client.patch(app.url(&format!("/api/v1/accounts/{id}"))).json(&json!({"name": "Acme Group"})).send().await.unwrap().json().await.unwrap();
     assert_eq!(renamed, json!({"id": id, "name": "Acme Group"}));
     let taken = app.client.patch(app.url(&format!("/api/v1/accounts/{id}"))).json(&json!({"name": "beta media"})).send().await.unwrap();
     assert_eq!(error_code(taken, 409).await, "conflict");

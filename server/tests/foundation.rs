@@ -3,8 +3,8 @@
 
 mod support;
 
-use support::{error_code, TestDb, ADMIN_EMAIL, ADMIN_PASSWORD};
 use serde_json::{json, Value};
+use support::{error_code, TestDb, ADMIN_EMAIL, ADMIN_PASSWORD};
 
 on_both_databases!(
     setup_link_works_exactly_once,
@@ -28,13 +28,7 @@ async fn setup_link_works_exactly_once(db: TestDb) {
     assert_eq!(status, json!({"valid": true}));
 
     // Invalid fields: 422 naming both, and the link still works afterwards.
-    let res = app
-        .client
-        .post(app.url(&format!("/api/v1/setup/{token}")))
-        .json(&json!({"email": "not-an-address", "password": "short"}))
-        .send()
-        .await
-        .unwrap();
+    let res = app.client.post(app.url(&format!("/api/v1/setup/{token}"))).json(&json!({"email": "not-an-address", "password": "short"})).send().await.unwrap();
     assert_eq!(res.status(), 422);
     let body: Value = res.json().await.unwrap();
     assert!(body["error"]["fields"]["email"].is_string() && body["error"]["fields"]["password"].is_string(), "{body}");
@@ -68,13 +62,8 @@ async fn setup_link_dies_when_an_admin_is_made_from_the_cli(db: TestDb) {
     assert!(ok, "{err}");
     let status: Value = app.client.get(app.url(&format!("/api/v1/setup/{token}"))).send().await.unwrap().json().await.unwrap();
     assert_eq!(status, json!({"valid": false}));
-    let res = app
-        .client
-        .post(app.url(&format!("/api/v1/setup/{token}")))
-        .json(&json!({"email": ADMIN_EMAIL, "password": ADMIN_PASSWORD}))
-        .send()
-        .await
-        .unwrap();
+    let res =
+        app.client.post(app.url(&format!("/api/v1/setup/{token}"))).json(&json!({"email": ADMIN_EMAIL, "password": ADMIN_PASSWORD})).send().await.unwrap();
     assert_eq!(error_code(res, 410).await, "gone", "no second admin through an old link");
 }
 
@@ -83,28 +72,13 @@ async fn sign_in_sign_out_and_wrong_password(db: TestDb) {
     app.set_up_admin().await;
 
     let fresh = reqwest::Client::builder().cookie_store(true).build().unwrap();
-    let wrong = fresh
-        .post(app.url("/api/v1/session"))
-        .json(&json!({"email": ADMIN_EMAIL, "password": "not the password"}))
-        .send()
-        .await
-        .unwrap();
+    let wrong = fresh.post(app.url("/api/v1/session")).json(&json!({"email": ADMIN_EMAIL, "password": "not the password"})).send().await.unwrap();
     assert_eq!(error_code(wrong, 401).await, "unauthorized");
-    let unknown = fresh
-        .post(app.url("/api/v1/session"))
-        .json(&json!({"email": "nobody@example.com", "password": "whatever it is"}))
-        .send()
-        .await
-        .unwrap();
+    let unknown = fresh.post(app.url("/api/v1/session")).json(&json!({"email": "nobody@example.com", "password": "whatever it is"})).send().await.unwrap();
     assert_eq!(error_code(unknown, 401).await, "unauthorized");
     assert_eq!(fresh.get(app.url("/api/v1/me")).send().await.unwrap().status(), 401);
 
-    let ok = fresh
-        .post(app.url("/api/v1/session"))
-        .json(&json!({"email": "ADMIN@example.com", "password": ADMIN_PASSWORD}))
-        .send()
-        .await
-        .unwrap();
+    let ok = fresh.post(app.url("/api/v1/session")).json(&json!({"email": "ADMIN@example.com", "password": ADMIN_PASSWORD})).send().await.unwrap();
     assert_eq!(ok.status(), 200);
     let cookie = ok.headers()["set-cookie"].to_str().unwrap().to_owned();
     assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"), "{cookie}");
@@ -126,9 +100,7 @@ async fn failed_sign_ins_are_rate_limited(db: TestDb) {
     let app = db.spawn().await;
     app.set_up_admin().await;
     let client = reqwest::Client::new();
-    let attempt = |password: &'static str| {
-        client.post(app.url("/api/v1/session")).json(&json!({"email": ADMIN_EMAIL, "password": password})).send()
-    };
+    let attempt = |password: &'static str| client.post(app.url("/api/v1/session")).json(&json!({"email": ADMIN_EMAIL, "password": password})).send();
     for _ in 0..5 {
         assert_eq!(attempt("wrong password!").await.unwrap().status(), 401);
     }

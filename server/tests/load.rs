@@ -90,7 +90,10 @@ async fn a_mixed_burst_gets_no_5xx_and_stores_and_delivers_everything_once(db: T
     }
     inviting.store(false, Ordering::Relaxed);
     let reads = reader.await.unwrap();
-    eprintln!("{INVITATIONS} invitations by {CONCURRENT_INVITERS} clients, {reads} list reads and {RESET_BURST} resets in {} ms", started.elapsed().as_millis());
+    eprintln!(
+        "{INVITATIONS} invitations by {CONCURRENT_INVITERS} clients, {reads} list reads and {RESET_BURST} resets in {} ms",
+        started.elapsed().as_millis()
+    );
     statuses.assert_all_as_expected();
 
     // Stored exactly once each, with exactly one email each; one reset email.
@@ -102,7 +105,10 @@ async fn a_mixed_burst_gets_no_5xx_and_stores_and_delivers_everything_once(db: T
     assert_eq!(count("SELECT COUNT(*) FROM users WHERE email LIKE 'load-%'").await, INVITATIONS as i64);
     assert_eq!(count("SELECT COUNT(*) FROM outbox WHERE kind = 'invitation'").await, INVITATIONS as i64);
     assert_eq!(
-        count("SELECT COUNT(DISTINCT outbox.user_id) FROM outbox JOIN users ON users.id = outbox.user_id WHERE kind = 'invitation' AND users.email LIKE 'load-%'").await,
+        count(
+            "SELECT COUNT(DISTINCT outbox.user_id) FROM outbox JOIN users ON users.id = outbox.user_id WHERE kind = 'invitation' AND users.email LIKE 'load-%'"
+        )
+        .await,
         INVITATIONS as i64,
         "every invited user has its own invitation email"
     );

@@ -81,10 +81,7 @@ async fn save_read_back_enable_and_disable(db: TestDb) {
     no_password["password"] = Value::Null;
     no_password["from_name"] = json!("Acme Notifications");
     let kept: Value = put(&app, &no_password).await.json().await.unwrap();
-    assert_eq!(
-        (kept["from_name"].as_str(), kept["password_set"].as_bool(), kept["enabled"].as_bool()),
-        (Some("Acme Notifications"), Some(true), Some(true))
-    );
+    assert_eq!((kept["from_name"].as_str(), kept["password_set"].as_bool(), kept["enabled"].as_bool()), (Some("Acme Notifications"), Some(true), Some(true)));
 
     let off: Value = app.client.post(app.url("/api/v1/smtp/disable")).send().await.unwrap().json().await.unwrap();
     assert_eq!(off, json!({"enabled": false}));
@@ -163,7 +160,14 @@ async fn only_host_admins_reach_smtp(db: TestDb) {
     assert!(ok, "{err}");
     let helper = app.signed_in_client("helper@example.com", "helper password 1").await;
     let anonymous = reqwest::Client::new();
-    for (method, path) in [("GET", "/api/v1/smtp"), ("PUT", "/api/v1/smtp"), ("POST", "/api/v1/smtp/enable"), ("POST", "/api/v1/smtp/disable"), ("POST", "/api/v1/smtp/test"), ("GET", "/api/v1/smtp/audit")] {
+    for (method, path) in [
+        ("GET", "/api/v1/smtp"),
+        ("PUT", "/api/v1/smtp"),
+        ("POST", "/api/v1/smtp/enable"),
+        ("POST", "/api/v1/smtp/disable"),
+        ("POST", "/api/v1/smtp/test"),
+        ("GET", "/api/v1/smtp/audit"),
+    ] {
         let m: reqwest::Method = method.parse().unwrap();
         let body = draft(587, "starttls", None);
         let res = helper.request(m.clone(), app.url(path)).json(&body).send().await.unwrap();

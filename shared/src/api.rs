@@ -212,10 +212,7 @@ mod tests {
     fn error_envelope_has_the_documented_shape() {
         let e = ApiError::validation("bad").with_field("email", "needs an @");
         let json = serde_json::to_value(ErrorEnvelope { error: e }).unwrap();
-        assert_eq!(
-            json,
-            serde_json::json!({"error":{"code":"validation","message":"bad","fields":{"email":"needs an @"}}})
-        );
+        assert_eq!(json, serde_json::json!({"error":{"code":"validation","message":"bad","fields":{"email":"needs an @"}}}));
     }
 
     #[test]

@@ -412,11 +412,15 @@ pub enum SmtpAuditEvent {
     /// The first save.
     Created,
     /// Saved, with the names of the fields that changed ("password" when it did).
-    Saved { changed: Vec<String> },
+    Saved {
+        changed: Vec<String>,
+    },
     Enabled,
     Disabled,
     /// A test send, with the stage it reached (`sent` when it worked); none while it runs.
-    Tested { stage: Option<TestStage> },
+    Tested {
+        stage: Option<TestStage>,
+    },
 }
 
 /// A well-known provider: fills host, port and security, and links to its SMTP guide.

@@ -3,7 +3,7 @@
 //! out-of-range value.
 
 use proptest::prelude::*;
-use shared::smtp::{FromName, SmtpDraft, SmtpHost, Security};
+use shared::smtp::{FromName, Security, SmtpDraft, SmtpHost};
 use shared::EmailAddress;
 
 fn draft_with(host: String, port: i64, from_name: String, from_email: String) -> SmtpDraft {

@@ -7,32 +7,20 @@ use leptos::prelude::*;
 use shared::{EmailAddress, NewPassword};
 
 /// The address's problem once something is typed, else what `server` says.
-pub fn email_problem(
-    email: RwSignal<String>,
-    server: impl Fn() -> Option<String> + Send + Sync + 'static,
-) -> Signal<Option<String>> {
+pub fn email_problem(email: RwSignal<String>, server: impl Fn() -> Option<String> + Send + Sync + 'static) -> Signal<Option<String>> {
     let i18n = use_i18n();
     Signal::derive(move || {
         let v = email.get();
-        (!v.is_empty())
-            .then(|| EmailAddress::parse(&v).err().map(|e| i18n.t().email_error(e)))
-            .flatten()
-            .or_else(&server)
+        (!v.is_empty()).then(|| EmailAddress::parse(&v).err().map(|e| i18n.t().email_error(e))).flatten().or_else(&server)
     })
 }
 
 /// The new password's problem once something is typed, else what `server` says.
-pub fn password_problem(
-    password: RwSignal<String>,
-    server: impl Fn() -> Option<String> + Send + Sync + 'static,
-) -> Signal<Option<String>> {
+pub fn password_problem(password: RwSignal<String>, server: impl Fn() -> Option<String> + Send + Sync + 'static) -> Signal<Option<String>> {
     let i18n = use_i18n();
     Signal::derive(move || {
         let v = password.get();
-        (!v.is_empty())
-            .then(|| NewPassword::parse(&v).err().map(|e| i18n.t().password_error(e)))
-            .flatten()
-            .or_else(&server)
+        (!v.is_empty()).then(|| NewPassword::parse(&v).err().map(|e| i18n.t().password_error(e))).flatten().or_else(&server)
     })
 }
 

@@ -28,11 +28,13 @@ pub fn HostSettings() -> impl IntoView {
 pub fn HostOverview() -> impl IntoView {
     let i18n = use_i18n();
     let info = LocalResource::new(|| async { load_host_info().await });
-    with_data(info, move |info| view! {
-        <dl class="facts">
-            <dt>{move || i18n.t().public_url}</dt><dd>{info.public_url}</dd>
-            <dt>{move || i18n.t().version}</dt><dd>{info.version}</dd>
-            <dt>{move || i18n.t().database}</dt><dd>{info.database}</dd>
-        </dl>
+    with_data(info, move |info| {
+        view! {
+            <dl class="facts">
+                <dt>{move || i18n.t().public_url}</dt><dd>{info.public_url}</dd>
+                <dt>{move || i18n.t().version}</dt><dd>{info.version}</dd>
+                <dt>{move || i18n.t().database}</dt><dd>{info.database}</dd>
+            </dl>
+        }
     })
 }

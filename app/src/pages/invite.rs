@@ -50,14 +50,11 @@ fn SignupForm(token: String, gone: RwSignal<bool>) -> impl IntoView {
     });
     let error = move || submit.value().get().and_then(Result::err);
     // The server's word on a field holds while the field still shows what it judged.
-    let still_sent = move |pick: fn(&AcceptInvitation) -> &String, now: RwSignal<String>| {
-        sent.with(|s| s.as_ref().is_some_and(|s| *pick(s) == now.get()))
-    };
+    let still_sent = move |pick: fn(&AcceptInvitation) -> &String, now: RwSignal<String>| sent.with(|s| s.as_ref().is_some_and(|s| *pick(s) == now.get()));
     // The server's only email complaint on a well-formed address: it is not
     // the one invited. Said in the user's language rather than the server's English.
     let email_problem = email_problem(email, move || {
-        (error().is_some_and(|e| e.fields.contains_key("email")) && still_sent(|s| &s.email, email))
-            .then(|| i18n.t().wrong_invite_email.to_owned())
+        (error().is_some_and(|e| e.fields.contains_key("email")) && still_sent(|s| &s.email, email)).then(|| i18n.t().wrong_invite_email.to_owned())
     });
     let password_problem = password_problem(password, move || {
         let msg = error()?.fields.get("password").cloned()?;

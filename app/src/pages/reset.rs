@@ -54,9 +54,7 @@ fn ResetForm(token: String, gone: RwSignal<bool>) -> impl IntoView {
     });
     let confirm_problem = confirm_problem(password, confirm);
     let ready = move || passwords_ready(password, confirm);
-    let note = move || {
-        error().filter(|e| e.code != ErrorCode::Gone && !(e.code == ErrorCode::Validation && e.fields.contains_key("password")))
-    };
+    let note = move || error().filter(|e| e.code != ErrorCode::Gone && !(e.code == ErrorCode::Validation && e.fields.contains_key("password")));
     Effect::new(move || {
         if error().is_some_and(|e| e.code == ErrorCode::Gone) {
             gone.set(true);

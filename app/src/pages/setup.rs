@@ -69,21 +69,17 @@ fn SetupForm(token: String) -> impl IntoView {
     // Problems show as soon as there is something to judge, and the server's verdict after a submit.
     let email_problem = Signal::derive(move || {
         let v = email.get();
-        (!v.is_empty()).then(|| EmailAddress::parse(&v).err().map(|e| i18n.t().email_error(e))).flatten()
-            .or_else(|| server_field("email"))
+        (!v.is_empty()).then(|| EmailAddress::parse(&v).err().map(|e| i18n.t().email_error(e))).flatten().or_else(|| server_field("email"))
     });
     let password_problem = Signal::derive(move || {
         let v = password.get();
-        (!v.is_empty()).then(|| NewPassword::parse(&v).err().map(|e| i18n.t().password_error(e))).flatten()
-            .or_else(|| server_field("password"))
+        (!v.is_empty()).then(|| NewPassword::parse(&v).err().map(|e| i18n.t().password_error(e))).flatten().or_else(|| server_field("password"))
     });
     let confirm_problem = Signal::derive(move || {
         let c = confirm.get();
         (!c.is_empty() && c != password.get()).then(|| i18n.t().passwords_differ.to_owned())
     });
-    let ready = move || {
-        EmailAddress::parse(&email.get()).is_ok() && NewPassword::parse(&password.get()).is_ok() && confirm.get() == password.get()
-    };
+    let ready = move || EmailAddress::parse(&email.get()).is_ok() && NewPassword::parse(&password.get()).is_ok() && confirm.get() == password.get();
     let navigate = use_navigate();
     Effect::new(move || {
         if let Some(Ok(_)) = submit.value().get() {

@@ -115,4 +115,3 @@ pub fn with_data<T: Clone + 'static, V: IntoView + 'static>(
         Some(Err(e)) => view! { <ErrorNote error=e.0/> }.into_any(),
     }
 }
-

@@ -155,9 +155,7 @@ fn say_problem(t: &Texts, d: &SmtpDraft, field: &str, english: &str) -> String {
         "port" if !(1..=65535).contains(&d.port) => Some(t.port_invalid.to_owned()),
         "from_name" => FromName::parse(&d.from_name).err().map(|e| t.from_name_error(e)),
         "from_email" => EmailAddress::parse(&d.from_email).err().map(|e| t.email_error(e)),
-        "username" if d.username.as_deref().unwrap_or_default().trim().is_empty() => {
-            Some(t.username_required.to_owned())
-        }
+        "username" if d.username.as_deref().unwrap_or_default().trim().is_empty() => Some(t.username_required.to_owned()),
         "username" => Some(t.username_invalid.to_owned()),
         "password" if d.password.is_none() => Some(t.smtp_password_required.to_owned()),
         "password" if d.password.as_ref().is_some_and(|p| p.chars().count() > shared::smtp::MAX_PASSWORD_CHARS) => {
@@ -226,10 +224,7 @@ fn SmtpForm(settings: SmtpSettings) -> impl IntoView {
     };
     // The two switches exclude each other: checking one picks it, unchecking leaves no encryption.
     let security_switch = move |which: Security| {
-        (
-            Signal::derive(move || form.security.get() == which),
-            Callback::new(move |on: bool| form.security.set(if on { which } else { Security::None })),
-        )
+        (Signal::derive(move || form.security.get() == which), Callback::new(move |on: bool| form.security.set(if on { which } else { Security::None })))
     };
     let (ssl_on, set_ssl) = security_switch(Security::Ssl);
     let (starttls_on, set_starttls) = security_switch(Security::StartTls);
@@ -358,12 +353,8 @@ fn SmtpState(form: Form) -> impl IntoView {
 /// lists any the form has no field for, so none goes unsaid.
 #[component]
 fn Refusal(error: ApiError) -> impl IntoView {
-    let others: Vec<_> = error
-        .fields
-        .iter()
-        .filter(|(name, _)| !FIELDS.contains(&name.as_str()))
-        .map(|(name, msg)| view! { <li>{format!("{name}: {msg}")}</li> })
-        .collect();
+    let others: Vec<_> =
+        error.fields.iter().filter(|(name, _)| !FIELDS.contains(&name.as_str())).map(|(name, msg)| view! { <li>{format!("{name}: {msg}")}</li> }).collect();
     view! {
         <ErrorNote error/>
         {(!others.is_empty()).then(|| view! { <ul class="field-error">{others}</ul> })}

@@ -52,11 +52,7 @@ pub async fn json_errors_for_api(req: Request, next: Next) -> Response {
     let is_api = req.uri().path().starts_with("/api/");
     let res = next.run(req).await;
     let status = res.status();
-    let is_json = res
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("application/json"));
+    let is_json = res.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|v| v.starts_with("application/json"));
     if !is_api || is_json || !(status.is_client_error() || status.is_server_error()) {
         return res;
     }

@@ -7,7 +7,6 @@ mod guards;
 mod health;
 pub mod openapi;
 
-
 pub use extract::JsonBody;
 
 use crate::error::error_response;

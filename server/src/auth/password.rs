@@ -26,10 +26,7 @@ pub struct PasswordHasher {
 
 impl Default for PasswordHasher {
     fn default() -> Self {
-        Self {
-            decoy: Arc::new(hash_now("decoy password, never matches").expect("hashing works")),
-            slots: Arc::new(Semaphore::new(CONCURRENT_HASHES)),
-        }
+        Self { decoy: Arc::new(hash_now("decoy password, never matches").expect("hashing works")), slots: Arc::new(Semaphore::new(CONCURRENT_HASHES)) }
     }
 }
 
@@ -39,9 +36,7 @@ fn hash_now(password: &str) -> Result<String, argon2::password_hash::Error> {
 }
 
 fn verify_now(password: &str, stored: &str) -> bool {
-    PasswordHash::new(stored)
-        .map(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
-        .unwrap_or(false)
+    PasswordHash::new(stored).map(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok()).unwrap_or(false)
 }
 
 impl PasswordHasher {

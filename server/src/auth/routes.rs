@@ -14,10 +14,7 @@ use axum::{Json, Router};
 use shared::api::{ErrorEnvelope, Me, SetupRequest, SetupStatus, SignInRequest};
 
 pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/session", post(sign_in).delete(sign_out))
-        .route("/me", get(me))
-        .route("/setup/{token}", get(setup_status).post(complete_setup))
+    Router::new().route("/session", post(sign_in).delete(sign_out)).route("/me", get(me)).route("/setup/{token}", get(setup_status).post(complete_setup))
 }
 
 /// Sign in with email and password; sets the session cookie.
@@ -58,11 +55,7 @@ pub(crate) async fn setup_status(State(state): State<AppState>, Path(token): Pat
     (status = 201, description = "created and signed in", body = Me),
     (status = 410, description = "link used or expired", body = ErrorEnvelope),
     (status = 422, description = "invalid fields", body = ErrorEnvelope)))]
-pub(crate) async fn complete_setup(
-    State(state): State<AppState>,
-    Path(token): Path<String>,
-    JsonBody(req): JsonBody<SetupRequest>,
-) -> Result<Response> {
+pub(crate) async fn complete_setup(State(state): State<AppState>, Path(token): Path<String>, JsonBody(req): JsonBody<SetupRequest>) -> Result<Response> {
     let (me, session) = service::complete_setup(&state, &token, &req).await?;
     Ok(with_session(&state, StatusCode::CREATED, me, session))
 }

@@ -73,10 +73,10 @@ pub async fn setup_token_is_live(pool: &AnyPool, token_hash: &str) -> Result<boo
         "SELECT token_hash FROM setup_tokens WHERE token_hash = $1 AND expires_at > $2 \
          AND NOT EXISTS (SELECT 1 FROM users WHERE role = 'host_admin' AND password_hash IS NOT NULL)",
     )
-        .bind(token_hash)
-        .bind(now())
-        .fetch_optional(pool)
-        .await?;
+    .bind(token_hash)
+    .bind(now())
+    .fetch_optional(pool)
+    .await?;
     Ok(row.is_some())
 }
 
@@ -88,10 +88,10 @@ pub async fn consume_setup_token(tx: &mut sqlx::AnyConnection, token_hash: &str)
         "DELETE FROM setup_tokens WHERE token_hash = $1 AND expires_at > $2 \
          AND NOT EXISTS (SELECT 1 FROM users WHERE role = 'host_admin' AND password_hash IS NOT NULL)",
     )
-        .bind(token_hash)
-        .bind(now())
-        .execute(&mut *tx)
-        .await?;
+    .bind(token_hash)
+    .bind(now())
+    .execute(&mut *tx)
+    .await?;
     if !changed_one(&claimed) {
         return Ok(false);
     }
@@ -100,28 +100,17 @@ pub async fn consume_setup_token(tx: &mut sqlx::AnyConnection, token_hash: &str)
 }
 
 pub async fn record_sign_in_failure(pool: &AnyPool, email: &str) -> Result<()> {
-    sqlx::query("INSERT INTO sign_in_failures (email, at) VALUES ($1, $2)")
-        .bind(email)
-        .bind(now())
-        .execute(pool)
-        .await?;
+    sqlx::query("INSERT INTO sign_in_failures (email, at) VALUES ($1, $2)").bind(email).bind(now()).execute(pool).await?;
     Ok(())
 }
 
 pub async fn recent_sign_in_failures(pool: &AnyPool, email: &str, window_secs: i64) -> Result<i64> {
-    let row = sqlx::query("SELECT COUNT(*) AS n FROM sign_in_failures WHERE email = $1 AND at > $2")
-        .bind(email)
-        .bind(now() - window_secs)
-        .fetch_one(pool)
-        .await?;
+    let row =
+        sqlx::query("SELECT COUNT(*) AS n FROM sign_in_failures WHERE email = $1 AND at > $2").bind(email).bind(now() - window_secs).fetch_one(pool).await?;
     Ok(row.try_get("n")?)
 }
 
 pub async fn clear_sign_in_failures(pool: &AnyPool, email: &str, window_secs: i64) -> Result<()> {
-    sqlx::query("DELETE FROM sign_in_failures WHERE email = $1 OR at <= $2")
-        .bind(email)
-        .bind(now() - window_secs)
-        .execute(pool)
-        .await?;
+    sqlx::query("DELETE FROM sign_in_failures WHERE email = $1 OR at <= $2").bind(email).bind(now() - window_secs).execute(pool).await?;
     Ok(())
 }

@@ -12,10 +12,7 @@ use shared::api::ErrorEnvelope;
 use shared::outbox::EmailSummary;
 
 pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/emails", get(list))
-        .route("/emails/{id}/retry", post(retry))
-        .route("/emails/{id}/discard", post(discard))
+    Router::new().route("/emails", get(list)).route("/emails/{id}/retry", post(retry)).route("/emails/{id}/discard", post(discard))
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]

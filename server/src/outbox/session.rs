@@ -42,10 +42,9 @@ pub struct Session {
 
 impl Session {
     pub async fn open(relay: &Relay, hello: &str, timeout: Duration, key: String) -> Result<Self, SendError> {
-        let mut conn = crate::smtp::connect::open(relay, hello, timeout, |_| {}).await.map_err(|e| SendError {
-            permanent: e.smtp.as_ref().is_some_and(|s| s.is_permanent()),
-            message: e.message,
-        })?;
+        let mut conn = crate::smtp::connect::open(relay, hello, timeout, |_| {})
+            .await
+            .map_err(|e| SendError { permanent: e.smtp.as_ref().is_some_and(|s| s.is_permanent()), message: e.message })?;
         if let Some((user, password)) = &relay.credentials {
             let credentials = Credentials::new(user.clone(), password.clone());
             bounded(timeout, "AUTH", conn.auth(&[Mechanism::Plain, Mechanism::Login], &credentials)).await?;

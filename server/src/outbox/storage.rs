@@ -112,12 +112,7 @@ const CLAIMABLE: &str = "status IN ('queued', 'retrying', 'sending')";
 /// yet sent were never handed to the relay: they wait for their lease.
 pub async fn claim(pool: &AnyPool, engine: Engine, lease_secs: i64, limit: i64) -> Result<Vec<Claimed>> {
     let now = now();
-    let rows = sqlx::query(&claim_statement(engine))
-        .bind(now)
-        .bind(now + lease_secs)
-        .bind(limit)
-        .fetch_all(pool)
-        .await?;
+    let rows = sqlx::query(&claim_statement(engine)).bind(now).bind(now + lease_secs).bind(limit).fetch_all(pool).await?;
     let mut claimed = rows
         .iter()
         .map(|r| {
@@ -176,20 +171,12 @@ pub async fn release(pool: &AnyPool, lease_until: i64, ids: &[i64]) -> Result<()
 }
 
 pub async fn mark_sent(pool: &AnyPool, id: i64) -> Result<()> {
-    sqlx::query("UPDATE outbox SET status = 'sent', sent_at = $2, last_error = NULL WHERE id = $1")
-        .bind(id)
-        .bind(now())
-        .execute(pool)
-        .await?;
+    sqlx::query("UPDATE outbox SET status = 'sent', sent_at = $2, last_error = NULL WHERE id = $1").bind(id).bind(now()).execute(pool).await?;
     Ok(())
 }
 
 pub async fn mark_failed(pool: &AnyPool, id: i64, error: &str) -> Result<()> {
-    sqlx::query("UPDATE outbox SET status = 'failed', last_error = $2 WHERE id = $1")
-        .bind(id)
-        .bind(error)
-        .execute(pool)
-        .await?;
+    sqlx::query("UPDATE outbox SET status = 'failed', last_error = $2 WHERE id = $1").bind(id).bind(error).execute(pool).await?;
     Ok(())
 }
 
@@ -259,10 +246,8 @@ pub async fn requeue(pool: &AnyPool, id: i64) -> Result<bool> {
 
 /// Gives up on an email that has not been sent. False when it is sent, being sent, or does not exist.
 pub async fn cancel(pool: &AnyPool, id: i64) -> Result<bool> {
-    let done = sqlx::query("UPDATE outbox SET status = 'cancelled' WHERE id = $1 AND status IN ('queued', 'retrying', 'failed')")
-        .bind(id)
-        .execute(pool)
-        .await?;
+    let done =
+        sqlx::query("UPDATE outbox SET status = 'cancelled' WHERE id = $1 AND status IN ('queued', 'retrying', 'failed')").bind(id).execute(pool).await?;
     Ok(done.rows_affected() == 1)
 }
 

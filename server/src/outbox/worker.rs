@@ -5,8 +5,8 @@
 //! configuration, and records the outcome: sent; failed for good on a 5xx;
 //! otherwise retried later with a growing delay.
 
-use super::storage::{self, Claimed};
 use super::session::{SendError, Session};
+use super::storage::{self, Claimed};
 use crate::smtp::relay::Relay;
 use crate::state::AppState;
 use crate::storage::now;
@@ -35,7 +35,9 @@ fn listen_for_other_instances(state: &AppState) {
                         }
                     }
                 }
-                Err(e) => tracing::warn!(error = %e, "cannot LISTEN for queued emails; other instances' emails wait for this worker's next wake-up (60 s at most)"),
+                Err(e) => {
+                    tracing::warn!(error = %e, "cannot LISTEN for queued emails; other instances' emails wait for this worker's next wake-up (60 s at most)")
+                }
             }
             tokio::time::sleep(Duration::from_secs(5)).await;
         }

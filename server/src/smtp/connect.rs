@@ -83,9 +83,7 @@ pub async fn open(relay: &Relay, hello: &str, step_timeout: Duration, entering: 
             return Err(OpenError::new(Step::Tls, "the relay does not offer STARTTLS, which this configuration requires; nothing was sent"));
         }
         let tls = relay.tls_parameters().map_err(|e| OpenError::smtp(Step::Tls, "TLS set-up", e))?;
-        within(t, Step::Tls, "STARTTLS", conn.starttls(tls, &hello))
-            .await?
-            .map_err(|e| OpenError::smtp(Step::Tls, "STARTTLS failed", e))?;
+        within(t, Step::Tls, "STARTTLS", conn.starttls(tls, &hello)).await?.map_err(|e| OpenError::smtp(Step::Tls, "STARTTLS failed", e))?;
     }
     Ok(conn)
 }
@@ -98,9 +96,7 @@ async fn greet(stream: Box<dyn AsyncTokioStream>, hello: &ClientId, t: Duration)
 }
 
 async fn within<T>(limit: Duration, step: Step, what: &str, f: impl Future<Output = T>) -> Result<T, OpenError> {
-    tokio::time::timeout(limit, f)
-        .await
-        .map_err(|_| OpenError::new(step, format!("{what}: no answer from the relay within {} s", limit.as_secs())))
+    tokio::time::timeout(limit, f).await.map_err(|_| OpenError::new(step, format!("{what}: no answer from the relay within {} s", limit.as_secs())))
 }
 
 /// A TLS stream lettre's client can talk through (it takes any

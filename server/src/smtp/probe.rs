@@ -53,9 +53,8 @@ async fn attempt(relay: &Relay, recipient: &EmailAddress, hello: &str, bound: Du
             Step::Tls => TestStage::Tls,
         })
     };
-    let mut conn = super::connect::open(relay, hello, bound, entering)
-        .await
-        .map_err(|e| Failed { reply: e.smtp.as_ref().and_then(reply_of), message: e.message })?;
+    let mut conn =
+        super::connect::open(relay, hello, bound, entering).await.map_err(|e| Failed { reply: e.smtp.as_ref().and_then(reply_of), message: e.message })?;
     if let Some((username, password)) = &relay.credentials {
         set(TestStage::Auth);
         let credentials = Credentials::new(username.clone(), password.clone());

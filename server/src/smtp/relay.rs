@@ -23,11 +23,8 @@ impl ExtraRoots {
         let Some(path) = path else { return Ok(Self::default()) };
         let text = std::fs::read_to_string(path).map_err(|e| anyhow::anyhow!("reading GATEHOUSE_SMTP_CA_FILE {}: {e}", path.display()))?;
         const END: &str = "-----END CERTIFICATE-----";
-        let blocks: Vec<Vec<u8>> = text
-            .split_inclusive(END)
-            .filter(|b| b.contains("-----BEGIN CERTIFICATE-----"))
-            .map(|b| b.trim().as_bytes().to_vec())
-            .collect();
+        let blocks: Vec<Vec<u8>> =
+            text.split_inclusive(END).filter(|b| b.contains("-----BEGIN CERTIFICATE-----")).map(|b| b.trim().as_bytes().to_vec()).collect();
         anyhow::ensure!(!blocks.is_empty(), "{} holds no PEM certificate", path.display());
         for block in &blocks {
             Certificate::from_pem(block).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;

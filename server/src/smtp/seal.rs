@@ -16,9 +16,7 @@ const PREFIX: &str = "v1:";
 pub fn seal(key: &SecretKey, plaintext: &str) -> String {
     let cipher = XChaCha20Poly1305::new(key.bytes().into());
     let nonce = XChaCha20Poly1305::generate_nonce(&mut OsRng);
-    let sealed = cipher
-        .encrypt(&nonce, Payload { msg: plaintext.as_bytes(), aad: AAD })
-        .expect("encryption into a Vec cannot fail");
+    let sealed = cipher.encrypt(&nonce, Payload { msg: plaintext.as_bytes(), aad: AAD }).expect("encryption into a Vec cannot fail");
     let mut out = nonce.to_vec();
     out.extend_from_slice(&sealed);
     format!("{PREFIX}{}", STANDARD.encode(out))
@@ -26,16 +24,10 @@ pub fn seal(key: &SecretKey, plaintext: &str) -> String {
 
 pub fn open(key: &SecretKey, sealed: &str) -> Result<String, Failure> {
     let broken = |why: &str| Failure::internal("the stored SMTP password cannot be decrypted (was secret.key replaced?)", why);
-    let bytes = sealed
-        .strip_prefix(PREFIX)
-        .and_then(|b| STANDARD.decode(b).ok())
-        .filter(|b| b.len() > 24)
-        .ok_or_else(|| broken("malformed"))?;
+    let bytes = sealed.strip_prefix(PREFIX).and_then(|b| STANDARD.decode(b).ok()).filter(|b| b.len() > 24).ok_or_else(|| broken("malformed"))?;
     let (nonce, ciphertext) = bytes.split_at(24);
     let cipher = XChaCha20Poly1305::new(key.bytes().into());
-    let plain = cipher
-        .decrypt(XNonce::from_slice(nonce), Payload { msg: ciphertext, aad: AAD })
-        .map_err(|_| broken("authentication failed"))?;
+    let plain = cipher.decrypt(XNonce::from_slice(nonce), Payload { msg: ciphertext, aad: AAD }).map_err(|_| broken("authentication failed"))?;
     String::from_utf8(plain).map_err(|_| broken("not UTF-8"))
 }
 

@@ -123,7 +123,8 @@ fn changed_fields(before: Option<&StoredSmtp>, after: &StoredSmtp, config: &Smtp
         ("username", b.username != after.username),
         (
             "password",
-            matches!(config.auth.as_ref().map(|a| &a.password), Some(PasswordChange::Set(_))) || (b.password_sealed.is_some() && after.password_sealed.is_none()),
+            matches!(config.auth.as_ref().map(|a| &a.password), Some(PasswordChange::Set(_)))
+                || (b.password_sealed.is_some() && after.password_sealed.is_none()),
         ),
     ];
     for (name, differs) in pairs {
@@ -164,8 +165,8 @@ pub async fn relay_for_delivery(state: &AppState) -> Result<Option<Relay>> {
     let Some(stored) = storage::load(state.db.reads()).await?.filter(|s| s.enabled) else { return Ok(None) };
     let config = view(Some(&stored)).to_draft().parse(true)?;
     let password = stored.password_sealed.as_deref().map(|s| seal::open(&state.secret_key, s)).transpose()?;
-    let mut relay = Relay::new(&config, password, state.smtp.extra_roots.clone())
-        .map_err(|RelayError::FromEmail(why)| Failure::internal("stored From address", why))?;
+    let mut relay =
+        Relay::new(&config, password, state.smtp.extra_roots.clone()).map_err(|RelayError::FromEmail(why)| Failure::internal("stored From address", why))?;
     relay.version = stored.updated_at;
     Ok(Some(relay))
 }
@@ -191,10 +192,7 @@ pub async fn send_test(state: &AppState, caller: &Caller, draft: Option<&SmtpDra
     };
     let config = parse(&draft, stored.as_ref())?;
     let Some(audit_id) = storage::begin_test(state.db.writes(), &caller.user, now() - TEST_WINDOW_SECS, TESTS_PER_WINDOW).await? else {
-        return Err(Failure::new(
-            ErrorCode::RateLimited,
-            format!("at most {TESTS_PER_WINDOW} test emails a minute; wait a moment"),
-        ));
+        return Err(Failure::new(ErrorCode::RateLimited, format!("at most {TESTS_PER_WINDOW} test emails a minute; wait a moment")));
     };
     let password = match config.auth.as_ref().map(|a| &a.password) {
         Some(PasswordChange::Set(p)) => Some(p.clone()),
@@ -204,8 +202,7 @@ pub async fn send_test(state: &AppState, caller: &Caller, draft: Option<&SmtpDra
         },
         None => None,
     };
-    let relay = Relay::new(&config, password, state.smtp.extra_roots.clone())
-        .map_err(|RelayError::FromEmail(why)| ApiError::validation(why))?;
+    let relay = Relay::new(&config, password, state.smtp.extra_roots.clone()).map_err(|RelayError::FromEmail(why)| ApiError::validation(why))?;
     let report = probe::send_test(&relay, &caller.user.email, &state.public_url.host(), state.smtp.test_bound).await;
     let stage = serde_json::to_value(report.stage).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
     storage::finish_test(state.db.writes(), audit_id, &stage).await?;

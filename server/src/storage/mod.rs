@@ -125,12 +125,8 @@ impl Db {
                 Self { reads, writes, engine, listen_url: None }
             }
             Engine::Postgres => {
-                let pool = AnyPoolOptions::new()
-                    .max_connections(POSTGRES_CONNECTIONS)
-                    .acquire_timeout(ACQUIRE_TIMEOUT)
-                    .connect(url)
-                    .await
-                    .with_context(connecting)?;
+                let pool =
+                    AnyPoolOptions::new().max_connections(POSTGRES_CONNECTIONS).acquire_timeout(ACQUIRE_TIMEOUT).connect(url).await.with_context(connecting)?;
                 POSTGRES_MIGRATIONS.run(&pool).await.context("applying database migrations")?;
                 Self { reads: pool.clone(), writes: pool, engine, listen_url: Some(url.to_owned()) }
             }
@@ -170,22 +166,19 @@ impl Db {
 }
 
 fn sqlite_pool(connections: u32, read_only: bool) -> AnyPoolOptions {
-    AnyPoolOptions::new()
-        .max_connections(connections)
-        .acquire_timeout(ACQUIRE_TIMEOUT)
-        .after_connect(move |conn, _| {
-            Box::pin(async move {
-                // Said out loud rather than left to the build's default:
-                // every commit reaches the disk before it is acknowledged.
-                sqlx::query("PRAGMA synchronous = FULL").execute(&mut *conn).await?;
-                if read_only {
-                    // A write sent to the read pool by mistake fails at once
-                    // instead of competing with the one writer.
-                    sqlx::query("PRAGMA query_only = ON").execute(&mut *conn).await?;
-                }
-                Ok(())
-            })
+    AnyPoolOptions::new().max_connections(connections).acquire_timeout(ACQUIRE_TIMEOUT).after_connect(move |conn, _| {
+        Box::pin(async move {
+            // Said out loud rather than left to the build's default:
+            // every commit reaches the disk before it is acknowledged.
+            sqlx::query("PRAGMA synchronous = FULL").execute(&mut *conn).await?;
+            if read_only {
+                // A write sent to the read pool by mistake fails at once
+                // instead of competing with the one writer.
+                sqlx::query("PRAGMA query_only = ON").execute(&mut *conn).await?;
+            }
+            Ok(())
         })
+    })
 }
 
 /// Puts a SQLite database in write-ahead-log mode (a setting the file keeps).

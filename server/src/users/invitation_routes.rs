@@ -31,7 +31,11 @@ pub fn router() -> Router<AppState> {
     responses((status = 201, body = InvitationCreated), (status = 409, description = "address already in use", body = ErrorEnvelope),
         (status = 404, description = "no such account (`fields.account_id`)", body = ErrorEnvelope),
         (status = 422, body = ErrorEnvelope), (status = 401, body = ErrorEnvelope), (status = 403, body = ErrorEnvelope)))]
-pub(crate) async fn invite(State(state): State<AppState>, caller: Caller, JsonBody(req): JsonBody<InviteRequest>) -> Result<(StatusCode, Json<InvitationCreated>)> {
+pub(crate) async fn invite(
+    State(state): State<AppState>,
+    caller: Caller,
+    JsonBody(req): JsonBody<InviteRequest>,
+) -> Result<(StatusCode, Json<InvitationCreated>)> {
     Ok((StatusCode::CREATED, Json(invitations::invite(&state, &caller, &req).await?)))
 }
 

@@ -63,9 +63,7 @@ pub async fn accept(state: &AppState, secret: &str, req: &AcceptInvitation) -> R
     let user_id = links::live_user(state.db.reads(), secret, Purpose::Invite).await?.ok_or_else(gone)?;
     let user = storage::find_by_id(state.db.reads(), user_id).await?.ok_or_else(gone)?;
     if user.email != email {
-        return Err(ApiError::validation("some fields need fixing")
-            .with_field("email", "this is not the address the invitation was sent to")
-            .into());
+        return Err(ApiError::validation("some fields need fixing").with_field("email", "this is not the address the invitation was sent to").into());
     }
     let hash = state.passwords.hash(password.expose()).await?;
     let mut tx = state.db.begin().await?;

@@ -29,11 +29,7 @@ pub struct Issued {
 
 /// Replaces the user's link of this purpose with a new one.
 pub async fn replace(conn: &mut sqlx::AnyConnection, user_id: i64, purpose: Purpose, ttl_secs: i64) -> Result<Issued> {
-    sqlx::query("DELETE FROM user_links WHERE user_id = $1 AND purpose = $2")
-        .bind(user_id)
-        .bind(purpose.as_str())
-        .execute(&mut *conn)
-        .await?;
+    sqlx::query("DELETE FROM user_links WHERE user_id = $1 AND purpose = $2").bind(user_id).bind(purpose.as_str()).execute(&mut *conn).await?;
     let minted = tokens::mint("");
     let now = now();
     sqlx::query("INSERT INTO user_links (token_hash, user_id, purpose, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)")

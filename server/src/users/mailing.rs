@@ -23,13 +23,7 @@ pub struct IssuedLink {
 /// Makes a fresh link of `purpose` for `user` (the previous one dies at once),
 /// queues the email carrying it when SMTP is on, and commits `tx` with
 /// whatever the caller already wrote in it (a new pending user, say).
-pub async fn issue_link(
-    state: &AppState,
-    mut tx: Tx,
-    user: &User,
-    purpose: Purpose,
-    inviter: &str,
-) -> Result<IssuedLink> {
+pub async fn issue_link(state: &AppState, mut tx: Tx, user: &User, purpose: Purpose, inviter: &str) -> Result<IssuedLink> {
     let (kind, ttl, path) = match purpose {
         Purpose::Invite => (Kind::Invitation, state.emails.invite_ttl_secs, "invite"),
         Purpose::Reset => (Kind::Reset, state.emails.reset_ttl_secs, "reset"),

@@ -1,10 +1,10 @@
 //! REST doors onto the users service.
 
 use super::service;
+use crate::api::JsonBody;
 use crate::auth::Caller;
 use crate::error::Result;
 use crate::state::AppState;
-use crate::api::JsonBody;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::{get, patch};
@@ -13,10 +13,7 @@ use shared::account::AccountRequest;
 use shared::api::{AccountSummary, ErrorEnvelope, UserSummary};
 
 pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/users", get(list_users))
-        .route("/accounts", get(list_accounts).post(create_account))
-        .route("/accounts/{id}", patch(rename_account))
+    Router::new().route("/users", get(list_users)).route("/accounts", get(list_accounts).post(create_account)).route("/accounts/{id}", patch(rename_account))
 }
 
 /// Every user, with role, account and status.
@@ -36,13 +33,22 @@ pub(crate) async fn list_accounts(State(state): State<AppState>, caller: Caller)
 /// Create an account, so account users can be invited into it.
 #[utoipa::path(post, path = "/api/v1/accounts", tag = "users", security(("bearer" = []), ("session" = [])), request_body = AccountRequest,
     responses((status = 201, body = AccountSummary), (status = 409, description = "name taken", body = ErrorEnvelope), (status = 422, body = ErrorEnvelope), (status = 401, description = "not signed in", body = ErrorEnvelope), (status = 403, description = "not a host admin", body = ErrorEnvelope)))]
-pub(crate) async fn create_account(State(state): State<AppState>, caller: Caller, JsonBody(req): JsonBody<AccountRequest>) -> Result<(StatusCode, Json<AccountSummary>)> {
+pub(crate) async fn create_account(
+    State(state): State<AppState>,
+    caller: Caller,
+    JsonBody(req): JsonBody<AccountRequest>,
+) -> Result<(StatusCode, Json<AccountSummary>)> {
     Ok((StatusCode::CREATED, Json(service::create_account(&state, &caller, &req).await?)))
 }
 
 /// Rename an account.
 #[utoipa::path(patch, path = "/api/v1/accounts/{id}", tag = "users", security(("bearer" = []), ("session" = [])), params(("id" = i64, Path)), request_body = AccountRequest,
     responses((status = 200, body = AccountSummary), (status = 404, body = ErrorEnvelope), (status = 409, description = "name taken", body = ErrorEnvelope), (status = 422, body = ErrorEnvelope), (status = 401, description = "not signed in", body = ErrorEnvelope), (status = 403, description = "not a host admin", body = ErrorEnvelope)))]
-pub(crate) async fn rename_account(State(state): State<AppState>, caller: Caller, Path(id): Path<i64>, JsonBody(req): JsonBody<AccountRequest>) -> Result<Json<AccountSummary>> {
+pub(crate) async fn rename_account(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<i64>,
+    JsonBody(req): JsonBody<AccountRequest>,
+) -> Result<Json<AccountSummary>> {
     Ok(Json(service::rename_account(&state, &caller, id, &req).await?))
 }

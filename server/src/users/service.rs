@@ -12,11 +12,7 @@ use shared::{EmailAddress, NewPassword, Role};
 pub async fn list_users(state: &AppState, caller: &Caller) -> Result<Vec<UserSummary>> {
     caller.require_host_admin()?;
     let last_email = crate::outbox::storage::last_state_by_user(state.db.reads()).await?;
-    Ok(storage::list(state.db.reads())
-        .await?
-        .iter()
-        .map(|u| UserSummary { last_email: last_email.get(&u.id).cloned(), ..u.summary() })
-        .collect())
+    Ok(storage::list(state.db.reads()).await?.iter().map(|u| UserSummary { last_email: last_email.get(&u.id).cloned(), ..u.summary() }).collect())
 }
 
 pub async fn list_accounts(state: &AppState, caller: &Caller) -> Result<Vec<AccountSummary>> {
@@ -33,9 +29,7 @@ pub async fn create_account(state: &AppState, caller: &Caller, req: &AccountRequ
 pub async fn rename_account(state: &AppState, caller: &Caller, id: i64, req: &AccountRequest) -> Result<AccountSummary> {
     caller.require_host_admin()?;
     let name = parse_account_name(req)?;
-    storage::rename_account(state.db.writes(), id, name.as_str())
-        .await?
-        .ok_or_else(|| Failure::new(ErrorCode::NotFound, "no such account"))
+    storage::rename_account(state.db.writes(), id, name.as_str()).await?.ok_or_else(|| Failure::new(ErrorCode::NotFound, "no such account"))
 }
 
 fn parse_account_name(req: &AccountRequest) -> Result<AccountName> {

@@ -30,14 +30,7 @@ impl User {
     }
 
     pub fn summary(&self) -> UserSummary {
-        UserSummary {
-            id: self.id,
-            email: self.email.clone(),
-            role: self.role,
-            account_id: self.account_id,
-            status: self.status(),
-            last_email: None,
-        }
+        UserSummary { id: self.id, email: self.email.clone(), role: self.role, account_id: self.account_id, status: self.status(), last_email: None }
     }
 }
 
@@ -79,14 +72,12 @@ pub async fn set_password(conn: &mut sqlx::AnyConnection, id: i64, password_hash
 /// Records a "forgot password" request for the user, unless one was recorded
 /// less than `spacing_secs` ago: true for the request that may send an email.
 pub async fn claim_reset_request(conn: &mut sqlx::AnyConnection, id: i64, now: i64, spacing_secs: i64) -> Result<bool> {
-    let done = sqlx::query(
-        "UPDATE users SET reset_requested_at = $2 WHERE id = $1 AND (reset_requested_at IS NULL OR reset_requested_at <= $3)",
-    )
-    .bind(id)
-    .bind(now)
-    .bind(now - spacing_secs)
-    .execute(&mut *conn)
-    .await?;
+    let done = sqlx::query("UPDATE users SET reset_requested_at = $2 WHERE id = $1 AND (reset_requested_at IS NULL OR reset_requested_at <= $3)")
+        .bind(id)
+        .bind(now)
+        .bind(now - spacing_secs)
+        .execute(&mut *conn)
+        .await?;
     Ok(changed_one(&done))
 }
 
@@ -104,9 +95,7 @@ pub async fn list(pool: &AnyPool) -> Result<Vec<User>> {
 }
 
 pub async fn host_admin_exists(pool: &AnyPool) -> Result<bool> {
-    let row = sqlx::query("SELECT COUNT(*) AS n FROM users WHERE role = 'host_admin' AND password_hash IS NOT NULL")
-        .fetch_one(pool)
-        .await?;
+    let row = sqlx::query("SELECT COUNT(*) AS n FROM users WHERE role = 'host_admin' AND password_hash IS NOT NULL").fetch_one(pool).await?;
     Ok(row.try_get::<i64, _>("n")? > 0)
 }
 
@@ -116,35 +105,27 @@ pub async fn insert<'c, E>(executor: E, email: &EmailAddress, role: Role, accoun
 where
     E: sqlx::Executor<'c, Database = sqlx::Any>,
 {
-    let row = sqlx::query(
-        "INSERT INTO users (email, password_hash, role, account_id, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id",
-    )
-    .bind(email.as_str())
-    .bind(password_hash)
-    .bind(role.as_str())
-    .bind(account_id)
-    .bind(now())
-    .fetch_one(executor)
-    .await
-    .map_err(email_taken)?;
+    let row = sqlx::query("INSERT INTO users (email, password_hash, role, account_id, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id")
+        .bind(email.as_str())
+        .bind(password_hash)
+        .bind(role.as_str())
+        .bind(account_id)
+        .bind(now())
+        .fetch_one(executor)
+        .await
+        .map_err(email_taken)?;
     Ok(row.try_get("id")?)
 }
 
 pub async fn list_accounts(pool: &AnyPool) -> Result<Vec<AccountSummary>> {
     let rows = sqlx::query("SELECT id, name FROM accounts ORDER BY lower(name)").fetch_all(pool).await?;
-    rows.iter()
-        .map(|r| Ok(AccountSummary { id: r.try_get("id")?, name: r.try_get("name")? }))
-        .collect()
+    rows.iter().map(|r| Ok(AccountSummary { id: r.try_get("id")?, name: r.try_get("name")? })).collect()
 }
 
 /// Creates an account; 409 when another has the same name (case-insensitively).
 pub async fn insert_account(pool: &AnyPool, name: &str) -> Result<AccountSummary> {
-    let row = sqlx::query("INSERT INTO accounts (name, created_at) VALUES ($1, $2) RETURNING id")
-        .bind(name)
-        .bind(now())
-        .fetch_one(pool)
-        .await
-        .map_err(name_taken)?;
+    let row =
+        sqlx::query("INSERT INTO accounts (name, created_at) VALUES ($1, $2) RETURNING id").bind(name).bind(now()).fetch_one(pool).await.map_err(name_taken)?;
     Ok(AccountSummary { id: row.try_get("id")?, name: name.to_owned() })
 }
 

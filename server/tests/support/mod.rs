@@ -179,9 +179,7 @@ impl TestApp {
         let mut setup_link = None;
         let base = loop {
             let left = deadline.saturating_duration_since(Instant::now());
-            let line = rx.recv_timeout(left).unwrap_or_else(|_| {
-                panic!("gatehouse did not start; output:\n{}", output.lock().unwrap().join("\n"))
-            });
+            let line = rx.recv_timeout(left).unwrap_or_else(|_| panic!("gatehouse did not start; output:\n{}", output.lock().unwrap().join("\n")));
             if let Some(link) = line.strip_prefix("Setup link: ") {
                 setup_link = Some(link.trim().to_owned());
             }
@@ -227,12 +225,7 @@ impl TestApp {
     /// A separate cookie jar signed in as `email`.
     pub async fn signed_in_client(&self, email: &str, password: &str) -> reqwest::Client {
         let client = reqwest::Client::builder().cookie_store(true).build().unwrap();
-        let res = client
-            .post(self.url("/api/v1/session"))
-            .json(&serde_json::json!({"email": email, "password": password}))
-            .send()
-            .await
-            .unwrap();
+        let res = client.post(self.url("/api/v1/session")).json(&serde_json::json!({"email": email, "password": password})).send().await.unwrap();
         assert_eq!(res.status(), 200, "sign-in failed: {}", res.text().await.unwrap());
         client
     }

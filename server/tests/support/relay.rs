@@ -34,12 +34,7 @@ impl Certs {
             std::fs::write(&path, text).unwrap();
             path
         };
-        Self {
-            ca: write("ca.pem", ca.pem()),
-            cert: write("cert.pem", leaf.pem()),
-            key: write("key.pem", leaf_key.serialize_pem()),
-            _dir: dir,
-        }
+        Self { ca: write("ca.pem", ca.pem()), cert: write("cert.pem", leaf.pem()), key: write("key.pem", leaf_key.serialize_pem()), _dir: dir }
     }
 }
 
@@ -112,11 +107,7 @@ impl Relay {
 
     /// The raw messages received so far.
     pub fn messages(&self) -> Vec<String> {
-        self.events()
-            .iter()
-            .filter_map(|l| l.strip_prefix("MESSAGE "))
-            .map(|path| std::fs::read_to_string(path).unwrap())
-            .collect()
+        self.events().iter().filter_map(|l| l.strip_prefix("MESSAGE ")).map(|path| std::fs::read_to_string(path).unwrap()).collect()
     }
 
     /// How many messages were received so far, without reading them.

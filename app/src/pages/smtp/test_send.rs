@@ -67,9 +67,11 @@ pub(super) fn TestSend(form: Form) -> impl IntoView {
 fn Verdict(report: TestReport, draft: SmtpDraft) -> impl IntoView {
     let i18n = use_i18n();
     let TestReport { ok, stage, message, server_reply, recipient, elapsed_ms } = report;
-    let reply = server_reply.map(|reply| view! {
-        <p class="reply-label">{move || i18n.t().relay_replied}</p>
-        <pre class="reply"><code>{reply}</code></pre>
+    let reply = server_reply.map(|reply| {
+        view! {
+            <p class="reply-label">{move || i18n.t().relay_replied}</p>
+            <pre class="reply"><code>{reply}</code></pre>
+        }
     });
     if ok {
         return view! {

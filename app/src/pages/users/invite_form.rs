@@ -13,11 +13,7 @@ use shared::invite::InviteRequest;
 use shared::{EmailAddress, Role};
 
 #[component]
-pub fn InviteForm(
-    accounts: LocalResource<Result<Vec<AccountSummary>, AppError>>,
-    on_invited: Callback<IssuedLink>,
-    on_cancel: Callback<()>,
-) -> impl IntoView {
+pub fn InviteForm(accounts: LocalResource<Result<Vec<AccountSummary>, AppError>>, on_invited: Callback<IssuedLink>, on_cancel: Callback<()>) -> impl IntoView {
     let i18n = use_i18n();
     let email = RwSignal::new(String::new());
     // Host user: the type that grants the least without also needing an account.

@@ -30,13 +30,7 @@ pub struct IssuedLink {
 
 impl IssuedLink {
     pub fn invitation(made: InvitationCreated) -> Self {
-        Self {
-            purpose: Purpose::Invitation,
-            email: made.user.email.to_string(),
-            link: made.invitation_link,
-            expires_at: made.expires_at,
-            delivery: made.email,
-        }
+        Self { purpose: Purpose::Invitation, email: made.user.email.to_string(), link: made.invitation_link, expires_at: made.expires_at, delivery: made.email }
     }
 
     pub fn new_invitation(email: String, made: InvitationLink) -> Self {
@@ -62,8 +56,8 @@ pub fn LinkPanel(link: IssuedLink, on_close: Callback<()>) -> impl IntoView {
         }
     };
     // The emailed sentence already says the old link died; without an email it must be said here.
-    let old_link_dead = (purpose == Purpose::NewInvitation && delivery == EmailDelivery::SmtpDisabled)
-        .then(|| view! { <p>{move || i18n.t().previous_link_dead}</p> });
+    let old_link_dead =
+        (purpose == Purpose::NewInvitation && delivery == EmailDelivery::SmtpDisabled).then(|| view! { <p>{move || i18n.t().previous_link_dead}</p> });
     let (label, testid): (fn(&Texts) -> &'static str, &'static str) = match purpose {
         Purpose::Reset => (|t| t.reset_link, "reset-link"),
         Purpose::Invitation | Purpose::NewInvitation => (|t| t.invitation_link, "invitation-link"),

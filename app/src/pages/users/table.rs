@@ -42,11 +42,8 @@ fn UserRow(user: UserSummary, accounts: Signal<Vec<AccountSummary>>, on_link: Ca
     let i18n = use_i18n();
     let UserSummary { id, email, role, account_id, status, last_email } = user;
     let email = email.to_string();
-    let account = move || {
-        account_id
-            .and_then(|id| accounts.with(|list| list.iter().find(|a| a.id == id).map(|a| a.name.clone())))
-            .unwrap_or_else(|| "—".into())
-    };
+    let account =
+        move || account_id.and_then(|id| accounts.with(|list| list.iter().find(|a| a.id == id).map(|a| a.name.clone()))).unwrap_or_else(|| "—".into());
     // One action per state: only a pending user can use an invitation, only
     // an active one has a password to reset.
     let action = match status {

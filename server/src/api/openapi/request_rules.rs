@@ -33,29 +33,41 @@ pub fn apply(doc: &mut Value) {
     set("InviteRequest", "email", &email);
     set("InviteRequest", "account_id", &json!({"minimum": 1}));
     set("AccountRequest", "name", &json!({"maxLength": account::MAX_NAME_CHARS, "pattern": NON_BLANK_LINE}));
-    set("SmtpDraft", "host", &json!({
-        "maxLength": 253,
-        "anyOf": [{"format": "hostname"}, {"format": "ipv4"}, {"format": "ipv6"}],
-    }));
+    set(
+        "SmtpDraft",
+        "host",
+        &json!({
+            "maxLength": 253,
+            "anyOf": [{"format": "hostname"}, {"format": "ipv4"}, {"format": "ipv6"}],
+        }),
+    );
     set("SmtpDraft", "port", &json!({"minimum": 1, "maximum": 65535}));
     set("SmtpDraft", "from_name", &json!({"maxLength": smtp::MAX_FROM_NAME_CHARS, "pattern": ONE_LINE}));
     set("SmtpDraft", "from_email", &email);
 
     // Account roles join an account; host roles join none.
-    add_condition(schemas, "InviteRequest", json!({
-        "if": {"properties": {"role": {"enum": ["account_admin", "account_user"]}}},
-        "then": {"required": ["account_id"], "properties": {"account_id": {"type": "integer"}}},
-        "else": {"properties": {"account_id": {"type": "null"}}},
-    }));
+    add_condition(
+        schemas,
+        "InviteRequest",
+        json!({
+            "if": {"properties": {"role": {"enum": ["account_admin", "account_user"]}}},
+            "then": {"required": ["account_id"], "properties": {"account_id": {"type": "integer"}}},
+            "else": {"properties": {"account_id": {"type": "null"}}},
+        }),
+    );
     // With authentication, a username is required. A blank password keeps
     // the stored one: 409 when none is stored for this relay.
-    add_condition(schemas, "SmtpDraft", json!({
-        "if": {"properties": {"auth": {"const": true}}, "required": ["auth"]},
-        "then": {"required": ["username"], "properties": {
-            "username": {"type": "string", "maxLength": smtp::MAX_USERNAME_CHARS, "pattern": NON_BLANK_LINE},
-            "password": {"maxLength": smtp::MAX_PASSWORD_CHARS},
-        }},
-    }));
+    add_condition(
+        schemas,
+        "SmtpDraft",
+        json!({
+            "if": {"properties": {"auth": {"const": true}}, "required": ["auth"]},
+            "then": {"required": ["username"], "properties": {
+                "username": {"type": "string", "maxLength": smtp::MAX_USERNAME_CHARS, "pattern": NON_BLANK_LINE},
+                "password": {"maxLength": smtp::MAX_PASSWORD_CHARS},
+            }},
+        }),
+    );
 }
 
 fn merge(target: &mut Value, rule: &Value) {
