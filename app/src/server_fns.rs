@@ -3,7 +3,9 @@
 //! Endpoints are named explicitly so their URLs are stable (`/api/fn/<name>`).
 
 use leptos::prelude::*;
-use leptos::server_fn::codec::JsonEncoding;
+// Bodies with numbers go as JSON, parsed by the same rules as the REST API
+// (`shared::integral`), rather than URL-encoded, where every value is text.
+use leptos::server_fn::codec::{Json, JsonEncoding};
 use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
 use serde::{Deserialize, Serialize};
 use shared::api::{AccountSummary, ApiError, ErrorCode, HostInfo, Me, UserSummary};
@@ -81,7 +83,7 @@ pub async fn rename_account(id: i64, name: String) -> Result<AccountSummary, App
 
 /// Users → "Invite a new user": creates the pending user and its link; emails
 /// it when SMTP is on. The link is returned either way, to copy.
-#[server(prefix = "/api/fn", endpoint = "invite_user")]
+#[server(prefix = "/api/fn", endpoint = "invite_user", input = Json)]
 pub async fn invite_user(invite: InviteRequest) -> Result<InvitationCreated, AppError> {
     let (backend, req) = crate::backend::current()?;
     Ok(backend.invite_user(&req, invite).await?)
@@ -130,7 +132,7 @@ pub async fn load_smtp_settings() -> Result<SmtpSettings, AppError> {
 }
 
 /// Saves the form. A blank password keeps the stored one.
-#[server(prefix = "/api/fn", endpoint = "save_smtp")]
+#[server(prefix = "/api/fn", endpoint = "save_smtp", input = Json)]
 pub async fn save_smtp(draft: SmtpDraft) -> Result<SmtpSettings, AppError> {
     let (backend, req) = crate::backend::current()?;
     Ok(backend.save_smtp(&req, draft).await?)
@@ -145,7 +147,7 @@ pub async fn set_smtp_enabled(enabled: bool) -> Result<SmtpSettings, AppError> {
 
 /// "Send test email" to the signed-in user, with the values in the form
 /// (saved or not); without a draft, the saved configuration.
-#[server(prefix = "/api/fn", endpoint = "test_smtp")]
+#[server(prefix = "/api/fn", endpoint = "test_smtp", input = Json)]
 pub async fn send_test_email(draft: Option<SmtpDraft>) -> Result<TestReport, AppError> {
     let (backend, req) = crate::backend::current()?;
     Ok(backend.test_smtp(&req, draft).await?)

@@ -137,21 +137,31 @@ async fn smtp_on(app: &TestApp, port: u16) {
     assert_eq!(app.client.post(app.url("/api/v1/smtp/enable")).send().await.unwrap().status(), 200);
 }
 
-/// Every answer the load got, counted by what it was and what it should have been.
+/// One answer the load got, and what it should have been.
+struct Answer {
+    what: &'static str,
+    got: u16,
+    expected: u16,
+    /// The body, kept only when the status was not the expected one.
+    body: String,
+}
+
+/// Every answer the load got.
 #[derive(Clone, Default)]
-struct Statuses(Arc<Mutex<Vec<(&'static str, u16, u16, String)>>>);
+struct Statuses(Arc<Mutex<Vec<Answer>>>);
 
 impl Statuses {
     fn record(&self, what: &'static str, got: u16, expected: u16, body: &str) {
         let body = if got == expected { String::new() } else { body.chars().take(300).collect() };
-        self.0.lock().unwrap().push((what, got, expected, body));
+        self.0.lock().unwrap().push(Answer { what, got, expected, body });
     }
 
     fn assert_all_as_expected(&self) {
         let all = self.0.lock().unwrap();
-        let server_errors: Vec<_> = all.iter().filter(|(_, got, _, _)| *got >= 500).collect();
+        let describe = |a: &Answer| format!("{} answered {} (expected {}): {}", a.what, a.got, a.expected, a.body);
+        let server_errors: Vec<_> = all.iter().filter(|a| a.got >= 500).map(describe).collect();
         assert!(server_errors.is_empty(), "{} of {} requests got a 5xx, e.g. {:?}", server_errors.len(), all.len(), server_errors.first());
-        let unexpected: Vec<_> = all.iter().filter(|(_, got, expected, _)| got != expected).collect();
+        let unexpected: Vec<_> = all.iter().filter(|a| a.got != a.expected).map(describe).collect();
         assert!(unexpected.is_empty(), "{} of {} requests got another status than expected, e.g. {:?}", unexpected.len(), all.len(), unexpected.first());
     }
 }
