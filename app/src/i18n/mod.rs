@@ -1,0 +1,152 @@
+//! Every word the dashboard shows, in English and Italian.
+//!
+//! One struct of texts ([`Texts`], in `texts.rs`) and one file per language
+//! (`en.rs`, `it.rs`): a text missing from a language is a compile error, not
+//! a blank on screen. The language comes from the user's choice (kept in
+//! localStorage), else the browser's languages.
+
+mod en;
+mod it;
+mod texts;
+
+pub use en::EN;
+pub use it::IT;
+pub use texts::Texts;
+
+use leptos::prelude::*;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lang {
+    En,
+    It,
+}
+
+impl Lang {
+    pub const ALL: [Lang; 2] = [Lang::En, Lang::It];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::En => "en",
+            Lang::It => "it",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Lang> {
+        let primary = code.split(['-', '_']).next()?.to_ascii_lowercase();
+        Lang::ALL.into_iter().find(|l| l.code() == primary)
+    }
+
+    pub fn texts(self) -> &'static Texts {
+        match self {
+            Lang::En => &EN,
+            Lang::It => &IT,
+        }
+    }
+}
+
+#[cfg_attr(not(feature = "csr"), allow(dead_code))]
+const STORAGE_KEY: &str = "gatehouse.lang";
+
+/// The language in force, shared through context.
+#[derive(Clone, Copy)]
+pub struct I18n {
+    pub lang: RwSignal<Lang>,
+}
+
+impl I18n {
+    pub fn detect() -> Self {
+        Self { lang: RwSignal::new(initial_lang()) }
+    }
+
+    pub fn t(&self) -> &'static Texts {
+        self.lang.get().texts()
+    }
+
+    pub fn set(&self, lang: Lang) {
+        self.lang.set(lang);
+        remember(lang);
+    }
+}
+
+pub fn use_i18n() -> I18n {
+    expect_context::<I18n>()
+}
+
+#[cfg(feature = "csr")]
+fn initial_lang() -> Lang {
+    let window = web_sys::window();
+    let stored = window
+        .as_ref()
+        .and_then(|w| w.local_storage().ok().flatten())
+        .and_then(|s| s.get_item(STORAGE_KEY).ok().flatten())
+        .and_then(|code| Lang::from_code(&code));
+    stored
+        .or_else(|| {
+            let nav = window?.navigator();
+            nav.languages().iter().filter_map(|v| v.as_string()).chain(nav.language()).find_map(|code| Lang::from_code(&code))
+        })
+        .unwrap_or(Lang::En)
+}
+
+#[cfg(not(feature = "csr"))]
+fn initial_lang() -> Lang {
+    Lang::En
+}
+
+#[cfg(feature = "csr")]
+fn remember(lang: Lang) {
+    if let Some(storage) = web_sys::window().and_then(|w| w.local_storage().ok().flatten()) {
+        let _ = storage.set_item(STORAGE_KEY, lang.code());
+    }
+    if let Some(doc) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.document_element()) {
+        let _ = doc.set_attribute("lang", lang.code());
+    }
+}
+
+#[cfg(not(feature = "csr"))]
+fn remember(_lang: Lang) {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use shared::Role;
+
+    #[test]
+    fn browser_codes_pick_a_language() {
+        assert_eq!(Lang::from_code("it-IT"), Some(Lang::It));
+        assert_eq!(Lang::from_code("en_GB"), Some(Lang::En));
+        assert_eq!(Lang::from_code("de"), None);
+    }
+
+    #[test]
+    fn every_role_and_code_has_words_in_both_languages() {
+        for t in [&EN, &IT] {
+            for role in Role::ALL {
+                assert!(!t.role(role).is_empty());
+            }
+        }
+        assert_ne!(EN.sign_in, IT.sign_in);
+    }
+
+    #[test]
+    fn email_states_read_as_words() {
+        assert_eq!(EN.last_email(Some("retrying")), "Retrying");
+        assert_eq!(IT.last_email(Some("sent")), "Inviata");
+        assert_eq!(EN.last_email(None), "—");
+        // A state added on the server later still shows, untranslated.
+        assert_eq!(EN.last_email(Some("bounced")), "bounced");
+        assert_eq!(IT.last_email(Some("cancelled")), "Annullata");
+        assert_eq!(EN.email_kind("reset"), "Password reset");
+        assert_eq!(IT.email_kind("invitation"), "Invito");
+    }
+
+    #[test]
+    fn every_test_stage_has_a_sentence() {
+        use shared::smtp::TestStage::*;
+        for t in [&EN, &IT] {
+            for stage in [Connect, Tls, Auth, Sender, Recipient, Data, Sent] {
+                assert!(!t.test_stage(stage).is_empty());
+            }
+        }
+    }
+}

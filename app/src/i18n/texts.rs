@@ -1,0 +1,343 @@
+//! What every language must say: one field per text, and the helpers that
+//! pick a text for a value (a role, an error, a test stage).
+
+use shared::api::{ApiError, ErrorCode, UserStatus};
+use shared::email::EmailError;
+use shared::password::{PasswordError, MAX_CHARS, MIN_CHARS};
+use shared::smtp::{FromNameError, HostError, TestStage, MAX_FROM_NAME_CHARS};
+use shared::Role;
+
+pub struct Texts {
+    pub language_name: &'static str,
+    pub product: &'static str,
+    pub tagline: &'static str,
+    pub loading: &'static str,
+    pub retry: &'static str,
+    pub retry_email: &'static str,
+    pub language: &'static str,
+    // Sign-in
+    pub sign_in_title: &'static str,
+    pub email: &'static str,
+    pub password: &'static str,
+    pub sign_in: &'static str,
+    pub signing_in: &'static str,
+    pub sign_out: &'static str,
+    pub signed_in_as: &'static str,
+    // Setup
+    pub setup_title: &'static str,
+    pub setup_intro: &'static str,
+    pub confirm_password: &'static str,
+    pub passwords_differ: &'static str,
+    pub create_admin: &'static str,
+    pub creating: &'static str,
+    pub setup_link_dead: &'static str,
+    pub go_to_sign_in: &'static str,
+    // Navigation and pages
+    pub nav_users: &'static str,
+    pub nav_accounts: &'static str,
+    pub nav_host_settings: &'static str,
+    pub users_title: &'static str,
+    pub users_empty: &'static str,
+    pub col_email: &'static str,
+    pub col_role: &'static str,
+    pub col_account: &'static str,
+    pub col_status: &'static str,
+    pub accounts_title: &'static str,
+    pub accounts_empty: &'static str,
+    pub col_name: &'static str,
+    pub new_account: &'static str,
+    pub account_name: &'static str,
+    pub create_account: &'static str,
+    pub rename: &'static str,
+    pub save_name: &'static str,
+    pub cancel: &'static str,
+    pub account_name_required: &'static str,
+    pub host_settings_title: &'static str,
+    pub host_settings_intro: &'static str,
+    pub public_url: &'static str,
+    pub version: &'static str,
+    pub database: &'static str,
+    // Host settings → sub-pages
+    pub nav_settings_overview: &'static str,
+    pub nav_smtp: &'static str,
+    pub nav_emails: &'static str,
+    // Host settings → SMTP configuration
+    pub smtp_title: &'static str,
+    pub smtp_intro: &'static str,
+    pub preset_label: &'static str,
+    pub preset_none: &'static str,
+    pub preset_guide: fn(&str) -> String,
+    pub smtp_host: &'static str,
+    pub smtp_host_help: &'static str,
+    pub smtp_port: &'static str,
+    pub smtp_port_help: &'static str,
+    pub from_name: &'static str,
+    pub from_name_help: &'static str,
+    pub from_email: &'static str,
+    pub from_email_help: &'static str,
+    pub encryption: &'static str,
+    pub enable_ssl: &'static str,
+    pub enable_starttls: &'static str,
+    pub enable_auth: &'static str,
+    pub smtp_username: &'static str,
+    pub smtp_username_help: &'static str,
+    pub smtp_password_help: &'static str,
+    pub password_kept: &'static str,
+    pub save: &'static str,
+    pub saving: &'static str,
+    pub saved: &'static str,
+    pub smtp_enabled: &'static str,
+    pub smtp_save_first: &'static str,
+    pub smtp_how_to_disable: &'static str,
+    pub last_changed_by: fn(&str, &str) -> String,
+    pub last_changed: fn(&str) -> String,
+    pub history_title: &'static str,
+    pub history_empty: &'static str,
+    pub col_when: &'static str,
+    pub col_who: &'static str,
+    pub col_what: &'static str,
+    pub audit_created: &'static str,
+    pub audit_saved: fn(&str) -> String,
+    pub audit_saved_unchanged: &'static str,
+    pub audit_enabled: &'static str,
+    pub audit_disabled: &'static str,
+    pub audit_test_running: &'static str,
+    pub audit_test_sent: &'static str,
+    pub audit_test_failed: fn(&str) -> String,
+    pub send_test: &'static str,
+    pub sending_test: &'static str,
+    pub test_goes_to: fn(&str) -> String,
+    pub test_sent: fn(&str, u64) -> String,
+    pub test_failed_after: fn(u64) -> String,
+    pub relay_replied: &'static str,
+    pub stage_connect: &'static str,
+    pub stage_tls: &'static str,
+    pub stage_auth: &'static str,
+    pub stage_sender: &'static str,
+    pub stage_recipient: &'static str,
+    pub stage_data: &'static str,
+    pub stage_unknown: &'static str,
+    pub hint_465_ssl: &'static str,
+    pub hint_587_starttls: &'static str,
+    pub hint_app_password: &'static str,
+    // SMTP field problems (the ones not listed show the server's English)
+    pub host_required: &'static str,
+    pub host_too_long: &'static str,
+    pub host_has_scheme: &'static str,
+    pub host_has_port: &'static str,
+    pub host_invalid: &'static str,
+    pub port_invalid: &'static str,
+    pub from_name_too_long: fn(usize) -> String,
+    pub from_name_control: &'static str,
+    pub username_required: &'static str,
+    pub username_invalid: &'static str,
+    pub home: &'static str,
+    pub welcome_title: &'static str,
+    pub welcome_body: &'static str,
+    pub smtp_password_required: &'static str,
+    pub not_found: &'static str,
+    pub back_home: &'static str,
+    // Users → invitations and reset links
+    pub col_last_email: &'static str,
+    pub col_actions: &'static str,
+    pub last_email_queued: &'static str,
+    pub last_email_sending: &'static str,
+    pub last_email_sent: &'static str,
+    pub last_email_retrying: &'static str,
+    pub last_email_failed: &'static str,
+    pub last_email_cancelled: &'static str,
+    pub invite_user: &'static str,
+    pub user_type: &'static str,
+    pub account: &'static str,
+    pub choose_account: &'static str,
+    pub no_accounts_yet: &'static str,
+    pub create_account_first: &'static str,
+    pub continue_: &'static str,
+    pub inviting: &'static str,
+    pub email_in_use: &'static str,
+    pub generate_invite_link: &'static str,
+    pub reset_password: &'static str,
+    pub invite_sent: fn(&str) -> String,
+    pub new_invite_sent: fn(&str) -> String,
+    pub reset_sent: fn(&str) -> String,
+    pub smtp_off_copy: &'static str,
+    pub previous_link_dead: &'static str,
+    pub invitation_link: &'static str,
+    pub reset_link: &'static str,
+    pub copy: &'static str,
+    pub copied: &'static str,
+    pub press_ctrl_c: &'static str,
+    pub link_expires: fn(&str) -> String,
+    pub close: &'static str,
+    // Host settings → Email activity
+    pub emails_title: &'static str,
+    pub emails_intro: &'static str,
+    pub filter_all: &'static str,
+    pub refresh: &'static str,
+    pub col_recipient: &'static str,
+    pub col_kind: &'static str,
+    pub col_state: &'static str,
+    pub col_attempts: &'static str,
+    pub col_last_error: &'static str,
+    pub col_created: &'static str,
+    pub col_sent: &'static str,
+    pub kind_invitation: &'static str,
+    pub kind_reset: &'static str,
+    pub email_held: &'static str,
+    pub next_attempt: fn(&str) -> String,
+    pub discard: &'static str,
+    pub emails_empty: &'static str,
+    pub emails_none_in_state: &'static str,
+    pub emails_held_note: &'static str,
+    // Signup from an invitation
+    pub signup_title: &'static str,
+    pub signup_intro: &'static str,
+    pub create_my_account: &'static str,
+    pub invite_link_dead: &'static str,
+    pub wrong_invite_email: &'static str,
+    // Forgotten password and reset
+    pub forgot_link: &'static str,
+    pub forgot_title: &'static str,
+    pub forgot_intro: &'static str,
+    pub send_reset_link: &'static str,
+    pub sending: &'static str,
+    pub forgot_done: fn(&str) -> String,
+    pub forgot_no_email: &'static str,
+    pub back_to_sign_in: &'static str,
+    pub reset_title: &'static str,
+    pub set_new_password: &'static str,
+    pub reset_link_dead: &'static str,
+    pub ask_new_reset_link: &'static str,
+    pub reset_done: &'static str,
+    // Roles and states
+    pub role_host_admin: &'static str,
+    pub role_host_user: &'static str,
+    pub role_account_admin: &'static str,
+    pub role_account_user: &'static str,
+    pub status_pending: &'static str,
+    pub status_active: &'static str,
+    // Field problems
+    pub email_required: &'static str,
+    pub email_invalid: &'static str,
+    pub password_too_short: fn(usize) -> String,
+    pub password_too_long: fn(usize) -> String,
+    // Errors by code
+    pub err_unauthorized: &'static str,
+    pub err_wrong_credentials: &'static str,
+    pub err_forbidden: &'static str,
+    pub err_not_found: &'static str,
+    pub err_conflict: &'static str,
+    pub err_gone: &'static str,
+    pub err_validation: &'static str,
+    pub err_rate_limited: &'static str,
+    pub err_unavailable: &'static str,
+    pub err_internal: &'static str,
+    pub err_bad_request: &'static str,
+}
+
+impl Texts {
+    pub fn role(&self, role: Role) -> &'static str {
+        match role {
+            Role::HostAdmin => self.role_host_admin,
+            Role::HostUser => self.role_host_user,
+            Role::AccountAdmin => self.role_account_admin,
+            Role::AccountUser => self.role_account_user,
+        }
+    }
+
+    pub fn status(&self, status: UserStatus) -> &'static str {
+        match status {
+            UserStatus::Pending => self.status_pending,
+            UserStatus::Active => self.status_active,
+        }
+    }
+
+    /// The state of the last email sent to a user. States this build does not
+    /// know show as the server sent them rather than vanish.
+    pub fn last_email(&self, state: Option<&str>) -> String {
+        match state {
+            None => "—",
+            Some("queued") => self.last_email_queued,
+            Some("sending") => self.last_email_sending,
+            Some("sent") => self.last_email_sent,
+            Some("retrying") => self.last_email_retrying,
+            Some("failed") => self.last_email_failed,
+            Some("cancelled") => self.last_email_cancelled,
+            Some(other) => return other.to_owned(),
+        }
+        .to_owned()
+    }
+
+    /// What an email is for. Kinds this build does not know show as the server sent them.
+    pub fn email_kind(&self, kind: &str) -> String {
+        match kind {
+            "invitation" => self.kind_invitation,
+            "reset" => self.kind_reset,
+            other => return other.to_owned(),
+        }
+        .to_owned()
+    }
+
+    pub fn email_error(&self, e: EmailError) -> String {
+        match e {
+            EmailError::Empty => self.email_required.to_owned(),
+            _ => self.email_invalid.to_owned(),
+        }
+    }
+
+    pub fn password_error(&self, e: PasswordError) -> String {
+        match e {
+            PasswordError::TooShort => (self.password_too_short)(MIN_CHARS),
+            PasswordError::TooLong => (self.password_too_long)(MAX_CHARS),
+        }
+    }
+
+    pub fn host_error(&self, e: HostError) -> String {
+        match e {
+            HostError::Empty => self.host_required,
+            HostError::TooLong => self.host_too_long,
+            HostError::HasScheme => self.host_has_scheme,
+            HostError::HasPort => self.host_has_port,
+            HostError::Invalid => self.host_invalid,
+        }
+        .to_owned()
+    }
+
+    pub fn from_name_error(&self, e: FromNameError) -> String {
+        match e {
+            FromNameError::TooLong => (self.from_name_too_long)(MAX_FROM_NAME_CHARS),
+            FromNameError::ControlCharacter => self.from_name_control.to_owned(),
+        }
+    }
+
+    /// The sentence that names the step a test send failed at.
+    pub fn test_stage(&self, stage: TestStage) -> &'static str {
+        match stage {
+            TestStage::Connect => self.stage_connect,
+            TestStage::Tls => self.stage_tls,
+            TestStage::Auth => self.stage_auth,
+            TestStage::Sender => self.stage_sender,
+            TestStage::Recipient => self.stage_recipient,
+            TestStage::Data => self.stage_data,
+            // A failure "at" Sent would be a server bug; say something true anyway.
+            TestStage::Sent => self.stage_unknown,
+        }
+    }
+
+    /// What to tell a person about a failed request. The server's own message
+    /// is English; the code picks the translated sentence.
+    pub fn error(&self, e: &ApiError) -> &'static str {
+        match e.code {
+            ErrorCode::Unauthorized => self.err_unauthorized,
+            ErrorCode::Forbidden => self.err_forbidden,
+            ErrorCode::NotFound => self.err_not_found,
+            ErrorCode::Conflict => self.err_conflict,
+            ErrorCode::Gone => self.err_gone,
+            ErrorCode::Validation => self.err_validation,
+            ErrorCode::RateLimited => self.err_rate_limited,
+            ErrorCode::Unavailable => self.err_unavailable,
+            ErrorCode::Internal => self.err_internal,
+            ErrorCode::BadRequest | ErrorCode::MethodNotAllowed | ErrorCode::PayloadTooLarge | ErrorCode::UnsupportedMediaType => self.err_bad_request,
+        }
+    }
+}
