@@ -6,7 +6,7 @@
 use http::request::Parts;
 use shared::api::{AccountSummary, ApiError, ErrorCode, HostInfo, Me, UserSummary};
 use shared::invite::{InvitationCreated, InvitationLink, InviteRequest, ResetLink};
-use shared::outbox::EmailSummary;
+use shared::outbox::{EmailStatus, EmailSummary};
 use shared::smtp::{SmtpAuditEntry, SmtpDraft, SmtpSettings, TestReport};
 use std::sync::Arc;
 
@@ -23,7 +23,7 @@ pub trait Backend: Send + Sync {
     async fn invite_user(&self, req: &Parts, invite: InviteRequest) -> Result<InvitationCreated, ApiError>;
     async fn regenerate_invitation(&self, req: &Parts, user_id: i64) -> Result<InvitationLink, ApiError>;
     async fn reset_link(&self, req: &Parts, user_id: i64) -> Result<ResetLink, ApiError>;
-    async fn list_emails(&self, req: &Parts, status: Option<String>) -> Result<Vec<EmailSummary>, ApiError>;
+    async fn list_emails(&self, req: &Parts, status: Option<EmailStatus>) -> Result<Vec<EmailSummary>, ApiError>;
     async fn retry_email(&self, req: &Parts, id: i64) -> Result<EmailSummary, ApiError>;
     async fn discard_email(&self, req: &Parts, id: i64) -> Result<EmailSummary, ApiError>;
     async fn smtp_settings(&self, req: &Parts) -> Result<SmtpSettings, ApiError>;

@@ -10,7 +10,7 @@ use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
 use serde::{Deserialize, Serialize};
 use shared::api::{AccountSummary, ApiError, ErrorCode, HostInfo, Me, UserSummary};
 use shared::invite::{InvitationCreated, InvitationLink, InviteRequest, ResetLink};
-use shared::outbox::EmailSummary;
+use shared::outbox::{EmailStatus, EmailSummary};
 use shared::smtp::{SmtpAuditEntry, SmtpDraft, SmtpSettings, TestReport};
 
 /// The error every server function returns: the shared `ApiError`, so the
@@ -105,7 +105,7 @@ pub async fn make_reset_link(user_id: i64) -> Result<ResetLink, AppError> {
 
 /// Host settings → Email activity: the newest emails, optionally in one state.
 #[server(prefix = "/api/fn", endpoint = "list_emails")]
-pub async fn list_emails(status: Option<String>) -> Result<Vec<EmailSummary>, AppError> {
+pub async fn list_emails(status: Option<EmailStatus>) -> Result<Vec<EmailSummary>, AppError> {
     let (backend, req) = crate::backend::current()?;
     Ok(backend.list_emails(&req, status).await?)
 }

@@ -15,7 +15,7 @@ use http::request::Parts;
 use shared::account::AccountRequest;
 use shared::api::{AccountSummary, ApiError, HostInfo, Me, UserSummary};
 use shared::invite::{InvitationCreated, InvitationLink, InviteRequest, ResetLink};
-use shared::outbox::EmailSummary;
+use shared::outbox::{EmailStatus, EmailSummary};
 use shared::smtp::{SmtpAuditEntry, SmtpDraft, SmtpSettings, TestReport};
 use std::sync::Arc;
 
@@ -74,9 +74,9 @@ impl Backend for Services {
         users::resets::admin_link(&self.0, &caller, user_id).await.map_err(|f| f.0)
     }
 
-    async fn list_emails(&self, req: &Parts, status: Option<String>) -> Result<Vec<EmailSummary>, ApiError> {
+    async fn list_emails(&self, req: &Parts, status: Option<EmailStatus>) -> Result<Vec<EmailSummary>, ApiError> {
         let caller = self.caller(req).await?;
-        outbox::service::list(&self.0, &caller, status.as_deref()).await.map_err(|f| f.0)
+        outbox::service::list(&self.0, &caller, status).await.map_err(|f| f.0)
     }
 
     async fn retry_email(&self, req: &Parts, id: i64) -> Result<EmailSummary, ApiError> {

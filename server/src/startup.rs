@@ -1,7 +1,6 @@
 //! `gatehouse serve`: open storage, print the setup link if needed, listen.
 
 use crate::configuration::{PublicUrl, ServeSettings, StorageSettings};
-use crate::outbox::templates::Language;
 use crate::secret_key::SecretKey;
 use crate::smtp::relay::ExtraRoots;
 use crate::smtp::SmtpRuntime;
@@ -31,7 +30,7 @@ pub async fn serve(storage: &StorageSettings, settings: &ServeSettings) -> anyho
     let smtp = SmtpRuntime::new(extra_roots, Duration::from_secs(settings.smtp_test_timeout));
     let emails = EmailSettings {
         organisation: settings.organisation.trim().to_owned(),
-        language: Language::parse(&settings.language).unwrap_or(Language::En),
+        language: shared::Language::from_code(&settings.language).unwrap_or(shared::Language::En),
         invite_ttl_secs: settings.invite_ttl_hours as i64 * 3600,
         reset_ttl_secs: settings.reset_ttl_minutes as i64 * 60,
         retry_base_secs: settings.retry_base_secs as i64,

@@ -27,7 +27,7 @@ pub struct Inner {
 pub struct EmailSettings {
     /// The host's (organisation's) name, as emails say it.
     pub organisation: String,
-    pub language: crate::outbox::templates::Language,
+    pub language: shared::Language,
     pub invite_ttl_secs: i64,
     pub reset_ttl_secs: i64,
     /// Delay before the first retry of a failed delivery (then ×4 each time).
@@ -42,7 +42,7 @@ impl Default for EmailSettings {
     fn default() -> Self {
         Self {
             organisation: "Gatehouse".into(),
-            language: crate::outbox::templates::Language::En,
+            language: shared::Language::En,
             invite_ttl_secs: 7 * 24 * 3600,
             reset_ttl_secs: 3600,
             retry_base_secs: 30,

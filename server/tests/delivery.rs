@@ -5,8 +5,9 @@
 mod support;
 
 use serde_json::{json, Value};
-use server::outbox::storage::{enqueue, Kind, NewEmail};
+use server::outbox::storage::{enqueue, NewEmail};
 use server::storage::Db;
+use shared::outbox::EmailKind;
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 use support::relay::{Certs, Relay, RelayOptions};
@@ -321,8 +322,14 @@ async fn on_postgres_an_email_queued_by_another_instance_wakes_this_one() {
     // path (insert + NOTIFY at commit), with no worker of its own.
     let other = Db::connect(&db.url).await.unwrap();
     let user_id: i64 = sqlx::query_scalar("SELECT id FROM users LIMIT 1").fetch_one(other.reads()).await.unwrap();
-    let email =
-        NewEmail { kind: Kind::Invitation, user_id, to: "far@example.com".into(), subject: "Hello".into(), text: "text".into(), html: "<p>html</p>".into() };
+    let email = NewEmail {
+        kind: EmailKind::Invitation,
+        user_id,
+        to: "far@example.com".into(),
+        subject: "Hello".into(),
+        text: "text".into(),
+        html: "<p>html</p>".into(),
+    };
     let mut tx = other.begin().await.unwrap();
     enqueue(&mut tx, other.engine, &email, "example.com").await.unwrap();
     tx.commit().await.unwrap();

@@ -175,10 +175,9 @@ pub struct UserSummary {
     pub role: Role,
     pub account_id: Option<i64>,
     pub status: UserStatus,
-    /// State of the last email sent to this user (`queued`, `sending`, `sent`,
-    /// `retrying`, `failed`), if any was.
+    /// State of the last email sent to this user, if any was.
     #[serde(default)]
-    pub last_email: Option<String>,
+    pub last_email: Option<crate::outbox::EmailStatus>,
 }
 
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

@@ -8,6 +8,7 @@ pub mod api;
 pub mod email;
 pub mod integral;
 pub mod invite;
+pub mod language;
 pub mod outbox;
 pub mod password;
 pub mod role;
@@ -15,5 +16,6 @@ pub mod smtp;
 
 pub use api::{ApiError, ErrorCode};
 pub use email::EmailAddress;
+pub use language::Language;
 pub use password::NewPassword;
 pub use role::Role;

@@ -343,20 +343,6 @@ impl SmtpSettings {
             && draft.security == self.security
             && draft.username.as_deref().map(str::trim) == self.username.as_deref()
     }
-
-    /// The form's starting values.
-    pub fn to_draft(&self) -> SmtpDraft {
-        SmtpDraft {
-            host: self.host.clone(),
-            port: self.port as i64,
-            from_name: self.from_name.clone(),
-            from_email: self.from_email.clone(),
-            security: self.security,
-            auth: self.auth,
-            username: self.username.clone(),
-            password: None,
-        }
-    }
 }
 
 /// `{enabled}` after a switch.
@@ -378,6 +364,55 @@ pub enum TestStage {
     Recipient,
     Data,
     Sent,
+}
+
+impl TestStage {
+    pub const ALL: [TestStage; 7] =
+        [TestStage::Connect, TestStage::Tls, TestStage::Auth, TestStage::Sender, TestStage::Recipient, TestStage::Data, TestStage::Sent];
+
+    /// The name on the wire and in the audit log.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TestStage::Connect => "connect",
+            TestStage::Tls => "tls",
+            TestStage::Auth => "auth",
+            TestStage::Sender => "sender",
+            TestStage::Recipient => "recipient",
+            TestStage::Data => "data",
+            TestStage::Sent => "sent",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<TestStage> {
+        TestStage::ALL.into_iter().find(|t| t.as_str() == s)
+    }
+}
+
+/// What the SMTP audit log records of each entry (its `action` column):
+/// the entry's kind, before the details that [`SmtpAuditEvent`] shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SmtpAuditAction {
+    Save,
+    Enable,
+    Disable,
+    Test,
+}
+
+impl SmtpAuditAction {
+    pub const ALL: [SmtpAuditAction; 4] = [SmtpAuditAction::Save, SmtpAuditAction::Enable, SmtpAuditAction::Disable, SmtpAuditAction::Test];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SmtpAuditAction::Save => "save",
+            SmtpAuditAction::Enable => "enable",
+            SmtpAuditAction::Disable => "disable",
+            SmtpAuditAction::Test => "test",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<SmtpAuditAction> {
+        SmtpAuditAction::ALL.into_iter().find(|a| a.as_str() == s)
+    }
 }
 
 /// The verdict of "Send test email".

@@ -15,32 +15,14 @@ pub use texts::Texts;
 
 use leptos::prelude::*;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Lang {
-    En,
-    It,
-}
+/// The dashboard's language: the same one the server writes emails in.
+pub use shared::Language as Lang;
 
-impl Lang {
-    pub const ALL: [Lang; 2] = [Lang::En, Lang::It];
-
-    pub fn code(self) -> &'static str {
-        match self {
-            Lang::En => "en",
-            Lang::It => "it",
-        }
-    }
-
-    pub fn from_code(code: &str) -> Option<Lang> {
-        let primary = code.split(['-', '_']).next()?.to_ascii_lowercase();
-        Lang::ALL.into_iter().find(|l| l.code() == primary)
-    }
-
-    pub fn texts(self) -> &'static Texts {
-        match self {
-            Lang::En => &EN,
-            Lang::It => &IT,
-        }
+/// Every text of `lang`.
+pub fn texts(lang: Lang) -> &'static Texts {
+    match lang {
+        Lang::En => &EN,
+        Lang::It => &IT,
     }
 }
 
@@ -59,7 +41,7 @@ impl I18n {
     }
 
     pub fn t(&self) -> &'static Texts {
-        self.lang.get().texts()
+        texts(self.lang.get())
     }
 
     pub fn set(&self, lang: Lang) {
@@ -130,14 +112,18 @@ mod tests {
 
     #[test]
     fn email_states_read_as_words() {
-        assert_eq!(EN.last_email(Some("retrying")), "Retrying");
-        assert_eq!(IT.last_email(Some("sent")), "Inviata");
+        use shared::outbox::{EmailKind, EmailStatus};
+        assert_eq!(EN.last_email(Some(EmailStatus::Retrying)), "Retrying");
+        assert_eq!(IT.last_email(Some(EmailStatus::Sent)), "Inviata");
         assert_eq!(EN.last_email(None), "—");
-        // A state added on the server later still shows, untranslated.
-        assert_eq!(EN.last_email(Some("bounced")), "bounced");
-        assert_eq!(IT.last_email(Some("cancelled")), "Annullata");
-        assert_eq!(EN.email_kind("reset"), "Password reset");
-        assert_eq!(IT.email_kind("invitation"), "Invito");
+        assert_eq!(IT.last_email(Some(EmailStatus::Cancelled)), "Annullata");
+        assert_eq!(EN.email_kind(EmailKind::Reset), "Password reset");
+        assert_eq!(IT.email_kind(EmailKind::Invitation), "Invito");
+        for t in [&EN, &IT] {
+            for s in EmailStatus::ALL {
+                assert!(!t.last_email(Some(s)).is_empty());
+            }
+        }
     }
 
     #[test]

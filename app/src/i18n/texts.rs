@@ -3,6 +3,7 @@
 
 use shared::api::{ApiError, ErrorCode, UserStatus};
 use shared::email::EmailError;
+use shared::outbox::{EmailKind, EmailStatus};
 use shared::password::{PasswordError, MAX_CHARS, MIN_CHARS};
 use shared::smtp::{FromNameError, HostError, TestStage, MAX_FROM_NAME_CHARS};
 use shared::Role;
@@ -252,30 +253,25 @@ impl Texts {
         }
     }
 
-    /// The state of the last email sent to a user. States this build does not
-    /// know show as the server sent them rather than vanish.
-    pub fn last_email(&self, state: Option<&str>) -> String {
+    /// An email's state, or a dash when there is none.
+    pub fn last_email(&self, state: Option<EmailStatus>) -> &'static str {
         match state {
             None => "—",
-            Some("queued") => self.last_email_queued,
-            Some("sending") => self.last_email_sending,
-            Some("sent") => self.last_email_sent,
-            Some("retrying") => self.last_email_retrying,
-            Some("failed") => self.last_email_failed,
-            Some("cancelled") => self.last_email_cancelled,
-            Some(other) => return other.to_owned(),
+            Some(EmailStatus::Queued) => self.last_email_queued,
+            Some(EmailStatus::Sending) => self.last_email_sending,
+            Some(EmailStatus::Sent) => self.last_email_sent,
+            Some(EmailStatus::Retrying) => self.last_email_retrying,
+            Some(EmailStatus::Failed) => self.last_email_failed,
+            Some(EmailStatus::Cancelled) => self.last_email_cancelled,
         }
-        .to_owned()
     }
 
-    /// What an email is for. Kinds this build does not know show as the server sent them.
-    pub fn email_kind(&self, kind: &str) -> String {
+    /// What an email is for.
+    pub fn email_kind(&self, kind: EmailKind) -> &'static str {
         match kind {
-            "invitation" => self.kind_invitation,
-            "reset" => self.kind_reset,
-            other => return other.to_owned(),
+            EmailKind::Invitation => self.kind_invitation,
+            EmailKind::Reset => self.kind_reset,
         }
-        .to_owned()
     }
 
     pub fn email_error(&self, e: EmailError) -> String {

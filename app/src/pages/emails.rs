@@ -10,7 +10,7 @@ use crate::server_fns::{discard_email, list_emails, retry_email};
 use leptos::prelude::*;
 use leptos_router::components::A;
 use shared::api::ApiError;
-use shared::outbox::STATUSES;
+use shared::outbox::EmailStatus;
 use std::time::Duration;
 
 /// How often the list reloads while the page is open.
@@ -46,7 +46,7 @@ enum Phase {
 pub fn EmailsPage() -> impl IntoView {
     let i18n = use_i18n();
     // None: every state.
-    let filter = RwSignal::new(None::<String>);
+    let filter = RwSignal::new(None::<EmailStatus>);
     // Reading the filter here is what makes choosing another one reload the list.
     let emails = LocalResource::new(move || {
         let status = filter.get();
@@ -99,7 +99,7 @@ pub fn EmailsPage() -> impl IntoView {
 }
 
 #[component]
-fn StatusFilter(filter: RwSignal<Option<String>>) -> impl IntoView {
+fn StatusFilter(filter: RwSignal<Option<EmailStatus>>) -> impl IntoView {
     let i18n = use_i18n();
     view! {
         <div class="field">
@@ -108,15 +108,14 @@ fn StatusFilter(filter: RwSignal<Option<String>>) -> impl IntoView {
                 id="email-status"
                 data-testid="email-filter"
                 on:change=move |ev| {
-                    let v = event_target_value(&ev);
-                    filter.set((!v.is_empty()).then_some(v));
+                    filter.set(EmailStatus::parse(&event_target_value(&ev)));
                 }
             >
                 <option value="" selected=move || filter.with(Option::is_none)>{move || i18n.t().filter_all}</option>
-                {STATUSES
+                {EmailStatus::ALL
                     .into_iter()
                     .map(|s| view! {
-                        <option value=s selected=move || filter.with(|f| f.as_deref() == Some(s))>
+                        <option value=s.as_str() selected=move || filter.get() == Some(s)>
                             {move || i18n.t().last_email(Some(s))}
                         </option>
                     })

@@ -153,7 +153,7 @@ pub fn LanguagePicker() -> impl IntoView {
                     .map(|lang| {
                         view! {
                             <option value=lang.code() selected=move || i18n.lang.get() == lang>
-                                {lang.texts().language_name}
+                                {crate::i18n::texts(lang).language_name}
                             </option>
                         }
                     })

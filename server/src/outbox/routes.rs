@@ -9,15 +9,18 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::Deserialize;
 use shared::api::ErrorEnvelope;
-use shared::outbox::EmailSummary;
+use shared::outbox::{EmailStatus, EmailSummary};
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/emails", get(list)).route("/emails/{id}/retry", post(retry)).route("/emails/{id}/discard", post(discard))
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub(crate) struct Filter {
-    /// queued, sending, retrying, sent, failed or cancelled.
+    /// Only emails in this state. Read as text and parsed by the service, so
+    /// an unknown name gets 422 naming the known ones.
+    #[param(value_type = Option<EmailStatus>)]
     status: Option<String>,
 }
 
@@ -26,7 +29,8 @@ pub(crate) struct Filter {
     responses((status = 200, body = Vec<EmailSummary>), (status = 422, description = "unknown status", body = ErrorEnvelope),
         (status = 401, body = ErrorEnvelope), (status = 403, body = ErrorEnvelope)))]
 pub(crate) async fn list(State(state): State<AppState>, caller: Caller, Query(filter): Query<Filter>) -> Result<Json<Vec<EmailSummary>>> {
-    Ok(Json(service::list(&state, &caller, filter.status.as_deref()).await?))
+    let status = filter.status.as_deref().map(service::parse_status).transpose()?;
+    Ok(Json(service::list(&state, &caller, status).await?))
 }
 
 /// Send a failed, retrying or discarded email again, now.

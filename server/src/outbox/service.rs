@@ -6,12 +6,12 @@ use crate::auth::Caller;
 use crate::error::{Failure, Result};
 use crate::state::AppState;
 use shared::api::{ApiError, ErrorCode};
-use shared::outbox::{EmailSummary, STATUSES};
+use shared::outbox::{EmailStatus, EmailSummary};
 
 const LIST_LIMIT: i64 = 500;
 
 fn summary(row: EmailRow, smtp_enabled: bool) -> EmailSummary {
-    let waiting = matches!(row.status.as_str(), "queued" | "retrying");
+    let waiting = row.status.is_waiting();
     EmailSummary {
         id: row.id,
         kind: row.kind,
@@ -26,15 +26,17 @@ fn summary(row: EmailRow, smtp_enabled: bool) -> EmailSummary {
     }
 }
 
+/// A state as a caller names it (the REST query), or 422 listing the names.
+pub fn parse_status(name: &str) -> Result<EmailStatus> {
+    EmailStatus::parse(name).ok_or_else(|| {
+        let names: Vec<_> = EmailStatus::ALL.iter().map(|s| s.as_str()).collect();
+        ApiError::validation("unknown status").with_field("status", format!("one of {}", names.join(", "))).into()
+    })
+}
+
 /// The newest 500 emails, optionally only those in one state.
-pub async fn list(state: &AppState, caller: &Caller, status: Option<&str>) -> Result<Vec<EmailSummary>> {
+pub async fn list(state: &AppState, caller: &Caller, status: Option<EmailStatus>) -> Result<Vec<EmailSummary>> {
     caller.require_host_admin()?;
-    let status = status.map(str::trim).filter(|s| !s.is_empty());
-    if let Some(s) = status {
-        if !STATUSES.contains(&s) {
-            return Err(ApiError::validation("unknown status").with_field("status", format!("one of {}", STATUSES.join(", "))).into());
-        }
-    }
     let enabled = crate::smtp::service::is_enabled(state.db.reads()).await?;
     Ok(storage::list(state.db.reads(), status, LIST_LIMIT).await?.into_iter().map(|r| summary(r, enabled)).collect())
 }
@@ -42,7 +44,7 @@ pub async fn list(state: &AppState, caller: &Caller, status: Option<&str>) -> Re
 async fn after_change(state: &AppState, id: i64, changed: bool, refused: &str) -> Result<EmailSummary> {
     let row = storage::find(state.db.reads(), id).await?.ok_or_else(|| Failure::new(ErrorCode::NotFound, "no such email"))?;
     if !changed {
-        return Err(Failure::new(ErrorCode::Conflict, format!("{refused} (it is {})", row.status)));
+        return Err(Failure::new(ErrorCode::Conflict, format!("{refused} (it is {})", row.status.as_str())));
     }
     let enabled = crate::smtp::service::is_enabled(state.db.reads()).await?;
     Ok(summary(row, enabled))

@@ -3,7 +3,7 @@
 //! a socket with TCP_NODELAY); every step is bounded by a timeout, so a relay
 //! that goes silent cannot stall the worker.
 
-use crate::smtp::relay::Relay;
+use crate::smtp::relay::{Relay, RelayKey};
 use lettre::transport::smtp::authentication::{Credentials, Mechanism};
 use lettre::transport::smtp::client::AsyncSmtpConnection;
 use lettre::Message;
@@ -36,12 +36,12 @@ async fn bounded<T, E: Into<SendError>>(timeout: Duration, step: &str, f: impl F
 
 pub struct Session {
     conn: AsyncSmtpConnection,
-    /// Which configuration this session was opened with.
-    pub key: String,
+    /// Which relay this session was opened to.
+    pub key: RelayKey,
 }
 
 impl Session {
-    pub async fn open(relay: &Relay, hello: &str, timeout: Duration, key: String) -> Result<Self, SendError> {
+    pub async fn open(relay: &Relay, hello: &str, timeout: Duration) -> Result<Self, SendError> {
         let mut conn = crate::smtp::connect::open(relay, hello, timeout, |_| {})
             .await
             .map_err(|e| SendError { permanent: e.smtp.as_ref().is_some_and(|s| s.is_permanent()), message: e.message })?;
@@ -49,7 +49,7 @@ impl Session {
             let credentials = Credentials::new(user.clone(), password.clone());
             bounded(timeout, "AUTH", conn.auth(&[Mechanism::Plain, Mechanism::Login], &credentials)).await?;
         }
-        Ok(Self { conn, key })
+        Ok(Self { conn, key: relay.key() })
     }
 
     pub async fn send(&mut self, message: &Message, timeout: Duration) -> Result<(), SendError> {

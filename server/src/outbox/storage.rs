@@ -1,28 +1,13 @@
 //! Rows of `outbox`.
 
-use crate::error::Result;
+use crate::error::{Failure, Result};
 use crate::storage::{now, Engine};
+use shared::outbox::{EmailKind, EmailStatus};
 use sqlx::{AnyPool, Row};
-
-/// What an email is for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Kind {
-    Invitation,
-    Reset,
-}
-
-impl Kind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Kind::Invitation => "invitation",
-            Kind::Reset => "reset",
-        }
-    }
-}
 
 /// A rendered email waiting to be written to the outbox.
 pub struct NewEmail {
-    pub kind: Kind,
+    pub kind: EmailKind,
     pub user_id: i64,
     pub to: String,
     pub subject: String,
@@ -193,9 +178,9 @@ pub async fn mark_retry(pool: &AnyPool, id: i64, error: &str, at: i64) -> Result
 const LISTED: &str = "SELECT id, kind, to_email, status, attempts, last_error, created_at, sent_at, next_attempt_at FROM outbox";
 
 /// Emails, newest first, optionally only those in one state.
-pub async fn list(pool: &AnyPool, status: Option<&str>, limit: i64) -> Result<Vec<EmailRow>> {
+pub async fn list(pool: &AnyPool, status: Option<EmailStatus>, limit: i64) -> Result<Vec<EmailRow>> {
     let sql = format!("{LISTED} WHERE ($1 = '' OR status = $1) ORDER BY id DESC LIMIT $2");
-    let rows = sqlx::query(&sql).bind(status.unwrap_or_default()).bind(limit).fetch_all(pool).await?;
+    let rows = sqlx::query(&sql).bind(status.map(EmailStatus::as_str).unwrap_or_default()).bind(limit).fetch_all(pool).await?;
     rows.iter().map(email_row).collect()
 }
 
@@ -207,9 +192,9 @@ pub async fn find(pool: &AnyPool, id: i64) -> Result<Option<EmailRow>> {
 fn email_row(r: &sqlx::any::AnyRow) -> Result<EmailRow> {
     Ok(EmailRow {
         id: r.try_get("id")?,
-        kind: r.try_get("kind")?,
+        kind: stored(r, "kind", EmailKind::parse)?,
         to: r.try_get("to_email")?,
-        status: r.try_get("status")?,
+        status: stored(r, "status", EmailStatus::parse)?,
         attempts: r.try_get("attempts")?,
         last_error: r.try_get("last_error")?,
         created_at: r.try_get("created_at")?,
@@ -218,11 +203,18 @@ fn email_row(r: &sqlx::any::AnyRow) -> Result<EmailRow> {
     })
 }
 
+/// A column holding one of a vocabulary's names. The schema's CHECK allows
+/// no other, so anything else is reported, not papered over.
+fn stored<T>(r: &sqlx::any::AnyRow, column: &str, parse: fn(&str) -> Option<T>) -> Result<T> {
+    let name: String = r.try_get(column)?;
+    parse(&name).ok_or_else(|| Failure::internal("unknown name in the outbox", format!("{column} = {name}")))
+}
+
 pub struct EmailRow {
     pub id: i64,
-    pub kind: String,
+    pub kind: EmailKind,
     pub to: String,
-    pub status: String,
+    pub status: EmailStatus,
     pub attempts: i64,
     pub last_error: Option<String>,
     pub created_at: i64,
@@ -252,12 +244,12 @@ pub async fn cancel(pool: &AnyPool, id: i64) -> Result<bool> {
 }
 
 /// The state of the latest email to each user, for the Users page.
-pub async fn last_state_by_user(pool: &AnyPool) -> Result<std::collections::HashMap<i64, String>> {
+pub async fn last_state_by_user(pool: &AnyPool) -> Result<std::collections::HashMap<i64, EmailStatus>> {
     let rows = sqlx::query(
         "SELECT o.user_id, o.status FROM outbox o \
          JOIN (SELECT user_id, MAX(id) AS id FROM outbox WHERE user_id IS NOT NULL GROUP BY user_id) latest ON latest.id = o.id",
     )
     .fetch_all(pool)
     .await?;
-    rows.iter().map(|r| Ok((r.try_get("user_id")?, r.try_get("status")?))).collect()
+    rows.iter().map(|r| Ok((r.try_get("user_id")?, stored(r, "status", EmailStatus::parse)?))).collect()
 }

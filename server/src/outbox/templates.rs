@@ -4,52 +4,31 @@
 use crate::error::{Failure, Result};
 use minijinja::Environment;
 use serde::Serialize;
+use shared::outbox::EmailKind;
+use shared::{Language, Role};
 use std::sync::OnceLock;
 
-/// The languages emails are written in (the host's language, `GATEHOUSE_LANGUAGE`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Language {
-    En,
-    It,
+/// How an email names a role, in `language`.
+pub fn role_name(language: Language, role: Role) -> &'static str {
+    use Role::*;
+    match (language, role) {
+        (Language::En, HostAdmin) => "host admin",
+        (Language::En, HostUser) => "host user",
+        (Language::En, AccountAdmin) => "account admin",
+        (Language::En, AccountUser) => "account user",
+        (Language::It, HostAdmin) => "amministratore host",
+        (Language::It, HostUser) => "utente host",
+        (Language::It, AccountAdmin) => "amministratore account",
+        (Language::It, AccountUser) => "utente account",
+    }
 }
 
-impl Language {
-    pub fn parse(code: &str) -> Option<Self> {
-        match code.trim().to_ascii_lowercase().as_str() {
-            "en" => Some(Language::En),
-            "it" => Some(Language::It),
-            _ => None,
-        }
-    }
-
-    fn code(self) -> &'static str {
-        match self {
-            Language::En => "en",
-            Language::It => "it",
-        }
-    }
-
-    pub fn role(self, role: shared::Role) -> &'static str {
-        use shared::Role::*;
-        match (self, role) {
-            (Language::En, HostAdmin) => "host admin",
-            (Language::En, HostUser) => "host user",
-            (Language::En, AccountAdmin) => "account admin",
-            (Language::En, AccountUser) => "account user",
-            (Language::It, HostAdmin) => "amministratore host",
-            (Language::It, HostUser) => "utente host",
-            (Language::It, AccountAdmin) => "amministratore account",
-            (Language::It, AccountUser) => "utente account",
-        }
-    }
-
-    fn subject(self, template: &str, organisation: &str) -> String {
-        match (self, template) {
-            (Language::En, "invitation") => format!("You are invited to {organisation} on Gatehouse"),
-            (Language::It, "invitation") => format!("Sei stato invitato in {organisation} su Gatehouse"),
-            (Language::En, _) => format!("Reset your {organisation} password"),
-            (Language::It, _) => format!("Reimposta la password di {organisation}"),
-        }
+fn subject(language: Language, kind: EmailKind, organisation: &str) -> String {
+    match (language, kind) {
+        (Language::En, EmailKind::Invitation) => format!("You are invited to {organisation} on Gatehouse"),
+        (Language::It, EmailKind::Invitation) => format!("Sei stato invitato in {organisation} su Gatehouse"),
+        (Language::En, EmailKind::Reset) => format!("Reset your {organisation} password"),
+        (Language::It, EmailKind::Reset) => format!("Reimposta la password di {organisation}"),
     }
 }
 
@@ -90,15 +69,15 @@ fn environment() -> &'static Environment<'static> {
     })
 }
 
-/// Renders `template` ("invitation" or "reset") in `language`.
-pub fn render(template: &str, language: Language, ctx: &Context) -> Result<Rendered> {
+/// Renders the email of `kind` in `language`.
+pub fn render(kind: EmailKind, language: Language, ctx: &Context) -> Result<Rendered> {
     let env = environment();
     let render = |ext: &str| {
-        env.get_template(&format!("{}/{template}.{ext}", language.code()))
+        env.get_template(&format!("{}/{}.{ext}", language.code(), kind.as_str()))
             .and_then(|t| t.render(ctx))
             .map_err(|e| Failure::internal("rendering an email template", e))
     };
-    Ok(Rendered { subject: language.subject(template, ctx.organisation), text: render("txt")?, html: render("html")? })
+    Ok(Rendered { subject: subject(language, kind, ctx.organisation), text: render("txt")?, html: render("html")? })
 }
 
 /// "Fri, 04 Dec 2026 10:00:00 GMT": unambiguous in any language.
@@ -120,9 +99,9 @@ mod tests {
             link: "https://console.example.com/invite/abc",
             expires: &expiry(0),
         };
-        for lang in [Language::En, Language::It] {
-            for template in ["invitation", "reset"] {
-                let r = render(template, lang, &ctx).unwrap();
+        for lang in Language::ALL {
+            for kind in EmailKind::ALL {
+                let r = render(kind, lang, &ctx).unwrap();
                 assert!(r.text.contains("https://console.example.com/invite/abc"));
                 assert!(r.html.contains("Acme &lt;b&gt;Media") && !r.html.contains("<b>Media"), "{}", r.html);
                 assert!(r.text.contains("Acme <b>Media</b>"));

@@ -111,7 +111,6 @@ async fn drain_with(state: &AppState, shutdown: &watch::Receiver<bool>, session:
         // Read the configuration before every claim, so that a change or a
         // switch-off takes effect within one group of emails.
         let Some(relay) = crate::smtp::service::relay_for_delivery(state).await? else { return Ok(()) };
-        let key = format!("{relay:?}|{}", relay.version);
         let claimed = storage::claim(state.db.writes(), state.db.engine, lease, CLAIM).await?;
         if claimed.is_empty() {
             return Ok(());
@@ -126,7 +125,7 @@ async fn drain_with(state: &AppState, shutdown: &watch::Receiver<bool>, session:
                 storage::release(state.db.writes(), email.lease_until, &unsent).await?;
                 break;
             }
-            deliver(state, session, &relay, &hello, &key, &email).await?;
+            deliver(state, session, &relay, &hello, &email).await?;
         }
         if *shutdown.borrow() {
             return Ok(());
@@ -136,13 +135,13 @@ async fn drain_with(state: &AppState, shutdown: &watch::Receiver<bool>, session:
 
 /// One attempt at one email, and its outcome recorded at once: a delivered
 /// email is marked sent before the next one goes out.
-async fn deliver(state: &AppState, session: &mut Option<Session>, relay: &Relay, hello: &str, key: &str, email: &Claimed) -> crate::error::Result<()> {
+async fn deliver(state: &AppState, session: &mut Option<Session>, relay: &Relay, hello: &str, email: &Claimed) -> crate::error::Result<()> {
     let message = match build(&relay.from, email) {
         Ok(m) => m,
         Err(why) => return storage::mark_failed(state.db.writes(), email.id, &why).await,
     };
     let started = Instant::now();
-    let outcome = send(session, relay, hello, key, &message).await;
+    let outcome = send(session, relay, hello, &message).await;
     crate::metrics::METRICS.observe_send(started.elapsed(), outcome.as_ref().map(|_| ()).map_err(|e| e.permanent));
     match outcome {
         Ok(()) => {
@@ -159,14 +158,14 @@ async fn deliver(state: &AppState, session: &mut Option<Session>, relay: &Relay,
     }
 }
 
-async fn send(session: &mut Option<Session>, relay: &Relay, hello: &str, key: &str, message: &Message) -> Result<(), SendError> {
-    if session.as_ref().is_some_and(|s| s.key != key) {
+async fn send(session: &mut Option<Session>, relay: &Relay, hello: &str, message: &Message) -> Result<(), SendError> {
+    if session.as_ref().is_some_and(|s| s.key != relay.key()) {
         if let Some(old) = session.take() {
             old.close().await;
         }
     }
     if session.is_none() {
-        *session = Some(Session::open(relay, hello, SEND_TIMEOUT, key.to_owned()).await?);
+        *session = Some(Session::open(relay, hello, SEND_TIMEOUT).await?);
     }
     session.as_mut().expect("opened above").send(message, SEND_TIMEOUT).await
 }

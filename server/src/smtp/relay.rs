@@ -56,6 +56,18 @@ impl std::fmt::Debug for Relay {
     }
 }
 
+/// What makes two relays the same relay for an open session: where, how, as
+/// whom, from whom, and the configuration's version (a new password bumps it).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RelayKey {
+    host: String,
+    port: u16,
+    security: Security,
+    username: Option<String>,
+    from: String,
+    version: i64,
+}
+
 /// Why a configuration cannot be turned into a relay.
 #[derive(Debug)]
 pub enum RelayError {
@@ -65,8 +77,7 @@ pub enum RelayError {
 
 impl Relay {
     pub fn new(config: &SmtpConfig, password: Option<String>, extra_roots: ExtraRoots) -> Result<Self, RelayError> {
-        let address: Address = config.from_email.as_str().parse().map_err(|e| RelayError::FromEmail(format!("{e}")))?;
-        let name = Some(config.from_name.as_str().to_owned()).filter(|n| !n.is_empty());
+        let from = from_mailbox(config)?;
         // DNS and TLS want the ASCII (punycode) form of an internationalised name.
         let host = match url::Host::parse(config.host.as_str()) {
             Ok(url::Host::Domain(ascii)) => ascii,
@@ -76,11 +87,23 @@ impl Relay {
             host,
             port: config.port,
             security: config.security,
-            from: Mailbox::new(name, address),
+            from,
             credentials: config.auth.as_ref().map(|a| (a.username.clone(), password.unwrap_or_default())),
             extra_roots,
             version: 0,
         })
+    }
+
+    /// The key under which a session opened to this relay may be reused.
+    pub fn key(&self) -> RelayKey {
+        RelayKey {
+            host: self.host.clone(),
+            port: self.port,
+            security: self.security,
+            username: self.credentials.as_ref().map(|c| c.0.clone()),
+            from: self.from.to_string(),
+            version: self.version,
+        }
     }
 
     /// Certificates are always verified: webpki roots plus the extra CA file.
@@ -110,6 +133,14 @@ impl Relay {
             .with_no_client_auth();
         Ok(Arc::new(config))
     }
+}
+
+/// The From mailbox of a configuration, by lettre's address rules: the final
+/// word on what can be sent, checked when saving and when sending alike.
+pub fn from_mailbox(config: &SmtpConfig) -> Result<Mailbox, RelayError> {
+    let address: Address = config.from_email.as_str().parse().map_err(|e| RelayError::FromEmail(format!("{e}")))?;
+    let name = Some(config.from_name.as_str().to_owned()).filter(|n| !n.is_empty());
+    Ok(Mailbox::new(name, address))
 }
 
 /// How we name ourselves in EHLO: our public host, as an address literal when it is an IP.

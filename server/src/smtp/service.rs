@@ -2,7 +2,7 @@
 //! dashboard's server functions. Every one is for host admins only.
 
 use super::probe;
-use super::relay::{ExtraRoots, Relay, RelayError};
+use super::relay::{from_mailbox, ExtraRoots, Relay, RelayError};
 use super::seal;
 use super::storage::{self, StoredSmtp};
 use crate::auth::Caller;
@@ -10,7 +10,7 @@ use crate::error::{Failure, Result};
 use crate::state::AppState;
 use crate::storage::now;
 use shared::api::{ApiError, ErrorCode};
-use shared::smtp::{PasswordChange, Security, SmtpAuditEntry, SmtpConfig, SmtpDraft, SmtpSettings, TestReport};
+use shared::smtp::{PasswordChange, Security, SmtpAuditAction, SmtpAuditEntry, SmtpConfig, SmtpDraft, SmtpSettings, TestReport};
 use std::time::Duration;
 
 /// Test sends allowed per user in [`TEST_WINDOW_SECS`]: enough to fix a typo, not to spam.
@@ -66,10 +66,41 @@ fn view(stored: Option<&StoredSmtp>) -> SmtpSettings {
 /// the From address.
 fn parse(draft: &SmtpDraft, stored: Option<&StoredSmtp>) -> Result<SmtpConfig> {
     let config = draft.parse(view(stored).can_keep_password_for(draft))?;
-    if let Err(RelayError::FromEmail(why)) = Relay::new(&config, None, ExtraRoots::default()) {
-        return Err(ApiError::validation("some fields need fixing").with_field("from_email", why).into());
-    }
+    from_mailbox(&config).map_err(from_email_refused)?;
     Ok(config)
+}
+
+fn from_email_refused(RelayError::FromEmail(why): RelayError) -> Failure {
+    ApiError::validation("some fields need fixing").with_field("from_email", why).into()
+}
+
+/// The stored configuration as a draft with the password left blank (keep the
+/// stored one), for the same `parse` that saves and test sends go through.
+fn stored_draft(s: &StoredSmtp) -> SmtpDraft {
+    SmtpDraft {
+        host: s.host.clone(),
+        port: s.port,
+        from_name: s.from_name.clone(),
+        from_email: s.from_email.clone(),
+        security: Security::parse(&s.security).unwrap_or_default(),
+        auth: s.auth,
+        username: s.username.clone(),
+        password: None,
+    }
+}
+
+/// The one way from a parsed configuration to a relay, for the test send and
+/// delivery alike. A kept password is the stored one, which `parse` allows
+/// only for the relay it was saved for; it is opened here and nowhere else.
+fn relay(state: &AppState, config: &SmtpConfig, stored: Option<&StoredSmtp>) -> Result<Relay> {
+    let password = match config.auth.as_ref().map(|a| &a.password) {
+        Some(PasswordChange::Set(p)) => Some(p.clone()),
+        Some(PasswordChange::Keep) => stored.and_then(|s| s.password_sealed.as_deref()).map(|s| seal::open(&state.secret_key, s)).transpose()?,
+        None => None,
+    };
+    let mut relay = Relay::new(config, password, state.smtp.extra_roots.clone()).map_err(from_email_refused)?;
+    relay.version = stored.map_or(0, |s| s.updated_at);
+    Ok(relay)
 }
 
 pub async fn save(state: &AppState, caller: &Caller, draft: &SmtpDraft) -> Result<SmtpSettings> {
@@ -103,7 +134,7 @@ pub async fn save(state: &AppState, caller: &Caller, draft: &SmtpDraft) -> Resul
     let mut tx = state.db.begin().await?;
     let keep_password = matches!(config.auth.as_ref().map(|a| &a.password), Some(PasswordChange::Keep));
     storage::save(&mut tx, &after, keep_password).await?;
-    storage::audit(&mut *tx, &caller.user, "save", &changed.join(",")).await?;
+    storage::audit(&mut *tx, &caller.user, SmtpAuditAction::Save, &changed.join(",")).await?;
     tx.commit().await?;
     tracing::info!(by = %caller.user.email, fields = %changed.join(","), "SMTP configuration saved");
     Ok(view(Some(&after)))
@@ -146,7 +177,7 @@ pub async fn set_enabled(state: &AppState, caller: &Caller, enabled: bool) -> Re
         }
         return Err(Failure::new(ErrorCode::Conflict, "save an SMTP configuration before enabling it"));
     }
-    storage::audit(&mut *tx, &caller.user, if enabled { "enable" } else { "disable" }, "").await?;
+    storage::audit(&mut *tx, &caller.user, if enabled { SmtpAuditAction::Enable } else { SmtpAuditAction::Disable }, "").await?;
     if enabled {
         // Held emails are deliverable now: wake every instance's worker.
         crate::outbox::storage::notify_workers(&mut tx, state.db.engine).await?;
@@ -163,12 +194,8 @@ pub async fn set_enabled(state: &AppState, caller: &Caller, enabled: bool) -> Re
 /// now; `None` while SMTP is off (queued email is then held, not sent).
 pub async fn relay_for_delivery(state: &AppState) -> Result<Option<Relay>> {
     let Some(stored) = storage::load(state.db.reads()).await?.filter(|s| s.enabled) else { return Ok(None) };
-    let config = view(Some(&stored)).to_draft().parse(true)?;
-    let password = stored.password_sealed.as_deref().map(|s| seal::open(&state.secret_key, s)).transpose()?;
-    let mut relay =
-        Relay::new(&config, password, state.smtp.extra_roots.clone()).map_err(|RelayError::FromEmail(why)| Failure::internal("stored From address", why))?;
-    relay.version = stored.updated_at;
-    Ok(Some(relay))
+    let config = parse(&stored_draft(&stored), Some(&stored))?;
+    Ok(Some(relay(state, &config, Some(&stored))?))
 }
 
 /// Whether SMTP is switched on (invitations and resets then send email); from
@@ -187,25 +214,17 @@ pub async fn send_test(state: &AppState, caller: &Caller, draft: Option<&SmtpDra
     let stored = storage::load(state.db.reads()).await?;
     let draft = match (draft, &stored) {
         (Some(d), _) => d.clone(),
-        (None, Some(s)) => view(Some(s)).to_draft(),
+        (None, Some(s)) => stored_draft(s),
         (None, None) => return Err(Failure::new(ErrorCode::Conflict, "nothing to test: fill in the form or save a configuration")),
     };
     let config = parse(&draft, stored.as_ref())?;
     let Some(audit_id) = storage::begin_test(state.db.writes(), &caller.user, now() - TEST_WINDOW_SECS, TESTS_PER_WINDOW).await? else {
         return Err(Failure::new(ErrorCode::RateLimited, format!("at most {TESTS_PER_WINDOW} test emails a minute; wait a moment")));
     };
-    let password = match config.auth.as_ref().map(|a| &a.password) {
-        Some(PasswordChange::Set(p)) => Some(p.clone()),
-        Some(PasswordChange::Keep) => match stored.as_ref().and_then(|s| s.password_sealed.as_deref()) {
-            Some(sealed) => Some(seal::open(&state.secret_key, sealed)?),
-            None => None,
-        },
-        None => None,
-    };
-    let relay = Relay::new(&config, password, state.smtp.extra_roots.clone()).map_err(|RelayError::FromEmail(why)| ApiError::validation(why))?;
+    let relay = relay(state, &config, stored.as_ref())?;
     let report = probe::send_test(&relay, &caller.user.email, &state.public_url.host(), state.smtp.test_bound).await;
-    let stage = serde_json::to_value(report.stage).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
-    storage::finish_test(state.db.writes(), audit_id, &stage).await?;
+    let stage = report.stage.as_str();
+    storage::finish_test(state.db.writes(), audit_id, stage).await?;
     tracing::info!(by = %caller.user.email, relay = %relay.host, stage, ok = report.ok, ms = report.elapsed_ms, "SMTP test email");
     Ok(report)
 }

@@ -3,7 +3,7 @@
 use crate::error::Result;
 use crate::storage::now;
 use crate::users::User;
-use shared::smtp::{SmtpAuditEntry, SmtpAuditEvent};
+use shared::smtp::{SmtpAuditAction, SmtpAuditEntry, SmtpAuditEvent, TestStage};
 use sqlx::{AnyPool, Row};
 
 /// The stored configuration, as it is in the database (password still sealed).
@@ -87,7 +87,7 @@ pub async fn set_enabled(conn: &mut sqlx::AnyConnection, enabled: bool, by: &str
     Ok(done.rows_affected() == 1)
 }
 
-pub async fn audit<'c, E>(executor: E, actor: &User, action: &str, detail: &str) -> Result<()>
+pub async fn audit<'c, E>(executor: E, actor: &User, action: SmtpAuditAction, detail: &str) -> Result<()>
 where
     E: sqlx::Executor<'c, Database = sqlx::Any>,
 {
@@ -95,7 +95,7 @@ where
         .bind(now())
         .bind(actor.id)
         .bind(actor.email.as_str())
-        .bind(action)
+        .bind(action.as_str())
         .bind(detail)
         .execute(executor)
         .await?;
@@ -111,8 +111,8 @@ where
 pub async fn begin_test(pool: &AnyPool, actor: &User, since: i64, limit: i64) -> Result<Option<i64>> {
     let id = sqlx::query_scalar(
         "INSERT INTO smtp_audit (at, actor_id, actor_email, action, detail) \
-         SELECT $1, $2, $3, 'test', 'sending' \
-         WHERE (SELECT COUNT(*) FROM smtp_audit WHERE actor_id = $2 AND action = 'test' AND at > $4) < $5 \
+         SELECT $1, $2, $3, $6, 'sending' \
+         WHERE (SELECT COUNT(*) FROM smtp_audit WHERE actor_id = $2 AND action = $6 AND at > $4) < $5 \
          RETURNING id",
     )
     .bind(now())
@@ -120,6 +120,7 @@ pub async fn begin_test(pool: &AnyPool, actor: &User, since: i64, limit: i64) ->
     .bind(actor.email.as_str())
     .bind(since)
     .bind(limit)
+    .bind(SmtpAuditAction::Test.as_str())
     .fetch_optional(pool)
     .await?;
     Ok(id)
@@ -138,7 +139,7 @@ pub async fn audit_log(pool: &AnyPool, limit: i64) -> Result<Vec<SmtpAuditEntry>
     for r in rows {
         let (action, detail): (String, String) = (r.try_get("action")?, r.try_get("detail")?);
         // An action a newer build wrote and this one does not know is left out, not an error.
-        if let Some(event) = event(&action, &detail) {
+        if let Some(event) = SmtpAuditAction::parse(&action).map(|a| event(a, &detail)) {
             entries.push(SmtpAuditEntry { at: r.try_get("at")?, actor_email: r.try_get("actor_email")?, event });
         }
     }
@@ -146,14 +147,13 @@ pub async fn audit_log(pool: &AnyPool, limit: i64) -> Result<Vec<SmtpAuditEntry>
 }
 
 /// An entry's (action, detail) columns as the API shows them.
-fn event(action: &str, detail: &str) -> Option<SmtpAuditEvent> {
-    Some(match action {
-        "save" if detail == "created" => SmtpAuditEvent::Created,
-        "save" => SmtpAuditEvent::Saved { changed: detail.split(',').filter(|f| !f.is_empty()).map(str::to_owned).collect() },
-        "enable" => SmtpAuditEvent::Enabled,
-        "disable" => SmtpAuditEvent::Disabled,
+fn event(action: SmtpAuditAction, detail: &str) -> SmtpAuditEvent {
+    match action {
+        SmtpAuditAction::Save if detail == "created" => SmtpAuditEvent::Created,
+        SmtpAuditAction::Save => SmtpAuditEvent::Saved { changed: detail.split(',').filter(|f| !f.is_empty()).map(str::to_owned).collect() },
+        SmtpAuditAction::Enable => SmtpAuditEvent::Enabled,
+        SmtpAuditAction::Disable => SmtpAuditEvent::Disabled,
         // "sending" while the test runs: no stage yet.
-        "test" => SmtpAuditEvent::Tested { stage: serde_json::from_value(serde_json::Value::String(detail.to_owned())).ok() },
-        _ => return None,
-    })
+        SmtpAuditAction::Test => SmtpAuditEvent::Tested { stage: TestStage::parse(detail) },
+    }
 }

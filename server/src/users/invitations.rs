@@ -28,7 +28,7 @@ pub async fn invite(state: &AppState, caller: &Caller, req: &InviteRequest) -> R
     let link = issue_link(state, tx, &user, Purpose::Invite, caller.user.email.as_str()).await?;
     tracing::info!(by = %caller.user.email, user_id = id, role = %req.role, email = ?link.delivery, "user invited");
     let mut summary = user.summary();
-    summary.last_email = (link.delivery == EmailDelivery::Queued).then(|| "queued".to_owned());
+    summary.last_email = (link.delivery == EmailDelivery::Queued).then_some(shared::outbox::EmailStatus::Queued);
     Ok(InvitationCreated { user: summary, invitation_link: link.url, expires_at: link.expires_at, email: link.delivery })
 }
 

@@ -5,13 +5,13 @@
 
 use super::links::{self, Purpose};
 use crate::error::Result;
-use crate::outbox::storage::Kind;
 use crate::outbox::templates::{self, Context};
 use crate::outbox::{enqueue, NewEmail};
 use crate::state::AppState;
 use crate::storage::Tx;
 use crate::users::User;
 use shared::invite::EmailDelivery;
+use shared::outbox::EmailKind;
 
 /// A link just made, and what happened to its email.
 pub struct IssuedLink {
@@ -25,8 +25,8 @@ pub struct IssuedLink {
 /// whatever the caller already wrote in it (a new pending user, say).
 pub async fn issue_link(state: &AppState, mut tx: Tx, user: &User, purpose: Purpose, inviter: &str) -> Result<IssuedLink> {
     let (kind, ttl, path) = match purpose {
-        Purpose::Invite => (Kind::Invitation, state.emails.invite_ttl_secs, "invite"),
-        Purpose::Reset => (Kind::Reset, state.emails.reset_ttl_secs, "reset"),
+        Purpose::Invite => (EmailKind::Invitation, state.emails.invite_ttl_secs, "invite"),
+        Purpose::Reset => (EmailKind::Reset, state.emails.reset_ttl_secs, "reset"),
     };
     let issued = links::replace(&mut tx, user.id, purpose, ttl).await?;
     let url = state.public_url.link(&format!("{path}/{}", issued.secret));
@@ -40,7 +40,7 @@ pub async fn issue_link(state: &AppState, mut tx: Tx, user: &User, purpose: Purp
 }
 
 struct LinkEmail<'a> {
-    kind: Kind,
+    kind: EmailKind,
     to: &'a User,
     inviter: &'a str,
     link: &'a str,
@@ -54,17 +54,13 @@ async fn queue_if_enabled(conn: &mut sqlx::AnyConnection, state: &AppState, emai
         return Ok(EmailDelivery::SmtpDisabled);
     }
     let language = state.emails.language;
-    let template = match email.kind {
-        Kind::Invitation => "invitation",
-        Kind::Reset => "reset",
-    };
     let rendered = templates::render(
-        template,
+        email.kind,
         language,
         &Context {
             organisation: &state.emails.organisation,
             inviter: email.inviter,
-            role: language.role(email.to.role),
+            role: templates::role_name(language, email.to.role),
             recipient: email.to.email.as_str(),
             link: email.link,
             expires: &templates::expiry(email.expires_at),

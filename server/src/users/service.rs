@@ -12,7 +12,7 @@ use shared::{EmailAddress, NewPassword, Role};
 pub async fn list_users(state: &AppState, caller: &Caller) -> Result<Vec<UserSummary>> {
     caller.require_host_admin()?;
     let last_email = crate::outbox::storage::last_state_by_user(state.db.reads()).await?;
-    Ok(storage::list(state.db.reads()).await?.iter().map(|u| UserSummary { last_email: last_email.get(&u.id).cloned(), ..u.summary() }).collect())
+    Ok(storage::list(state.db.reads()).await?.iter().map(|u| UserSummary { last_email: last_email.get(&u.id).copied(), ..u.summary() }).collect())
 }
 
 pub async fn list_accounts(state: &AppState, caller: &Caller) -> Result<Vec<AccountSummary>> {

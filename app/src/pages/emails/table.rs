@@ -4,7 +4,7 @@ use super::super::widgets::local_time;
 use super::RowAction;
 use crate::i18n::{use_i18n, Texts};
 use leptos::prelude::*;
-use shared::outbox::EmailSummary;
+use shared::outbox::{EmailStatus, EmailSummary};
 
 #[component]
 pub fn EmailTable(
@@ -39,7 +39,7 @@ pub fn EmailTable(
                     // Keyed on everything a row shows: a row is rebuilt only when its email changed.
                     <For
                         each=move || rows.get()
-                        key=|e| (e.id, e.status.clone(), e.attempts, e.last_error.clone(), e.sent_at, e.next_attempt_at, e.held)
+                        key=|e| (e.id, e.status, e.attempts, e.last_error.clone(), e.sent_at, e.next_attempt_at, e.held)
                         children=move |email| view! { <EmailRow email on_action busy/> }
                     />
                 </tbody>
@@ -54,18 +54,18 @@ fn EmailRow(email: EmailSummary, on_action: Callback<RowAction>, busy: Signal<bo
     let i18n = use_i18n();
     let EmailSummary { id, kind, to, status, attempts, last_error, created_at, sent_at, next_attempt_at, held } = email;
     // What the server accepts from each state.
-    let can_retry = matches!(status.as_str(), "failed" | "retrying" | "cancelled" | "queued");
-    let can_discard = matches!(status.as_str(), "queued" | "retrying" | "failed");
+    let can_retry = status.can_retry();
+    let can_discard = status.can_discard();
     // A held email waits for SMTP, not for a time: its next attempt would mislead.
-    let next = next_attempt_at.filter(|_| status == "retrying" && !held).map(local_time);
-    let state = move || if held { i18n.t().email_held.to_owned() } else { i18n.t().last_email(Some(&status)) };
+    let next = next_attempt_at.filter(|_| status == EmailStatus::Retrying && !held).map(local_time);
+    let state = move || if held { i18n.t().email_held } else { i18n.t().last_email(Some(status)) };
     let button = move |label: fn(&Texts) -> &'static str, act: RowAction| {
         view! { <button on:click=move |_| on_action.run(act) disabled=move || busy.get()>{move || label(i18n.t())}</button> }
     };
     view! {
         <tr data-testid="email-row" data-id=id.to_string()>
             <td>{to}</td>
-            <td>{move || i18n.t().email_kind(&kind)}</td>
+            <td>{move || i18n.t().email_kind(kind)}</td>
             <td data-testid="email-state">
                 {state}
                 {next.map(|when| view! {

@@ -72,7 +72,7 @@ fn UserRow(user: UserSummary, accounts: Signal<Vec<AccountSummary>>, on_link: Ca
             <td>{move || i18n.t().role(role)}</td>
             <td>{account}</td>
             <td data-testid="status">{move || i18n.t().status(status)}</td>
-            <td data-testid="last-email">{move || i18n.t().last_email(last_email.as_deref())}</td>
+            <td data-testid="last-email">{move || i18n.t().last_email(last_email)}</td>
             <td class="row-actions">{action}</td>
         </tr>
     }

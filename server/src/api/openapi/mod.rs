@@ -57,8 +57,8 @@ impl Modify for Credentials {
 /// The answers any operation can give besides its own, added to each so that
 /// the document lists every status the server really sends (checked by
 /// schemathesis in `make test`): a body that is not JSON (400), too large
-/// (413), not sent as JSON (415) or of the wrong shape (422); a path
-/// parameter that does not parse (400); no or bad credentials (401), a role
+/// (413), not sent as JSON (415) or of the wrong shape (422); a path or
+/// query parameter that does not parse (400); no or bad credentials (401), a role
 /// that may not (403); and a database too busy to answer now (503, with
 /// `Retry-After`).
 struct CommonErrors;
@@ -78,15 +78,15 @@ impl Modify for CommonErrors {
                     op.responses.responses.entry(status.to_owned()).or_insert_with(|| response.build().into());
                 };
                 let has_body = op.request_body.is_some();
-                let has_path_params = op.parameters.iter().flatten().any(|p| p.parameter_in == utoipa::openapi::path::ParameterIn::Path);
+                let has_params = !op.parameters.as_ref().is_none_or(Vec::is_empty);
                 let secured = op.security.as_ref().is_some_and(|s| !s.is_empty());
                 if has_body {
                     add("400", error("the body is not valid JSON"));
                     add("413", error("the body is too large"));
                     add("415", error("the body is not sent as `application/json`"));
                     add("422", error("the body has the wrong shape, or fields that need fixing (each named in `fields`)"));
-                } else if has_path_params {
-                    add("400", error("a path parameter does not parse"));
+                } else if has_params {
+                    add("400", error("a path or query parameter does not parse (or is repeated)"));
                 }
                 if secured {
                     add("401", error("no valid bearer token or session"));

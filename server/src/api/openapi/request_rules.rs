@@ -17,7 +17,8 @@ const NON_BLANK_LINE: &str = r"^[^\u0000-\u001f\u007f-\u009f]*[^\s\u0000-\u001f\
 const ONE_LINE: &str = r"^[^\u0000-\u001f\u007f-\u009f]*$";
 
 pub fn apply(doc: &mut Value) {
-    let email = json!({"type": "string", "format": "email", "maxLength": email::MAX_LEN});
+    // The parsers take internationalised names (IDN domains, non-ASCII local parts).
+    let email = json!({"type": "string", "format": "idn-email", "maxLength": email::MAX_LEN});
     let new_password = json!({"type": "string", "minLength": password::MIN_CHARS, "maxLength": password::MAX_CHARS});
     let Some(schemas) = doc.pointer_mut("/components/schemas").and_then(Value::as_object_mut) else { return };
     let mut set = |schema: &str, field: &str, rule: &Value| {
@@ -38,7 +39,7 @@ pub fn apply(doc: &mut Value) {
         "host",
         &json!({
             "maxLength": 253,
-            "anyOf": [{"format": "hostname"}, {"format": "ipv4"}, {"format": "ipv6"}],
+            "anyOf": [{"format": "idn-hostname"}, {"format": "ipv4"}, {"format": "ipv6"}],
         }),
     );
     set("SmtpDraft", "port", &json!({"minimum": 1, "maximum": 65535}));
