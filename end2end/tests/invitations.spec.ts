@@ -96,3 +96,20 @@ test('with SMTP off the console shows the link to copy, and sends nothing', asyn
   await expect(bob.getByRole('heading', { name: 'Create your Gatehouse account' })).toBeVisible();
   expect(catcher.messages()).toHaveLength(0);
 });
+
+test("the server's complaint about a field stands until that field is edited", async ({ page, gh }) => {
+  await setUpAdmin(page, gh);
+  await page.getByRole('button', { name: 'Invite a new user' }).click();
+  // The admin's own address is taken: only the server can know that.
+  await page.getByLabel('Email').fill(ADMIN.email);
+  await page.getByRole('button', { name: 'Continue' }).click();
+  const complaint = page.locator('#field-email-error');
+  await expect(complaint).toHaveText('This email address is already in use');
+  // Another field changing leaves it standing; editing the address clears it.
+  await page.getByLabel('User type').selectOption('host_admin');
+  await expect(complaint).toHaveText('This email address is already in use');
+  await page.getByLabel('Email').fill(BOB);
+  await expect(complaint).toHaveText('');
+  await page.getByLabel('Email').fill(ADMIN.email);
+  await expect(complaint).toHaveText('This email address is already in use');
+});

@@ -3,6 +3,7 @@
 
 use super::credentials::{confirm_problem, email_problem, password_problem, passwords_ready};
 use super::link_page::LinkPage;
+use super::verdict::Verdict;
 use super::widgets::{ErrorNote, Field};
 use crate::client;
 use crate::i18n::use_i18n;
@@ -42,24 +43,20 @@ fn SignupForm(token: String, gone: RwSignal<bool>) -> impl IntoView {
     let email = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
     let confirm = RwSignal::new(String::new());
-    let sent = RwSignal::new(None::<AcceptInvitation>);
+    let verdict = Verdict::<AcceptInvitation>::new();
     let submit = Action::new_local(move |req: &AcceptInvitation| {
-        sent.set(Some(req.clone()));
         let (req, token) = (req.clone(), token.clone());
-        async move { client::post::<_, Me>(&format!("/api/v1/invitations/{token}/accept"), &req).await }
+        async move {
+            let result = client::post::<_, Me>(&format!("/api/v1/invitations/{token}/accept"), &req).await;
+            verdict.answer(req, &result);
+            result
+        }
     });
     let error = move || submit.value().get().and_then(Result::err);
-    // The server's word on a field holds while the field still shows what it judged.
-    let still_sent = move |pick: fn(&AcceptInvitation) -> &String, now: RwSignal<String>| sent.with(|s| s.as_ref().is_some_and(|s| *pick(s) == now.get()));
     // The server's only email complaint on a well-formed address: it is not
     // the one invited. Said in the user's language rather than the server's English.
-    let email_problem = email_problem(email, move || {
-        (error().is_some_and(|e| e.fields.contains_key("email")) && still_sent(|s| &s.email, email)).then(|| i18n.t().wrong_invite_email.to_owned())
-    });
-    let password_problem = password_problem(password, move || {
-        let msg = error()?.fields.get("password").cloned()?;
-        still_sent(|s| &s.password, password).then_some(msg)
-    });
+    let email_problem = email_problem(email, move || verdict.on("email", |s| s.email == email.get()).map(|_| i18n.t().wrong_invite_email.to_owned()));
+    let password_problem = password_problem(password, move || verdict.on("password", |s| s.password == password.get()));
     let confirm_problem = confirm_problem(password, confirm);
     let ready = move || EmailAddress::parse(&email.get()).is_ok() && passwords_ready(password, confirm);
     // Field problems show under their fields; anything else gets the general note.

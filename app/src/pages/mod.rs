@@ -13,6 +13,7 @@ mod shell;
 mod sign_in;
 mod smtp;
 mod users;
+mod verdict;
 mod widgets;
 
 use crate::i18n::{use_i18n, I18n};

@@ -8,6 +8,7 @@ mod history;
 mod test_send;
 
 use super::shell::with_data;
+use super::verdict::Verdict;
 use super::widgets::{local_time, ErrorNote, Field, Switch};
 use crate::i18n::{use_i18n, Texts};
 use crate::server_fns::{load_smtp_settings, save_smtp, set_smtp_enabled};
@@ -48,8 +49,8 @@ struct Form {
     password: RwSignal<String>,
     touched: RwSignal<BTreeSet<&'static str>>,
     attempted: RwSignal<bool>,
-    /// The server's field errors, with the draft they judged.
-    rejected: RwSignal<Option<(SmtpDraft, FieldMap)>>,
+    /// The server's last refusal, with the draft it judged.
+    verdict: Verdict<SmtpDraft>,
     /// Test sends finished on this page (the History reloads on each).
     tests_run: RwSignal<u32>,
 }
@@ -68,7 +69,7 @@ impl Form {
             password: RwSignal::default(),
             touched: RwSignal::default(),
             attempted: RwSignal::new(false),
-            rejected: RwSignal::new(None),
+            verdict: Verdict::new(),
             tests_run: RwSignal::new(0),
         };
         form.load(&settings);
@@ -118,10 +119,6 @@ impl Form {
         untrack(|| self.problems(&d)).is_empty().then_some(d)
     }
 
-    fn rejected_by_server(&self, d: SmtpDraft, e: &ApiError) {
-        self.rejected.set((!e.fields.is_empty()).then(|| (d, e.fields.clone())));
-    }
-
     fn touch(&self, field: &'static str) {
         if !self.touched.with_untracked(|t| t.contains(field)) {
             self.touched.update(|t| {
@@ -138,12 +135,8 @@ impl Form {
             let d = self.draft();
             let judged = self.attempted.get() || self.touched.with(|t| t.contains(field));
             let ours = judged.then(|| self.problems(&d).remove(field)).flatten();
-            ours.map(|english| say_problem(i18n.t(), &d, field, &english)).or_else(|| {
-                self.rejected.with(|r| {
-                    let (sent, fields) = r.as_ref()?;
-                    (value_of(sent, field) == value_of(&d, field)).then(|| fields.get(field).cloned()).flatten()
-                })
-            })
+            ours.map(|english| say_problem(i18n.t(), &d, field, &english))
+                .or_else(|| self.verdict.on(field, |sent| value_of(sent, field) == value_of(&d, field)))
         })
     }
 }
@@ -188,18 +181,18 @@ fn SmtpForm(settings: SmtpSettings) -> impl IntoView {
     let save = Action::new_local(move |d: &SmtpDraft| {
         let d = d.clone();
         async move {
-            match save_smtp(d.clone()).await {
+            let result = save_smtp(d.clone()).await.map_err(|e| e.0);
+            form.verdict.answer(d, &result);
+            match result {
                 Ok(s) => {
                     form.load(&s);
                     form.settings.set(s);
-                    form.rejected.set(None);
                     saved_draft.set(Some(untrack(|| form.draft())));
                     None
                 }
                 Err(e) => {
-                    form.rejected_by_server(d, &e.0);
                     saved_draft.set(None);
-                    Some(e.0)
+                    Some(e)
                 }
             }
         }

@@ -2,6 +2,7 @@
 //! account. The server creates the pending user and the link; the page then
 //! shows the link.
 
+use super::super::verdict::Verdict;
 use super::super::widgets::{ErrorNote, Field, Loading};
 use super::link_panel::IssuedLink;
 use crate::i18n::use_i18n;
@@ -21,11 +22,14 @@ pub fn InviteForm(accounts: LocalResource<Result<Vec<AccountSummary>, AppError>>
     let account = RwSignal::new(None::<i64>);
     let needs_account = Memo::new(move |_| role.get().needs_account());
     let account_id = move || if needs_account.get() { account.get() } else { None };
-    let sent = RwSignal::new(None::<InviteRequest>);
+    let verdict = Verdict::<InviteRequest>::new();
     let invite = Action::new_local(move |req: &InviteRequest| {
-        sent.set(Some(req.clone()));
         let req = req.clone();
-        async move { invite_user(req).await.map_err(|e| e.0) }
+        async move {
+            let result = invite_user(req.clone()).await.map_err(|e| e.0);
+            verdict.answer(req, &result);
+            result
+        }
     });
     // In an effect, not in the action: the callback must not run after the page has gone.
     Effect::new(move || {
@@ -35,27 +39,20 @@ pub fn InviteForm(accounts: LocalResource<Result<Vec<AccountSummary>, AppError>>
     });
     let error = move || invite.value().get().and_then(Result::err);
     // The server's word on a field holds while the form still asks what it judged.
-    let verdict = move |field: &str, still: fn(&InviteRequest, &str, Role, Option<i64>) -> bool| {
-        let e = error()?;
-        let msg = e.fields.get(field)?;
-        let asked = sent.get()?;
-        still(&asked, &email.get(), role.get(), account_id()).then(|| {
-            if field == "email" && e.code == ErrorCode::Conflict {
-                i18n.t().email_in_use.to_owned()
-            } else {
-                msg.clone()
-            }
-        })
+    let said = move |field: &str, still: fn(&InviteRequest, &str, Role, Option<i64>) -> bool| {
+        let msg = verdict.on(field, |asked| still(asked, &email.get(), role.get(), account_id()))?;
+        let in_use = field == "email" && verdict.error().is_some_and(|e| e.code == ErrorCode::Conflict);
+        Some(if in_use { i18n.t().email_in_use.to_owned() } else { msg })
     };
     let email_problem = Signal::derive(move || {
         let v = email.get();
         (!v.is_empty())
             .then(|| EmailAddress::parse(&v).err().map(|e| i18n.t().email_error(e)))
             .flatten()
-            .or_else(|| verdict("email", |s, email, _, _| s.email == email))
+            .or_else(|| said("email", |s, email, _, _| s.email == email))
     });
-    let role_problem = Signal::derive(move || verdict("role", |s, _, role, _| s.role == role));
-    let account_problem = Signal::derive(move || verdict("account_id", |s, _, _, account| s.account_id == account));
+    let role_problem = Signal::derive(move || said("role", |s, _, role, _| s.role == role));
+    let account_problem = Signal::derive(move || said("account_id", |s, _, _, account| s.account_id == account));
     let ready = move || EmailAddress::parse(&email.get()).is_ok() && (!needs_account.get() || account.get().is_some());
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
