@@ -3,7 +3,7 @@
 //! that the claim reads the due index instead of sorting every due email.
 //! Delivery end to end is in delivery.rs.
 
-mod support;
+use crate::support;
 
 use server::outbox::storage::{self, Claimed};
 use server::storage::{now, Db, Engine};

@@ -1,6 +1,6 @@
 //! Accounts: host admins create and rename them (REST and server functions).
 
-mod support;
+use crate::support;
 
 use serde_json::{json, Value};
 use support::{error_code, TestDb};

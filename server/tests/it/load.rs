@@ -6,7 +6,7 @@
 //! Correctness only (no 5xx, nothing stored twice, one reset email, all of it
 //! delivered); how fast is measured by `bench/bench.py load` (BENCHMARKS.md).
 
-mod support;
+use crate::support;
 
 use serde_json::json;
 use server::storage::Db;
@@ -14,7 +14,7 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use support::relay::{Relay, RelayOptions};
-use support::{TestApp, TestDb, ADMIN_EMAIL};
+use support::{TestDb, ADMIN_EMAIL};
 
 const INVITATIONS: usize = 2_000;
 const CONCURRENT_INVITERS: usize = 32;
@@ -32,7 +32,7 @@ async fn a_mixed_burst_gets_no_5xx_and_stores_and_delivers_everything_once(db: T
     let token = Arc::new(token.trim().to_owned());
     let (ok, _, err) = db.cli(&["user", "create", "--email", KNOWN, "--role", "host_user"], "known user's password\n");
     assert!(ok, "{err}");
-    smtp_on(&app, relay.port).await;
+    app.smtp_on(relay.port).await;
 
     let api = reqwest::Client::builder().pool_max_idle_per_host(64).build().unwrap();
     let statuses = Statuses::default();
@@ -129,12 +129,6 @@ async fn a_mixed_burst_gets_no_5xx_and_stores_and_delivers_everything_once(db: T
     ids.dedup();
     assert_eq!((offered, ids.len()), (expected, expected), "each email offered to the relay exactly once");
     assert!(!app.output().contains("storage rule broken"), "{}", app.output());
-}
-
-async fn smtp_on(app: &TestApp, port: u16) {
-    let draft = json!({"host": "127.0.0.1", "port": port, "from_name": "Acme", "from_email": "noreply@acme.example", "security": "none", "auth": false});
-    assert_eq!(app.client.put(app.url("/api/v1/smtp")).json(&draft).send().await.unwrap().status(), 200);
-    assert_eq!(app.client.post(app.url("/api/v1/smtp/enable")).send().await.unwrap().status(), 200);
 }
 
 /// One answer the load got, and what it should have been.

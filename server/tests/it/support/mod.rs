@@ -2,8 +2,6 @@
 //! and database (a temp SQLite file, or a fresh PostgreSQL database when
 //! `GATEHOUSE_TEST_POSTGRES_URL` is set), and talks to it over HTTP.
 
-#![allow(dead_code)]
-
 pub mod relay;
 
 use std::io::{BufRead, BufReader, Write};
@@ -228,6 +226,27 @@ impl TestApp {
         let res = client.post(self.url("/api/v1/session")).json(&serde_json::json!({"email": email, "password": password})).send().await.unwrap();
         assert_eq!(res.status(), 200, "sign-in failed: {}", res.text().await.unwrap());
         client
+    }
+
+    /// Points SMTP at a relay on 127.0.0.1 (no authentication) and switches
+    /// it on or off, as a host admin (`self.client` must be signed in as one).
+    pub async fn smtp(&self, port: u16, security: &str, on: bool) {
+        let draft = serde_json::json!({"host": "127.0.0.1", "port": port, "from_name": "Acme", "from_email": "noreply@acme.example", "security": security, "auth": false});
+        assert_eq!(self.client.put(self.url("/api/v1/smtp")).json(&draft).send().await.unwrap().status(), 200);
+        let switch = if on { "enable" } else { "disable" };
+        assert_eq!(self.client.post(self.url(&format!("/api/v1/smtp/{switch}"))).send().await.unwrap().status(), 200);
+    }
+
+    /// SMTP on, through a plain relay on 127.0.0.1 at `port`.
+    pub async fn smtp_on(&self, port: u16) {
+        self.smtp(port, "none", true).await;
+    }
+
+    /// Invites `email` as a host user; the answer, once it is a 201.
+    pub async fn invite(&self, email: &str) -> serde_json::Value {
+        let res = self.client.post(self.url("/api/v1/invitations")).json(&serde_json::json!({"email": email, "role": "host_user"})).send().await.unwrap();
+        assert_eq!(res.status(), 201, "inviting {email}");
+        res.json().await.unwrap()
     }
 
     /// Sends SIGTERM and waits up to `within` for the process to exit; the exit status.

@@ -2,7 +2,7 @@
 //! injected faults, a crash mid-burst, and two instances sharing PostgreSQL.
 //! Retries are made fast with GATEHOUSE_RETRY_BASE_SECS=1 (the default is 30).
 
-mod support;
+use crate::support;
 
 use serde_json::{json, Value};
 use server::outbox::storage::{enqueue, NewEmail};
@@ -14,22 +14,6 @@ use support::relay::{Certs, Relay, RelayOptions};
 use support::{Backend, TestApp, TestDb};
 
 const FAST: &[(&str, &str)] = &[("GATEHOUSE_RETRY_BASE_SECS", "1"), ("GATEHOUSE_OUTBOX_LEASE_SECS", "3")];
-
-async fn smtp(app: &TestApp, port: u16, on: bool) {
-    smtp_with_security(app, port, "none", on).await;
-}
-
-async fn smtp_with_security(app: &TestApp, port: u16, security: &str, on: bool) {
-    let draft = json!({"host": "127.0.0.1", "port": port, "from_name": "Acme", "from_email": "noreply@acme.example", "security": security, "auth": false});
-    assert_eq!(app.client.put(app.url("/api/v1/smtp")).json(&draft).send().await.unwrap().status(), 200);
-    let switch = if on { "enable" } else { "disable" };
-    assert_eq!(app.client.post(app.url(&format!("/api/v1/smtp/{switch}"))).send().await.unwrap().status(), 200);
-}
-
-async fn invite(app: &TestApp, email: &str) {
-    let res = app.client.post(app.url("/api/v1/invitations")).json(&json!({"email": email, "role": "host_user"})).send().await.unwrap();
-    assert_eq!(res.status(), 201);
-}
 
 async fn emails(app: &TestApp) -> Vec<Value> {
     app.client.get(app.url("/api/v1/emails")).send().await.unwrap().json().await.unwrap()
@@ -57,8 +41,8 @@ async fn act(app: &TestApp, id: i64, action: &str) -> u16 {
 /// closed. Returns the port (start a relay on it later) and the email, retrying.
 async fn failing_invitation(app: &TestApp) -> (u16, Value) {
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    smtp(app, port, true).await;
-    invite(app, "bob@example.com").await;
+    app.smtp_on(port).await;
+    app.invite("bob@example.com").await;
     let retrying = wait_for(app, Duration::from_secs(20), |e| e["status"] == "retrying").await;
     (port, retrying)
 }
@@ -67,11 +51,11 @@ async fn failing_invitation(app: &TestApp) -> (u16, Value) {
 /// queue nothing), then points it at `relay` and returns once delivery is under way.
 async fn burst_under_way(app: &TestApp, relay: &Relay, n: usize) {
     let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    smtp(app, closed, true).await;
+    app.smtp_on(closed).await;
     for i in 0..n {
-        invite(app, &format!("user{i}@example.com")).await;
+        app.invite(&format!("user{i}@example.com")).await;
     }
-    smtp(app, relay.port, true).await;
+    app.smtp_on(relay.port).await;
     let started = Instant::now();
     while relay.messages().len() < 10 {
         assert!(started.elapsed() < Duration::from_secs(60), "delivery never started");
@@ -100,8 +84,8 @@ async fn fast_app() -> (TestDb, TestApp) {
 async fn a_421_twice_then_accepted_is_sent_on_the_third_attempt_with_one_message_id() {
     let relay = Relay::start(RelayOptions { fail_data: Some((2, "421 4.3.0 Try again later")), ..Default::default() });
     let (_db, app) = fast_app().await;
-    smtp(&app, relay.port, true).await;
-    invite(&app, "bob@example.com").await;
+    app.smtp_on(relay.port).await;
+    app.invite("bob@example.com").await;
     let email = wait_for(&app, Duration::from_secs(30), |e| e["status"] == "sent").await;
     assert_eq!(email["attempts"], 3);
     let ids = relay.offered_ids();
@@ -125,8 +109,8 @@ async fn a_421_twice_then_accepted_is_sent_on_the_third_attempt_with_one_message
 async fn a_550_fails_at_once_keeping_the_reply_and_retry_sends_it() {
     let relay = Relay::start(RelayOptions { fail_data: Some((1, "550 5.7.1 Message rejected as spam")), ..Default::default() });
     let (_db, app) = fast_app().await;
-    smtp(&app, relay.port, true).await;
-    invite(&app, "bob@example.com").await;
+    app.smtp_on(relay.port).await;
+    app.invite("bob@example.com").await;
     let failed = wait_for(&app, Duration::from_secs(20), |e| e["status"] == "failed").await;
     assert_eq!(failed["attempts"], 1, "no retry after a permanent failure");
     assert!(failed["last_error"].as_str().unwrap().contains("rejected as spam"), "{failed}");
@@ -145,8 +129,8 @@ async fn a_550_fails_at_once_keeping_the_reply_and_retry_sends_it() {
 async fn a_connection_dropped_mid_data_is_retried() {
     let relay = Relay::start(RelayOptions { drop_data: 1, ..Default::default() });
     let (_db, app) = fast_app().await;
-    smtp(&app, relay.port, true).await;
-    invite(&app, "bob@example.com").await;
+    app.smtp_on(relay.port).await;
+    app.invite("bob@example.com").await;
     let email = wait_for(&app, Duration::from_secs(30), |e| e["status"] == "sent").await;
     assert_eq!(email["attempts"], 2);
     assert_eq!(relay.messages().len(), 1);
@@ -168,7 +152,7 @@ async fn emails_queued_while_smtp_is_off_are_held_and_go_out_when_it_is_on() {
     // On, with the relay down: the invitation is queued and failing.
     let (port, _) = failing_invitation(&app).await;
     // Off, and the relay comes up: nothing may be sent while SMTP is off.
-    smtp(&app, port, false).await;
+    app.smtp(port, "none", false).await;
     let relay = Relay::start(RelayOptions { port, ..Default::default() });
     let held = emails(&app).await;
     assert_eq!(held[0]["held"], true, "{held:?}");
@@ -180,7 +164,7 @@ async fn emails_queued_while_smtp_is_off_are_held_and_go_out_when_it_is_on() {
     assert_eq!(emails(&app).await[0]["held"], true);
     // Switching SMTP on wakes the worker: well inside this bound, which is
     // shorter than the worker's longest sleep (60 s).
-    smtp(&app, port, true).await;
+    app.smtp_on(port).await;
     wait_for(&app, Duration::from_secs(30), |e| e["status"] == "sent").await;
     assert_eq!(relay.messages().len(), 1);
 }
@@ -195,7 +179,7 @@ async fn a_discarded_email_is_never_sent_until_retried() {
     // The relay comes up, and another invitation wakes the worker: it
     // delivers that one and must leave the discarded one alone.
     let relay = Relay::start(RelayOptions { port, ..Default::default() });
-    invite(&app, "carol@example.com").await;
+    app.invite("carol@example.com").await;
     wait_for(&app, Duration::from_secs(20), |e| e["to"] == "carol@example.com" && e["status"] == "sent").await;
     // Absence can only be shown by waiting: a moment longer, for anything still on its way.
     tokio::time::sleep(Duration::from_secs(2)).await;
@@ -276,7 +260,7 @@ async fn two_instances_on_postgres_deliver_each_email_exactly_once() {
     let relay = Relay::start(RelayOptions::default());
     let a = TestApp::spawn(&db, FAST).await;
     a.set_up_admin().await;
-    smtp(&a, relay.port, true).await;
+    a.smtp_on(relay.port).await;
     // Both instances deliver while the emails are being queued.
     let b = TestApp::spawn(&db, FAST).await;
     let total = 2000;
@@ -313,7 +297,7 @@ async fn on_postgres_an_email_queued_by_another_instance_wakes_this_one() {
     let relay = Relay::start(RelayOptions::default());
     let app = TestApp::spawn(&db, &[]).await;
     app.set_up_admin().await;
-    smtp(&app, relay.port, true).await;
+    app.smtp_on(relay.port).await;
     // Not needed for correctness, only for strictness: let the worker find
     // nothing to do and go to sleep, so that only the NOTIFY can wake it.
     tokio::time::sleep(Duration::from_secs(1)).await;
@@ -352,11 +336,11 @@ async fn a_burst_over_implicit_tls_is_delivered_once_each() {
     let ca = certs.ca.to_string_lossy().to_string();
     let app = TestApp::spawn(&db, &[("GATEHOUSE_SMTP_CA_FILE", &ca)]).await;
     app.set_up_admin().await;
-    smtp_with_security(&app, relay.port, "ssl", true).await;
+    app.smtp(relay.port, "ssl", true).await;
     let total = 100;
     let started = Instant::now();
     for i in 0..total {
-        invite(&app, &format!("tls{i}@example.com")).await;
+        app.invite(&format!("tls{i}@example.com")).await;
     }
     relay.wait_for_messages(total, Duration::from_secs(60));
     eprintln!("implicit TLS: {total} invitations queued and delivered in {} ms", started.elapsed().as_millis());

@@ -2,7 +2,7 @@
 //! server: with SMTP on the link is emailed (and returned); with it off the
 //! link is only returned and no SMTP connection is made.
 
-mod support;
+use crate::support;
 
 use serde_json::{json, Value};
 use std::time::Duration;
@@ -12,13 +12,7 @@ use support::{error_code, Backend, TestApp, TestDb, ADMIN_EMAIL};
 const BOB: &str = "bob@example.com";
 const BOB_PASSWORD: &str = "bob's long password";
 
-/// Points SMTP at `relay` (plain, no auth) and switches it on.
-async fn smtp_on(app: &TestApp, relay: &Relay) {
-    let draft = json!({"host": "127.0.0.1", "port": relay.port, "from_name": "Acme", "from_email": "noreply@acme.example", "security": "none", "auth": false});
-    assert_eq!(app.client.put(app.url("/api/v1/smtp")).json(&draft).send().await.unwrap().status(), 200);
-    assert_eq!(app.client.post(app.url("/api/v1/smtp/enable")).send().await.unwrap().status(), 200);
-}
-
+/// Posts an invitation body as it is (well-formed or not).
 async fn invite(app: &TestApp, body: Value) -> reqwest::Response {
     app.client.post(app.url("/api/v1/invitations")).json(&body).send().await.unwrap()
 }
@@ -49,7 +43,7 @@ async fn sqlite_app() -> (TestDb, TestApp) {
 async fn with_smtp_on_the_invitation_is_emailed_and_the_link_works_once() {
     let relay = Relay::start(RelayOptions::default());
     let (_db, app) = sqlite_app().await;
-    smtp_on(&app, &relay).await;
+    app.smtp_on(relay.port).await;
 
     let res = invite(&app, json!({"email": BOB, "role": "host_user"})).await;
     assert_eq!(res.status(), 201);
@@ -97,7 +91,7 @@ async fn with_smtp_on_the_invitation_is_emailed_and_the_link_works_once() {
 async fn regenerating_mails_a_new_link_and_kills_the_old_one() {
     let relay = Relay::start(RelayOptions::default());
     let (_db, app) = sqlite_app().await;
-    smtp_on(&app, &relay).await;
+    app.smtp_on(relay.port).await;
     let created: Value = invite(&app, json!({"email": BOB, "role": "host_admin"})).await.json().await.unwrap();
     let old = created["invitation_link"].as_str().unwrap().to_owned();
     let id = created["user"]["id"].as_i64().unwrap();
@@ -126,7 +120,7 @@ async fn forgot_password_answers_alike_mails_only_real_users_and_resets_once() {
     let (db, app) = sqlite_app().await;
     let (ok, _, err) = db.cli(&["user", "create", "--email", BOB, "--role", "host_user"], &format!("{BOB_PASSWORD}\n"));
     assert!(ok, "{err}");
-    smtp_on(&app, &relay).await;
+    app.smtp_on(relay.port).await;
     let bobs_other_session = app.signed_in_client(BOB, BOB_PASSWORD).await;
 
     let anon = reqwest::Client::new();
@@ -163,7 +157,7 @@ async fn with_smtp_off_the_link_is_returned_and_nothing_is_sent(db: TestDb) {
     let app = db.spawn().await;
     app.set_up_admin().await;
     // Configured but switched off.
-    smtp_on(&app, &relay).await;
+    app.smtp_on(relay.port).await;
     assert_eq!(app.client.post(app.url("/api/v1/smtp/disable")).send().await.unwrap().status(), 200);
 
     let created: Value = invite(&app, json!({"email": BOB, "role": "host_user"})).await.json().await.unwrap();

@@ -1,6 +1,6 @@
 //! The OpenAPI document is generated from the handlers: every route is in it.
 
-mod support;
+use crate::support;
 
 use serde_json::Value;
 use support::{Backend, TestDb};

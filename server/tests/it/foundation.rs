@@ -1,7 +1,7 @@
 //! The foundation, end to end against the real binary: first-run setup,
 //! sign-in and sessions, roles, bearer tokens, and bad input.
 
-mod support;
+use crate::support;
 
 use serde_json::{json, Value};
 use support::{error_code, TestDb, ADMIN_EMAIL, ADMIN_PASSWORD};

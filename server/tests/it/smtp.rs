@@ -3,7 +3,7 @@
 //! that failed. Storage behaviour runs on both databases; relay behaviour
 //! does not depend on storage and runs on SQLite.
 
-mod support;
+use crate::support;
 
 use serde_json::{json, Value};
 use std::time::Duration;

@@ -1,0 +1,17 @@
+//! Every integration scenario, in one test binary: each spawns the real
+//! `gatehouse` binary (`support::TestApp`) against SQLite and, when
+//! `GATEHOUSE_TEST_POSTGRES_URL` is set, PostgreSQL, and talks to it over
+//! HTTP like the gateway backend or the dashboard does. One binary links the
+//! server once instead of once per file.
+
+#[macro_use]
+mod support;
+
+mod accounts;
+mod delivery;
+mod foundation;
+mod invitations;
+mod load;
+mod openapi;
+mod outbox_queue;
+mod smtp;
