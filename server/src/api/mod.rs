@@ -1,11 +1,20 @@
 //! The HTTP surface: `/api/v1` (REST for the gateway backend and the
 //! dashboard), `/api/fn` (server functions), health probes, and the dashboard's files.
+//!
+//! Each capability's REST routes are a file here, on top of that
+//! capability's service: capabilities never import the HTTP layer.
 
+mod accounts;
+mod auth;
 mod content_policy;
+mod emails;
 mod extract;
 mod guards;
 mod health;
+mod host;
+mod invitations;
 pub mod openapi;
+mod smtp;
 
 pub use extract::JsonBody;
 
@@ -20,12 +29,12 @@ use tower_http::set_header::SetResponseHeaderLayer;
 
 pub fn router(state: AppState, dist_dir: &Path) -> Router {
     let v1 = Router::new()
-        .merge(crate::auth::routes::router())
-        .merge(crate::users::routes::router())
-        .merge(crate::users::invitation_routes::router())
-        .merge(crate::outbox::routes::router())
-        .merge(crate::host::router())
-        .merge(crate::smtp::routes::router())
+        .merge(auth::router())
+        .merge(accounts::router())
+        .merge(invitations::router())
+        .merge(emails::router())
+        .merge(host::router())
+        .merge(smtp::router())
         .route("/openapi.json", axum::routing::get(openapi::document))
         .fallback(|| async { error_response(ApiError::new(ErrorCode::NotFound, "no such API route")) });
 

@@ -3,7 +3,6 @@
 
 pub mod caller;
 pub mod password;
-pub mod routes;
 pub mod service;
 pub mod storage;
 pub mod tokens;

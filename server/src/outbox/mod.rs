@@ -4,7 +4,6 @@
 //! waits for a relay, and a crash loses nothing: an email is either in the
 //! table or was never promised.
 
-pub mod routes;
 pub mod service;
 pub mod session;
 pub mod storage;

@@ -9,7 +9,6 @@
 pub mod connect;
 pub mod probe;
 pub mod relay;
-pub mod routes;
 pub mod seal;
 pub mod service;
 pub mod storage;

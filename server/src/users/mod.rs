@@ -1,11 +1,9 @@
 //! Users and accounts: who exists on the instance, in which role and account.
 
-pub mod invitation_routes;
 pub mod invitations;
 pub mod links;
 pub mod mailing;
 pub mod resets;
-pub mod routes;
 pub mod service;
 pub mod storage;
 

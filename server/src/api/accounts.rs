@@ -1,10 +1,10 @@
 //! REST doors onto the users service.
 
-use super::service;
-use crate::api::JsonBody;
+use super::JsonBody;
 use crate::auth::Caller;
 use crate::error::Result;
 use crate::state::AppState;
+use crate::users::service;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::{get, patch};

@@ -1,8 +1,8 @@
 //! REST doors onto email activity.
 
-use super::service;
 use crate::auth::Caller;
 use crate::error::Result;
+use crate::outbox::service;
 use crate::state::AppState;
 use axum::extract::{Path, Query, State};
 use axum::routing::{get, post};

@@ -1,8 +1,8 @@
 //! REST doors onto the auth service.
 
-use super::caller::{session_cookie, SESSION_COOKIE};
-use super::service::{self, NewSession, SESSION_TTL_SECS};
-use crate::api::JsonBody;
+use super::JsonBody;
+use crate::auth::caller::{session_cookie, SESSION_COOKIE};
+use crate::auth::service::{self, NewSession, SESSION_TTL_SECS};
 use crate::auth::Caller;
 use crate::error::Result;
 use crate::state::AppState;

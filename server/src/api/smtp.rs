@@ -1,9 +1,9 @@
 //! REST doors onto the SMTP service, for the gateway backend.
 
-use super::service;
-use crate::api::JsonBody;
+use super::JsonBody;
 use crate::auth::Caller;
 use crate::error::{Failure, Result};
+use crate::smtp::service;
 use crate::state::AppState;
 use axum::body::Bytes;
 use axum::extract::State;

@@ -1,11 +1,11 @@
 //! REST doors onto invitations and password resets.
 
-use super::{invitations, resets};
-use crate::api::JsonBody;
-use crate::auth::routes::with_session;
+use super::auth::with_session;
+use super::JsonBody;
 use crate::auth::Caller;
 use crate::error::Result;
 use crate::state::AppState;
+use crate::users::{invitations, resets};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
