@@ -10,6 +10,7 @@ pub mod cli;
 pub mod configuration;
 pub mod error;
 pub mod host;
+pub mod identity;
 pub mod metrics;
 pub mod outbox;
 pub mod secret_key;

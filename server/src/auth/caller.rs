@@ -3,8 +3,8 @@
 
 use super::{storage, tokens};
 use crate::error::{Failure, Result};
+use crate::identity::User;
 use crate::state::AppState;
-use crate::users::User;
 use http::HeaderMap;
 use shared::ApiError;
 

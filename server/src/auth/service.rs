@@ -3,8 +3,8 @@
 
 use super::{storage, tokens, Caller};
 use crate::error::{Failure, Result};
+use crate::identity;
 use crate::state::AppState;
-use crate::users;
 use shared::api::{ErrorCode, FieldErrors, Me, SetupRequest, SetupStatus, SignInRequest};
 use shared::{ApiError, EmailAddress, NewPassword, Role};
 
@@ -40,7 +40,7 @@ pub async fn sign_in(state: &AppState, req: &SignInRequest) -> Result<(Me, NewSe
             format!("too many failed sign-ins for this address; try again in {} minutes", FAILURE_WINDOW_SECS / 60),
         ));
     }
-    let user = users::storage::find_by_email(state.db.reads(), email.as_str()).await?;
+    let user = identity::find_by_email(state.db.reads(), email.as_str()).await?;
     let stored = user.as_ref().and_then(|u| u.password_hash.as_deref());
     if !state.passwords.verify(&req.password, stored).await? {
         return Err(wrong());
@@ -70,7 +70,7 @@ pub fn whoami(caller: &Caller) -> Me {
 
 /// Mints a setup link when the instance has no host admin yet.
 pub async fn issue_setup_link(state: &AppState) -> Result<Option<String>> {
-    if users::storage::host_admin_exists(state.db.reads()).await? {
+    if identity::host_admin_exists(state.db.reads()).await? {
         return Ok(None);
     }
     let minted = tokens::mint("");
@@ -103,7 +103,7 @@ pub async fn complete_setup(state: &AppState, token: &str, req: &SetupRequest) -
     if !storage::consume_setup_token(&mut tx, &tokens::hash(token)).await? {
         return Err(gone());
     }
-    let id = users::storage::insert(&mut *tx, &email, Role::HostAdmin, None, Some(&hash)).await?;
+    let id = identity::insert(&mut *tx, &email, Role::HostAdmin, None, Some(&hash)).await?;
     tx.commit().await?;
     tracing::info!(user_id = id, "first host admin created from the setup link");
     let session = start_session(state, id).await?;
@@ -116,9 +116,8 @@ pub async fn create_api_token(state: &AppState, email: &str, name: &str) -> Resu
     if name.is_empty() || name.len() > 100 {
         return Err(ApiError::validation("give the token a name of 1 to 100 characters").with_field("name", "1 to 100 characters").into());
     }
-    let user = users::storage::find_by_email(state.db.reads(), email)
-        .await?
-        .ok_or_else(|| Failure::new(ErrorCode::NotFound, format!("no user with email {email}")))?;
+    let user =
+        identity::find_by_email(state.db.reads(), email).await?.ok_or_else(|| Failure::new(ErrorCode::NotFound, format!("no user with email {email}")))?;
     let minted = tokens::mint(tokens::API_TOKEN_PREFIX);
     storage::insert_api_token(state.db.writes(), &minted.hash, user.id, name).await?;
     Ok(minted.secret)

@@ -1,9 +1,8 @@
 //! Rows of `sessions`, `api_tokens`, `setup_tokens` and `sign_in_failures`.
 
 use crate::error::Result;
+use crate::identity::{user_from_row, User, USER_COLUMNS};
 use crate::storage::{changed_one, now};
-use crate::users::storage::{user_from_row, USER_COLUMNS};
-use crate::users::User;
 use sqlx::{AnyPool, Row};
 
 pub async fn insert_session(pool: &AnyPool, token_hash: &str, user_id: i64, ttl_secs: i64) -> Result<()> {

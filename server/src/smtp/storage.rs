@@ -1,8 +1,8 @@
 //! The `smtp_config` row and the `smtp_audit` log.
 
 use crate::error::Result;
+use crate::identity::User;
 use crate::storage::now;
-use crate::users::User;
 use shared::smtp::{SmtpAuditAction, SmtpAuditEntry, SmtpAuditEvent, TestStage};
 use sqlx::{AnyPool, Row};
 

@@ -4,10 +4,10 @@
 
 use super::links::{self, Purpose};
 use super::mailing::issue_link;
-use super::{storage, User};
 use crate::auth::service::NewSession;
 use crate::auth::Caller;
 use crate::error::{Failure, Result};
+use crate::identity::{self, User};
 use crate::state::AppState;
 use shared::api::{ErrorCode, FieldErrors, Me, UserStatus};
 use shared::invite::{AcceptInvitation, EmailDelivery, InvitationCreated, InvitationLink, InviteRequest, LinkStatus};
@@ -23,7 +23,7 @@ pub async fn invite(state: &AppState, caller: &Caller, req: &InviteRequest) -> R
     let email = email.expect("checked");
 
     let mut tx = state.db.begin().await?;
-    let id = storage::insert(&mut *tx, &email, req.role, req.account_id, None).await?;
+    let id = identity::insert(&mut *tx, &email, req.role, req.account_id, None).await?;
     let user = User { id, email, role: req.role, account_id: req.account_id, password_hash: None };
     let link = issue_link(state, tx, &user, Purpose::Invite, caller.user.email.as_str()).await?;
     tracing::info!(by = %caller.user.email, user_id = id, role = %req.role, email = ?link.delivery, "user invited");
@@ -35,7 +35,7 @@ pub async fn invite(state: &AppState, caller: &Caller, req: &InviteRequest) -> R
 /// A new link for a pending user; the previous one stops working at once.
 pub async fn regenerate(state: &AppState, caller: &Caller, user_id: i64) -> Result<InvitationLink> {
     caller.require_host_admin()?;
-    let user = storage::find_by_id(state.db.reads(), user_id).await?.ok_or_else(|| Failure::new(ErrorCode::NotFound, "no such user"))?;
+    let user = identity::find_by_id(state.db.reads(), user_id).await?.ok_or_else(|| Failure::new(ErrorCode::NotFound, "no such user"))?;
     if user.status() != UserStatus::Pending {
         return Err(Failure::new(ErrorCode::Conflict, "this user has already accepted the invitation; make a password reset link instead"));
     }
@@ -61,7 +61,7 @@ pub async fn accept(state: &AppState, secret: &str, req: &AcceptInvitation) -> R
     let (email, password) = (email.expect("checked"), password.expect("checked"));
 
     let user_id = links::live_user(state.db.reads(), secret, Purpose::Invite).await?.ok_or_else(gone)?;
-    let user = storage::find_by_id(state.db.reads(), user_id).await?.ok_or_else(gone)?;
+    let user = identity::find_by_id(state.db.reads(), user_id).await?.ok_or_else(gone)?;
     if user.email != email {
         return Err(ApiError::validation("some fields need fixing").with_field("email", "this is not the address the invitation was sent to").into());
     }
@@ -70,7 +70,7 @@ pub async fn accept(state: &AppState, secret: &str, req: &AcceptInvitation) -> R
     if links::consume(&mut tx, secret, Purpose::Invite).await? != Some(user.id) {
         return Err(gone());
     }
-    storage::set_password(&mut tx, user.id, &hash).await?;
+    identity::set_password(&mut tx, user.id, &hash).await?;
     tx.commit().await?;
     tracing::info!(user_id = user.id, "invitation accepted");
     let session = crate::auth::service::start_session(state, user.id).await?;

@@ -5,11 +5,11 @@
 
 use super::links::{self, Purpose};
 use crate::error::Result;
+use crate::identity::User;
 use crate::outbox::templates::{self, Context};
 use crate::outbox::{enqueue, NewEmail};
 use crate::state::AppState;
 use crate::storage::Tx;
-use crate::users::User;
 use shared::invite::EmailDelivery;
 use shared::outbox::EmailKind;
 

@@ -5,6 +5,5 @@ pub mod links;
 pub mod mailing;
 pub mod resets;
 pub mod service;
-pub mod storage;
 
-pub use storage::User;
+pub use crate::identity::User;

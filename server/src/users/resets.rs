@@ -4,9 +4,9 @@
 
 use super::links::{self, Purpose};
 use super::mailing::issue_link;
-use super::storage;
 use crate::auth::Caller;
 use crate::error::{Failure, Result};
+use crate::identity;
 use crate::state::AppState;
 use crate::storage::now;
 use shared::api::{ErrorCode, UserStatus};
@@ -20,7 +20,7 @@ const FORGOT_SPACING_SECS: i64 = 60;
 /// A reset link for an active user, made by a host admin (emailed when SMTP is on).
 pub async fn admin_link(state: &AppState, caller: &Caller, user_id: i64) -> Result<ResetLink> {
     caller.require_host_admin()?;
-    let user = storage::find_by_id(state.db.reads(), user_id).await?.ok_or_else(|| Failure::new(ErrorCode::NotFound, "no such user"))?;
+    let user = identity::find_by_id(state.db.reads(), user_id).await?.ok_or_else(|| Failure::new(ErrorCode::NotFound, "no such user"))?;
     if user.status() != UserStatus::Active {
         return Err(Failure::new(ErrorCode::Conflict, "this user has not accepted the invitation yet; generate a new invite link instead"));
     }
@@ -34,7 +34,7 @@ pub async fn admin_link(state: &AppState, caller: &Caller, user_id: i64) -> Resu
 /// whether or not the address exists. An email goes out only for an active
 /// user while SMTP is on; with SMTP off, a host admin makes the link.
 pub async fn forgot(state: &AppState, email: &str) -> Result<()> {
-    let Some(user) = storage::find_by_email(state.db.reads(), email).await?.filter(|u| u.status() == UserStatus::Active) else {
+    let Some(user) = identity::find_by_email(state.db.reads(), email).await?.filter(|u| u.status() == UserStatus::Active) else {
         return Ok(());
     };
     if !crate::smtp::service::is_enabled(state.db.reads()).await? {
@@ -43,7 +43,7 @@ pub async fn forgot(state: &AppState, email: &str) -> Result<()> {
     let mut tx = state.db.begin().await?;
     // Claimed in the transaction that queues the email, so that of many
     // requests at once exactly one gets through (and none if this rolls back).
-    if !storage::claim_reset_request(&mut tx, user.id, now(), FORGOT_SPACING_SECS).await? {
+    if !identity::claim_reset_request(&mut tx, user.id, now(), FORGOT_SPACING_SECS).await? {
         return Ok(());
     }
     let link = issue_link(state, tx, &user, Purpose::Reset, "").await?;
@@ -68,7 +68,7 @@ pub async fn reset(state: &AppState, secret: &str, password: &str) -> Result<()>
     let hash = state.passwords.hash(password.expose()).await?;
     let mut tx = state.db.begin().await?;
     let user_id = links::consume(&mut tx, secret, Purpose::Reset).await?.ok_or_else(gone)?;
-    storage::set_password(&mut tx, user_id, &hash).await?;
+    identity::set_password(&mut tx, user_id, &hash).await?;
     crate::auth::storage::delete_sessions_of(&mut tx, user_id).await?;
     tx.commit().await?;
     tracing::info!(user_id, "password reset");

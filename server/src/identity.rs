@@ -1,4 +1,6 @@
-//! Rows of `users` and `accounts`.
+//! Who exists on the instance: the rows of `users` and `accounts`. The
+//! bottom of the user-facing capabilities: `auth` reads users from here to
+//! sign them in, and `users` (invitations, resets, accounts) manages them.
 
 use crate::error::{Failure, Result};
 use crate::storage::{changed_one, is_unique_violation, now};
