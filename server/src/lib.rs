@@ -20,4 +20,6 @@ pub mod startup;
 pub mod state;
 pub mod storage;
 pub mod telemetry;
+pub mod tokens;
 pub mod users;
+pub mod wake;

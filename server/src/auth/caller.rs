@@ -1,10 +1,11 @@
 //! Turning a request's credentials into a `Caller`: a bearer API token
 //! (`Authorization: Bearer ght_…`) or the session cookie set at sign-in.
 
-use super::{storage, tokens};
+use super::storage;
 use crate::error::{Failure, Result};
 use crate::identity::User;
 use crate::state::AppState;
+use crate::tokens;
 use http::HeaderMap;
 use shared::ApiError;
 

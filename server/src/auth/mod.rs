@@ -5,6 +5,5 @@ pub mod caller;
 pub mod password;
 pub mod service;
 pub mod storage;
-pub mod tokens;
 
 pub use caller::{authenticate, Caller};

@@ -1,10 +1,11 @@
 //! Sign-in, sign-out, first-run setup and API tokens: the operations behind
 //! both the REST routes and the CLI.
 
-use super::{storage, tokens, Caller};
+use super::{storage, Caller};
 use crate::error::{Failure, Result};
 use crate::identity;
 use crate::state::AppState;
+use crate::tokens;
 use shared::api::{ErrorCode, FieldErrors, Me, SetupRequest, SetupStatus, SignInRequest};
 use shared::{ApiError, EmailAddress, NewPassword, Role};
 

@@ -15,14 +15,11 @@ pub struct NewEmail {
     pub html: String,
 }
 
-/// PostgreSQL channel on which every instance's worker is told that email was queued.
-pub const CHANNEL: &str = "gatehouse_outbox";
-
 /// Queues an email inside the caller's transaction. Its Message-ID is fixed
 /// now, so every delivery attempt carries the same one. The workers of other
-/// instances are told at commit ([`notify_workers`]); the caller wakes its own.
+/// instances are told at commit (`wake::at_commit`); the caller wakes its own.
 pub async fn enqueue(conn: &mut sqlx::AnyConnection, engine: Engine, email: &NewEmail, id_domain: &str) -> Result<()> {
-    let message_id = format!("<{}@{}>", &crate::auth::tokens::mint("").hash[..32], id_domain);
+    let message_id = format!("<{}@{}>", &crate::tokens::mint("").hash[..32], id_domain);
     let now = now();
     sqlx::query(
         "INSERT INTO outbox (kind, user_id, to_email, subject, text_body, html_body, message_id, status, attempts, next_attempt_at, created_at) \
@@ -38,17 +35,7 @@ pub async fn enqueue(conn: &mut sqlx::AnyConnection, engine: Engine, email: &New
     .bind(now)
     .execute(&mut *conn)
     .await?;
-    notify_workers(conn, engine).await
-}
-
-/// Tells the workers of every instance that there is email to deliver: a
-/// PostgreSQL NOTIFY, sent when the caller's transaction commits (so never
-/// for a change that rolls back). Nothing to do on SQLite, which has one
-/// instance, whose worker the caller wakes in-process.
-pub async fn notify_workers(conn: &mut sqlx::AnyConnection, engine: Engine) -> Result<()> {
-    if engine == Engine::Postgres {
-        sqlx::query(&format!("SELECT pg_notify('{CHANNEL}', '')")).execute(&mut *conn).await?;
-    }
+    crate::wake::at_commit(conn, engine).await?;
     Ok(())
 }
 

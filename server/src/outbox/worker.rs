@@ -29,7 +29,7 @@ fn listen_for_other_instances(state: &AppState) {
         loop {
             match sqlx::postgres::PgListener::connect(&url).await {
                 Ok(mut listener) => {
-                    if listener.listen(storage::CHANNEL).await.is_ok() {
+                    if listener.listen(crate::wake::CHANNEL).await.is_ok() {
                         while listener.recv().await.is_ok() {
                             state.outbox_wake.notify_one();
                         }

@@ -81,7 +81,7 @@ async fn attempt(relay: &Relay, recipient: &EmailAddress, hello: &str, bound: Du
 }
 
 fn test_message(relay: &Relay, recipient: &EmailAddress, to: &Address) -> Result<Vec<u8>, String> {
-    let id = crate::auth::tokens::mint("").hash;
+    let id = crate::tokens::mint("").hash;
     let message = Message::builder()
         .from(relay.from.clone())
         .to(Mailbox::new(None, to.clone()))

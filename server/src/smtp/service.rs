@@ -180,7 +180,7 @@ pub async fn set_enabled(state: &AppState, caller: &Caller, enabled: bool) -> Re
     storage::audit(&mut *tx, &caller.user, if enabled { SmtpAuditAction::Enable } else { SmtpAuditAction::Disable }, "").await?;
     if enabled {
         // Held emails are deliverable now: wake every instance's worker.
-        crate::outbox::storage::notify_workers(&mut tx, state.db.engine).await?;
+        crate::wake::at_commit(&mut tx, state.db.engine).await?;
     }
     tx.commit().await?;
     if enabled {

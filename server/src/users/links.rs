@@ -1,9 +1,9 @@
 //! Rows of `user_links`: invitation and reset links, stored as hashes. A user
 //! has at most one live link of each purpose; making a new one kills the old.
 
-use crate::auth::tokens;
 use crate::error::Result;
 use crate::storage::now;
+use crate::tokens;
 use sqlx::{AnyPool, Row};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
