@@ -77,7 +77,7 @@ async fn state_for_cli(storage: &StorageSettings) -> anyhow::Result<AppState> {
     let (db, key) = open_storage(storage).await?;
     // Links are not made from the CLI, so no public URL is needed.
     let url = crate::configuration::PublicUrl::for_bound(([127, 0, 0, 1], 0).into());
-    let smtp = crate::smtp::SmtpRuntime::new(Default::default(), crate::smtp::probe::DEFAULT_BOUND);
+    let smtp = crate::state::SmtpRuntime::new(Default::default(), crate::smtp::probe::DEFAULT_BOUND);
     Ok(AppState::new(db, url, key, smtp, Default::default()))
 }
 

@@ -2,10 +2,10 @@
 
 use crate::configuration::{PublicUrl, ServeSettings, StorageSettings};
 use crate::secret_key::SecretKey;
-use crate::smtp::relay::ExtraRoots;
-use crate::smtp::SmtpRuntime;
+use crate::state::SmtpRuntime;
 use crate::state::{AppState, EmailSettings};
 use crate::storage::Db;
+use crate::tls_roots::ExtraRoots;
 use anyhow::Context;
 use std::time::Duration;
 use tokio::net::TcpListener;

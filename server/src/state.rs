@@ -1,11 +1,12 @@
 //! What every request handler can reach: one `AppState`, cheap to clone.
 
-use crate::auth::password::PasswordHasher;
 use crate::configuration::PublicUrl;
+use crate::passwords::PasswordHasher;
 use crate::secret_key::SecretKey;
-use crate::smtp::SmtpRuntime;
 use crate::storage::Db;
+use crate::tls_roots::ExtraRoots;
 use std::sync::Arc;
+use std::time::Duration;
 
 #[derive(Clone)]
 pub struct AppState(Arc<Inner>);
@@ -49,6 +50,18 @@ impl Default for EmailSettings {
             max_attempts: 8,
             lease_secs: 120,
         }
+    }
+}
+
+/// What the SMTP capability keeps in memory: trusted extra roots and the test-send bound.
+pub struct SmtpRuntime {
+    pub extra_roots: ExtraRoots,
+    pub test_bound: Duration,
+}
+
+impl SmtpRuntime {
+    pub fn new(extra_roots: ExtraRoots, test_bound: Duration) -> Self {
+        Self { extra_roots, test_bound }
     }
 }
 

@@ -2,7 +2,6 @@
 //! first-run setup link, and the role checks every service applies.
 
 pub mod caller;
-pub mod password;
 pub mod service;
 pub mod storage;
 

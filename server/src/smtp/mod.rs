@@ -12,5 +12,3 @@ pub mod relay;
 pub mod seal;
 pub mod service;
 pub mod storage;
-
-pub use service::SmtpRuntime;

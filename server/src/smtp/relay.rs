@@ -1,37 +1,17 @@
 //! A configuration resolved for sending: addresses as lettre types, the
 //! password in clear (in memory only), and the TLS parameters.
 
+pub use crate::tls_roots::ExtraRoots;
 use lettre::message::Mailbox;
 use lettre::transport::smtp::client::{Certificate, CertificateStore, TlsParameters};
 use lettre::transport::smtp::extension::ClientId;
 use lettre::Address;
 use shared::smtp::{Security, SmtpConfig};
-use std::path::Path;
 use std::sync::Arc;
 use tokio_rustls::rustls::crypto::ring;
 use tokio_rustls::rustls::pki_types::pem::PemObject;
 use tokio_rustls::rustls::pki_types::CertificateDer;
 use tokio_rustls::rustls::{ClientConfig, RootCertStore};
-
-/// Extra PEM roots (from `GATEHOUSE_SMTP_CA_FILE`) trusted besides the
-/// webpki (Mozilla) roots. Loaded and checked once at start.
-#[derive(Clone, Default)]
-pub struct ExtraRoots(Vec<Vec<u8>>);
-
-impl ExtraRoots {
-    pub fn load(path: Option<&Path>) -> anyhow::Result<Self> {
-        let Some(path) = path else { return Ok(Self::default()) };
-        let text = std::fs::read_to_string(path).map_err(|e| anyhow::anyhow!("reading GATEHOUSE_SMTP_CA_FILE {}: {e}", path.display()))?;
-        const END: &str = "-----END CERTIFICATE-----";
-        let blocks: Vec<Vec<u8>> =
-            text.split_inclusive(END).filter(|b| b.contains("-----BEGIN CERTIFICATE-----")).map(|b| b.trim().as_bytes().to_vec()).collect();
-        anyhow::ensure!(!blocks.is_empty(), "{} holds no PEM certificate", path.display());
-        for block in &blocks {
-            Certificate::from_pem(block).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
-        }
-        Ok(Self(blocks))
-    }
-}
 
 pub struct Relay {
     pub host: String,
@@ -109,7 +89,7 @@ impl Relay {
     /// Certificates are always verified: webpki roots plus the extra CA file.
     pub fn tls_parameters(&self) -> Result<TlsParameters, lettre::transport::smtp::Error> {
         let mut builder = TlsParameters::builder(self.host.clone()).certificate_store(CertificateStore::WebpkiRoots);
-        for pem in &self.extra_roots.0 {
+        for pem in self.extra_roots.pems() {
             builder = builder.add_root_certificate(Certificate::from_pem(pem)?);
         }
         builder.build_rustls()
@@ -121,7 +101,7 @@ impl Relay {
     pub fn rustls_config(&self) -> Result<Arc<ClientConfig>, String> {
         let mut roots = RootCertStore::empty();
         roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
-        for pem in &self.extra_roots.0 {
+        for pem in self.extra_roots.pems() {
             for cert in CertificateDer::pem_slice_iter(pem) {
                 roots.add(cert.map_err(|e| e.to_string())?).map_err(|e| e.to_string())?;
             }

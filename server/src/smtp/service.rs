@@ -2,7 +2,7 @@
 //! dashboard's server functions. Every one is for host admins only.
 
 use super::probe;
-use super::relay::{from_mailbox, ExtraRoots, Relay, RelayError};
+use super::relay::{from_mailbox, Relay, RelayError};
 use super::seal;
 use super::storage::{self, StoredSmtp};
 use crate::auth::Caller;
@@ -11,23 +11,10 @@ use crate::state::AppState;
 use crate::storage::now;
 use shared::api::{ApiError, ErrorCode};
 use shared::smtp::{PasswordChange, Security, SmtpAuditAction, SmtpAuditEntry, SmtpConfig, SmtpDraft, SmtpSettings, TestReport};
-use std::time::Duration;
 
 /// Test sends allowed per user in [`TEST_WINDOW_SECS`]: enough to fix a typo, not to spam.
 pub const TESTS_PER_WINDOW: i64 = 5;
 pub const TEST_WINDOW_SECS: i64 = 60;
-
-/// What the SMTP capability keeps in memory: trusted extra roots and the test-send bound.
-pub struct SmtpRuntime {
-    pub extra_roots: ExtraRoots,
-    pub test_bound: Duration,
-}
-
-impl SmtpRuntime {
-    pub fn new(extra_roots: ExtraRoots, test_bound: Duration) -> Self {
-        Self { extra_roots, test_bound }
-    }
-}
 
 pub async fn settings(state: &AppState, caller: &Caller) -> Result<SmtpSettings> {
     caller.require_host_admin()?;
