@@ -8,6 +8,7 @@
 mod support;
 
 mod accounts;
+mod architecture;
 mod delivery;
 mod foundation;
 mod invitations;
