@@ -8,7 +8,7 @@ export TRUNK_SKIP_VERSION_CHECK := true
 CARGO_TARGET_DIR ?= $(CURDIR)/target
 export CARGO_TARGET_DIR
 BIN := $(CARGO_TARGET_DIR)/release/gatehouse
-RUST_PACKAGES := -p shared -p app -p server
+RUST_PACKAGES := -p shared -p gatehouse-core -p app -p server
 # The tests' SMTP server (scripts/smtp_relay.py) runs on this Python, which has aiosmtpd.
 export GATEHOUSE_TEST_PYTHON := $(CURDIR)/.venv/bin/python
 

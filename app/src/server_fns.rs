@@ -1,5 +1,7 @@
-//! Server functions the dashboard calls. Each is a thin door: it finds the
-//! backend in context and hands it the request; the server does the rest.
+//! Server functions the dashboard calls. Each is a thin door: on the server
+//! (the `ssr` feature) its body authenticates the request and calls the same
+//! service in `gatehouse-core` as the REST API does; in the browser the macro
+//! turns it into a request.
 //! Endpoints are named explicitly so their URLs are stable (`/api/fn/<name>`).
 
 use leptos::prelude::*;
@@ -47,115 +49,141 @@ impl From<ApiError> for AppError {
 
 #[server(prefix = "/api/fn", endpoint = "whoami")]
 pub async fn whoami() -> Result<Me, AppError> {
-    let (backend, req) = crate::backend::current()?;
-    Ok(backend.whoami(&req).await?)
+    let (_state, caller) = crate::backend::caller().await?;
+    Ok(gatehouse_core::auth::service::whoami(&caller))
 }
 
 #[server(prefix = "/api/fn", endpoint = "list_users")]
 pub async fn list_users() -> Result<Vec<UserSummary>, AppError> {
-    let (backend, req) = crate::backend::current()?;
-    Ok(backend.list_users(&req).await?)
+    let (state, caller) = crate::backend::caller().await?;
+    Ok(gatehouse_core::users::service::list_users(&state, &caller).await?)
 }
 
 #[server(prefix = "/api/fn", endpoint = "list_accounts")]
 pub async fn list_accounts() -> Result<Vec<AccountSummary>, AppError> {
-    let (backend, req) = crate::backend::current()?;
-    Ok(backend.list_accounts(&req).await?)
+    let (state, caller) = crate::backend::caller().await?;
+    Ok(gatehouse_core::users::service::list_accounts(&state, &caller).await?)
 }
 
 #[server(prefix = "/api/fn", endpoint = "host_info")]
 pub async fn load_host_info() -> Result<HostInfo, AppError> {
-    let (backend, req) = crate::backend::current()?;
-    Ok(backend.host_info(&req).await?)
+    let (state, caller) = crate::backend::caller().await?;
+    Ok(gatehouse_core::host::host_info(&state, &caller)?)
 }
 
 #[server(prefix = "/api/fn", endpoint = "create_account")]
 pub async fn create_account(name: String) -> Result<AccountSummary, AppError> {
-    let (backend, req) = crate::backend::current()?;
-    Ok(backend.create_account(&req, name).await?)
+    let (state, caller) = crate::backend::caller().await?;
+    Ok(gatehouse_core::users::service::create_account(&state, &caller, &shared::account::AccountRequest { name }).await?)
 }
 
 #[server(prefix = "/api/fn", endpoint = "rename_account")]
 pub async fn rename_account(id: i64, name: String) -> Result<AccountSummary, AppError> {
-    let (backend, req) = crate::backend::current()?;
-    Ok(backend.rename_account(&req, id, name).await?)
+    let (state, caller) = crate::backend::caller().await?;
+    Ok(gatehouse_core::users::service::rename_account(&state, &caller, id, &shared::account::AccountRequest { name }).await?)
 }
 
 /// Users → "Invite a new user": creates the pending user and its link; emails
 /// it when SMTP is on. The link is returned either way, to copy.
 #[server(prefix = "/api/fn", endpoint = "invite_user", input = Json)]
 pub async fn invite_user(invite: InviteRequest) -> Result<InvitationCreated, AppError> {
-    let (backend, req) = crate::backend::current()?;
-    Ok(backend.invite_user(&req, invite).await?)
+    let (state, caller) = crate::backend::caller().await?;
+    Ok(gatehouse_core::users::invitations::invite(&state, &caller, &invite).await?)
 }
 
 /// Edit user → "Generate invite link" (pending users): the old link dies at once.
 #[server(prefix = "/api/fn", endpoint = "regenerate_invitation")]
 pub async fn regenerate_invitation(user_id: i64) -> Result<InvitationLink, AppError> {
-    let (backend, req) = crate::backend::current()?;
-    Ok(backend.regenerate_invitation(&req, user_id).await?)
+    let (state, caller) = crate::backend::caller().await?;
+    Ok(gatehouse_core::users::invitations::regenerate(&state, &caller, user_id).await?)
 }
 
 /// Edit user → "Reset password" (active users): a reset link, emailed when SMTP is on.
 #[server(prefix = "/api/fn", endpoint = "reset_link")]
 pub async fn make_reset_link(user_id: i64) -> Result<ResetLink, AppError> {
-    let (backend, req) = crate::backend::current()?;
-    Ok(backend.reset_link(&req, user_id).await?)
+    let (state, caller) = crate::backend::caller().await?;
+    Ok(gatehouse_core::users::resets::admin_link(&state, &caller, user_id).await?)
 }
 
 /// Host settings → Email activity: the newest emails, optionally in one state.
 #[server(prefix = "/api/fn", endpoint = "list_emails")]
 pub async fn list_emails(status: Option<EmailStatus>) -> Result<Vec<EmailSummary>, AppError> {
-    let (backend, req) = crate::backend::current()?;
-    Ok(backend.list_emails(&req, status).await?)
+    let (state, caller) = crate::backend::caller().await?;
+    Ok(gatehouse_core::outbox::service::list(&state, &caller, status).await?)
 }
 
 /// Email activity → Retry: a failed, retrying or discarded email goes out again now.
 #[server(prefix = "/api/fn", endpoint = "retry_email")]
 pub async fn retry_email(id: i64) -> Result<EmailSummary, AppError> {
-    let (backend, req) = crate::backend::current()?;
-    Ok(backend.retry_email(&req, id).await?)
+    let (state, caller) = crate::backend::caller().await?;
+    Ok(gatehouse_core::outbox::service::retry(&state, &caller, id).await?)
 }
 
 /// Email activity → Discard: gives up on an email that has not been sent.
 #[server(prefix = "/api/fn", endpoint = "discard_email")]
 pub async fn discard_email(id: i64) -> Result<EmailSummary, AppError> {
-    let (backend, req) = crate::backend::current()?;
-    Ok(backend.discard_email(&req, id).await?)
+    let (state, caller) = crate::backend::caller().await?;
+    Ok(gatehouse_core::outbox::service::discard(&state, &caller, id).await?)
 }
 
 /// Host settings → SMTP configuration: the saved configuration (never its password).
 #[server(prefix = "/api/fn", endpoint = "smtp_settings")]
 pub async fn load_smtp_settings() -> Result<SmtpSettings, AppError> {
-    let (backend, req) = crate::backend::current()?;
-    Ok(backend.smtp_settings(&req).await?)
+    let (state, caller) = crate::backend::caller().await?;
+    Ok(gatehouse_core::smtp::service::settings(&state, &caller).await?)
 }
 
 /// Saves the form. A blank password keeps the stored one.
 #[server(prefix = "/api/fn", endpoint = "save_smtp", input = Json)]
 pub async fn save_smtp(draft: SmtpDraft) -> Result<SmtpSettings, AppError> {
-    let (backend, req) = crate::backend::current()?;
-    Ok(backend.save_smtp(&req, draft).await?)
+    let (state, caller) = crate::backend::caller().await?;
+    Ok(gatehouse_core::smtp::service::save(&state, &caller, &draft).await?)
 }
 
 /// The on/off switch. Turning on needs a saved configuration (409 otherwise).
 #[server(prefix = "/api/fn", endpoint = "set_smtp_enabled")]
 pub async fn set_smtp_enabled(enabled: bool) -> Result<SmtpSettings, AppError> {
-    let (backend, req) = crate::backend::current()?;
-    Ok(backend.set_smtp_enabled(&req, enabled).await?)
+    let (state, caller) = crate::backend::caller().await?;
+    Ok(gatehouse_core::smtp::service::set_enabled(&state, &caller, enabled).await?)
 }
 
 /// "Send test email" to the signed-in user, with the values in the form
 /// (saved or not); without a draft, the saved configuration.
 #[server(prefix = "/api/fn", endpoint = "test_smtp", input = Json)]
 pub async fn send_test_email(draft: Option<SmtpDraft>) -> Result<TestReport, AppError> {
-    let (backend, req) = crate::backend::current()?;
-    Ok(backend.test_smtp(&req, draft).await?)
+    let (state, caller) = crate::backend::caller().await?;
+    Ok(gatehouse_core::smtp::service::send_test(&state, &caller, draft.as_ref()).await?)
 }
 
 /// Host settings → SMTP configuration → History: who saved, switched or tested it, newest first.
 #[server(prefix = "/api/fn", endpoint = "smtp_audit")]
 pub async fn load_smtp_audit() -> Result<Vec<SmtpAuditEntry>, AppError> {
-    let (backend, req) = crate::backend::current()?;
-    Ok(backend.smtp_audit(&req).await?)
+    let (state, caller) = crate::backend::caller().await?;
+    Ok(gatehouse_core::smtp::service::audit_log(&state, &caller).await?)
+}
+
+/// Registers every server function above with Leptos, on the server, which
+/// calls this once at start. Registration by linking alone only sees crates
+/// the binary otherwise uses, and the server reaches the services directly,
+/// not through this crate: so a new server function gets its line here too.
+#[cfg(feature = "ssr")]
+pub fn register() {
+    use server_fn::axum::register_explicit;
+    register_explicit::<Whoami>();
+    register_explicit::<ListUsers>();
+    register_explicit::<ListAccounts>();
+    register_explicit::<LoadHostInfo>();
+    register_explicit::<CreateAccount>();
+    register_explicit::<RenameAccount>();
+    register_explicit::<InviteUser>();
+    register_explicit::<RegenerateInvitation>();
+    register_explicit::<MakeResetLink>();
+    register_explicit::<ListEmails>();
+    register_explicit::<RetryEmail>();
+    register_explicit::<DiscardEmail>();
+    register_explicit::<LoadSmtpSettings>();
+    register_explicit::<SaveSmtp>();
+    register_explicit::<SetSmtpEnabled>();
+    register_explicit::<SendTestEmail>();
+    register_explicit::<LoadSmtpAudit>();
 }

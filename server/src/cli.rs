@@ -2,10 +2,10 @@
 
 use crate::configuration::{ServeSettings, StorageSettings};
 use crate::startup::open_storage;
-use crate::state::AppState;
-use crate::{auth, users};
 use anyhow::Context;
 use clap::{Parser, Subcommand};
+use gatehouse_core::state::AppState;
+use gatehouse_core::{auth, users};
 use shared::Role;
 use tokio::io::AsyncReadExt;
 
@@ -76,8 +76,8 @@ fn parse_role(s: &str) -> Result<Role, String> {
 async fn state_for_cli(storage: &StorageSettings) -> anyhow::Result<AppState> {
     let (db, key) = open_storage(storage).await?;
     // Links are not made from the CLI, so no public URL is needed.
-    let url = crate::configuration::PublicUrl::for_bound(([127, 0, 0, 1], 0).into());
-    let smtp = crate::state::SmtpRuntime::new(Default::default(), crate::smtp::probe::DEFAULT_BOUND);
+    let url = gatehouse_core::public_url::PublicUrl::for_bound(([127, 0, 0, 1], 0).into());
+    let smtp = gatehouse_core::state::SmtpRuntime::new(Default::default(), gatehouse_core::smtp::probe::DEFAULT_BOUND);
     Ok(AppState::new(db, url, key, smtp, Default::default()))
 }
 
@@ -87,7 +87,7 @@ async fn read_password() -> anyhow::Result<String> {
     Ok(input.trim_end_matches(['\r', '\n']).to_owned())
 }
 
-fn explain(f: crate::error::Failure) -> anyhow::Error {
+fn explain(f: gatehouse_core::error::Failure) -> anyhow::Error {
     let fields: Vec<String> = f.0.fields.iter().map(|(k, v)| format!("{k}: {v}")).collect();
     if fields.is_empty() {
         anyhow::anyhow!("{}", f.0.message)

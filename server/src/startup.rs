@@ -1,12 +1,13 @@
 //! `gatehouse serve`: open storage, print the setup link if needed, listen.
 
-use crate::configuration::{PublicUrl, ServeSettings, StorageSettings};
-use crate::secret_key::SecretKey;
-use crate::state::SmtpRuntime;
-use crate::state::{AppState, EmailSettings};
-use crate::storage::Db;
-use crate::tls_roots::ExtraRoots;
+use crate::configuration::{ServeSettings, StorageSettings};
 use anyhow::Context;
+use gatehouse_core::public_url::PublicUrl;
+use gatehouse_core::secret_key::SecretKey;
+use gatehouse_core::state::SmtpRuntime;
+use gatehouse_core::state::{AppState, EmailSettings};
+use gatehouse_core::storage::Db;
+use gatehouse_core::tls_roots::ExtraRoots;
 use std::time::Duration;
 use tokio::net::TcpListener;
 
@@ -45,13 +46,13 @@ pub async fn serve(storage: &StorageSettings, settings: &ServeSettings) -> anyho
 
     // Printed on stdout (not only logged) so that whoever started the server
     // sees it; the setup link comes first so the "listening" line ends the banner.
-    if let Some(link) = crate::auth::service::issue_setup_link(&state).await.map_err(|f| anyhow::anyhow!("{}", f.0))? {
+    if let Some(link) = gatehouse_core::auth::service::issue_setup_link(&state).await.map_err(|f| anyhow::anyhow!("{}", f.0))? {
         println!("No host admin yet. Open this one-time setup link to create the first one (valid 24 hours):");
         println!("Setup link: {link}");
     }
     println!("Gatehouse listening on http://{bound} (public URL {})", public_url.as_str());
     let (stop, stopping) = tokio::sync::watch::channel(false);
-    let worker = crate::outbox::worker::spawn(state.clone(), stopping);
+    let worker = gatehouse_core::outbox::worker::spawn(state.clone(), stopping);
     axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await?;
     // Stop claiming; an email being sent finishes (or its lease lets another instance retry it).
     let _ = stop.send(true);

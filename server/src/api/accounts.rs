@@ -1,14 +1,14 @@
 //! REST doors onto the users service.
 
+use super::error::Result;
+use super::extract::Authed;
 use super::JsonBody;
-use crate::auth::Caller;
-use crate::error::Result;
-use crate::state::AppState;
-use crate::users::service;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::{get, patch};
 use axum::{Json, Router};
+use gatehouse_core::state::AppState;
+use gatehouse_core::users::service;
 use shared::account::AccountRequest;
 use shared::api::{AccountSummary, ErrorEnvelope, UserSummary};
 
@@ -19,14 +19,14 @@ pub fn router() -> Router<AppState> {
 /// Every user, with role, account and status.
 #[utoipa::path(get, path = "/api/v1/users", tag = "users", security(("bearer" = []), ("session" = [])),
     responses((status = 200, body = Vec<UserSummary>), (status = 401, description = "not signed in", body = ErrorEnvelope), (status = 403, description = "not a host admin", body = ErrorEnvelope)))]
-pub(crate) async fn list_users(State(state): State<AppState>, caller: Caller) -> Result<Json<Vec<UserSummary>>> {
+pub(crate) async fn list_users(State(state): State<AppState>, Authed(caller): Authed) -> Result<Json<Vec<UserSummary>>> {
     Ok(Json(service::list_users(&state, &caller).await?))
 }
 
 /// Every account.
 #[utoipa::path(get, path = "/api/v1/accounts", tag = "users", security(("bearer" = []), ("session" = [])),
     responses((status = 200, body = Vec<AccountSummary>), (status = 401, description = "not signed in", body = ErrorEnvelope), (status = 403, description = "not a host admin", body = ErrorEnvelope)))]
-pub(crate) async fn list_accounts(State(state): State<AppState>, caller: Caller) -> Result<Json<Vec<AccountSummary>>> {
+pub(crate) async fn list_accounts(State(state): State<AppState>, Authed(caller): Authed) -> Result<Json<Vec<AccountSummary>>> {
     Ok(Json(service::list_accounts(&state, &caller).await?))
 }
 
@@ -35,7 +35,7 @@ pub(crate) async fn list_accounts(State(state): State<AppState>, caller: Caller)
     responses((status = 201, body = AccountSummary), (status = 409, description = "name taken", body = ErrorEnvelope), (status = 422, body = ErrorEnvelope), (status = 401, description = "not signed in", body = ErrorEnvelope), (status = 403, description = "not a host admin", body = ErrorEnvelope)))]
 pub(crate) async fn create_account(
     State(state): State<AppState>,
-    caller: Caller,
+    Authed(caller): Authed,
     JsonBody(req): JsonBody<AccountRequest>,
 ) -> Result<(StatusCode, Json<AccountSummary>)> {
     Ok((StatusCode::CREATED, Json(service::create_account(&state, &caller, &req).await?)))
@@ -46,7 +46,7 @@ pub(crate) async fn create_account(
     responses((status = 200, body = AccountSummary), (status = 404, body = ErrorEnvelope), (status = 409, description = "name taken", body = ErrorEnvelope), (status = 422, body = ErrorEnvelope), (status = 401, description = "not signed in", body = ErrorEnvelope), (status = 403, description = "not a host admin", body = ErrorEnvelope)))]
 pub(crate) async fn rename_account(
     State(state): State<AppState>,
-    caller: Caller,
+    Authed(caller): Authed,
     Path(id): Path<i64>,
     JsonBody(req): JsonBody<AccountRequest>,
 ) -> Result<Json<AccountSummary>> {

@@ -1,16 +1,16 @@
 //! REST doors onto the auth service.
 
+use super::error::Result;
+use super::extract::Authed;
 use super::JsonBody;
-use crate::auth::caller::{session_cookie, SESSION_COOKIE};
-use crate::auth::service::{self, NewSession, SESSION_TTL_SECS};
-use crate::auth::Caller;
-use crate::error::Result;
-use crate::state::AppState;
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
+use gatehouse_core::auth::caller::{session_cookie, SESSION_COOKIE};
+use gatehouse_core::auth::service::{self, NewSession, SESSION_TTL_SECS};
+use gatehouse_core::state::AppState;
 use shared::api::{ErrorEnvelope, Me, SetupRequest, SetupStatus, SignInRequest};
 
 pub fn router() -> Router<AppState> {
@@ -39,7 +39,7 @@ pub(crate) async fn sign_out(State(state): State<AppState>, headers: HeaderMap) 
 /// The caller.
 #[utoipa::path(get, path = "/api/v1/me", tag = "auth", security(("bearer" = []), ("session" = [])),
     responses((status = 200, body = Me), (status = 401, description = "not signed in", body = ErrorEnvelope)))]
-pub(crate) async fn me(caller: Caller) -> Json<Me> {
+pub(crate) async fn me(Authed(caller): Authed) -> Json<Me> {
     Json(service::whoami(&caller))
 }
 

@@ -1,12 +1,12 @@
 //! REST doors onto email activity.
 
-use crate::auth::Caller;
-use crate::error::Result;
-use crate::outbox::service;
-use crate::state::AppState;
+use super::error::Result;
+use super::extract::Authed;
 use axum::extract::{Path, Query, State};
 use axum::routing::{get, post};
 use axum::{Json, Router};
+use gatehouse_core::outbox::service;
+use gatehouse_core::state::AppState;
 use serde::Deserialize;
 use shared::api::ErrorEnvelope;
 use shared::outbox::{EmailStatus, EmailSummary};
@@ -28,7 +28,7 @@ pub(crate) struct Filter {
 #[utoipa::path(get, path = "/api/v1/emails", tag = "emails", security(("bearer" = []), ("session" = [])), params(Filter),
     responses((status = 200, body = Vec<EmailSummary>), (status = 422, description = "unknown status", body = ErrorEnvelope),
         (status = 401, body = ErrorEnvelope), (status = 403, body = ErrorEnvelope)))]
-pub(crate) async fn list(State(state): State<AppState>, caller: Caller, Query(filter): Query<Filter>) -> Result<Json<Vec<EmailSummary>>> {
+pub(crate) async fn list(State(state): State<AppState>, Authed(caller): Authed, Query(filter): Query<Filter>) -> Result<Json<Vec<EmailSummary>>> {
     let status = filter.status.as_deref().map(service::parse_status).transpose()?;
     Ok(Json(service::list(&state, &caller, status).await?))
 }
@@ -37,7 +37,7 @@ pub(crate) async fn list(State(state): State<AppState>, caller: Caller, Query(fi
 #[utoipa::path(post, path = "/api/v1/emails/{id}/retry", tag = "emails", security(("bearer" = []), ("session" = [])), params(("id" = i64, Path)),
     responses((status = 200, body = EmailSummary), (status = 404, body = ErrorEnvelope), (status = 409, description = "already sent or being sent", body = ErrorEnvelope),
         (status = 401, body = ErrorEnvelope), (status = 403, body = ErrorEnvelope)))]
-pub(crate) async fn retry(State(state): State<AppState>, caller: Caller, Path(id): Path<i64>) -> Result<Json<EmailSummary>> {
+pub(crate) async fn retry(State(state): State<AppState>, Authed(caller): Authed, Path(id): Path<i64>) -> Result<Json<EmailSummary>> {
     Ok(Json(service::retry(&state, &caller, id).await?))
 }
 
@@ -45,6 +45,6 @@ pub(crate) async fn retry(State(state): State<AppState>, caller: Caller, Path(id
 #[utoipa::path(post, path = "/api/v1/emails/{id}/discard", tag = "emails", security(("bearer" = []), ("session" = [])), params(("id" = i64, Path)),
     responses((status = 200, body = EmailSummary), (status = 404, body = ErrorEnvelope), (status = 409, description = "already sent or being sent", body = ErrorEnvelope),
         (status = 401, body = ErrorEnvelope), (status = 403, body = ErrorEnvelope)))]
-pub(crate) async fn discard(State(state): State<AppState>, caller: Caller, Path(id): Path<i64>) -> Result<Json<EmailSummary>> {
+pub(crate) async fn discard(State(state): State<AppState>, Authed(caller): Authed, Path(id): Path<i64>) -> Result<Json<EmailSummary>> {
     Ok(Json(service::discard(&state, &caller, id).await?))
 }

@@ -1,11 +1,11 @@
 //! Extractors that answer in the shared error shape instead of axum's plain text.
 
-use crate::auth::{authenticate, Caller};
-use crate::error::Failure;
-use crate::state::AppState;
+use super::error::HttpError;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
+use gatehouse_core::auth::{authenticate, Caller};
+use gatehouse_core::state::AppState;
 use shared::api::{ApiError, ErrorCode};
 
 /// A JSON request body. Malformed JSON is 400, a wrong content type 415, a
@@ -17,9 +17,9 @@ where
     axum::Json<T>: FromRequest<S, Rejection = JsonRejection>,
     S: Send + Sync,
 {
-    type Rejection = Failure;
+    type Rejection = HttpError;
 
-    async fn from_request(req: Request, state: &S) -> Result<Self, Failure> {
+    async fn from_request(req: Request, state: &S) -> Result<Self, HttpError> {
         match axum::Json::<T>::from_request(req, state).await {
             Ok(axum::Json(value)) => Ok(JsonBody(value)),
             Err(rejection) => {
@@ -29,16 +29,20 @@ where
                     JsonRejection::BytesRejection(ref b) if b.status().as_u16() == 413 => ErrorCode::PayloadTooLarge,
                     _ => ErrorCode::BadRequest,
                 };
-                Err(Failure(ApiError::new(code, rejection.body_text())))
+                Err(ApiError::new(code, rejection.body_text()).into())
             }
         }
     }
 }
 
-impl FromRequestParts<AppState> for Caller {
-    type Rejection = Failure;
+/// The signed-in caller of a REST request (bearer token or session cookie);
+/// 401 without valid credentials. The services check the role.
+pub struct Authed(pub Caller);
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Failure> {
-        authenticate(state, &parts.headers).await
+impl FromRequestParts<AppState> for Authed {
+    type Rejection = HttpError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, HttpError> {
+        Ok(Authed(authenticate(state, &parts.headers).await?))
     }
 }

@@ -1,11 +1,11 @@
 //! Middleware that holds for every route.
 
-use crate::error::error_response;
-use crate::state::AppState;
+use super::error::error_response;
 use axum::extract::{Request, State};
 use axum::http::{header, Method};
 use axum::middleware::Next;
 use axum::response::Response;
+use gatehouse_core::state::AppState;
 use shared::api::{ApiError, ErrorCode};
 
 /// Refuses state-changing requests sent by a page of another origin (CSRF).
@@ -34,7 +34,7 @@ pub async fn refuse_foreign_origin(State(state): State<AppState>, req: Request, 
 
 /// Every request runs with the storage rule checked (`storage::rule`).
 pub async fn check_storage_rule(req: Request, next: Next) -> Response {
-    crate::storage::rule::scope(next.run(req)).await
+    gatehouse_core::storage::rule::scope(next.run(req)).await
 }
 
 /// A handler that panicked (a bug: the storage rule broken, say) answers 500

@@ -1,10 +1,10 @@
 //! Probes for load balancers: `/healthz` (the process answers) and `/readyz` (the database does too).
 
-use crate::state::AppState;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::get;
 use axum::Router;
+use gatehouse_core::state::AppState;
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/healthz", get(|| async { "ok" })).route("/readyz", get(ready))

@@ -1,16 +1,16 @@
 //! REST doors onto invitations and password resets.
 
 use super::auth::with_session;
+use super::error::Result;
+use super::extract::Authed;
 use super::JsonBody;
-use crate::auth::Caller;
-use crate::error::Result;
-use crate::state::AppState;
-use crate::users::{invitations, resets};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::{get, post};
 use axum::{Json, Router};
+use gatehouse_core::state::AppState;
+use gatehouse_core::users::{invitations, resets};
 use shared::api::{ErrorEnvelope, Me};
 use shared::invite::{AcceptInvitation, ForgotPassword, InvitationCreated, InvitationLink, InviteRequest, LinkStatus, ResetLink, ResetPassword};
 
@@ -33,7 +33,7 @@ pub fn router() -> Router<AppState> {
         (status = 422, body = ErrorEnvelope), (status = 401, body = ErrorEnvelope), (status = 403, body = ErrorEnvelope)))]
 pub(crate) async fn invite(
     State(state): State<AppState>,
-    caller: Caller,
+    Authed(caller): Authed,
     JsonBody(req): JsonBody<InviteRequest>,
 ) -> Result<(StatusCode, Json<InvitationCreated>)> {
     Ok((StatusCode::CREATED, Json(invitations::invite(&state, &caller, &req).await?)))
@@ -43,7 +43,7 @@ pub(crate) async fn invite(
 #[utoipa::path(post, path = "/api/v1/users/{id}/invitation", tag = "users", security(("bearer" = []), ("session" = [])), params(("id" = i64, Path)),
     responses((status = 200, body = InvitationLink), (status = 404, body = ErrorEnvelope), (status = 409, description = "user is not pending", body = ErrorEnvelope),
         (status = 401, body = ErrorEnvelope), (status = 403, body = ErrorEnvelope)))]
-pub(crate) async fn regenerate(State(state): State<AppState>, caller: Caller, Path(id): Path<i64>) -> Result<Json<InvitationLink>> {
+pub(crate) async fn regenerate(State(state): State<AppState>, Authed(caller): Authed, Path(id): Path<i64>) -> Result<Json<InvitationLink>> {
     Ok(Json(invitations::regenerate(&state, &caller, id).await?))
 }
 
@@ -66,7 +66,7 @@ pub(crate) async fn accept(State(state): State<AppState>, Path(token): Path<Stri
 #[utoipa::path(post, path = "/api/v1/users/{id}/password-reset", tag = "users", security(("bearer" = []), ("session" = [])), params(("id" = i64, Path)),
     responses((status = 200, body = ResetLink), (status = 404, body = ErrorEnvelope), (status = 409, description = "user is still pending", body = ErrorEnvelope),
         (status = 401, body = ErrorEnvelope), (status = 403, body = ErrorEnvelope)))]
-pub(crate) async fn admin_reset_link(State(state): State<AppState>, caller: Caller, Path(id): Path<i64>) -> Result<Json<ResetLink>> {
+pub(crate) async fn admin_reset_link(State(state): State<AppState>, Authed(caller): Authed, Path(id): Path<i64>) -> Result<Json<ResetLink>> {
     Ok(Json(resets::admin_link(&state, &caller, id).await?))
 }
 

@@ -8,26 +8,30 @@ mod accounts;
 mod auth;
 mod content_policy;
 mod emails;
+pub mod error;
 mod extract;
 mod guards;
 mod health;
 mod host;
 mod invitations;
+mod metrics;
 pub mod openapi;
+mod server_fns;
 mod smtp;
 
 pub use extract::JsonBody;
 
-use crate::error::error_response;
-use crate::state::AppState;
 use axum::http::{header, HeaderValue};
 use axum::Router;
+use error::error_response;
+use gatehouse_core::state::AppState;
 use shared::api::{ApiError, ErrorCode};
 use std::path::Path;
 use tower_http::services::{ServeDir, ServeFile};
 use tower_http::set_header::SetResponseHeaderLayer;
 
 pub fn router(state: AppState, dist_dir: &Path) -> Router {
+    app::server_fns::register();
     let v1 = Router::new()
         .merge(auth::router())
         .merge(accounts::router())
@@ -46,9 +50,9 @@ pub fn router(state: AppState, dist_dir: &Path) -> Router {
 
     Router::new()
         .nest("/api/v1", v1)
-        .route("/api/fn/{*name}", axum::routing::post(crate::server_fns::handle))
+        .route("/api/fn/{*name}", axum::routing::post(server_fns::handle))
         .merge(health::router())
-        .route("/metrics", axum::routing::get(crate::metrics::render))
+        .route("/metrics", axum::routing::get(metrics::render))
         .fallback_service(dashboard)
         .layer(axum::middleware::from_fn(guards::check_storage_rule))
         .layer(axum::middleware::from_fn_with_state(state.clone(), guards::refuse_foreign_origin))

@@ -1,14 +1,14 @@
 //! REST doors onto the SMTP service, for the gateway backend.
 
+use super::error::{HttpError, Result};
+use super::extract::Authed;
 use super::JsonBody;
-use crate::auth::Caller;
-use crate::error::{Failure, Result};
-use crate::smtp::service;
-use crate::state::AppState;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::routing::{get, post};
 use axum::{Json, Router};
+use gatehouse_core::smtp::service;
+use gatehouse_core::state::AppState;
 use shared::api::{ApiError, ErrorCode, ErrorEnvelope};
 use shared::smtp::{SmtpAuditEntry, SmtpDraft, SmtpEnabled, SmtpSettings, TestReport};
 
@@ -24,7 +24,7 @@ pub fn router() -> Router<AppState> {
 /// The SMTP configuration and its state; the password is never returned.
 #[utoipa::path(get, path = "/api/v1/smtp", tag = "smtp", security(("bearer" = []), ("session" = [])),
     responses((status = 200, body = SmtpSettings), (status = 401, description = "not signed in", body = ErrorEnvelope), (status = 403, description = "not a host admin", body = ErrorEnvelope)))]
-pub(crate) async fn get_settings(State(state): State<AppState>, caller: Caller) -> Result<Json<SmtpSettings>> {
+pub(crate) async fn get_settings(State(state): State<AppState>, Authed(caller): Authed) -> Result<Json<SmtpSettings>> {
     Ok(Json(service::settings(&state, &caller).await?))
 }
 
@@ -32,14 +32,14 @@ pub(crate) async fn get_settings(State(state): State<AppState>, caller: Caller) 
 #[utoipa::path(put, path = "/api/v1/smtp", tag = "smtp", security(("bearer" = []), ("session" = [])), request_body = SmtpDraft,
     responses((status = 200, body = SmtpSettings), (status = 422, description = "invalid fields, each named", body = ErrorEnvelope),
         (status = 409, description = "no password given, and none is stored for this relay and username to keep", body = ErrorEnvelope), (status = 401, description = "not signed in", body = ErrorEnvelope), (status = 403, description = "not a host admin", body = ErrorEnvelope)))]
-pub(crate) async fn save(State(state): State<AppState>, caller: Caller, JsonBody(draft): JsonBody<SmtpDraft>) -> Result<Json<SmtpSettings>> {
+pub(crate) async fn save(State(state): State<AppState>, Authed(caller): Authed, JsonBody(draft): JsonBody<SmtpDraft>) -> Result<Json<SmtpSettings>> {
     Ok(Json(service::save(&state, &caller, &draft).await?))
 }
 
 /// Switch SMTP on: emails are sent from now on.
 #[utoipa::path(post, path = "/api/v1/smtp/enable", tag = "smtp", security(("bearer" = []), ("session" = [])),
     responses((status = 200, body = SmtpEnabled), (status = 409, description = "nothing saved yet", body = ErrorEnvelope), (status = 401, description = "not signed in", body = ErrorEnvelope), (status = 403, description = "not a host admin", body = ErrorEnvelope)))]
-pub(crate) async fn enable(State(state): State<AppState>, caller: Caller) -> Result<Json<SmtpEnabled>> {
+pub(crate) async fn enable(State(state): State<AppState>, Authed(caller): Authed) -> Result<Json<SmtpEnabled>> {
     let s = service::set_enabled(&state, &caller, true).await?;
     Ok(Json(SmtpEnabled { enabled: s.enabled }))
 }
@@ -47,7 +47,7 @@ pub(crate) async fn enable(State(state): State<AppState>, caller: Caller) -> Res
 /// Switch SMTP off; the configuration is kept.
 #[utoipa::path(post, path = "/api/v1/smtp/disable", tag = "smtp", security(("bearer" = []), ("session" = [])),
     responses((status = 200, body = SmtpEnabled), (status = 401, description = "not signed in", body = ErrorEnvelope), (status = 403, description = "not a host admin", body = ErrorEnvelope)))]
-pub(crate) async fn disable(State(state): State<AppState>, caller: Caller) -> Result<Json<SmtpEnabled>> {
+pub(crate) async fn disable(State(state): State<AppState>, Authed(caller): Authed) -> Result<Json<SmtpEnabled>> {
     let s = service::set_enabled(&state, &caller, false).await?;
     Ok(Json(SmtpEnabled { enabled: s.enabled }))
 }
@@ -56,11 +56,11 @@ pub(crate) async fn disable(State(state): State<AppState>, caller: Caller) -> Re
 /// configuration), saving nothing. The verdict names the stage that failed.
 #[utoipa::path(post, path = "/api/v1/smtp/test", tag = "smtp", security(("bearer" = []), ("session" = [])), request_body(content = Option<SmtpDraft>),
     responses((status = 200, body = TestReport), (status = 422, body = ErrorEnvelope), (status = 429, description = "5 a minute per user", body = ErrorEnvelope), (status = 401, description = "not signed in", body = ErrorEnvelope), (status = 403, description = "not a host admin", body = ErrorEnvelope)))]
-pub(crate) async fn test(State(state): State<AppState>, caller: Caller, body: Bytes) -> Result<Json<TestReport>> {
+pub(crate) async fn test(State(state): State<AppState>, Authed(caller): Authed, body: Bytes) -> Result<Json<TestReport>> {
     let draft = if body.iter().all(u8::is_ascii_whitespace) {
         None
     } else {
-        Some(serde_json::from_slice::<SmtpDraft>(&body).map_err(|e| Failure(ApiError::new(ErrorCode::Validation, e.to_string())))?)
+        Some(serde_json::from_slice::<SmtpDraft>(&body).map_err(|e| HttpError::from(ApiError::new(ErrorCode::Validation, e.to_string())))?)
     };
     Ok(Json(service::send_test(&state, &caller, draft.as_ref()).await?))
 }
@@ -68,6 +68,6 @@ pub(crate) async fn test(State(state): State<AppState>, caller: Caller, body: By
 /// Who saved, switched or tested the SMTP configuration, and when: the newest 50, newest first.
 #[utoipa::path(get, path = "/api/v1/smtp/audit", tag = "smtp", security(("bearer" = []), ("session" = [])),
     responses((status = 200, body = Vec<SmtpAuditEntry>), (status = 401, description = "not signed in", body = ErrorEnvelope), (status = 403, description = "not a host admin", body = ErrorEnvelope)))]
-pub(crate) async fn audit_log(State(state): State<AppState>, caller: Caller) -> Result<Json<Vec<SmtpAuditEntry>>> {
+pub(crate) async fn audit_log(State(state): State<AppState>, Authed(caller): Authed) -> Result<Json<Vec<SmtpAuditEntry>>> {
     Ok(Json(service::audit_log(&state, &caller).await?))
 }

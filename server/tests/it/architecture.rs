@@ -1,17 +1,14 @@
-//! The server's layering, checked from its source: which top-level module
-//! of `server/src` names which (`crate::x`), and that this graph has no
-//! cycle and no capability reaching up into a transport. ARCHITECTURE.md
-//! draws the same picture.
+//! The layering, checked from the source: which top-level module names
+//! which (`crate::x`) in `server/core/src` (storage and services) and in
+//! `server/src` (the transports), that neither graph has a cycle, and that
+//! the services' crate depends on no web framework. ARCHITECTURE.md draws
+//! the same picture.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
-/// The doors onto the services: nothing beneath may import them.
-const TRANSPORTS: [&str; 4] = ["api", "server_fns", "cli", "startup"];
-const CAPABILITIES: [&str; 5] = ["auth", "identity", "users", "smtp", "outbox"];
-
-fn module_graph() -> BTreeMap<String, BTreeSet<String>> {
-    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+fn module_graph(src: &Path) -> BTreeMap<String, BTreeSet<String>> {
+    let src = src.to_path_buf();
     let mut graph: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     let mut stack = vec![src.clone()];
     while let Some(dir) = stack.pop() {
@@ -58,14 +55,7 @@ fn imported_modules(text: &str) -> Vec<String> {
     names
 }
 
-#[test]
-fn the_server_modules_form_no_cycle_and_capabilities_never_reach_up() {
-    let graph = module_graph();
-    assert!(graph.contains_key("storage") && graph.contains_key("api"), "read the source tree: {graph:?}");
-    for capability in CAPABILITIES {
-        let up: Vec<_> = graph[capability].iter().filter(|m| TRANSPORTS.contains(&m.as_str())).collect();
-        assert!(up.is_empty(), "{capability} imports a transport: {up:?}");
-    }
+fn assert_no_cycle(graph: &BTreeMap<String, BTreeSet<String>>) {
     // Depth-first search for a cycle of any length.
     fn visit<'a>(m: &'a str, graph: &'a BTreeMap<String, BTreeSet<String>>, path: &mut Vec<&'a str>, done: &mut BTreeSet<&'a str>) {
         if done.contains(m) {
@@ -83,6 +73,26 @@ fn the_server_modules_form_no_cycle_and_capabilities_never_reach_up() {
     }
     let mut done = BTreeSet::new();
     for m in graph.keys() {
-        visit(m, &graph, &mut Vec::new(), &mut done);
+        visit(m, graph, &mut Vec::new(), &mut done);
+    }
+}
+
+#[test]
+fn the_services_and_the_transports_each_form_no_cycle() {
+    let here = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let services = module_graph(&here.join("core/src"));
+    assert!(services.contains_key("storage") && services.contains_key("users"), "read the services: {services:?}");
+    assert_no_cycle(&services);
+    let transports = module_graph(&here.join("src"));
+    assert!(transports.contains_key("api") && transports.contains_key("cli"), "read the transports: {transports:?}");
+    assert_no_cycle(&transports);
+}
+
+#[test]
+fn the_services_depend_on_no_web_framework() {
+    let manifest = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("core/Cargo.toml")).unwrap();
+    let dependencies = &manifest[manifest.find("[dependencies]").unwrap()..];
+    for framework in ["axum", "leptos", "tower", "hyper", "clap"] {
+        assert!(!dependencies.lines().any(|l| l.trim_start().starts_with(framework)), "gatehouse-core depends on {framework}");
     }
 }

@@ -4,9 +4,9 @@
 
 use crate::support;
 
+use gatehouse_core::outbox::storage::{enqueue, NewEmail};
+use gatehouse_core::storage::Db;
 use serde_json::{json, Value};
-use server::outbox::storage::{enqueue, NewEmail};
-use server::storage::Db;
 use shared::outbox::EmailKind;
 use std::collections::HashMap;
 use std::time::{Duration, Instant};

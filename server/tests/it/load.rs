@@ -8,8 +8,8 @@
 
 use crate::support;
 
+use gatehouse_core::storage::Db;
 use serde_json::json;
-use server::storage::Db;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};

@@ -5,8 +5,8 @@
 
 use crate::support;
 
-use server::outbox::storage::{self, Claimed};
-use server::storage::{now, Db, Engine};
+use gatehouse_core::outbox::storage::{self, Claimed};
+use gatehouse_core::storage::{now, Db, Engine};
 use support::{Backend, TestDb};
 
 const LEASE: i64 = 120;

@@ -1,7 +1,7 @@
 //! What every request handler can reach: one `AppState`, cheap to clone.
 
-use crate::configuration::PublicUrl;
 use crate::passwords::PasswordHasher;
+use crate::public_url::PublicUrl;
 use crate::secret_key::SecretKey;
 use crate::storage::Db;
 use crate::tls_roots::ExtraRoots;

@@ -68,3 +68,9 @@ pub async fn discard(state: &AppState, caller: &Caller, id: i64) -> Result<Email
     tracing::info!(by = %caller.user.email, id, "email discarded");
     Ok(email)
 }
+
+/// `/metrics`: the delivery metrics, with the outbox counted now.
+pub async fn metrics(state: &AppState) -> Result<String> {
+    let counts = storage::counts(state.db.reads()).await?;
+    crate::metrics::render(&counts)
+}

@@ -2,10 +2,7 @@
 //! queue depth (read from the outbox, so every instance reports the same
 //! totals), and this instance's delivery outcomes and send latency.
 
-use crate::state::AppState;
-use axum::extract::State;
-use axum::http::{header, StatusCode};
-use axum::response::{IntoResponse, Response};
+use crate::error::{Failure, Result};
 use prometheus_client::encoding::text::encode;
 use prometheus_client::encoding::EncodeLabelSet;
 use prometheus_client::metrics::counter::Counter;
@@ -13,7 +10,7 @@ use prometheus_client::metrics::family::Family;
 use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::metrics::histogram::{exponential_buckets, Histogram};
 use prometheus_client::registry::Registry;
-use sqlx::Row;
+use shared::outbox::{EmailKind, EmailStatus};
 use std::sync::LazyLock;
 use std::time::Duration;
 
@@ -63,25 +60,20 @@ impl Metrics {
     }
 }
 
-pub async fn render(State(state): State<AppState>) -> Response {
-    let rows = match sqlx::query("SELECT kind, status, COUNT(*) AS n FROM outbox GROUP BY kind, status").fetch_all(state.db.reads()).await {
-        Ok(rows) => rows,
-        Err(e) => return crate::error::Failure::from(e).into_response(),
-    };
+/// The metrics in the OpenMetrics text format, with the outbox's `counts`
+/// (emails by kind and state, counted by the caller just now).
+pub fn render(counts: &[(EmailKind, EmailStatus, i64)]) -> Result<String> {
     let m = &*METRICS;
     m.emails.clear();
     let mut depth = 0;
-    for r in rows {
-        let (kind, status, n): (String, String, i64) = (r.get("kind"), r.get("status"), r.get("n"));
-        if matches!(status.as_str(), "queued" | "retrying" | "sending") {
+    for &(kind, status, n) in counts {
+        if matches!(status, EmailStatus::Queued | EmailStatus::Retrying | EmailStatus::Sending) {
             depth += n;
         }
-        m.emails.get_or_create(&KindStatus { kind, status }).set(n);
+        m.emails.get_or_create(&KindStatus { kind: kind.as_str().to_owned(), status: status.as_str().to_owned() }).set(n);
     }
     m.queue_depth.set(depth);
     let mut body = String::new();
-    if let Err(e) = encode(&mut body, &m.registry) {
-        return crate::error::Failure::internal("encoding metrics", e).into_response();
-    }
-    (StatusCode::OK, [(header::CONTENT_TYPE, "application/openmetrics-text; version=1.0.0; charset=utf-8")], body).into_response()
+    encode(&mut body, &m.registry).map_err(|e| Failure::internal("encoding metrics", e))?;
+    Ok(body)
 }

@@ -240,3 +240,10 @@ pub async fn last_state_by_user(pool: &AnyPool) -> Result<std::collections::Hash
     .await?;
     rows.iter().map(|r| Ok((r.try_get("user_id")?, stored(r, "status", EmailStatus::parse)?))).collect()
 }
+
+/// How many emails there are of each kind in each state (for `/metrics`;
+/// reads the `outbox_counts` index, not the bodies).
+pub async fn counts(pool: &AnyPool) -> Result<Vec<(EmailKind, EmailStatus, i64)>> {
+    let rows = sqlx::query("SELECT kind, status, COUNT(*) AS n FROM outbox GROUP BY kind, status").fetch_all(pool).await?;
+    rows.iter().map(|r| Ok((stored(r, "kind", EmailKind::parse)?, stored(r, "status", EmailStatus::parse)?, r.try_get("n")?))).collect()
+}

@@ -31,6 +31,9 @@
 
 pub mod rule;
 
+/// A database error, for callers that do not depend on sqlx themselves.
+pub use sqlx::Error as DbError;
+
 use anyhow::Context;
 use sqlx::any::{AnyPoolOptions, AnyQueryResult};
 use sqlx::AnyPool;

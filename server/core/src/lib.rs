@@ -1,0 +1,28 @@
+//! Gatehouse's storage and services, with no transport in them: the REST
+//! API, the dashboard's server functions (in `app`, under its `ssr`
+//! feature) and the CLI all call the same functions here, which check the
+//! caller's role themselves. See ARCHITECTURE.md for the layers.
+//!
+//! Capabilities: `auth` (sign-in, sessions, tokens, who is calling),
+//! `identity` (the users and accounts rows), `users` (invitations, resets,
+//! accounts), `smtp` (the relay configuration and the test send), `outbox`
+//! (the queue and its delivery worker) and `host`. Beneath them: `storage`
+//! (and its rule), `state`, `wake`, `tokens`, `passwords`, `secret_key`,
+//! `tls_roots`, `public_url`, `metrics` and `error`.
+
+pub mod auth;
+pub mod error;
+pub mod host;
+pub mod identity;
+pub mod metrics;
+pub mod outbox;
+pub mod passwords;
+pub mod public_url;
+pub mod secret_key;
+pub mod smtp;
+pub mod state;
+pub mod storage;
+pub mod tls_roots;
+pub mod tokens;
+pub mod users;
+pub mod wake;

@@ -1,0 +1,63 @@
+//! Failures as HTTP answers: the status of the error's code, the shared
+//! `{"error":{…}}` body, and `Retry-After` on a 503 (the database was busy).
+
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use gatehouse_core::error::Failure;
+use shared::api::{ApiError, ErrorEnvelope};
+
+/// A service's failure, on its way out as an HTTP answer.
+#[derive(Debug)]
+pub struct HttpError(pub Failure);
+
+/// What a REST handler returns.
+pub type Result<T, E = HttpError> = std::result::Result<T, E>;
+
+impl From<Failure> for HttpError {
+    fn from(f: Failure) -> Self {
+        Self(f)
+    }
+}
+
+impl From<ApiError> for HttpError {
+    fn from(e: ApiError) -> Self {
+        Self(Failure(e))
+    }
+}
+
+impl IntoResponse for HttpError {
+    fn into_response(self) -> Response {
+        error_response(self.0 .0)
+    }
+}
+
+/// Seconds a client is told to wait after a 503 (the database was busy).
+const RETRY_AFTER_SECS: &str = "1";
+
+pub fn error_response(error: ApiError) -> Response {
+    let status = StatusCode::from_u16(error.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let mut res = (status, axum::Json(ErrorEnvelope { error })).into_response();
+    if status == StatusCode::SERVICE_UNAVAILABLE {
+        res.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static(RETRY_AFTER_SECS));
+    }
+    res
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_busy_database_is_503_with_retry_after_never_500() {
+        let res = HttpError(Failure::from(sqlx_pool_timeout())).into_response();
+        assert_eq!(res.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(res.headers()[header::RETRY_AFTER], RETRY_AFTER_SECS);
+        let res = HttpError(Failure::internal("test", "boom")).into_response();
+        assert_eq!(res.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        assert!(res.headers().get(header::RETRY_AFTER).is_none());
+    }
+
+    fn sqlx_pool_timeout() -> gatehouse_core::storage::DbError {
+        gatehouse_core::storage::DbError::PoolTimedOut
+    }
+}
