@@ -1,5 +1,5 @@
 //! Email texts: one template per kind, language and format (text and HTML)
-//! under `server/templates/`, rendered with minijinja (HTML auto-escaped).
+//! under `server/core/templates/`, rendered with minijinja (HTML auto-escaped).
 
 use crate::error::{Failure, Result};
 use minijinja::Environment;
