@@ -158,7 +158,8 @@ pub async fn set_enabled(state: &AppState, caller: &Caller, enabled: bool) -> Re
     let mut tx = state.db.begin().await?;
     if !storage::set_enabled(&mut tx, enabled, caller.user.email.as_str()).await? {
         if !enabled {
-            // Nothing saved is already off: switching off asks for nothing more.
+            // Nothing saved is already off: switching off asks for nothing
+            // more. The transaction ends before the read (the storage rule).
             drop(tx);
             return settings(state, caller).await;
         }
