@@ -41,7 +41,7 @@ pub struct Session {
 }
 
 impl Session {
-    pub async fn open(relay: &Relay, hello: &str, timeout: Duration) -> Result<Self, SendError> {
+    pub async fn open(relay: &Relay, key: RelayKey, hello: &str, timeout: Duration) -> Result<Self, SendError> {
         let mut conn = crate::smtp::connect::open(relay, hello, timeout, |_| {})
             .await
             .map_err(|e| SendError { permanent: e.smtp.as_ref().is_some_and(|s| s.is_permanent()), message: e.message })?;
@@ -49,7 +49,7 @@ impl Session {
             let credentials = Credentials::new(user.clone(), password.clone());
             bounded(timeout, "AUTH", conn.auth(&[Mechanism::Plain, Mechanism::Login], &credentials)).await?;
         }
-        Ok(Self { conn, key: relay.key() })
+        Ok(Self { conn, key })
     }
 
     pub async fn send(&mut self, message: &Message, timeout: Duration) -> Result<(), SendError> {

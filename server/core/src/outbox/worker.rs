@@ -7,7 +7,7 @@
 
 use super::session::{SendError, Session};
 use super::storage::{self, Claimed};
-use crate::smtp::relay::Relay;
+use crate::smtp::relay::{Relay, RelayKey};
 use crate::state::AppState;
 use crate::storage::now;
 use lettre::message::{Mailbox, MultiPart};
@@ -111,6 +111,8 @@ async fn drain_with(state: &AppState, shutdown: &watch::Receiver<bool>, session:
         // Read the configuration before every claim, so that a change or a
         // switch-off takes effect within one group of emails.
         let Some(relay) = crate::smtp::service::relay_for_delivery(state).await? else { return Ok(()) };
+        // Once per group: every email of it goes to this relay.
+        let key = relay.key();
         let claimed = storage::claim(state.db.writes(), state.db.engine, lease, CLAIM).await?;
         if claimed.is_empty() {
             return Ok(());
@@ -125,7 +127,7 @@ async fn drain_with(state: &AppState, shutdown: &watch::Receiver<bool>, session:
                 storage::release(state.db.writes(), email.lease_until, &unsent).await?;
                 break;
             }
-            deliver(state, session, &relay, &hello, &email).await?;
+            deliver(state, session, &relay, &key, &hello, &email).await?;
         }
         if *shutdown.borrow() {
             return Ok(());
@@ -135,13 +137,13 @@ async fn drain_with(state: &AppState, shutdown: &watch::Receiver<bool>, session:
 
 /// One attempt at one email, and its outcome recorded at once: a delivered
 /// email is marked sent before the next one goes out.
-async fn deliver(state: &AppState, session: &mut Option<Session>, relay: &Relay, hello: &str, email: &Claimed) -> crate::error::Result<()> {
+async fn deliver(state: &AppState, session: &mut Option<Session>, relay: &Relay, key: &RelayKey, hello: &str, email: &Claimed) -> crate::error::Result<()> {
     let message = match build(&relay.from, email) {
         Ok(m) => m,
         Err(why) => return storage::mark_failed(state.db.writes(), email.id, &why).await,
     };
     let started = Instant::now();
-    let outcome = send(session, relay, hello, &message).await;
+    let outcome = send(session, relay, key, hello, &message).await;
     crate::metrics::METRICS.observe_send(started.elapsed(), outcome.as_ref().map(|_| ()).map_err(|e| e.permanent));
     match outcome {
         Ok(()) => {
@@ -158,14 +160,14 @@ async fn deliver(state: &AppState, session: &mut Option<Session>, relay: &Relay,
     }
 }
 
-async fn send(session: &mut Option<Session>, relay: &Relay, hello: &str, message: &Message) -> Result<(), SendError> {
-    if session.as_ref().is_some_and(|s| s.key != relay.key()) {
+async fn send(session: &mut Option<Session>, relay: &Relay, key: &RelayKey, hello: &str, message: &Message) -> Result<(), SendError> {
+    if session.as_ref().is_some_and(|s| s.key != *key) {
         if let Some(old) = session.take() {
             old.close().await;
         }
     }
     if session.is_none() {
-        *session = Some(Session::open(relay, hello, SEND_TIMEOUT).await?);
+        *session = Some(Session::open(relay, key.clone(), hello, SEND_TIMEOUT).await?);
     }
     session.as_mut().expect("opened above").send(message, SEND_TIMEOUT).await
 }
