@@ -20,11 +20,12 @@ pub fn apply(doc: &mut Value) {
     // The parsers take internationalised names (IDN domains, non-ASCII local parts).
     let email = json!({"type": "string", "format": "idn-email", "maxLength": email::MAX_LEN});
     let new_password = json!({"type": "string", "minLength": password::MIN_CHARS, "maxLength": password::MAX_CHARS});
-    let Some(schemas) = doc.pointer_mut("/components/schemas").and_then(Value::as_object_mut) else { return };
+    let schemas = doc.pointer_mut("/components/schemas").and_then(Value::as_object_mut).expect("the document has component schemas");
+    // A schema or field renamed in `shared` must not silently lose its rule:
+    // the OpenAPI test and the conformance run fail on this panic.
     let mut set = |schema: &str, field: &str, rule: &Value| {
-        if let Some(property) = schemas.get_mut(schema).and_then(|s| s.pointer_mut(&format!("/properties/{field}"))) {
-            merge(property, rule);
-        }
+        let property = schemas.get_mut(schema).and_then(|s| s.pointer_mut(&format!("/properties/{field}")));
+        merge(property.unwrap_or_else(|| panic!("no {schema}.{field} in the OpenAPI schemas")), rule);
     };
     for schema in ["SetupRequest", "AcceptInvitation"] {
         set(schema, "email", &email);
@@ -80,7 +81,6 @@ fn merge(target: &mut Value, rule: &Value) {
 }
 
 fn add_condition(schemas: &mut serde_json::Map<String, Value>, schema: &str, condition: Value) {
-    if let Some(s) = schemas.get_mut(schema).and_then(Value::as_object_mut) {
-        s.entry("allOf").or_insert_with(|| json!([])).as_array_mut().expect("allOf is a list").push(condition);
-    }
+    let s = schemas.get_mut(schema).and_then(Value::as_object_mut).unwrap_or_else(|| panic!("no {schema} in the OpenAPI schemas"));
+    s.entry("allOf").or_insert_with(|| json!([])).as_array_mut().expect("allOf is a list").push(condition);
 }
