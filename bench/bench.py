@@ -64,6 +64,7 @@ class Instance:
         if postgres:
             name = f"gatehouse_bench_{os.getpid()}_{int(time.time() * 1000)}"
             subprocess.run(["psql", postgres, "-qc", f"CREATE DATABASE {name}"], check=True)
+            self.drop_on_stop = (postgres, name)
             self.env["GATEHOUSE_DATABASE_URL"] = postgres.rsplit("/", 1)[0] + "/" + name
         subprocess.run([BIN, "admin", "create", "--email", ADMIN], input=PASSWORD.encode(), env=self.env, check=True, capture_output=True)
         self.db = os.path.join(self.dir, "gatehouse.db")
@@ -121,6 +122,9 @@ class Instance:
         if self.proc:
             self.proc.terminate()
             self.proc.wait(timeout=40)
+        if getattr(self, "drop_on_stop", None):
+            server, name = self.drop_on_stop
+            subprocess.run(["psql", server, "-qc", f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"], check=False)
 
 
 def drain(args):
