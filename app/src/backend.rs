@@ -15,7 +15,7 @@ pub async fn caller() -> Result<(AppState, Caller), AppError> {
     let missing = || AppError(ApiError::new(ErrorCode::Internal, "server function called without the server's context"));
     let state = leptos::prelude::use_context::<AppState>().ok_or_else(missing)?;
     let parts = leptos::prelude::use_context::<Parts>().ok_or_else(missing)?;
-    let caller = authenticate(&state, &parts.headers).await?;
+    let caller = authenticate(&state.auth, &parts.headers).await?;
     Ok((state, caller))
 }
 

@@ -30,13 +30,14 @@ export class Gatehouse {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const output: string[] = [];
-    child.stderr!.on('data', (d) => output.push(String(d)));
     return await new Promise((resolvePromise, reject) => {
       let setupLink: string | undefined;
       let buffered = '';
       const timer = setTimeout(() => reject(new Error(`gatehouse did not start:\n${output.join('')}`)), 30_000);
       child.on('exit', (code) => reject(new Error(`gatehouse exited with ${code}:\n${output.join('')}`)));
-      child.stdout!.on('data', (chunk) => {
+      child.stdout!.on('data', (d) => output.push(String(d)));
+      // The banner (setup link, then "listening") is on stderr, in that order.
+      child.stderr!.on('data', (chunk) => {
         output.push(String(chunk));
         buffered += String(chunk);
         const lines = buffered.split('\n');

@@ -3,9 +3,10 @@
 use crate::configuration::{ServeSettings, StorageSettings};
 use crate::startup::open_storage;
 use anyhow::Context;
-use clap::{Parser, Subcommand};
-use gatehouse_core::state::AppState;
+use clap::{Args, Parser, Subcommand};
+use gatehouse_core::passwords::PasswordHasher;
 use gatehouse_core::{auth, users};
+use shared::token::NewApiToken;
 use shared::Role;
 use tokio::io::AsyncReadExt;
 
@@ -31,6 +32,19 @@ pub enum Command {
     /// Manage bearer tokens for the gateway backend.
     #[command(subcommand)]
     Token(TokenCommand),
+    /// Print a fresh first-run setup link (the previous one stops working); only while there is no host admin.
+    SetupLink(SetupLinkSettings),
+}
+
+/// Where the setup link points: the same settings `serve` makes links from.
+#[derive(Debug, Args)]
+pub struct SetupLinkSettings {
+    /// The URL people reach the console at. Default: http://<bind address>.
+    #[arg(long, env = "GATEHOUSE_PUBLIC_URL")]
+    pub public_url: Option<url::Url>,
+    /// The address the server listens on, for the default public URL.
+    #[arg(long, env = "GATEHOUSE_BIND", default_value = "127.0.0.1:3000")]
+    pub bind: std::net::SocketAddr,
 }
 
 #[derive(Debug, Subcommand)]
@@ -66,6 +80,16 @@ pub enum TokenCommand {
         /// What the token is for (e.g. "gateway backend").
         #[arg(long)]
         name: String,
+        /// Days until it stops working (1 to 3650); without it, it works until revoked.
+        #[arg(long)]
+        expires_in_days: Option<i64>,
+    },
+    /// List every token: id, name, owner, created, last used, expiry.
+    List,
+    /// Revoke a token by its id (from `token list`); it gets 401 from then on.
+    Revoke {
+        #[arg(long)]
+        id: i64,
     },
 }
 
@@ -73,12 +97,9 @@ fn parse_role(s: &str) -> Result<Role, String> {
     Role::parse(s).ok_or_else(|| "expected host_admin, host_user, account_admin or account_user".to_owned())
 }
 
-async fn state_for_cli(storage: &StorageSettings) -> anyhow::Result<AppState> {
-    let (db, key) = open_storage(storage).await?;
-    // Links are not made from the CLI, so no public URL is needed.
-    let url = gatehouse_core::public_url::PublicUrl::for_bound(([127, 0, 0, 1], 0).into());
-    let smtp = gatehouse_core::state::SmtpRuntime::new(Default::default(), gatehouse_core::smtp::probe::DEFAULT_BOUND);
-    Ok(AppState::new(db, url, key, smtp, Default::default()))
+/// Unix seconds as an HTTP date (as emails write expiries); "-" for none.
+fn utc(at: Option<i64>) -> String {
+    at.map_or_else(|| "-".to_owned(), gatehouse_core::outbox::templates::expiry)
 }
 
 async fn read_password() -> anyhow::Result<String> {
@@ -105,21 +126,57 @@ pub async fn admin(storage: &StorageSettings, cmd: AdminCommand) -> anyhow::Resu
 pub async fn user(storage: &StorageSettings, cmd: UserCommand) -> anyhow::Result<()> {
     match cmd {
         UserCommand::Create { email, role, account_id } => {
-            let state = state_for_cli(storage).await?;
+            let (db, _key) = open_storage(storage).await?;
             let password = read_password().await?;
-            let user = users::service::create_active_user(&state, &email, role, account_id, &password).await.map_err(explain)?;
+            let user = users::service::create_active_user(&db, &PasswordHasher::default(), &email, role, account_id, &password).await.map_err(explain)?;
             println!("created {} {} (id {})", user.role, user.email, user.id);
             Ok(())
         }
     }
 }
 
+pub async fn setup_link(storage: &StorageSettings, settings: SetupLinkSettings) -> anyhow::Result<()> {
+    let (db, _key) = open_storage(storage).await?;
+    let public_url = crate::startup::public_url_for(settings.public_url.as_ref(), settings.bind)?;
+    let auth = auth::Auth::new(db, PasswordHasher::default(), public_url, auth::DEFAULT_IDLE_SECS);
+    match auth::service::issue_setup_link(&auth).await.map_err(explain)? {
+        Some(link) => {
+            crate::startup::print_setup_link(&link);
+            Ok(())
+        }
+        None => anyhow::bail!("this instance already has a host admin: sign in, or ask a host admin for a password reset link"),
+    }
+}
+
 pub async fn token(storage: &StorageSettings, cmd: TokenCommand) -> anyhow::Result<()> {
     match cmd {
-        TokenCommand::Create { email, name } => {
-            let state = state_for_cli(storage).await?;
-            let token = auth::service::create_api_token(&state, &email, &name).await.map_err(explain)?;
-            println!("{token}");
+        TokenCommand::Create { email, name, expires_in_days } => {
+            let (db, _key) = open_storage(storage).await?;
+            let created = auth::service::create_api_token(&db, &email, &NewApiToken { name, expires_in_days }).await.map_err(explain)?;
+            println!("{}", created.token);
+            Ok(())
+        }
+        TokenCommand::List => {
+            let (db, _key) = open_storage(storage).await?;
+            let tokens = auth::api_tokens::list_for_operator(&db).await.map_err(explain)?;
+            println!("{:>6}  {:<24}  {:<32}  {:<29}  {:<29}  expires", "id", "name", "owner", "created", "last used");
+            for t in tokens {
+                println!(
+                    "{:>6}  {:<24}  {:<32}  {:<29}  {:<29}  {}",
+                    t.id,
+                    t.name,
+                    t.owner,
+                    utc(Some(t.created_at)),
+                    utc(t.last_used_at),
+                    t.expires_at.map_or_else(|| "never".to_owned(), |at| utc(Some(at)))
+                );
+            }
+            Ok(())
+        }
+        TokenCommand::Revoke { id } => {
+            let (db, _key) = open_storage(storage).await?;
+            auth::api_tokens::revoke_for_operator(&db, id).await.map_err(explain)?;
+            println!("revoked token {id}");
             Ok(())
         }
     }

@@ -59,9 +59,23 @@ pub struct ServeSettings {
     /// Delivery attempts before an email is marked failed.
     #[arg(long, env = "GATEHOUSE_MAX_ATTEMPTS", default_value_t = 8, value_parser = clap::value_parser!(u32).range(1..=50))]
     pub max_attempts: u32,
+    /// Days a sent, failed or discarded email's delivery history (recipient, state, attempts, times) is kept.
+    #[arg(long, env = "GATEHOUSE_EMAIL_RETENTION_DAYS", default_value_t = 90, value_parser = clap::value_parser!(u32).range(1..=3650))]
+    pub email_retention_days: u32,
     /// Seconds a worker holds an email it is delivering; after a crash, the email is sent again once this passes.
     #[arg(long, env = "GATEHOUSE_OUTBOX_LEASE_SECS", default_value_t = 120, value_parser = clap::value_parser!(u32).range(2..=3600))]
     pub outbox_lease_secs: u32,
+    /// A separate address for `GET /metrics` without credentials (e.g. 127.0.0.1:9100). Without
+    /// it, `/metrics` on the main address answers host admins' bearer tokens only.
+    #[arg(long, env = "GATEHOUSE_METRICS_BIND")]
+    pub metrics_bind: Option<SocketAddr>,
+    /// Proxies whose X-Forwarded-For is believed (sign-in throttling counts by client address):
+    /// comma-separated addresses or networks, e.g. 127.0.0.1,10.0.0.0/8. Default: none.
+    #[arg(long, env = "GATEHOUSE_TRUSTED_PROXIES", value_delimiter = ',', value_parser = crate::api::client_ip::parse_net)]
+    pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// Minutes a signed-in session may go unused before it ends (besides its 12-hour lifetime).
+    #[arg(long, env = "GATEHOUSE_SESSION_IDLE_MINUTES", default_value_t = 30, value_parser = clap::value_parser!(u32).range(1..=720))]
+    pub session_idle_minutes: u32,
     /// Hard bound on a whole test send, in seconds (a silent relay never hangs a request).
     #[arg(long, env = "GATEHOUSE_SMTP_TEST_TIMEOUT", default_value_t = 15, value_parser = clap::value_parser!(u64).range(1..=120))]
     pub smtp_test_timeout: u64,

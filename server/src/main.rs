@@ -12,6 +12,7 @@ async fn main() -> std::process::ExitCode {
         Command::Admin(cmd) => server::cli::admin(&cli.storage, cmd).await,
         Command::User(cmd) => server::cli::user(&cli.storage, cmd).await,
         Command::Token(cmd) => server::cli::token(&cli.storage, cmd).await,
+        Command::SetupLink(settings) => server::cli::setup_link(&cli.storage, settings).await,
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,

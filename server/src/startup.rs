@@ -2,31 +2,62 @@
 
 use crate::configuration::{ServeSettings, StorageSettings};
 use anyhow::Context;
+use gatehouse_core::outbox::EmailSettings;
 use gatehouse_core::public_url::PublicUrl;
 use gatehouse_core::secret_key::SecretKey;
-use gatehouse_core::state::SmtpRuntime;
-use gatehouse_core::state::{AppState, EmailSettings};
+use gatehouse_core::smtp::SmtpRuntime;
+use gatehouse_core::state::AppState;
 use gatehouse_core::storage::Db;
 use gatehouse_core::tls_roots::ExtraRoots;
 use std::time::Duration;
 use tokio::net::TcpListener;
 
 /// Opens the data dir and database (running migrations) and loads the secret key.
+///
+/// What Gatehouse creates is its own user's alone: the data dir 0700, the
+/// SQLite database 0600 (SQLite gives its -wal and -shm files the database
+/// file's mode), the key 0600.
 pub async fn open_storage(storage: &StorageSettings) -> anyhow::Result<(Db, SecretKey)> {
-    std::fs::create_dir_all(&storage.data_dir).with_context(|| format!("creating the data dir {}", storage.data_dir.display()))?;
-    let key = SecretKey::load_or_create(&storage.data_dir)?;
-    let db = Db::connect(&storage.database_url()).await?;
+    let dir = &storage.data_dir;
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    builder.create(dir).with_context(|| format!("creating the data dir {}", dir.display()))?;
+    let url = storage.database_url();
+    if let Some(file) = sqlite_file(&url) {
+        create_owner_only(&file).with_context(|| format!("creating the database file {}", file.display()))?;
+    }
+    let db = Db::connect(&url).await?;
+    let sealed = db.holds_sealed_data().await.context("looking for sealed data")?;
+    let key = SecretKey::load_or_create_for(dir, sealed)?;
     Ok((db, key))
+}
+
+/// The file a `sqlite://` URL names, if it is one.
+fn sqlite_file(url: &str) -> Option<std::path::PathBuf> {
+    let path = url.strip_prefix("sqlite://")?.split('?').next()?;
+    (!path.is_empty() && path != ":memory:").then(|| path.into())
+}
+
+/// Creates `file` empty and owner-only if it does not exist; leaves an existing one alone.
+fn create_owner_only(file: &std::path::Path) -> std::io::Result<()> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    match options.open(file) {
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(e) => Err(e),
+    }
 }
 
 pub async fn serve(storage: &StorageSettings, settings: &ServeSettings) -> anyhow::Result<()> {
     let (db, key) = open_storage(storage).await?;
     let listener = TcpListener::bind(settings.bind).await.with_context(|| format!("binding {}", settings.bind))?;
     let bound = listener.local_addr()?;
-    let public_url = match &settings.public_url {
-        Some(url) => PublicUrl::new(url)?,
-        None => PublicUrl::for_bound(bound),
-    };
+    let public_url = public_url_for(settings.public_url.as_ref(), bound)?;
     let extra_roots = ExtraRoots::load(settings.smtp_ca_file.as_deref())?;
     let smtp = SmtpRuntime::new(extra_roots, Duration::from_secs(settings.smtp_test_timeout));
     let emails = EmailSettings {
@@ -37,28 +68,54 @@ pub async fn serve(storage: &StorageSettings, settings: &ServeSettings) -> anyho
         retry_base_secs: settings.retry_base_secs as i64,
         max_attempts: settings.max_attempts as i64,
         lease_secs: settings.outbox_lease_secs as i64,
+        retention_secs: settings.email_retention_days as i64 * 24 * 3600,
     };
-    let state = AppState::new(db, public_url.clone(), key, smtp, emails);
+    let state = AppState::new(db, public_url.clone(), key, smtp, emails, settings.session_idle_minutes as i64 * 60);
     if !settings.dist_dir.join("index.html").exists() {
         tracing::warn!(dist = %settings.dist_dir.display(), "no built dashboard found; only the API is served (run `make run`)");
     }
-    let app = crate::api::router(state.clone(), &settings.dist_dir);
+    let trusted = crate::api::client_ip::TrustedProxies::new(settings.trusted_proxies.clone());
+    let app = crate::api::router(state.clone(), &settings.dist_dir, bound, trusted);
 
-    // Printed on stdout (not only logged) so that whoever started the server
-    // sees it; the setup link comes first so the "listening" line ends the banner.
-    if let Some(link) = gatehouse_core::auth::service::issue_setup_link(&state).await.map_err(|f| anyhow::anyhow!("{}", f.0))? {
-        println!("No host admin yet. Open this one-time setup link to create the first one (valid 24 hours):");
-        println!("Setup link: {link}");
+    // The banner goes to stderr, with the logs, and not only as a log line,
+    // so that whoever started the server sees it; the setup link comes first
+    // so the "listening" line ends the banner.
+    if let Some(link) = gatehouse_core::auth::service::issue_setup_link(&state.auth).await.map_err(|f| anyhow::anyhow!("{}", f.0))? {
+        print_setup_link(&link);
     }
-    println!("Gatehouse listening on http://{bound} (public URL {})", public_url.as_str());
+    eprintln!("Gatehouse listening on http://{bound} (public URL {})", public_url.as_str());
+    if let Some(addr) = settings.metrics_bind {
+        let metrics = TcpListener::bind(addr).await.with_context(|| format!("binding the metrics listener {addr}"))?;
+        eprintln!("Metrics on http://{}/metrics", metrics.local_addr()?);
+        let router = crate::api::metrics::private_router(state.clone());
+        tokio::spawn(async move { axum::serve(metrics, router).await });
+    }
     let (stop, stopping) = tokio::sync::watch::channel(false);
-    let worker = gatehouse_core::outbox::worker::spawn(state.clone(), stopping);
-    axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await?;
+    let worker = gatehouse_core::outbox::worker::spawn(state.outbox.clone(), stopping.clone());
+    let _maintenance = gatehouse_core::maintenance::spawn(state.db.clone(), settings.email_retention_days as i64 * 24 * 3600, stopping);
+    axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>()).with_graceful_shutdown(shutdown_signal()).await?;
     // Stop claiming; an email being sent finishes (or its lease lets another instance retry it).
     let _ = stop.send(true);
     let _ = tokio::time::timeout(Duration::from_secs(35), worker).await;
     tracing::info!("stopped");
     Ok(())
+}
+
+pub fn print_setup_link(link: &str) {
+    let hours = gatehouse_core::auth::service::SETUP_LINK_TTL_SECS / 3600;
+    eprintln!(
+        "No host admin yet. Open this one-time setup link to create the first one (valid {hours} hour{}; `gatehouse setup-link` makes a new one):",
+        if hours == 1 { "" } else { "s" }
+    );
+    eprintln!("Setup link: {link}");
+}
+
+/// The public URL links are made from: the configured one, else the bind address.
+pub fn public_url_for(configured: Option<&url::Url>, bound: std::net::SocketAddr) -> anyhow::Result<PublicUrl> {
+    Ok(match configured {
+        Some(url) => PublicUrl::new(url)?,
+        None => PublicUrl::for_bound(bound),
+    })
 }
 
 async fn shutdown_signal() {

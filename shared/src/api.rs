@@ -22,6 +22,9 @@ pub enum ErrorCode {
     UnsupportedMediaType,
     Validation,
     RateLimited,
+    /// The request was addressed (its `Host`) to a name this console does not
+    /// answer to: the DNS-rebinding guard.
+    MisdirectedRequest,
     Unavailable,
     Internal,
 }
@@ -40,6 +43,7 @@ impl ErrorCode {
             ErrorCode::UnsupportedMediaType => 415,
             ErrorCode::Validation => 422,
             ErrorCode::RateLimited => 429,
+            ErrorCode::MisdirectedRequest => 421,
             ErrorCode::Unavailable => 503,
             ErrorCode::Internal => 500,
         }

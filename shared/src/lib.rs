@@ -5,6 +5,7 @@
 
 pub mod account;
 pub mod api;
+pub mod audit;
 pub mod email;
 pub mod integral;
 pub mod invite;
@@ -13,6 +14,7 @@ pub mod outbox;
 pub mod password;
 pub mod role;
 pub mod smtp;
+pub mod token;
 
 pub use api::{ApiError, ErrorCode};
 pub use email::EmailAddress;

@@ -266,6 +266,11 @@ impl SmtpDraft {
                     PasswordChange::Keep
                 }
             };
+            if self.security == Security::None {
+                // AUTH PLAIN/LOGIN over an unencrypted connection would send
+                // the password across the network in clear.
+                fields.add("security", "choose SSL or StartTLS to sign in to the relay: without encryption the password would cross the network in clear");
+            }
             Some(SmtpAuth { username: username.to_owned(), password })
         } else {
             None
@@ -546,6 +551,19 @@ mod tests {
             change(&mut changed);
             assert!(!saved.can_keep_password_for(&changed));
             assert!(changed.parse(saved.can_keep_password_for(&changed)).unwrap_err().fields.contains_key("password"));
+        }
+    }
+
+    #[test]
+    fn authentication_needs_an_encrypted_connection() {
+        let mut d = draft();
+        d.security = Security::None;
+        let err = d.parse(false).unwrap_err();
+        assert_eq!(err.fields.keys().collect::<Vec<_>>(), ["security"]);
+        d.auth = false;
+        assert!(d.parse(false).is_ok(), "plain SMTP without a password stays allowed");
+        for security in [Security::Ssl, Security::StartTls] {
+            assert!(SmtpDraft { security, ..draft() }.parse(false).is_ok());
         }
     }
 

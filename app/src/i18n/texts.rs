@@ -2,6 +2,7 @@
 //! pick a text for a value (a role, an error, a test stage).
 
 use shared::api::{ApiError, ErrorCode, UserStatus};
+use shared::audit::AuditAction;
 use shared::email::EmailError;
 use shared::outbox::{EmailKind, EmailStatus};
 use shared::password::{PasswordError, MAX_CHARS, MIN_CHARS};
@@ -62,6 +63,42 @@ pub struct Texts {
     pub nav_settings_overview: &'static str,
     pub nav_smtp: &'static str,
     pub nav_emails: &'static str,
+    // Host settings → API tokens
+    pub nav_tokens: &'static str,
+    pub tokens_title: &'static str,
+    pub tokens_intro: &'static str,
+    pub tokens_empty: &'static str,
+    pub col_owner: &'static str,
+    pub col_last_used: &'static str,
+    pub col_expires: &'static str,
+    pub never: &'static str,
+    pub new_token: &'static str,
+    pub token_name: &'static str,
+    pub token_name_problem: &'static str,
+    pub token_days: &'static str,
+    pub token_days_problem: &'static str,
+    pub create_token: &'static str,
+    pub creating_token: &'static str,
+    pub token_shown_once: &'static str,
+    pub token_label: &'static str,
+    pub revoke: &'static str,
+    pub revoke_confirm: fn(&str) -> String,
+    pub revoke_yes: &'static str,
+    // Host settings → Audit log
+    pub nav_audit: &'static str,
+    pub audit_title: &'static str,
+    pub audit_intro: &'static str,
+    pub audit_empty: &'static str,
+    pub audit_when: &'static str,
+    pub audit_actor: &'static str,
+    pub audit_action: &'static str,
+    pub audit_target: &'static str,
+    pub audit_detail: &'static str,
+    pub audit_source: &'static str,
+    pub apply_filter: &'static str,
+    pub load_more: &'static str,
+    /// One name per action, in `AuditAction::ALL`'s order.
+    pub audit_actions: [&'static str; 18],
     // Host settings → SMTP configuration
     pub smtp_title: &'static str,
     pub smtp_intro: &'static str,
@@ -320,6 +357,11 @@ impl Texts {
         }
     }
 
+    pub fn audit_action_name(&self, action: AuditAction) -> &'static str {
+        let i = AuditAction::ALL.iter().position(|a| *a == action).expect("every action is in ALL");
+        self.audit_actions[i]
+    }
+
     /// What to tell a person about a failed request. The server's own message
     /// is English; the code picks the translated sentence.
     pub fn error(&self, e: &ApiError) -> &'static str {
@@ -333,7 +375,11 @@ impl Texts {
             ErrorCode::RateLimited => self.err_rate_limited,
             ErrorCode::Unavailable => self.err_unavailable,
             ErrorCode::Internal => self.err_internal,
-            ErrorCode::BadRequest | ErrorCode::MethodNotAllowed | ErrorCode::PayloadTooLarge | ErrorCode::UnsupportedMediaType => self.err_bad_request,
+            ErrorCode::BadRequest
+            | ErrorCode::MethodNotAllowed
+            | ErrorCode::PayloadTooLarge
+            | ErrorCode::UnsupportedMediaType
+            | ErrorCode::MisdirectedRequest => self.err_bad_request,
         }
     }
 }

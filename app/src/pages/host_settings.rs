@@ -18,6 +18,8 @@ pub fn HostSettings() -> impl IntoView {
             <A href="/settings" exact=true>{move || i18n.t().nav_settings_overview}</A>
             <A href="/settings/smtp">{move || i18n.t().nav_smtp}</A>
             <A href="/settings/emails">{move || i18n.t().nav_emails}</A>
+            <A href="/settings/tokens">{move || i18n.t().nav_tokens}</A>
+            <A href="/settings/audit">{move || i18n.t().nav_audit}</A>
         </nav>
         <Outlet/>
     }

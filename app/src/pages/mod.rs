@@ -1,6 +1,9 @@
 //! The dashboard's pages and the router that picks one.
 
 mod accounts;
+mod api_tokens;
+mod audit;
+mod copy_field;
 mod credentials;
 mod emails;
 mod forgot;
@@ -42,6 +45,8 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("") view=host_settings::HostOverview/>
                         <Route path=path!("smtp") view=smtp::SmtpPage/>
                         <Route path=path!("emails") view=emails::EmailsPage/>
+                        <Route path=path!("tokens") view=api_tokens::ApiTokensPage/>
+                        <Route path=path!("audit") view=audit::AuditPage/>
                     </ParentRoute>
                 </ParentRoute>
             </Routes>

@@ -2,14 +2,18 @@
 
 use crate::auth::Caller;
 use crate::error::Result;
-use crate::state::AppState;
+use crate::public_url::PublicUrl;
+use crate::storage::{Db, Engine};
 use shared::api::HostInfo;
+use shared::audit::AuditPage;
 
-pub fn host_info(state: &AppState, caller: &Caller) -> Result<HostInfo> {
+/// Host settings → Audit log: one page, newest first.
+pub async fn audit_log(db: &Db, caller: &Caller, query: &crate::audit::Query) -> Result<AuditPage> {
     caller.require_host_admin()?;
-    Ok(HostInfo {
-        public_url: state.public_url.as_str().to_owned(),
-        version: env!("CARGO_PKG_VERSION").to_owned(),
-        database: state.db.engine.name().to_owned(),
-    })
+    crate::audit::page(db, query).await
+}
+
+pub fn host_info(public_url: &PublicUrl, engine: Engine, caller: &Caller) -> Result<HostInfo> {
+    caller.require_host_admin()?;
+    Ok(HostInfo { public_url: public_url.as_str().to_owned(), version: env!("CARGO_PKG_VERSION").to_owned(), database: engine.name().to_owned() })
 }

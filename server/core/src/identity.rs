@@ -4,7 +4,7 @@
 
 use crate::error::{Failure, Result};
 use crate::storage::{changed_one, is_unique_violation, now};
-use shared::api::{AccountSummary, ErrorCode, Me, UserStatus, UserSummary};
+use shared::api::{Me, UserStatus, UserSummary};
 use shared::{EmailAddress, Role};
 use sqlx::any::AnyRow;
 use sqlx::{AnyPool, Row};
@@ -83,12 +83,26 @@ pub async fn claim_reset_request(conn: &mut sqlx::AnyConnection, id: i64, now: i
     Ok(changed_one(&done))
 }
 
-fn email_taken(e: sqlx::Error) -> Failure {
-    if is_unique_violation(&e) {
-        Failure(shared::ApiError::new(ErrorCode::Conflict, "a user with this email already exists").with_field("email", "already in use"))
-    } else {
-        e.into()
+/// A write refused because another row already holds its unique value (a
+/// user's email, an account's name). What to tell the caller is the
+/// service's business; storage only says which it was.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Taken;
+
+/// Sorts a failed write into "taken" (the caller's to fix) and everything else.
+fn unless_taken<T>(result: std::result::Result<T, sqlx::Error>) -> Result<std::result::Result<T, Taken>> {
+    match result {
+        Ok(v) => Ok(Ok(v)),
+        Err(e) if is_unique_violation(&e) => Ok(Err(Taken)),
+        Err(e) => Err(e.into()),
     }
+}
+
+/// An account as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Account {
+    pub id: i64,
+    pub name: String,
 }
 
 pub async fn list(pool: &AnyPool) -> Result<Vec<User>> {
@@ -102,47 +116,50 @@ pub async fn host_admin_exists(pool: &AnyPool) -> Result<bool> {
 }
 
 /// Inserts a user: active with a password hash, or pending (invited) without
-/// one. 409 when the address is taken.
-pub async fn insert<'c, E>(executor: E, email: &EmailAddress, role: Role, account_id: Option<i64>, password_hash: Option<&str>) -> Result<i64>
+/// one. [`Taken`] when the address is.
+pub async fn insert<'c, E>(
+    executor: E,
+    email: &EmailAddress,
+    role: Role,
+    account_id: Option<i64>,
+    password_hash: Option<&str>,
+) -> Result<std::result::Result<i64, Taken>>
 where
     E: sqlx::Executor<'c, Database = sqlx::Any>,
 {
-    let row = sqlx::query("INSERT INTO users (email, password_hash, role, account_id, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id")
+    let inserted = sqlx::query("INSERT INTO users (email, password_hash, role, account_id, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id")
         .bind(email.as_str())
         .bind(password_hash)
         .bind(role.as_str())
         .bind(account_id)
         .bind(now())
         .fetch_one(executor)
-        .await
-        .map_err(email_taken)?;
-    Ok(row.try_get("id")?)
-}
-
-pub async fn list_accounts(pool: &AnyPool) -> Result<Vec<AccountSummary>> {
-    let rows = sqlx::query("SELECT id, name FROM accounts ORDER BY lower(name)").fetch_all(pool).await?;
-    rows.iter().map(|r| Ok(AccountSummary { id: r.try_get("id")?, name: r.try_get("name")? })).collect()
-}
-
-/// Creates an account; 409 when another has the same name (case-insensitively).
-pub async fn insert_account(pool: &AnyPool, name: &str) -> Result<AccountSummary> {
-    let row =
-        sqlx::query("INSERT INTO accounts (name, created_at) VALUES ($1, $2) RETURNING id").bind(name).bind(now()).fetch_one(pool).await.map_err(name_taken)?;
-    Ok(AccountSummary { id: row.try_get("id")?, name: name.to_owned() })
-}
-
-/// Renames an account; `None` when there is no such account.
-pub async fn rename_account(pool: &AnyPool, id: i64, name: &str) -> Result<Option<AccountSummary>> {
-    let done = sqlx::query("UPDATE accounts SET name = $1 WHERE id = $2").bind(name).bind(id).execute(pool).await.map_err(name_taken)?;
-    Ok((done.rows_affected() == 1).then(|| AccountSummary { id, name: name.to_owned() }))
-}
-
-fn name_taken(e: sqlx::Error) -> Failure {
-    if is_unique_violation(&e) {
-        Failure(shared::ApiError::new(ErrorCode::Conflict, "an account with this name already exists").with_field("name", "already in use"))
-    } else {
-        e.into()
+        .await;
+    match unless_taken(inserted)? {
+        Ok(row) => Ok(Ok(row.try_get("id")?)),
+        Err(taken) => Ok(Err(taken)),
     }
+}
+
+pub async fn list_accounts(pool: &AnyPool) -> Result<Vec<Account>> {
+    let rows = sqlx::query("SELECT id, name FROM accounts ORDER BY lower(name)").fetch_all(pool).await?;
+    rows.iter().map(|r| Ok(Account { id: r.try_get("id")?, name: r.try_get("name")? })).collect()
+}
+
+/// Creates an account; [`Taken`] when another has the same name (case-insensitively).
+pub async fn insert_account(pool: &AnyPool, name: &str) -> Result<std::result::Result<Account, Taken>> {
+    let inserted = sqlx::query("INSERT INTO accounts (name, created_at) VALUES ($1, $2) RETURNING id").bind(name).bind(now()).fetch_one(pool).await;
+    match unless_taken(inserted)? {
+        Ok(row) => Ok(Ok(Account { id: row.try_get("id")?, name: name.to_owned() })),
+        Err(taken) => Ok(Err(taken)),
+    }
+}
+
+/// Renames an account; `Ok(None)` when there is no such account, [`Taken`]
+/// when another has the name.
+pub async fn rename_account(pool: &AnyPool, id: i64, name: &str) -> Result<std::result::Result<Option<Account>, Taken>> {
+    let updated = sqlx::query("UPDATE accounts SET name = $1 WHERE id = $2").bind(name).bind(id).execute(pool).await;
+    Ok(unless_taken(updated)?.map(|done| (done.rows_affected() == 1).then(|| Account { id, name: name.to_owned() })))
 }
 
 pub async fn account_exists(pool: &AnyPool, id: i64) -> Result<bool> {

@@ -7,17 +7,20 @@
 //! `identity` (the users and accounts rows), `users` (invitations, resets,
 //! accounts), `smtp` (the relay configuration and the test send), `outbox`
 //! (the queue and its delivery worker) and `host`. Beneath them: `storage`
-//! (and its rule), `state`, `wake`, `tokens`, `passwords`, `secret_key`,
+//! (and its rule), `state`, `maintenance`, `wake`, `tokens`, `passwords`, `seal`, `secret_key`,
 //! `tls_roots`, `public_url`, `metrics` and `error`.
 
+pub mod audit;
 pub mod auth;
 pub mod error;
 pub mod host;
 pub mod identity;
+pub mod maintenance;
 pub mod metrics;
 pub mod outbox;
 pub mod passwords;
 pub mod public_url;
+pub mod seal;
 pub mod secret_key;
 pub mod smtp;
 pub mod state;

@@ -1,6 +1,7 @@
 //! The instance's secret key: 32 random bytes in `<data dir>/secret.key`, mode
-//! 0600, created on first start. Secrets at rest (the SMTP relay password) are
-//! sealed with it, so the database alone does not reveal them.
+//! 0600, created on first start. Secrets at rest (the SMTP relay password,
+//! queued emails' bodies) are sealed with it, so the database alone does not
+//! reveal them, and without it they cannot be opened: back it up.
 
 use anyhow::Context;
 use std::io::Write;
@@ -14,6 +15,24 @@ pub struct SecretKey([u8; 32]);
 impl SecretKey {
     pub fn bytes(&self) -> &[u8; 32] {
         &self.0
+    }
+
+    /// Reads the key; when there is none, creates one (owner-only) unless the
+    /// database already holds data sealed with a key (`sealed_data_exists`):
+    /// a new key could not open it, so that is refused with what to do.
+    pub fn load_or_create_for(data_dir: &Path, sealed_data_exists: bool) -> anyhow::Result<Self> {
+        let path = data_dir.join(FILE_NAME);
+        if sealed_data_exists && !path.exists() {
+            anyhow::bail!(
+                "{} is missing, but the database holds data sealed with it (the SMTP password, queued emails). \
+                 Restore the file from your backup and start again. To give that data up instead, clear it: \
+                 save the SMTP configuration again and discard the queued emails after starting with a new key \
+                 (delete the smtp_config row and the outbox rows whose body is 'sealed').",
+                path.display()
+            );
+        }
+        warn_if_readable_by_others(&path);
+        Self::load_or_create(data_dir)
     }
 
     /// Reads the key, creating it (owner-only) when it does not exist yet.
@@ -43,6 +62,18 @@ impl SecretKey {
                 }
             }
             Err(e) => Err(e).with_context(|| format!("reading {}", path.display())),
+        }
+    }
+}
+
+/// The key file should be the owner's alone; say so (once, at start) when it is not.
+fn warn_if_readable_by_others(path: &Path) {
+    #[cfg(unix)]
+    if let Ok(meta) = std::fs::metadata(path) {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = meta.permissions().mode() & 0o777;
+        if mode & 0o077 != 0 {
+            tracing::warn!(file = %path.display(), mode = format!("{mode:04o}"), "the secret key is readable by others than its owner; run: chmod 600 {}", path.display());
         }
     }
 }

@@ -1,12 +1,18 @@
-//! What every request handler can reach: one `AppState`, cheap to clone.
+//! The composition root: one `AppState`, cheap to clone, that every transport
+//! (REST routes, server functions, the worker) is handed. It holds each
+//! capability's context; a service takes only its own (`&state.smtp`, say),
+//! never the whole state, so what an operation can touch is in its signature.
 
+use crate::auth::Auth;
+use crate::outbox::{EmailSettings, Outbox};
 use crate::passwords::PasswordHasher;
 use crate::public_url::PublicUrl;
 use crate::secret_key::SecretKey;
+use crate::smtp::{Smtp, SmtpRuntime};
 use crate::storage::Db;
-use crate::tls_roots::ExtraRoots;
+use crate::users::Users;
+use crate::wake::Wake;
 use std::sync::Arc;
-use std::time::Duration;
 
 #[derive(Clone)]
 pub struct AppState(Arc<Inner>);
@@ -14,60 +20,27 @@ pub struct AppState(Arc<Inner>);
 pub struct Inner {
     pub db: Db,
     pub public_url: PublicUrl,
-    pub passwords: PasswordHasher,
-    /// Seals secrets at rest (the SMTP relay password).
-    pub secret_key: SecretKey,
-    pub smtp: SmtpRuntime,
-    pub emails: EmailSettings,
-    /// Rung after an email is queued, so the outbox worker sends it at once.
-    pub outbox_wake: tokio::sync::Notify,
-}
-
-/// How invitation and reset emails are written, and how long their links live.
-#[derive(Debug, Clone)]
-pub struct EmailSettings {
-    /// The host's (organisation's) name, as emails say it.
-    pub organisation: String,
-    pub language: shared::Language,
-    pub invite_ttl_secs: i64,
-    pub reset_ttl_secs: i64,
-    /// Delay before the first retry of a failed delivery (then ×4 each time).
-    pub retry_base_secs: i64,
-    /// Attempts before an email is given up as failed.
-    pub max_attempts: i64,
-    /// How long a worker holds a claimed email; longer than one delivery takes.
-    pub lease_secs: i64,
-}
-
-impl Default for EmailSettings {
-    fn default() -> Self {
-        Self {
-            organisation: "Gatehouse".into(),
-            language: shared::Language::En,
-            invite_ttl_secs: 7 * 24 * 3600,
-            reset_ttl_secs: 3600,
-            retry_base_secs: 30,
-            max_attempts: 8,
-            lease_secs: 120,
-        }
-    }
-}
-
-/// What the SMTP capability keeps in memory: trusted extra roots and the test-send bound.
-pub struct SmtpRuntime {
-    pub extra_roots: ExtraRoots,
-    pub test_bound: Duration,
-}
-
-impl SmtpRuntime {
-    pub fn new(extra_roots: ExtraRoots, test_bound: Duration) -> Self {
-        Self { extra_roots, test_bound }
-    }
+    pub auth: Auth,
+    pub users: Users,
+    pub smtp: Smtp,
+    pub outbox: Outbox,
 }
 
 impl AppState {
-    pub fn new(db: Db, public_url: PublicUrl, secret_key: SecretKey, smtp: SmtpRuntime, emails: EmailSettings) -> Self {
-        Self(Arc::new(Inner { db, public_url, passwords: PasswordHasher::default(), secret_key, smtp, emails, outbox_wake: tokio::sync::Notify::new() }))
+    pub fn new(db: Db, public_url: PublicUrl, secret_key: SecretKey, smtp: SmtpRuntime, emails: EmailSettings, session_idle_secs: i64) -> Self {
+        let passwords = PasswordHasher::default();
+        let emails = Arc::new(emails);
+        // One signal: whoever makes email deliverable rings this instance's worker.
+        let wake = Wake::default();
+        let smtp = Smtp::new(db.clone(), secret_key.clone(), smtp, public_url.host(), wake.clone());
+        Self(Arc::new(Inner {
+            auth: Auth::new(db.clone(), passwords.clone(), public_url.clone(), session_idle_secs),
+            users: Users::new(db.clone(), passwords, public_url.clone(), emails.clone(), secret_key.clone(), wake.clone()),
+            outbox: Outbox::new(db.clone(), emails, public_url.host(), secret_key, wake, smtp.clone()),
+            smtp,
+            db,
+            public_url,
+        }))
     }
 }
 

@@ -20,14 +20,14 @@ pub fn router() -> Router<AppState> {
 #[utoipa::path(get, path = "/api/v1/users", tag = "users", security(("bearer" = []), ("session" = [])),
     responses((status = 200, body = Vec<UserSummary>), (status = 401, description = "not signed in", body = ErrorEnvelope), (status = 403, description = "not a host admin", body = ErrorEnvelope)))]
 pub(crate) async fn list_users(State(state): State<AppState>, Authed(caller): Authed) -> Result<Json<Vec<UserSummary>>> {
-    Ok(Json(service::list_users(&state, &caller).await?))
+    Ok(Json(service::list_users(&state.users, &caller).await?))
 }
 
 /// Every account.
 #[utoipa::path(get, path = "/api/v1/accounts", tag = "users", security(("bearer" = []), ("session" = [])),
     responses((status = 200, body = Vec<AccountSummary>), (status = 401, description = "not signed in", body = ErrorEnvelope), (status = 403, description = "not a host admin", body = ErrorEnvelope)))]
 pub(crate) async fn list_accounts(State(state): State<AppState>, Authed(caller): Authed) -> Result<Json<Vec<AccountSummary>>> {
-    Ok(Json(service::list_accounts(&state, &caller).await?))
+    Ok(Json(service::list_accounts(&state.users, &caller).await?))
 }
 
 /// Create an account, so account users can be invited into it.
@@ -38,7 +38,7 @@ pub(crate) async fn create_account(
     Authed(caller): Authed,
     JsonBody(req): JsonBody<AccountRequest>,
 ) -> Result<(StatusCode, Json<AccountSummary>)> {
-    Ok((StatusCode::CREATED, Json(service::create_account(&state, &caller, &req).await?)))
+    Ok((StatusCode::CREATED, Json(service::create_account(&state.users, &caller, &req).await?)))
 }
 
 /// Rename an account.
@@ -50,5 +50,5 @@ pub(crate) async fn rename_account(
     Path(id): Path<i64>,
     JsonBody(req): JsonBody<AccountRequest>,
 ) -> Result<Json<AccountSummary>> {
-    Ok(Json(service::rename_account(&state, &caller, id, &req).await?))
+    Ok(Json(service::rename_account(&state.users, &caller, id, &req).await?))
 }

@@ -1,5 +1,6 @@
 //! REST doors onto the auth service.
 
+use super::client_ip::ClientIp;
 use super::error::Result;
 use super::extract::Authed;
 use super::JsonBody;
@@ -8,7 +9,6 @@ use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use gatehouse_core::auth::caller::{session_cookie, SESSION_COOKIE};
 use gatehouse_core::auth::service::{self, NewSession, SESSION_TTL_SECS};
 use gatehouse_core::state::AppState;
 use shared::api::{ErrorEnvelope, Me, SetupRequest, SetupStatus, SignInRequest};
@@ -19,18 +19,18 @@ pub fn router() -> Router<AppState> {
 
 /// Sign in with email and password; sets the session cookie.
 #[utoipa::path(post, path = "/api/v1/session", tag = "auth", request_body = SignInRequest, responses(
-    (status = 200, description = "signed in; `Set-Cookie: gh_session=…`", body = Me),
+    (status = 200, description = "signed in; `Set-Cookie: gh_session=…` (`__Host-gh_session` over https)", body = Me),
     (status = 401, description = "wrong email or password", body = ErrorEnvelope),
-    (status = 429, description = "too many failed attempts for this address", body = ErrorEnvelope)))]
-pub(crate) async fn sign_in(State(state): State<AppState>, JsonBody(req): JsonBody<SignInRequest>) -> Result<Response> {
-    let (me, session) = service::sign_in(&state, &req).await?;
+    (status = 429, description = "too many failed sign-ins from this address (for this account, or for many): wait the seconds the message names", body = ErrorEnvelope)))]
+pub(crate) async fn sign_in(State(state): State<AppState>, ClientIp(source): ClientIp, JsonBody(req): JsonBody<SignInRequest>) -> Result<Response> {
+    let (me, session) = service::sign_in(&state.auth, &req, source).await?;
     Ok(with_session(&state, StatusCode::OK, me, session))
 }
 
 /// Sign out: ends the session and clears the cookie.
 #[utoipa::path(delete, path = "/api/v1/session", tag = "auth", responses((status = 204, description = "signed out")))]
 pub(crate) async fn sign_out(State(state): State<AppState>, headers: HeaderMap) -> Result<Response> {
-    service::sign_out(&state, session_cookie(&headers)).await?;
+    service::sign_out(&state.db, state.auth.cookie.find(&headers)).await?;
     let mut res = StatusCode::NO_CONTENT.into_response();
     res.headers_mut().insert(header::SET_COOKIE, cookie(&state, "", 0));
     Ok(res)
@@ -47,7 +47,7 @@ pub(crate) async fn me(Authed(caller): Authed) -> Json<Me> {
 #[utoipa::path(get, path = "/api/v1/setup/{token}", tag = "auth", params(("token" = String, Path)),
     responses((status = 200, body = SetupStatus)))]
 pub(crate) async fn setup_status(State(state): State<AppState>, Path(token): Path<String>) -> Result<Json<SetupStatus>> {
-    Ok(Json(service::setup_status(&state, &token).await?))
+    Ok(Json(service::setup_status(&state.db, &token).await?))
 }
 
 /// Create the first host admin from the setup link (once) and sign in.
@@ -56,7 +56,7 @@ pub(crate) async fn setup_status(State(state): State<AppState>, Path(token): Pat
     (status = 410, description = "link used or expired", body = ErrorEnvelope),
     (status = 422, description = "invalid fields", body = ErrorEnvelope)))]
 pub(crate) async fn complete_setup(State(state): State<AppState>, Path(token): Path<String>, JsonBody(req): JsonBody<SetupRequest>) -> Result<Response> {
-    let (me, session) = service::complete_setup(&state, &token, &req).await?;
+    let (me, session) = service::complete_setup(&state.auth, &token, &req).await?;
     Ok(with_session(&state, StatusCode::CREATED, me, session))
 }
 
@@ -66,9 +66,10 @@ pub(crate) fn with_session(state: &AppState, status: StatusCode, me: Me, session
     res
 }
 
-/// HttpOnly, SameSite=Strict, and Secure whenever the console is served over https.
+/// HttpOnly, SameSite=Strict, and over https Secure with the `__Host-` name.
 fn cookie(state: &AppState, value: &str, max_age: i64) -> HeaderValue {
-    let secure = if state.public_url.is_https() { "; Secure" } else { "" };
-    let cookie = format!("{SESSION_COOKIE}={value}; Path=/; HttpOnly; SameSite=Strict; Max-Age={max_age}{secure}");
+    let session = state.auth.cookie;
+    let secure = if session.secure { "; Secure" } else { "" };
+    let cookie = format!("{}={value}; Path=/; HttpOnly; SameSite=Strict; Max-Age={max_age}{secure}", session.name);
     HeaderValue::from_str(&cookie).expect("cookie is ASCII")
 }

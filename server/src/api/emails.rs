@@ -30,7 +30,7 @@ pub(crate) struct Filter {
         (status = 401, body = ErrorEnvelope), (status = 403, body = ErrorEnvelope)))]
 pub(crate) async fn list(State(state): State<AppState>, Authed(caller): Authed, Query(filter): Query<Filter>) -> Result<Json<Vec<EmailSummary>>> {
     let status = filter.status.as_deref().map(service::parse_status).transpose()?;
-    Ok(Json(service::list(&state, &caller, status).await?))
+    Ok(Json(service::list(&state.outbox, &caller, status).await?))
 }
 
 /// Send a failed, retrying or discarded email again, now.
@@ -38,7 +38,7 @@ pub(crate) async fn list(State(state): State<AppState>, Authed(caller): Authed, 
     responses((status = 200, body = EmailSummary), (status = 404, body = ErrorEnvelope), (status = 409, description = "already sent or being sent", body = ErrorEnvelope),
         (status = 401, body = ErrorEnvelope), (status = 403, body = ErrorEnvelope)))]
 pub(crate) async fn retry(State(state): State<AppState>, Authed(caller): Authed, Path(id): Path<i64>) -> Result<Json<EmailSummary>> {
-    Ok(Json(service::retry(&state, &caller, id).await?))
+    Ok(Json(service::retry(&state.outbox, &caller, id).await?))
 }
 
 /// Give up on an email that has not been sent.
@@ -46,5 +46,5 @@ pub(crate) async fn retry(State(state): State<AppState>, Authed(caller): Authed,
     responses((status = 200, body = EmailSummary), (status = 404, body = ErrorEnvelope), (status = 409, description = "already sent or being sent", body = ErrorEnvelope),
         (status = 401, body = ErrorEnvelope), (status = 403, body = ErrorEnvelope)))]
 pub(crate) async fn discard(State(state): State<AppState>, Authed(caller): Authed, Path(id): Path<i64>) -> Result<Json<EmailSummary>> {
-    Ok(Json(service::discard(&state, &caller, id).await?))
+    Ok(Json(service::discard(&state.outbox, &caller, id).await?))
 }

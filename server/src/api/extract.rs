@@ -43,6 +43,6 @@ impl FromRequestParts<AppState> for Authed {
     type Rejection = HttpError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, HttpError> {
-        Ok(Authed(authenticate(state, &parts.headers).await?))
+        Ok(Authed(authenticate(&state.auth, &parts.headers).await?))
     }
 }

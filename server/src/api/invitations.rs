@@ -36,7 +36,7 @@ pub(crate) async fn invite(
     Authed(caller): Authed,
     JsonBody(req): JsonBody<InviteRequest>,
 ) -> Result<(StatusCode, Json<InvitationCreated>)> {
-    Ok((StatusCode::CREATED, Json(invitations::invite(&state, &caller, &req).await?)))
+    Ok((StatusCode::CREATED, Json(invitations::invite(&state.users, &caller, &req).await?)))
 }
 
 /// A new invitation link for a pending user; the previous link dies at once.
@@ -44,13 +44,13 @@ pub(crate) async fn invite(
     responses((status = 200, body = InvitationLink), (status = 404, body = ErrorEnvelope), (status = 409, description = "user is not pending", body = ErrorEnvelope),
         (status = 401, body = ErrorEnvelope), (status = 403, body = ErrorEnvelope)))]
 pub(crate) async fn regenerate(State(state): State<AppState>, Authed(caller): Authed, Path(id): Path<i64>) -> Result<Json<InvitationLink>> {
-    Ok(Json(invitations::regenerate(&state, &caller, id).await?))
+    Ok(Json(invitations::regenerate(&state.users, &caller, id).await?))
 }
 
 /// Whether an invitation link can still be used.
 #[utoipa::path(get, path = "/api/v1/invitations/{token}", tag = "users", params(("token" = String, Path)), responses((status = 200, body = LinkStatus)))]
 pub(crate) async fn invitation_status(State(state): State<AppState>, Path(token): Path<String>) -> Result<Json<LinkStatus>> {
-    Ok(Json(invitations::status(&state, &token).await?))
+    Ok(Json(invitations::status(&state.users, &token).await?))
 }
 
 /// Accept an invitation: the invited address and a new password; signs in.
@@ -58,7 +58,7 @@ pub(crate) async fn invitation_status(State(state): State<AppState>, Path(token)
     responses((status = 201, description = "account created and signed in", body = Me), (status = 410, description = "used, replaced or expired", body = ErrorEnvelope),
         (status = 422, description = "wrong address or weak password", body = ErrorEnvelope)))]
 pub(crate) async fn accept(State(state): State<AppState>, Path(token): Path<String>, JsonBody(req): JsonBody<AcceptInvitation>) -> Result<Response> {
-    let (me, session) = invitations::accept(&state, &token, &req).await?;
+    let (me, session) = invitations::accept(&state.users, &token, &req).await?;
     Ok(with_session(&state, StatusCode::CREATED, me, session))
 }
 
@@ -67,26 +67,26 @@ pub(crate) async fn accept(State(state): State<AppState>, Path(token): Path<Stri
     responses((status = 200, body = ResetLink), (status = 404, body = ErrorEnvelope), (status = 409, description = "user is still pending", body = ErrorEnvelope),
         (status = 401, body = ErrorEnvelope), (status = 403, body = ErrorEnvelope)))]
 pub(crate) async fn admin_reset_link(State(state): State<AppState>, Authed(caller): Authed, Path(id): Path<i64>) -> Result<Json<ResetLink>> {
-    Ok(Json(resets::admin_link(&state, &caller, id).await?))
+    Ok(Json(resets::admin_link(&state.users, &caller, id).await?))
 }
 
 /// "Forgot password": always 202, whether or not the address exists.
 #[utoipa::path(post, path = "/api/v1/password-reset", tag = "users", request_body = ForgotPassword, responses((status = 202, description = "accepted")))]
 pub(crate) async fn forgot(State(state): State<AppState>, JsonBody(req): JsonBody<ForgotPassword>) -> Result<(StatusCode, Json<serde_json::Value>)> {
-    resets::forgot(&state, &req.email).await?;
+    resets::forgot(&state.users, &req.email).await?;
     Ok((StatusCode::ACCEPTED, Json(serde_json::json!({}))))
 }
 
 /// Whether a reset link can still be used.
 #[utoipa::path(get, path = "/api/v1/password-reset/{token}", tag = "users", params(("token" = String, Path)), responses((status = 200, body = LinkStatus)))]
 pub(crate) async fn reset_status(State(state): State<AppState>, Path(token): Path<String>) -> Result<Json<LinkStatus>> {
-    Ok(Json(resets::status(&state, &token).await?))
+    Ok(Json(resets::status(&state.users, &token).await?))
 }
 
 /// Set a new password from a reset link; ends the user's other sessions.
 #[utoipa::path(post, path = "/api/v1/password-reset/{token}", tag = "users", params(("token" = String, Path)), request_body = ResetPassword,
     responses((status = 200, description = "password changed"), (status = 410, description = "used or expired", body = ErrorEnvelope), (status = 422, body = ErrorEnvelope)))]
 pub(crate) async fn reset(State(state): State<AppState>, Path(token): Path<String>, JsonBody(req): JsonBody<ResetPassword>) -> Result<Json<serde_json::Value>> {
-    resets::reset(&state, &token, &req.password).await?;
+    resets::reset(&state.users, &token, &req.password).await?;
     Ok(Json(serde_json::json!({})))
 }

@@ -6,6 +6,7 @@
 
 mod accounts;
 mod auth;
+pub mod client_ip;
 mod content_policy;
 mod emails;
 pub mod error;
@@ -14,10 +15,11 @@ mod guards;
 mod health;
 mod host;
 mod invitations;
-mod metrics;
+pub mod metrics;
 pub mod openapi;
 mod server_fns;
 mod smtp;
+mod tokens;
 
 pub use extract::JsonBody;
 
@@ -26,11 +28,14 @@ use axum::Router;
 use error::error_response;
 use gatehouse_core::state::AppState;
 use shared::api::{ApiError, ErrorCode};
+use std::net::SocketAddr;
 use std::path::Path;
 use tower_http::services::{ServeDir, ServeFile};
 use tower_http::set_header::SetResponseHeaderLayer;
 
-pub fn router(state: AppState, dist_dir: &Path) -> Router {
+/// Every route, behind the guards. `bound` is the listening address, one of
+/// the names requests may be addressed to.
+pub fn router(state: AppState, dist_dir: &Path, bound: SocketAddr, trusted_proxies: client_ip::TrustedProxies) -> Router {
     app::server_fns::register();
     let v1 = Router::new()
         .merge(auth::router())
@@ -39,6 +44,7 @@ pub fn router(state: AppState, dist_dir: &Path) -> Router {
         .merge(emails::router())
         .merge(host::router())
         .merge(smtp::router())
+        .merge(tokens::router())
         .route("/openapi.json", axum::routing::get(openapi::document))
         .fallback(|| async { error_response(ApiError::new(ErrorCode::NotFound, "no such API route")) });
 
@@ -48,7 +54,8 @@ pub fn router(state: AppState, dist_dir: &Path) -> Router {
     let index_html = std::fs::read_to_string(dist_dir.join("index.html")).ok();
     let policy = HeaderValue::from_str(&content_policy::policy(index_html.as_deref())).expect("the policy is ASCII");
 
-    Router::new()
+    let known_hosts = guards::KnownHosts::new(&state.public_url, bound);
+    let mut router = Router::new()
         .nest("/api/v1", v1)
         .route("/api/fn/{*name}", axum::routing::post(server_fns::handle))
         .merge(health::router())
@@ -57,11 +64,18 @@ pub fn router(state: AppState, dist_dir: &Path) -> Router {
         .layer(axum::middleware::from_fn(guards::check_storage_rule))
         .layer(axum::middleware::from_fn_with_state(state.clone(), guards::refuse_foreign_origin))
         .layer(axum::middleware::from_fn(guards::json_errors_for_api))
+        .layer(axum::middleware::from_fn(guards::no_store_for_api))
+        .layer(axum::Extension(trusted_proxies))
+        .layer(axum::middleware::from_fn_with_state(known_hosts, guards::refuse_unknown_host))
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(guards::panic_response))
         // Links carry secrets (setup, invitation and reset tokens): never leak them in Referer.
         .layer(SetResponseHeaderLayer::overriding(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer")))
         .layer(SetResponseHeaderLayer::overriding(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
         .layer(SetResponseHeaderLayer::overriding(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")))
-        .layer(SetResponseHeaderLayer::overriding(header::CONTENT_SECURITY_POLICY, policy))
-        .with_state(state)
+        .layer(SetResponseHeaderLayer::overriding(header::CONTENT_SECURITY_POLICY, policy));
+    if state.public_url.is_https() {
+        // Served over https (TLS ends in front of us): browsers keep to https for a year.
+        router = router.layer(SetResponseHeaderLayer::overriding(header::STRICT_TRANSPORT_SECURITY, HeaderValue::from_static("max-age=31536000")));
+    }
+    router.with_state(state)
 }

@@ -93,7 +93,8 @@ async fn a_421_twice_then_accepted_is_sent_on_the_third_attempt_with_one_message
     assert!(ids.iter().all(|id| id == &ids[0]) && ids[0].starts_with('<'), "each attempt carries the same Message-ID: {ids:?}");
     assert_eq!(relay.messages().len(), 1);
 
-    let metrics = reqwest::get(app.url("/metrics")).await.unwrap().text().await.unwrap();
+    assert_eq!(reqwest::get(app.url("/metrics")).await.unwrap().status(), 401, "no metrics for anonymous callers");
+    let metrics = app.client.get(app.url("/metrics")).send().await.unwrap().text().await.unwrap();
     for line in [
         "gatehouse_emails{kind=\"invitation\",status=\"sent\"} 1",
         "gatehouse_outbox_queue_depth 0",
@@ -313,9 +314,12 @@ async fn on_postgres_an_email_queued_by_another_instance_wakes_this_one() {
         subject: "Hello".into(),
         text: "text".into(),
         html: "<p>html</p>".into(),
+        link_expires_at: i64::MAX,
     };
+    // Instances share the data dir's secret key, which seals queued bodies.
+    let key = gatehouse_core::secret_key::SecretKey::load_or_create(db.dir.path()).unwrap();
     let mut tx = other.begin().await.unwrap();
-    enqueue(&mut tx, other.engine, &email, "example.com").await.unwrap();
+    enqueue(&mut tx, other.engine, &key, &email, "example.com").await.unwrap();
     tx.commit().await.unwrap();
 
     let queued = Instant::now();

@@ -4,11 +4,12 @@
 use crate::support;
 
 use serde_json::{json, Value};
-use support::{error_code, TestDb, ADMIN_EMAIL, ADMIN_PASSWORD};
+use support::{error_code, TestApp, TestDb, ADMIN_EMAIL, ADMIN_PASSWORD};
 
 on_both_databases!(
     setup_link_works_exactly_once,
     setup_link_dies_when_an_admin_is_made_from_the_cli,
+    only_the_newest_setup_link_works_for_an_hour,
     sign_in_sign_out_and_wrong_password,
     failed_sign_ins_are_rate_limited,
     host_user_is_refused_host_admin_routes,
@@ -67,11 +68,49 @@ async fn setup_link_dies_when_an_admin_is_made_from_the_cli(db: TestDb) {
     assert_eq!(error_code(res, 410).await, "gone", "no second admin through an old link");
 }
 
+async fn only_the_newest_setup_link_works_for_an_hour(db: TestDb) {
+    let app = db.spawn().await;
+    let first = app.setup_token();
+    let live = |token: String| {
+        let (client, url) = (app.client.clone(), app.url(&format!("/api/v1/setup/{token}")));
+        async move { client.get(url).send().await.unwrap().json::<Value>().await.unwrap()["valid"] == json!(true) }
+    };
+    assert!(live(first.clone()).await);
+
+    // `gatehouse setup-link` prints a fresh link (to stderr, with the server's
+    // public URL) and the one printed at start stops working.
+    let (ok, _, err) = db.cli(&["setup-link", "--public-url", &app.base], "");
+    assert!(ok, "{err}");
+    let link = err.lines().find_map(|l| l.strip_prefix("Setup link: ")).unwrap_or_else(|| panic!("no setup link in: {err}")).trim().to_owned();
+    assert!(link.starts_with(&format!("{}/setup/", app.base)), "{link}");
+    let second = link.rsplit('/').next().unwrap().to_owned();
+    assert!(!live(first).await, "the older link died");
+    assert!(live(second.clone()).await);
+
+    // A restart (still no admin) prints a new link, and the CLI's dies.
+    app.stop();
+    let app = db.spawn().await;
+    let third = app.setup_token();
+    let status = |token: &str| app.client.get(app.url(&format!("/api/v1/setup/{token}"))).send();
+    assert_eq!(status(&second).await.unwrap().json::<Value>().await.unwrap(), json!({"valid": false}));
+    assert_eq!(status(&third).await.unwrap().json::<Value>().await.unwrap(), json!({"valid": true}));
+
+    // One live link, living one hour.
+    let mut conn = <sqlx::AnyConnection as sqlx::Connection>::connect(&db.url).await.unwrap();
+    let lifetimes: Vec<i64> = sqlx::query_scalar("SELECT expires_at - created_at FROM setup_tokens").fetch_all(&mut conn).await.unwrap();
+    assert_eq!(lifetimes, [3600]);
+
+    // With an admin, the command refuses and says why.
+    app.set_up_admin().await;
+    let (ok, _, err) = db.cli(&["setup-link"], "");
+    assert!(!ok && err.contains("already has a host admin"), "{err}");
+}
+
 async fn sign_in_sign_out_and_wrong_password(db: TestDb) {
     let app = db.spawn().await;
     app.set_up_admin().await;
 
-    let fresh = reqwest::Client::builder().cookie_store(true).build().unwrap();
+    let fresh = app.browser();
     let wrong = fresh.post(app.url("/api/v1/session")).json(&json!({"email": ADMIN_EMAIL, "password": "not the password"})).send().await.unwrap();
     assert_eq!(error_code(wrong, 401).await, "unauthorized");
     let unknown = fresh.post(app.url("/api/v1/session")).json(&json!({"email": "nobody@example.com", "password": "whatever it is"})).send().await.unwrap();
@@ -96,16 +135,45 @@ async fn sign_in_sign_out_and_wrong_password(db: TestDb) {
     assert_eq!(res.status(), 401, "server functions answer 401, not 500, without a session");
 }
 
+/// A stranger's failures slow the stranger down, not the account's owner;
+/// `X-Forwarded-For` tells them apart only from a trusted proxy; the
+/// bookkeeping is a few counters, not a row per attempt.
 async fn failed_sign_ins_are_rate_limited(db: TestDb) {
-    let app = db.spawn().await;
+    const STRANGER: &str = "203.0.113.9";
+    const OWNER: &str = "198.51.100.7";
+    // This test's requests come from 127.0.0.1: trusted as a proxy here.
+    let app = TestApp::spawn(&db, &[("GATEHOUSE_TRUSTED_PROXIES", "127.0.0.1")]).await;
     app.set_up_admin().await;
     let client = reqwest::Client::new();
-    let attempt = |password: &'static str| client.post(app.url("/api/v1/session")).json(&json!({"email": ADMIN_EMAIL, "password": password})).send();
-    for _ in 0..5 {
-        assert_eq!(attempt("wrong password!").await.unwrap().status(), 401);
+    let attempt = |from: &'static str, password: &'static str| {
+        client.post(app.url("/api/v1/session")).header("x-forwarded-for", from).json(&json!({"email": ADMIN_EMAIL, "password": password})).send()
+    };
+    // Five failures are free; the sixth starts a 10-second wait for that pair.
+    for _ in 0..6 {
+        assert_eq!(attempt(STRANGER, "wrong password!").await.unwrap().status(), 401);
     }
-    let blocked = attempt(ADMIN_PASSWORD).await.unwrap();
-    assert_eq!(error_code(blocked, 429).await, "rate_limited", "even the right password waits");
+    let waiting = attempt(STRANGER, ADMIN_PASSWORD).await.unwrap();
+    assert_eq!(waiting.status(), 429);
+    let body: Value = waiting.json().await.unwrap();
+    assert!(body["error"]["message"].as_str().unwrap().contains("seconds"), "{body}");
+    assert_eq!(attempt(OWNER, ADMIN_PASSWORD).await.unwrap().status(), 200, "the owner, from their own address, is not slowed down");
+
+    // Counters: the stranger's pair and source, the owner's source (its pair went with the success).
+    let mut conn = <sqlx::AnyConnection as sqlx::Connection>::connect(&db.url).await.unwrap();
+    let rows: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM sign_in_throttle").fetch_one(&mut conn).await.unwrap();
+    assert_eq!(rows, 3, "9 attempts, 3 counters");
+    app.stop();
+
+    // Without a trusted proxy, X-Forwarded-For is anyone's to write: ignored.
+    let app = db.spawn().await;
+    let attempt = |from: &'static str, password: &'static str| {
+        client.post(app.url("/api/v1/session")).header("x-forwarded-for", from).json(&json!({"email": "bob@example.com", "password": password})).send()
+    };
+    for _ in 0..6 {
+        assert_eq!(attempt(STRANGER, "wrong password!").await.unwrap().status(), 401);
+    }
+    let res = attempt(OWNER, "wrong password!").await.unwrap();
+    assert_eq!(error_code(res, 429).await, "rate_limited", "all of it came from 127.0.0.1");
 }
 
 async fn host_user_is_refused_host_admin_routes(db: TestDb) {

@@ -68,7 +68,7 @@ async fn with_smtp_on_the_invitation_is_emailed_and_the_link_works_once() {
     let status: Value = reqwest::get(app.url(&format!("/api/v1/invitations/{token}"))).await.unwrap().json().await.unwrap();
     assert_eq!(status["valid"], true);
 
-    let visitor = reqwest::Client::builder().cookie_store(true).build().unwrap();
+    let visitor = app.browser();
     let accept = |email: &'static str| {
         visitor.post(app.url(&format!("/api/v1/invitations/{token}/accept"))).json(&json!({"email": email, "password": BOB_PASSWORD})).send()
     };
@@ -194,10 +194,20 @@ async fn links_come_only_from_the_public_url(db: TestDb) {
     let (ok, _, err) = db.cli(&["admin", "create", "--email", ADMIN_EMAIL], "a long admin password\n");
     assert!(ok, "{err}");
     let (_, token, _) = db.cli(&["token", "create", "--email", ADMIN_EMAIL, "--name", "test"], "");
-    let created: Value = reqwest::Client::new()
+    // A foreign Host does not even get an answer (421, the DNS-rebinding
+    // guard); forwarding headers are not believed either.
+    let foreign = reqwest::Client::new()
         .post(app.url("/api/v1/invitations"))
         .bearer_auth(token.trim())
         .header("host", "evil.example")
+        .json(&json!({"email": BOB, "role": "host_user"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(foreign.status(), 421);
+    let created: Value = reqwest::Client::new()
+        .post(app.url("/api/v1/invitations"))
+        .bearer_auth(token.trim())
         .header("x-forwarded-host", "evil.example")
         .header("x-forwarded-proto", "http")
         .json(&json!({"email": BOB, "role": "host_user"}))

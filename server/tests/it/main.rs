@@ -11,6 +11,7 @@ mod accounts;
 mod architecture;
 mod delivery;
 mod foundation;
+mod hardening;
 mod invitations;
 mod load;
 mod openapi;

@@ -23,6 +23,7 @@ async fn openapi_describes_every_rest_route() {
         ("/api/v1/accounts", "post"),
         ("/api/v1/accounts/{id}", "patch"),
         ("/api/v1/host", "get"),
+        ("/api/v1/audit", "get"),
         ("/api/v1/emails", "get"),
         ("/api/v1/emails/{id}/retry", "post"),
         ("/api/v1/emails/{id}/discard", "post"),
@@ -37,6 +38,9 @@ async fn openapi_describes_every_rest_route() {
         ("/api/v1/smtp/enable", "post"),
         ("/api/v1/smtp/disable", "post"),
         ("/api/v1/smtp/test", "post"),
+        ("/api/v1/tokens", "get"),
+        ("/api/v1/tokens", "post"),
+        ("/api/v1/tokens/{id}", "delete"),
     ] {
         assert!(paths.get(path).and_then(|p| p.get(method)).is_some(), "{method} {path} undocumented");
     }

@@ -240,13 +240,15 @@ async fn starttls_with_auth_sends_and_a_wrong_password_fails_at_auth() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_stored_password_goes_only_to_the_relay_it_was_saved_for() {
-    let saved_for = Relay::start(RelayOptions { auth: Some((RELAY_USER, RELAY_PASSWORD)), ..Default::default() });
-    let other = Relay::start(RelayOptions { auth: Some((RELAY_USER, RELAY_PASSWORD)), ..Default::default() });
+    let certs = Certs::generate();
+    let relay = |certs| Relay::start(RelayOptions { mode: "starttls", certs: Some(certs), auth: Some((RELAY_USER, RELAY_PASSWORD)), ..Default::default() });
+    let (saved_for, other) = (relay(&certs), relay(&certs));
     let db = sqlite().await;
-    let app = admin_app(&db, &[]).await;
-    assert_eq!(put(&app, &draft(saved_for.port, "none", Some((RELAY_USER, RELAY_PASSWORD)))).await.status(), 200);
+    let ca = certs.ca.to_string_lossy().to_string();
+    let app = admin_app(&db, &[("GATEHOUSE_SMTP_CA_FILE", &ca)]).await;
+    assert_eq!(put(&app, &draft(saved_for.port, "starttls", Some((RELAY_USER, RELAY_PASSWORD)))).await.status(), 200);
 
-    let mut elsewhere = draft(other.port, "none", Some((RELAY_USER, RELAY_PASSWORD)));
+    let mut elsewhere = draft(other.port, "starttls", Some((RELAY_USER, RELAY_PASSWORD)));
     elsewhere["password"] = Value::Null;
     // Well-formed, but the stored state has no password for this relay: 409.
     let res = app.client.post(app.url("/api/v1/smtp/test")).json(&elsewhere).send().await.unwrap();
@@ -257,9 +259,28 @@ async fn the_stored_password_goes_only_to_the_relay_it_was_saved_for() {
     assert!(!other.events().iter().any(|e| e.starts_with("EVENT AUTH")), "the password went to another relay");
 
     // Same relay, blank password: the stored one is used.
-    let mut same = draft(saved_for.port, "none", Some((RELAY_USER, RELAY_PASSWORD)));
+    let mut same = draft(saved_for.port, "starttls", Some((RELAY_USER, RELAY_PASSWORD)));
     same["password"] = Value::Null;
     assert_eq!(test_send(&app, Some(&same)).await["stage"], "sent");
+}
+
+/// A password is never offered over an unencrypted connection: 422 naming
+/// `security`, for a save and a test send alike, and nothing changes.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn authentication_without_encryption_is_refused() {
+    let relay = Relay::start(RelayOptions { auth: Some((RELAY_USER, RELAY_PASSWORD)), ..Default::default() });
+    let db = sqlite().await;
+    let app = admin_app(&db, &[]).await;
+    let plain = draft(relay.port, "none", Some((RELAY_USER, RELAY_PASSWORD)));
+    let res = put(&app, &plain).await;
+    assert_eq!(res.status(), 422);
+    let body: Value = res.json().await.unwrap();
+    assert!(body["error"]["fields"]["security"].as_str().unwrap().contains("in clear"), "{body}");
+    let res = app.client.post(app.url("/api/v1/smtp/test")).json(&plain).send().await.unwrap();
+    assert_eq!(res.status(), 422);
+    let settings: Value = app.client.get(app.url("/api/v1/smtp")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(settings["saved"], false, "nothing was saved");
+    assert!(relay.events().iter().all(|e| !e.starts_with("EVENT")), "the relay never heard from us: {:?}", relay.events());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -2,9 +2,9 @@
 //! copy, and when it stops working. With SMTP off the admin is the mail
 //! carrier, so the link is always shown, never only emailed.
 
+use super::super::copy_field::CopyField;
 use super::super::widgets::local_time;
 use crate::i18n::{use_i18n, Texts};
-use leptos::html;
 use leptos::prelude::*;
 use shared::invite::{EmailDelivery, InvitationCreated, InvitationLink, ResetLink};
 
@@ -64,37 +64,11 @@ pub fn LinkPanel(link: IssuedLink, on_close: Callback<()>) -> impl IntoView {
     };
     // Formatted once: the browser's locale does not change while the panel is open.
     let expires = local_time(expires_at);
-    // None until Copy is pressed; then whether the clipboard took the link.
-    let copied = RwSignal::new(None::<bool>);
-    let input = NodeRef::<html::Input>::new();
-    let to_copy = link.clone();
-    let copy = move |_| {
-        copied.set(None);
-        copy_to_clipboard(&to_copy, move |ok| {
-            if !ok {
-                // The browser would not let us write; leave the link ready for the keyboard.
-                select_all(input);
-            }
-            copied.set(Some(ok));
-        });
-    };
-    // The button that led here may be far below, or gone (the invite form
-    // closes): the result takes the focus, which also scrolls it into view if needed.
-    Effect::new(move || focus(input));
     view! {
         <section class="panel link-panel" data-testid="link-panel">
             <p class="lead" role="status">{headline}</p>
             {old_link_dead}
-            <div class="field">
-                <label for="issued-link">{move || label(i18n.t())}</label>
-                <div class="copy-row">
-                    <input id="issued-link" type="text" readonly=true data-testid=testid node_ref=input prop:value=link/>
-                    <button type="button" on:click=copy>{move || i18n.t().copy}</button>
-                </div>
-                <p class="copy-status" class:fallback=move || copied.get() == Some(false) aria-live="polite" data-testid="copy-status">
-                    {move || copied.get().map(|ok| if ok { i18n.t().copied } else { i18n.t().press_ctrl_c })}
-                </p>
-            </div>
+            <CopyField label=Signal::derive(move || label(i18n.t())) id="issued-link" testid=testid value=link/>
             <p class="muted">{move || (i18n.t().link_expires)(&expires)}</p>
             <div class="actions">
                 <button type="button" on:click=move |_| on_close.run(())>{move || i18n.t().close}</button>
@@ -102,58 +76,3 @@ pub fn LinkPanel(link: IssuedLink, on_close: Callback<()>) -> impl IntoView {
         </section>
     }
 }
-
-/// Puts `text` on the clipboard and calls `done` with whether that worked.
-#[cfg(feature = "csr")]
-fn copy_to_clipboard(text: &str, done: impl Fn(bool) + 'static) {
-    use std::rc::Rc;
-    use wasm_bindgen::closure::Closure;
-    use wasm_bindgen::JsValue;
-    let Some(navigator) = web_sys::window().map(|w| w.navigator()) else {
-        return done(false);
-    };
-    // `navigator.clipboard` is missing outside secure contexts (plain http to
-    // a LAN address, say); calling through it would throw.
-    let present = js_sys::Reflect::get(&navigator, &JsValue::from_str("clipboard")).is_ok_and(|c| !c.is_undefined());
-    if !present {
-        return done(false);
-    }
-    let done = Rc::new(done);
-    let on_ok = {
-        let done = done.clone();
-        Closure::<dyn FnMut(JsValue)>::new(move |_| done(true))
-    };
-    let on_err = Closure::<dyn FnMut(JsValue)>::new(move |_| done(false));
-    let _ = navigator.clipboard().write_text(text).then2(&on_ok, &on_err);
-    // The promise settles after this returns, so JS must own the two
-    // callbacks; they are a few bytes per click.
-    on_ok.forget();
-    on_err.forget();
-}
-
-/// Outside the browser there is no clipboard.
-#[cfg(not(feature = "csr"))]
-fn copy_to_clipboard(_text: &str, done: impl Fn(bool) + 'static) {
-    done(false)
-}
-
-#[cfg(feature = "csr")]
-fn select_all(input: NodeRef<html::Input>) {
-    if let Some(el) = input.get_untracked() {
-        let _ = el.focus();
-        el.select();
-    }
-}
-
-#[cfg(not(feature = "csr"))]
-fn select_all(_input: NodeRef<html::Input>) {}
-
-#[cfg(feature = "csr")]
-fn focus(input: NodeRef<html::Input>) {
-    if let Some(el) = input.get() {
-        let _ = el.focus();
-    }
-}
-
-#[cfg(not(feature = "csr"))]
-fn focus(_input: NodeRef<html::Input>) {}

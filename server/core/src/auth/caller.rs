@@ -2,14 +2,13 @@
 //! (`Authorization: Bearer ght_…`) or the session cookie set at sign-in.
 
 use super::storage;
+use super::Auth;
 use crate::error::{Failure, Result};
 use crate::identity::User;
-use crate::state::AppState;
+use crate::public_url::PublicUrl;
 use crate::tokens;
 use http::HeaderMap;
 use shared::ApiError;
-
-pub const SESSION_COOKIE: &str = "gh_session";
 
 /// A signed-in user making a request. Services take one and check the role themselves.
 #[derive(Debug, Clone)]
@@ -28,34 +27,53 @@ impl Caller {
     }
 }
 
-pub async fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<Caller> {
-    if let Some(auth) = headers.get(http::header::AUTHORIZATION) {
-        let token = auth
+pub async fn authenticate(auth: &Auth, headers: &HeaderMap) -> Result<Caller> {
+    if let Some(value) = headers.get(http::header::AUTHORIZATION) {
+        let token = value
             .to_str()
             .ok()
             .and_then(|v| v.strip_prefix("Bearer "))
             .map(str::trim)
             .filter(|t| tokens::looks_valid(t, tokens::API_TOKEN_PREFIX))
             .ok_or_else(|| Failure(ApiError::unauthorized().with_field("authorization", "expected `Bearer ght_…`")))?;
-        let user = storage::user_for_api_token(state.db.reads(), &tokens::hash(token)).await?;
+        let user = storage::user_for_api_token(&auth.db, &tokens::hash(token)).await?;
         return user.map(|user| Caller { user }).ok_or_else(|| ApiError::unauthorized().into());
     }
-    let session = session_cookie(headers).ok_or_else(ApiError::unauthorized)?;
-    let user = storage::user_for_session(state.db.reads(), &tokens::hash(session)).await?;
+    let session = auth.cookie.find(headers).ok_or_else(ApiError::unauthorized)?;
+    let user = storage::user_for_session(&auth.db, &tokens::hash(session), auth.idle_secs).await?;
     user.map(|user| Caller { user }).ok_or_else(|| ApiError::unauthorized().into())
 }
 
-/// The value of our session cookie, if the request carries a plausible one.
-pub fn session_cookie(headers: &HeaderMap) -> Option<&str> {
-    headers
-        .get_all(http::header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == SESSION_COOKIE)
-        .map(|(_, value)| value)
-        .filter(|v| tokens::looks_valid(v, ""))
+/// The session cookie. Over https it is named with the `__Host-` prefix,
+/// which browsers accept only when it is Secure, for this host alone, on
+/// path `/`: a sibling subdomain cannot plant a session of its choosing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SessionCookie {
+    pub name: &'static str,
+    pub secure: bool,
+}
+
+impl SessionCookie {
+    pub fn for_url(public_url: &PublicUrl) -> Self {
+        if public_url.is_https() {
+            Self { name: "__Host-gh_session", secure: true }
+        } else {
+            Self { name: "gh_session", secure: false }
+        }
+    }
+
+    /// The cookie's value, if the request carries a plausible one.
+    pub fn find<'h>(&self, headers: &'h HeaderMap) -> Option<&'h str> {
+        headers
+            .get_all(http::header::COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(';'))
+            .filter_map(|pair| pair.trim().split_once('='))
+            .find(|(name, _)| *name == self.name)
+            .map(|(_, value)| value)
+            .filter(|v| tokens::looks_valid(v, ""))
+    }
 }
 
 #[cfg(test)]
@@ -64,11 +82,25 @@ mod tests {
 
     #[test]
     fn finds_the_session_cookie_among_others() {
+        let cookie = SessionCookie::for_url(&PublicUrl::for_bound(([127, 0, 0, 1], 3000).into()));
         let token = tokens::mint("").secret;
         let mut headers = HeaderMap::new();
-        headers.insert(http::header::COOKIE, format!("a=1; {SESSION_COOKIE}={token}; b=2").parse().unwrap());
-        assert_eq!(session_cookie(&headers), Some(token.as_str()));
-        headers.insert(http::header::COOKIE, format!("{SESSION_COOKIE}=garbage").parse().unwrap());
-        assert_eq!(session_cookie(&headers), None);
+        headers.insert(http::header::COOKIE, format!("a=1; gh_session={token}; b=2").parse().unwrap());
+        assert_eq!(cookie.find(&headers), Some(token.as_str()));
+        headers.insert(http::header::COOKIE, "gh_session=garbage".parse().unwrap());
+        assert_eq!(cookie.find(&headers), None);
+    }
+
+    #[test]
+    fn over_https_only_the_host_prefixed_cookie_counts() {
+        let https = SessionCookie::for_url(&PublicUrl::new(&url::Url::parse("https://console.example.com/").unwrap()).unwrap());
+        assert_eq!(https, SessionCookie { name: "__Host-gh_session", secure: true });
+        let token = tokens::mint("").secret;
+        let mut headers = HeaderMap::new();
+        // A cookie without the prefix could have been set by a sibling subdomain.
+        headers.insert(http::header::COOKIE, format!("gh_session={token}").parse().unwrap());
+        assert_eq!(https.find(&headers), None);
+        headers.insert(http::header::COOKIE, format!("__Host-gh_session={token}").parse().unwrap());
+        assert_eq!(https.find(&headers), Some(token.as_str()));
     }
 }

@@ -1,20 +1,22 @@
 //! Sign-in, sign-out, first-run setup and API tokens: the operations behind
 //! both the REST routes and the CLI.
 
-use super::{storage, Caller};
+use super::{storage, throttle, Auth, Caller};
+use crate::audit::{self, Actor, Entry};
 use crate::error::{Failure, Result};
 use crate::identity;
-use crate::state::AppState;
+use crate::storage::Db;
 use crate::tokens;
 use shared::api::{ErrorCode, FieldErrors, Me, SetupRequest, SetupStatus, SignInRequest};
+use shared::audit::AuditAction;
+use shared::token::{CreatedApiToken, NewApiToken};
 use shared::{ApiError, EmailAddress, NewPassword, Role};
+use std::net::IpAddr;
 
 pub const SESSION_TTL_SECS: i64 = 12 * 3600;
-pub const SETUP_LINK_TTL_SECS: i64 = 24 * 3600;
-/// After this many failed sign-ins for one address inside the window, further
-/// attempts are refused (even with the right password) until the window passes.
-pub const MAX_FAILURES: i64 = 5;
-pub const FAILURE_WINDOW_SECS: i64 = 15 * 60;
+/// A setup link makes a host admin out of whoever holds it: short-lived,
+/// and only the newest one works.
+pub const SETUP_LINK_TTL_SECS: i64 = 3600;
 /// Longer passwords are not hashed at sign-in (a CPU sink otherwise). Looser
 /// than today's policy (`shared::password::MAX_CHARS`) on purpose: passwords
 /// chosen when the bound was 1,024 bytes still sign in.
@@ -25,42 +27,43 @@ pub struct NewSession {
     pub secret: String,
 }
 
-pub async fn sign_in(state: &AppState, req: &SignInRequest) -> Result<(Me, NewSession)> {
+/// Signs in `req` from `source` (the client's address, as the transport
+/// established it), throttled by [`throttle`].
+pub async fn sign_in(auth: &Auth, req: &SignInRequest, source: IpAddr) -> Result<(Me, NewSession)> {
     let wrong = || Failure::new(ErrorCode::Unauthorized, "wrong email or password");
     // Nothing that is not an address reaches the database (PostgreSQL refuses NUL in text).
     let Ok(email) = EmailAddress::parse(&req.email) else { return Err(wrong()) };
     if req.password.len() > MAX_SIGN_IN_PASSWORD_BYTES {
         return Err(wrong());
     }
-    // The attempt is counted before the password is checked, so that a burst
-    // of parallel guesses cannot slip past the limit; success forgets it.
-    storage::record_sign_in_failure(state.db.writes(), email.as_str()).await?;
-    if storage::recent_sign_in_failures(state.db.reads(), email.as_str(), FAILURE_WINDOW_SECS).await? > MAX_FAILURES {
-        return Err(Failure::new(
-            ErrorCode::RateLimited,
-            format!("too many failed sign-ins for this address; try again in {} minutes", FAILURE_WINDOW_SECS / 60),
-        ));
+    // Counted before the password is checked, so that a burst of parallel
+    // guesses cannot slip past the count; success takes it back.
+    if let Err(wait) = throttle::count_attempt(&auth.db, source, email.as_str()).await? {
+        return Err(Failure::new(ErrorCode::RateLimited, format!("too many failed sign-ins from here; try again in {wait} seconds")));
     }
-    let user = identity::find_by_email(state.db.reads(), email.as_str()).await?;
+    let user = identity::find_by_email(auth.db.reads(), email.as_str()).await?;
     let stored = user.as_ref().and_then(|u| u.password_hash.as_deref());
-    if !state.passwords.verify(&req.password, stored).await? {
+    if !auth.passwords.verify(&req.password, stored).await? {
+        let tried = Entry { actor: Actor::Unknown(email.as_str()), action: AuditAction::SignInFailed, target: None, detail: "", source: Some(source) };
+        audit::record(auth.db.writes(), tried).await?;
         return Err(wrong());
     }
     let user = user.expect("a password matched, so the user exists");
-    storage::clear_sign_in_failures(state.db.writes(), email.as_str(), FAILURE_WINDOW_SECS).await?;
-    let session = start_session(state, user.id).await?;
+    throttle::forget_success(&auth.db, source, email.as_str()).await?;
+    audit::record(auth.db.writes(), Entry::by(&user, AuditAction::SignIn).from(source)).await?;
+    let session = start_session(&auth.db, user.id).await?;
     Ok((user.me(), session))
 }
 
-pub(crate) async fn start_session(state: &AppState, user_id: i64) -> Result<NewSession> {
+pub(crate) async fn start_session(db: &Db, user_id: i64) -> Result<NewSession> {
     let minted = tokens::mint("");
-    storage::insert_session(state.db.writes(), &minted.hash, user_id, SESSION_TTL_SECS).await?;
+    storage::insert_session(db.writes(), &minted.hash, user_id, SESSION_TTL_SECS).await?;
     Ok(NewSession { secret: minted.secret })
 }
 
-pub async fn sign_out(state: &AppState, session_secret: Option<&str>) -> Result<()> {
+pub async fn sign_out(db: &Db, session_secret: Option<&str>) -> Result<()> {
     if let Some(secret) = session_secret {
-        storage::delete_session(state.db.writes(), &tokens::hash(secret)).await?;
+        storage::delete_session(db.writes(), &tokens::hash(secret)).await?;
     }
     Ok(())
 }
@@ -69,23 +72,26 @@ pub fn whoami(caller: &Caller) -> Me {
     caller.user.me()
 }
 
-/// Mints a setup link when the instance has no host admin yet.
-pub async fn issue_setup_link(state: &AppState) -> Result<Option<String>> {
-    if identity::host_admin_exists(state.db.reads()).await? {
+/// Mints a setup link when the instance has no host admin yet; every link
+/// made before it stops working.
+pub async fn issue_setup_link(auth: &Auth) -> Result<Option<String>> {
+    if identity::host_admin_exists(auth.db.reads()).await? {
         return Ok(None);
     }
     let minted = tokens::mint("");
-    storage::insert_setup_token(state.db.writes(), &minted.hash, SETUP_LINK_TTL_SECS).await?;
-    Ok(Some(state.public_url.link(&format!("setup/{}", minted.secret))))
+    let mut tx = auth.db.begin().await?;
+    storage::replace_setup_token(&mut tx, &minted.hash, SETUP_LINK_TTL_SECS).await?;
+    tx.commit().await?;
+    Ok(Some(auth.public_url.link(&format!("setup/{}", minted.secret))))
 }
 
-pub async fn setup_status(state: &AppState, token: &str) -> Result<SetupStatus> {
-    let valid = tokens::looks_valid(token, "") && storage::setup_token_is_live(state.db.reads(), &tokens::hash(token)).await?;
+pub async fn setup_status(db: &Db, token: &str) -> Result<SetupStatus> {
+    let valid = tokens::looks_valid(token, "") && storage::setup_token_is_live(db.reads(), &tokens::hash(token)).await?;
     Ok(SetupStatus { valid })
 }
 
 /// Creates the first host admin from a setup link, once, and signs them in.
-pub async fn complete_setup(state: &AppState, token: &str, req: &SetupRequest) -> Result<(Me, NewSession)> {
+pub async fn complete_setup(auth: &Auth, token: &str, req: &SetupRequest) -> Result<(Me, NewSession)> {
     let mut fields = FieldErrors::default();
     let email = fields.check("email", EmailAddress::parse(&req.email));
     let password = fields.check("password", NewPassword::parse(&req.password));
@@ -96,30 +102,29 @@ pub async fn complete_setup(state: &AppState, token: &str, req: &SetupRequest) -
     if !tokens::looks_valid(token, "") {
         return Err(gone());
     }
-    if !storage::setup_token_is_live(state.db.reads(), &tokens::hash(token)).await? {
+    if !storage::setup_token_is_live(auth.db.reads(), &tokens::hash(token)).await? {
         return Err(gone());
     }
-    let hash = state.passwords.hash(password.expose()).await?;
-    let mut tx = state.db.begin().await?;
+    let hash = auth.passwords.hash(password.expose()).await?;
+    let mut tx = auth.db.begin().await?;
     if !storage::consume_setup_token(&mut tx, &tokens::hash(token)).await? {
         return Err(gone());
     }
-    let id = identity::insert(&mut *tx, &email, Role::HostAdmin, None, Some(&hash)).await?;
+    // Only an address someone was given by the CLI or an invitation can be taken here.
+    let id = identity::insert(&mut *tx, &email, Role::HostAdmin, None, Some(&hash))
+        .await?
+        .map_err(|_| Failure(ApiError::new(ErrorCode::Conflict, "a user with this email already exists").with_field("email", "already in use")))?;
+    let admin = identity::User { id, email: email.clone(), role: Role::HostAdmin, account_id: None, password_hash: None };
+    audit::record(&mut *tx, Entry::by(&admin, AuditAction::SetupCompleted)).await?;
     tx.commit().await?;
     tracing::info!(user_id = id, "first host admin created from the setup link");
-    let session = start_session(state, id).await?;
+    let session = start_session(&auth.db, id).await?;
     Ok((Me { id, email, role: Role::HostAdmin, account_id: None }, session))
 }
 
-/// A bearer token acting as the user with `email`; only its hash is kept.
-pub async fn create_api_token(state: &AppState, email: &str, name: &str) -> Result<String> {
-    let name = name.trim();
-    if name.is_empty() || name.len() > 100 {
-        return Err(ApiError::validation("give the token a name of 1 to 100 characters").with_field("name", "1 to 100 characters").into());
-    }
-    let user =
-        identity::find_by_email(state.db.reads(), email).await?.ok_or_else(|| Failure::new(ErrorCode::NotFound, format!("no user with email {email}")))?;
-    let minted = tokens::mint(tokens::API_TOKEN_PREFIX);
-    storage::insert_api_token(state.db.writes(), &minted.hash, user.id, name).await?;
-    Ok(minted.secret)
+/// A bearer token acting as the user with `email` (the operator's CLI); only its hash is kept.
+pub async fn create_api_token(db: &Db, email: &str, req: &NewApiToken) -> Result<CreatedApiToken> {
+    let req = req.parse()?;
+    let user = identity::find_by_email(db.reads(), email).await?.ok_or_else(|| Failure::new(ErrorCode::NotFound, format!("no user with email {email}")))?;
+    super::api_tokens::mint_for(db, &user, &req).await
 }

@@ -6,8 +6,37 @@
 
 pub mod service;
 pub mod session;
+mod settings;
 pub mod storage;
 pub mod templates;
 pub mod worker;
 
+pub use settings::EmailSettings;
 pub use storage::{enqueue, NewEmail};
+
+use crate::secret_key::SecretKey;
+use crate::smtp::Smtp;
+use crate::storage::Db;
+use crate::wake::Wake;
+use std::sync::Arc;
+
+/// What the outbox's operations and its worker need: the database, the
+/// delivery settings, the name to greet relays with, the key that opens
+/// sealed bodies, the wake-up signal, and the SMTP capability as the
+/// provider of the relay in force.
+#[derive(Clone)]
+pub struct Outbox {
+    pub(crate) db: Db,
+    pub(crate) emails: Arc<EmailSettings>,
+    pub(crate) hello: String,
+    /// Opens the queued emails' sealed bodies.
+    pub(crate) key: SecretKey,
+    pub(crate) wake: Wake,
+    pub(crate) relays: Smtp,
+}
+
+impl Outbox {
+    pub fn new(db: Db, emails: Arc<EmailSettings>, hello: String, key: SecretKey, wake: Wake, relays: Smtp) -> Self {
+        Self { db, emails, hello, key, wake, relays }
+    }
+}

@@ -2,10 +2,12 @@
 //! email. For host admins; behind both the REST routes and the server functions.
 
 use super::storage::{self, EmailRow};
+use super::Outbox;
+use crate::audit::{self, Entry};
 use crate::auth::Caller;
 use crate::error::{Failure, Result};
-use crate::state::AppState;
 use shared::api::{ApiError, ErrorCode};
+use shared::audit::AuditAction;
 use shared::outbox::{EmailStatus, EmailSummary};
 
 const LIST_LIMIT: i64 = 500;
@@ -34,43 +36,60 @@ pub fn parse_status(name: &str) -> Result<EmailStatus> {
     })
 }
 
-/// The newest 500 emails, optionally only those in one state.
-pub async fn list(state: &AppState, caller: &Caller, status: Option<EmailStatus>) -> Result<Vec<EmailSummary>> {
+/// The newest 500 emails, optionally only those in one outbox.
+pub async fn list(outbox: &Outbox, caller: &Caller, status: Option<EmailStatus>) -> Result<Vec<EmailSummary>> {
     caller.require_host_admin()?;
-    let enabled = crate::smtp::service::is_enabled(state.db.reads()).await?;
-    Ok(storage::list(state.db.reads(), status, LIST_LIMIT).await?.into_iter().map(|r| summary(r, enabled)).collect())
+    let enabled = crate::smtp::service::is_enabled(outbox.db.reads()).await?;
+    Ok(storage::list(outbox.db.reads(), status, LIST_LIMIT).await?.into_iter().map(|r| summary(r, enabled)).collect())
 }
 
-async fn after_change(state: &AppState, id: i64, changed: bool, refused: &str) -> Result<EmailSummary> {
-    let row = storage::find(state.db.reads(), id).await?.ok_or_else(|| Failure::new(ErrorCode::NotFound, "no such email"))?;
+async fn after_change(outbox: &Outbox, id: i64, changed: bool, refused: &str) -> Result<EmailSummary> {
+    let row = storage::find(outbox.db.reads(), id).await?.ok_or_else(|| Failure::new(ErrorCode::NotFound, "no such email"))?;
+    if !changed && row.body_dropped && row.status != EmailStatus::Sent {
+        return Err(Failure::new(
+            ErrorCode::Conflict,
+            format!("{refused}: its content is gone (the link it carried has expired); make a new invitation or reset link instead"),
+        ));
+    }
     if !changed {
         return Err(Failure::new(ErrorCode::Conflict, format!("{refused} (it is {})", row.status.as_str())));
     }
-    let enabled = crate::smtp::service::is_enabled(state.db.reads()).await?;
+    let enabled = crate::smtp::service::is_enabled(outbox.db.reads()).await?;
     Ok(summary(row, enabled))
 }
 
 /// Sends a failed, retrying or discarded email again, now.
-pub async fn retry(state: &AppState, caller: &Caller, id: i64) -> Result<EmailSummary> {
+pub async fn retry(outbox: &Outbox, caller: &Caller, id: i64) -> Result<EmailSummary> {
     caller.require_host_admin()?;
-    let changed = storage::requeue(state.db.writes(), id).await?;
-    let email = after_change(state, id, changed, "this email cannot be retried").await?;
-    state.outbox_wake.notify_one();
+    let changed = storage::requeue(outbox.db.writes(), id).await?;
+    let email = after_change(outbox, id, changed, "this email cannot be retried").await?;
+    let detail = format!("email {id}, {}", email.kind.as_str());
+    audit::record(outbox.db.writes(), Entry::by(&caller.user, AuditAction::EmailRetried).target(&email.to).detail(&detail)).await?;
+    outbox.wake.ring();
     tracing::info!(by = %caller.user.email, id, "email queued again");
     Ok(email)
 }
 
 /// Gives up on an email that has not been sent.
-pub async fn discard(state: &AppState, caller: &Caller, id: i64) -> Result<EmailSummary> {
+pub async fn discard(outbox: &Outbox, caller: &Caller, id: i64) -> Result<EmailSummary> {
     caller.require_host_admin()?;
-    let changed = storage::cancel(state.db.writes(), id).await?;
-    let email = after_change(state, id, changed, "this email cannot be discarded").await?;
+    let changed = storage::cancel(outbox.db.writes(), id).await?;
+    let email = after_change(outbox, id, changed, "this email cannot be discarded").await?;
+    let detail = format!("email {id}, {}", email.kind.as_str());
+    audit::record(outbox.db.writes(), Entry::by(&caller.user, AuditAction::EmailDiscarded).target(&email.to).detail(&detail)).await?;
     tracing::info!(by = %caller.user.email, id, "email discarded");
     Ok(email)
 }
 
-/// `/metrics`: the delivery metrics, with the outbox counted now.
-pub async fn metrics(state: &AppState) -> Result<String> {
-    let counts = storage::counts(state.db.reads()).await?;
+/// `/metrics` on the main listener: the delivery metrics, for host admins.
+pub async fn metrics(db: &crate::storage::Db, caller: &Caller) -> Result<String> {
+    caller.require_host_admin()?;
+    metrics_on_private_listener(db).await
+}
+
+/// The same, for the operator's separate metrics listener
+/// (`GATEHOUSE_METRICS_BIND`), which only the network in front of it guards.
+pub async fn metrics_on_private_listener(db: &crate::storage::Db) -> Result<String> {
+    let counts = storage::counts(db.reads()).await?;
     crate::metrics::render(&counts)
 }

@@ -1,6 +1,8 @@
 //! Rows of `outbox`.
 
 use crate::error::{Failure, Result};
+use crate::seal::{self, Purpose};
+use crate::secret_key::SecretKey;
 use crate::storage::{now, Engine};
 use shared::outbox::{EmailKind, EmailStatus};
 use sqlx::{AnyPool, Row};
@@ -13,24 +15,28 @@ pub struct NewEmail {
     pub subject: String,
     pub text: String,
     pub html: String,
+    /// When the link the body carries stops working.
+    pub link_expires_at: i64,
 }
 
-/// Queues an email inside the caller's transaction. Its Message-ID is fixed
-/// now, so every delivery attempt carries the same one. The workers of other
-/// instances are told at commit (`wake::at_commit`); the caller wakes its own.
-pub async fn enqueue(conn: &mut sqlx::AnyConnection, engine: Engine, email: &NewEmail, id_domain: &str) -> Result<()> {
+/// Queues an email inside the caller's transaction, its body sealed with
+/// `key` (it carries a live link). Its Message-ID is fixed now, so every
+/// delivery attempt carries the same one. The workers of other instances
+/// are told at commit (`wake::at_commit`); the caller wakes its own.
+pub async fn enqueue(conn: &mut sqlx::AnyConnection, engine: Engine, key: &SecretKey, email: &NewEmail, id_domain: &str) -> Result<()> {
     let message_id = format!("<{}@{}>", &crate::tokens::mint("").hash[..32], id_domain);
     let now = now();
     sqlx::query(
-        "INSERT INTO outbox (kind, user_id, to_email, subject, text_body, html_body, message_id, status, attempts, next_attempt_at, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, 'queued', 0, $8, $8)",
+        "INSERT INTO outbox (kind, user_id, to_email, subject, text_body, html_body, body, link_expires_at, message_id, status, attempts, next_attempt_at, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, 'sealed', $7, $8, 'queued', 0, $9, $9)",
     )
     .bind(email.kind.as_str())
     .bind(email.user_id)
     .bind(&email.to)
     .bind(&email.subject)
-    .bind(&email.text)
-    .bind(&email.html)
+    .bind(seal::seal(key, Purpose::EmailBody, &email.text))
+    .bind(seal::seal(key, Purpose::EmailBody, &email.html))
+    .bind(email.link_expires_at)
     .bind(message_id)
     .bind(now)
     .execute(&mut *conn)
@@ -51,8 +57,7 @@ pub struct Claimed {
     pub id: i64,
     pub to: String,
     pub subject: String,
-    pub text: String,
-    pub html: String,
+    pub body: Body,
     pub message_id: String,
     pub attempts: i64,
     /// When this claim's lease runs out (the email's due time while it is being sent).
@@ -92,8 +97,7 @@ pub async fn claim(pool: &AnyPool, engine: Engine, lease_secs: i64, limit: i64) 
                 id: r.try_get("id")?,
                 to: r.try_get("to_email")?,
                 subject: r.try_get("subject")?,
-                text: r.try_get("text_body")?,
-                html: r.try_get("html_body")?,
+                body: Body::from_columns(r.try_get("body")?, r.try_get("text_body")?, r.try_get("html_body")?)?,
                 message_id: r.try_get("message_id")?,
                 attempts: r.try_get("attempts")?,
                 lease_until: r.try_get("next_attempt_at")?,
@@ -116,7 +120,7 @@ pub fn claim_statement(engine: Engine) -> String {
         "WITH picked AS MATERIALIZED (SELECT id FROM outbox WHERE {due} ORDER BY next_attempt_at, id LIMIT $3{lock}) \
          UPDATE outbox SET status = 'sending', next_attempt_at = $2, attempts = attempts + 1 \
          WHERE id IN (SELECT id FROM picked) AND {due} \
-         RETURNING id, to_email, subject, text_body, html_body, message_id, attempts, next_attempt_at"
+         RETURNING id, to_email, subject, text_body, html_body, body, message_id, attempts, next_attempt_at"
     )
 }
 
@@ -142,9 +146,67 @@ pub async fn release(pool: &AnyPool, lease_until: i64, ids: &[i64]) -> Result<()
     Ok(())
 }
 
+/// Delivered: the body (and the link in it) is of no more use here, so it goes.
 pub async fn mark_sent(pool: &AnyPool, id: i64) -> Result<()> {
-    sqlx::query("UPDATE outbox SET status = 'sent', sent_at = $2, last_error = NULL WHERE id = $1").bind(id).bind(now()).execute(pool).await?;
+    sqlx::query(&format!("UPDATE outbox SET status = 'sent', sent_at = $2, last_error = NULL, {DROP_BODY} WHERE id = $1"))
+        .bind(id)
+        .bind(now())
+        .execute(pool)
+        .await?;
     Ok(())
+}
+
+const DROP_BODY: &str = "text_body = '', html_body = '', body = 'dropped'";
+
+/// An email's body as stored: sealed (since migration 0008), in clear (queued
+/// before it), or dropped (nothing to send).
+pub enum Body {
+    Sealed { text: String, html: String },
+    Plain { text: String, html: String },
+    Dropped,
+}
+
+impl Body {
+    fn from_columns(state: String, text: String, html: String) -> Result<Self> {
+        match state.as_str() {
+            "sealed" => Ok(Body::Sealed { text, html }),
+            "plain" => Ok(Body::Plain { text, html }),
+            "dropped" => Ok(Body::Dropped),
+            other => Err(Failure::internal("unknown body state in the outbox", other)),
+        }
+    }
+
+    /// The text and HTML parts to send; `None` when the body was dropped.
+    pub fn open(&self, key: &SecretKey) -> Result<Option<(String, String)>> {
+        Ok(match self {
+            Body::Sealed { text, html } => Some((seal::open(key, Purpose::EmailBody, text)?, seal::open(key, Purpose::EmailBody, html)?)),
+            Body::Plain { text, html } => Some((text.clone(), html.clone())),
+            Body::Dropped => None,
+        })
+    }
+}
+
+/// Housekeeping: bodies whose link has expired are dropped (a waiting one is
+/// failed: it would only deliver a dead link), and the delivery history of
+/// finished emails older than `retention_secs` is deleted. Returns (bodies
+/// dropped, emails deleted).
+pub async fn sweep(pool: &AnyPool, retention_secs: i64) -> Result<(u64, u64)> {
+    let now = now();
+    let expired = sqlx::query(&format!(
+        "UPDATE outbox SET status = CASE WHEN status IN ('queued', 'retrying') THEN 'failed' ELSE status END, \
+         last_error = CASE WHEN status IN ('queued', 'retrying') THEN 'its link expired before it could be delivered' ELSE last_error END, {DROP_BODY} \
+         WHERE body <> 'dropped' AND status <> 'sending' AND link_expires_at <= $1"
+    ))
+    .bind(now)
+    .execute(pool)
+    .await?
+    .rows_affected();
+    let purged = sqlx::query("DELETE FROM outbox WHERE status IN ('sent', 'failed', 'cancelled') AND created_at < $1")
+        .bind(now - retention_secs)
+        .execute(pool)
+        .await?
+        .rows_affected();
+    Ok((expired, purged))
 }
 
 pub async fn mark_failed(pool: &AnyPool, id: i64, error: &str) -> Result<()> {
@@ -162,7 +224,7 @@ pub async fn mark_retry(pool: &AnyPool, id: i64, error: &str, at: i64) -> Result
     Ok(())
 }
 
-const LISTED: &str = "SELECT id, kind, to_email, status, attempts, last_error, created_at, sent_at, next_attempt_at FROM outbox";
+const LISTED: &str = "SELECT id, kind, to_email, status, attempts, last_error, created_at, sent_at, next_attempt_at, body FROM outbox";
 
 /// Emails, newest first, optionally only those in one state.
 pub async fn list(pool: &AnyPool, status: Option<EmailStatus>, limit: i64) -> Result<Vec<EmailRow>> {
@@ -187,6 +249,7 @@ fn email_row(r: &sqlx::any::AnyRow) -> Result<EmailRow> {
         created_at: r.try_get("created_at")?,
         sent_at: r.try_get("sent_at")?,
         next_attempt_at: r.try_get("next_attempt_at")?,
+        body_dropped: r.try_get::<String, _>("body")? == "dropped",
     })
 }
 
@@ -207,14 +270,17 @@ pub struct EmailRow {
     pub created_at: i64,
     pub sent_at: Option<i64>,
     pub next_attempt_at: i64,
+    /// Nothing left to send (delivered, or its link expired).
+    pub body_dropped: bool,
 }
 
 /// Queues a failed, retrying or cancelled email again, now, with a fresh
-/// attempt budget. False when it is sent, being sent, or does not exist.
+/// attempt budget. False when it is sent, being sent, has no body left, or
+/// does not exist.
 pub async fn requeue(pool: &AnyPool, id: i64) -> Result<bool> {
     let done = sqlx::query(
         "UPDATE outbox SET status = 'queued', attempts = 0, next_attempt_at = $2 \
-         WHERE id = $1 AND status IN ('failed', 'retrying', 'cancelled', 'queued')",
+         WHERE id = $1 AND status IN ('failed', 'retrying', 'cancelled', 'queued') AND body <> 'dropped'",
     )
     .bind(id)
     .bind(now())

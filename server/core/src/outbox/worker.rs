@@ -7,8 +7,8 @@
 
 use super::session::{SendError, Session};
 use super::storage::{self, Claimed};
+use super::Outbox;
 use crate::smtp::relay::{Relay, RelayKey};
-use crate::state::AppState;
 use crate::storage::now;
 use lettre::message::{Mailbox, MultiPart};
 use lettre::{Address, Message};
@@ -22,16 +22,16 @@ const CLAIM: i64 = 16;
 const SEND_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// PostgreSQL: emails queued by any instance wake this one at once (LISTEN/NOTIFY).
-fn listen_for_other_instances(state: &AppState) {
-    let Some(url) = state.db.listen_url.clone() else { return };
-    let state = state.clone();
+fn listen_for_other_instances(outbox: &Outbox) {
+    let Some(url) = outbox.db.listen_url.clone() else { return };
+    let outbox = outbox.clone();
     tokio::spawn(async move {
         loop {
             match sqlx::postgres::PgListener::connect(&url).await {
                 Ok(mut listener) => {
                     if listener.listen(crate::wake::CHANNEL).await.is_ok() {
                         while listener.recv().await.is_ok() {
-                            state.outbox_wake.notify_one();
+                            outbox.wake.ring();
                         }
                     }
                 }
@@ -44,22 +44,22 @@ fn listen_for_other_instances(state: &AppState) {
     });
 }
 
-pub fn spawn(state: AppState, mut shutdown: watch::Receiver<bool>) -> tokio::task::JoinHandle<()> {
-    listen_for_other_instances(&state);
+pub fn spawn(outbox: Outbox, mut shutdown: watch::Receiver<bool>) -> tokio::task::JoinHandle<()> {
+    listen_for_other_instances(&outbox);
     tokio::spawn(crate::storage::rule::scope(async move {
         loop {
             if *shutdown.borrow() {
                 break;
             }
-            let pause = match drain(&state, &shutdown).await {
-                Ok(()) => until_next_due(&state).await,
+            let pause = match drain(&outbox, &shutdown).await {
+                Ok(()) => until_next_due(&outbox).await,
                 Err(e) => {
                     tracing::warn!(error = %e.0, "outbox delivery round failed; retrying shortly");
                     AFTER_ERROR
                 }
             };
             tokio::select! {
-                _ = state.outbox_wake.notified() => {}
+                _ = outbox.wake.rung() => {}
                 _ = tokio::time::sleep(pause) => {}
                 _ = shutdown.changed() => {}
             }
@@ -78,13 +78,13 @@ const LONGEST_SLEEP: Duration = Duration::from_secs(60);
 /// How long the worker may sleep after draining: until the next retry or
 /// lease comes due, at most [`LONGEST_SLEEP`]. While SMTP is off nothing is
 /// claimable, and switching it on wakes the worker.
-async fn until_next_due(state: &AppState) -> Duration {
-    match crate::smtp::service::is_enabled(state.db.reads()).await {
+async fn until_next_due(outbox: &Outbox) -> Duration {
+    match crate::smtp::service::is_enabled(outbox.db.reads()).await {
         Ok(false) => return LONGEST_SLEEP,
         Ok(true) => {}
         Err(_) => return AFTER_ERROR,
     }
-    match storage::next_due(state.db.reads()).await {
+    match storage::next_due(outbox.db.reads()).await {
         // Times are whole seconds and `now` rounds down, so this wakes at or just after the due time.
         Ok(Some(at)) => Duration::from_secs(at.saturating_sub(now()).max(0) as u64).min(LONGEST_SLEEP),
         Ok(None) => LONGEST_SLEEP,
@@ -95,25 +95,25 @@ async fn until_next_due(state: &AppState) -> Duration {
 /// Delivers due emails until none is left, SMTP is off, or we are stopping.
 /// One SMTP session carries consecutive emails; it is closed when the queue
 /// is empty, and reopened after any error or configuration change.
-async fn drain(state: &AppState, shutdown: &watch::Receiver<bool>) -> crate::error::Result<()> {
+async fn drain(outbox: &Outbox, shutdown: &watch::Receiver<bool>) -> crate::error::Result<()> {
     let mut session: Option<Session> = None;
-    let result = drain_with(state, shutdown, &mut session).await;
+    let result = drain_with(outbox, shutdown, &mut session).await;
     if let Some(s) = session {
         s.close().await;
     }
     result
 }
 
-async fn drain_with(state: &AppState, shutdown: &watch::Receiver<bool>, session: &mut Option<Session>) -> crate::error::Result<()> {
-    let lease = state.emails.lease_secs;
-    let hello = state.public_url.host();
+async fn drain_with(outbox: &Outbox, shutdown: &watch::Receiver<bool>, session: &mut Option<Session>) -> crate::error::Result<()> {
+    let lease = outbox.emails.lease_secs;
+    let hello = outbox.hello.clone();
     loop {
         // Read the configuration before every claim, so that a change or a
         // switch-off takes effect within one group of emails.
-        let Some(relay) = crate::smtp::service::relay_for_delivery(state).await? else { return Ok(()) };
+        let Some(relay) = crate::smtp::service::relay_for_delivery(&outbox.relays).await? else { return Ok(()) };
         // Once per group: every email of it goes to this relay.
         let key = relay.key();
-        let claimed = storage::claim(state.db.writes(), state.db.engine, lease, CLAIM).await?;
+        let claimed = storage::claim(outbox.db.writes(), outbox.db.engine, lease, CLAIM).await?;
         if claimed.is_empty() {
             return Ok(());
         }
@@ -124,10 +124,10 @@ async fn drain_with(state: &AppState, shutdown: &watch::Receiver<bool>, session:
         while let Some(email) = emails.next() {
             if *shutdown.borrow() || Instant::now() > deadline {
                 let unsent: Vec<i64> = std::iter::once(email.id).chain(emails.map(|e| e.id)).collect();
-                storage::release(state.db.writes(), email.lease_until, &unsent).await?;
+                storage::release(outbox.db.writes(), email.lease_until, &unsent).await?;
                 break;
             }
-            deliver(state, session, &relay, &key, &hello, &email).await?;
+            deliver(outbox, session, &relay, &key, &hello, &email).await?;
         }
         if *shutdown.borrow() {
             return Ok(());
@@ -137,10 +137,15 @@ async fn drain_with(state: &AppState, shutdown: &watch::Receiver<bool>, session:
 
 /// One attempt at one email, and its outcome recorded at once: a delivered
 /// email is marked sent before the next one goes out.
-async fn deliver(state: &AppState, session: &mut Option<Session>, relay: &Relay, key: &RelayKey, hello: &str, email: &Claimed) -> crate::error::Result<()> {
-    let message = match build(&relay.from, email) {
+async fn deliver(outbox: &Outbox, session: &mut Option<Session>, relay: &Relay, key: &RelayKey, hello: &str, email: &Claimed) -> crate::error::Result<()> {
+    let (text, html) = match email.body.open(&outbox.key) {
+        Ok(Some(parts)) => parts,
+        Ok(None) => return storage::mark_failed(outbox.db.writes(), email.id, "nothing to send: its content was dropped").await,
+        Err(_) => return storage::mark_failed(outbox.db.writes(), email.id, "its sealed content cannot be opened (was secret.key replaced?)").await,
+    };
+    let message = match build(&relay.from, email, text, html) {
         Ok(m) => m,
-        Err(why) => return storage::mark_failed(state.db.writes(), email.id, &why).await,
+        Err(why) => return storage::mark_failed(outbox.db.writes(), email.id, &why).await,
     };
     let started = Instant::now();
     let outcome = send(session, relay, key, hello, &message).await;
@@ -148,14 +153,14 @@ async fn deliver(state: &AppState, session: &mut Option<Session>, relay: &Relay,
     match outcome {
         Ok(()) => {
             tracing::debug!(id = email.id, attempt = email.attempts, "email sent");
-            storage::mark_sent(state.db.writes(), email.id).await
+            storage::mark_sent(outbox.db.writes(), email.id).await
         }
         Err(e) => {
             // After an error the session's state is unknown: start a fresh one.
             if let Some(s) = session.take() {
                 s.close().await;
             }
-            retry_or_fail(state, email, &e.message, e.permanent).await
+            retry_or_fail(outbox, email, &e.message, e.permanent).await
         }
     }
 }
@@ -172,14 +177,14 @@ async fn send(session: &mut Option<Session>, relay: &Relay, key: &RelayKey, hell
     session.as_mut().expect("opened above").send(message, SEND_TIMEOUT).await
 }
 
-async fn retry_or_fail(state: &AppState, email: &Claimed, error: &str, permanent: bool) -> crate::error::Result<()> {
-    if permanent || email.attempts >= state.emails.max_attempts {
+async fn retry_or_fail(outbox: &Outbox, email: &Claimed, error: &str, permanent: bool) -> crate::error::Result<()> {
+    if permanent || email.attempts >= outbox.emails.max_attempts {
         tracing::warn!(id = email.id, attempt = email.attempts, error, "email failed");
-        storage::mark_failed(state.db.writes(), email.id, error).await
+        storage::mark_failed(outbox.db.writes(), email.id, error).await
     } else {
-        let at = now() + backoff_secs(state.emails.retry_base_secs, email.attempts);
+        let at = now() + backoff_secs(outbox.emails.retry_base_secs, email.attempts);
         tracing::info!(id = email.id, attempt = email.attempts, error, next_attempt_at = at, "email will be retried");
-        storage::mark_retry(state.db.writes(), email.id, error, at).await
+        storage::mark_retry(outbox.db.writes(), email.id, error, at).await
     }
 }
 
@@ -194,7 +199,7 @@ pub fn backoff_secs(base: i64, attempts: i64) -> i64 {
     (delay + jitter).max(1)
 }
 
-fn build(from: &Mailbox, email: &Claimed) -> Result<Message, String> {
+fn build(from: &Mailbox, email: &Claimed, text: String, html: String) -> Result<Message, String> {
     let to: Address = email.to.parse().map_err(|e| format!("recipient address: {e}"))?;
     Message::builder()
         .from(from.clone())
@@ -202,7 +207,7 @@ fn build(from: &Mailbox, email: &Claimed) -> Result<Message, String> {
         .subject(email.subject.clone())
         .message_id(Some(email.message_id.clone()))
         .date_now()
-        .multipart(MultiPart::alternative_plain_html(email.text.clone(), email.html.clone()))
+        .multipart(MultiPart::alternative_plain_html(text, html))
         .map_err(|e| format!("building the email: {e}"))
 }
 

@@ -3,12 +3,48 @@
 //! `service` is the one place these operations happen (REST routes and the
 //! dashboard's server functions both call it); `relay` turns a stored
 //! configuration into what lettre needs; `connect` opens a session with it
-//! (for the test send and for delivery); `probe` runs the staged test send;
-//! `seal` keeps the relay password encrypted at rest.
+//! (for the test send and for delivery); `probe` runs the staged test send.
+//! The relay password is sealed at rest (`crate::seal`).
 
 pub mod connect;
 pub mod probe;
 pub mod relay;
-pub mod seal;
 pub mod service;
 pub mod storage;
+
+use crate::secret_key::SecretKey;
+use crate::storage::Db;
+use crate::tls_roots::ExtraRoots;
+use crate::wake::Wake;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// What the SMTP operations need: the database, the key that seals the
+/// relay password, the relay trust roots and test bound, the name to greet
+/// relays with, and the signal that wakes the outbox worker.
+#[derive(Clone)]
+pub struct Smtp {
+    pub(crate) db: Db,
+    pub(crate) key: SecretKey,
+    pub(crate) runtime: Arc<SmtpRuntime>,
+    pub(crate) hello: String,
+    pub(crate) wake: Wake,
+}
+
+impl Smtp {
+    pub fn new(db: Db, key: SecretKey, runtime: SmtpRuntime, hello: String, wake: Wake) -> Self {
+        Self { db, key, runtime: Arc::new(runtime), hello, wake }
+    }
+}
+
+/// How this instance talks to relays: trusted extra roots and the test-send bound.
+pub struct SmtpRuntime {
+    pub extra_roots: ExtraRoots,
+    pub test_bound: Duration,
+}
+
+impl SmtpRuntime {
+    pub fn new(extra_roots: ExtraRoots, test_bound: Duration) -> Self {
+        Self { extra_roots, test_bound }
+    }
+}

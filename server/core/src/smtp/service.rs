@@ -3,28 +3,30 @@
 
 use super::probe;
 use super::relay::{from_mailbox, Relay, RelayError};
-use super::seal;
 use super::storage::{self, StoredSmtp};
+use super::Smtp;
+use crate::audit::{self, Entry};
 use crate::auth::Caller;
 use crate::error::{Failure, Result};
-use crate::state::AppState;
+use crate::seal::{self, Purpose};
 use crate::storage::now;
 use shared::api::{ApiError, ErrorCode};
+use shared::audit::AuditAction;
 use shared::smtp::{PasswordChange, Security, SmtpAuditAction, SmtpAuditEntry, SmtpConfig, SmtpDraft, SmtpSettings, TestReport};
 
 /// Test sends allowed per user in [`TEST_WINDOW_SECS`]: enough to fix a typo, not to spam.
 pub const TESTS_PER_WINDOW: i64 = 5;
 pub const TEST_WINDOW_SECS: i64 = 60;
 
-pub async fn settings(state: &AppState, caller: &Caller) -> Result<SmtpSettings> {
+pub async fn settings(smtp: &Smtp, caller: &Caller) -> Result<SmtpSettings> {
     caller.require_host_admin()?;
-    Ok(view(storage::load(state.db.reads()).await?.as_ref()))
+    Ok(view(storage::load(smtp.db.reads()).await?.as_ref()))
 }
 
 /// The newest changes to the SMTP configuration and test sends, newest first.
-pub async fn audit_log(state: &AppState, caller: &Caller) -> Result<Vec<SmtpAuditEntry>> {
+pub async fn audit_log(smtp: &Smtp, caller: &Caller) -> Result<Vec<SmtpAuditEntry>> {
     caller.require_host_admin()?;
-    storage::audit_log(state.db.reads(), AUDIT_LOG_LIMIT).await
+    storage::audit_log(smtp.db.reads(), AUDIT_LOG_LIMIT).await
 }
 
 /// How many audit entries the API and the page show.
@@ -79,27 +81,31 @@ fn stored_draft(s: &StoredSmtp) -> SmtpDraft {
 /// The one way from a parsed configuration to a relay, for the test send and
 /// delivery alike. A kept password is the stored one, which `parse` allows
 /// only for the relay it was saved for; it is opened here and nowhere else.
-fn relay(state: &AppState, config: &SmtpConfig, stored: Option<&StoredSmtp>) -> Result<Relay> {
+fn relay(smtp: &Smtp, config: &SmtpConfig, stored: Option<&StoredSmtp>) -> Result<Relay> {
     let password = match config.auth.as_ref().map(|a| &a.password) {
         Some(PasswordChange::Set(p)) => Some(p.clone()),
-        Some(PasswordChange::Keep) => stored.and_then(|s| s.password_sealed.as_deref()).map(|s| seal::open(&state.secret_key, s)).transpose()?,
+        Some(PasswordChange::Keep) => stored.and_then(|s| s.password_sealed.as_deref()).map(|s| seal::open(&smtp.key, Purpose::SmtpPassword, s)).transpose()?,
         None => None,
     };
-    let mut relay = Relay::new(config, password, state.smtp.extra_roots.clone()).map_err(from_email_refused)?;
+    let mut relay = Relay::new(config, password, smtp.runtime.extra_roots.clone()).map_err(from_email_refused)?;
     relay.version = stored.map_or(0, |s| s.updated_at);
     Ok(relay)
 }
 
-pub async fn save(state: &AppState, caller: &Caller, draft: &SmtpDraft) -> Result<SmtpSettings> {
+pub async fn save(smtp: &Smtp, caller: &Caller, draft: &SmtpDraft) -> Result<SmtpSettings> {
     caller.require_host_admin()?;
-    let before = storage::load(state.db.reads()).await?;
+    // The stored row is read, locked, on the transaction that writes it: so
+    // "keep the stored password" keeps the password stored for *this* relay,
+    // never one a concurrent save put there for another host.
+    let mut tx = smtp.db.begin().await?;
+    let before = storage::load_for_update(&mut tx, smtp.db.engine).await?;
     let config = parse(draft, before.as_ref())?;
     let (username, password_sealed) = match &config.auth {
         None => (None, None),
         Some(auth) => (
             Some(auth.username.clone()),
             match &auth.password {
-                PasswordChange::Set(p) => Some(seal::seal(&state.secret_key, p)),
+                PasswordChange::Set(p) => Some(seal::seal(&smtp.key, Purpose::SmtpPassword, p)),
                 PasswordChange::Keep => before.as_ref().and_then(|b| b.password_sealed.clone()),
             },
         ),
@@ -118,10 +124,9 @@ pub async fn save(state: &AppState, caller: &Caller, draft: &SmtpDraft) -> Resul
         updated_by: caller.user.email.to_string(),
     };
     let changed = changed_fields(before.as_ref(), &after, &config);
-    let mut tx = state.db.begin().await?;
-    let keep_password = matches!(config.auth.as_ref().map(|a| &a.password), Some(PasswordChange::Keep));
-    storage::save(&mut tx, &after, keep_password).await?;
+    storage::save(&mut tx, &after).await?;
     storage::audit(&mut *tx, &caller.user, SmtpAuditAction::Save, &changed.join(",")).await?;
+    audit::record(&mut *tx, Entry::by(&caller.user, AuditAction::SmtpSaved).detail(&changed.join(","))).await?;
     tx.commit().await?;
     tracing::info!(by = %caller.user.email, fields = %changed.join(","), "SMTP configuration saved");
     Ok(view(Some(&after)))
@@ -153,37 +158,38 @@ fn changed_fields(before: Option<&StoredSmtp>, after: &StoredSmtp, config: &Smtp
     changed
 }
 
-pub async fn set_enabled(state: &AppState, caller: &Caller, enabled: bool) -> Result<SmtpSettings> {
+pub async fn set_enabled(smtp: &Smtp, caller: &Caller, enabled: bool) -> Result<SmtpSettings> {
     caller.require_host_admin()?;
-    let mut tx = state.db.begin().await?;
+    let mut tx = smtp.db.begin().await?;
     if !storage::set_enabled(&mut tx, enabled, caller.user.email.as_str()).await? {
         if !enabled {
             // Nothing saved is already off: switching off asks for nothing
             // more. The transaction ends before the read (the storage rule).
             drop(tx);
-            return settings(state, caller).await;
+            return settings(smtp, caller).await;
         }
         return Err(Failure::new(ErrorCode::Conflict, "save an SMTP configuration before enabling it"));
     }
     storage::audit(&mut *tx, &caller.user, if enabled { SmtpAuditAction::Enable } else { SmtpAuditAction::Disable }, "").await?;
+    audit::record(&mut *tx, Entry::by(&caller.user, if enabled { AuditAction::SmtpEnabled } else { AuditAction::SmtpDisabled })).await?;
     if enabled {
         // Held emails are deliverable now: wake every instance's worker.
-        crate::wake::at_commit(&mut tx, state.db.engine).await?;
+        crate::wake::at_commit(&mut tx, smtp.db.engine).await?;
     }
     tx.commit().await?;
     if enabled {
-        state.outbox_wake.notify_one();
+        smtp.wake.ring();
     }
     tracing::info!(by = %caller.user.email, enabled, "SMTP switched");
-    settings(state, caller).await
+    settings(smtp, caller).await
 }
 
 /// The relay to deliver the outbox through, with the configuration in force
 /// now; `None` while SMTP is off (queued email is then held, not sent).
-pub async fn relay_for_delivery(state: &AppState) -> Result<Option<Relay>> {
-    let Some(stored) = storage::load(state.db.reads()).await?.filter(|s| s.enabled) else { return Ok(None) };
+pub async fn relay_for_delivery(smtp: &Smtp) -> Result<Option<Relay>> {
+    let Some(stored) = storage::load(smtp.db.reads()).await?.filter(|s| s.enabled) else { return Ok(None) };
     let config = parse(&stored_draft(&stored), Some(&stored))?;
-    Ok(Some(relay(state, &config, Some(&stored))?))
+    Ok(Some(relay(smtp, &config, Some(&stored))?))
 }
 
 /// Whether SMTP is switched on (invitations and resets then send email); from
@@ -197,22 +203,24 @@ where
 
 /// Sends a test email to the caller with the draft's values (or the saved
 /// ones without a draft), saving nothing. A blank password means the stored one.
-pub async fn send_test(state: &AppState, caller: &Caller, draft: Option<&SmtpDraft>) -> Result<TestReport> {
+pub async fn send_test(smtp: &Smtp, caller: &Caller, draft: Option<&SmtpDraft>) -> Result<TestReport> {
     caller.require_host_admin()?;
-    let stored = storage::load(state.db.reads()).await?;
+    let stored = storage::load(smtp.db.reads()).await?;
     let draft = match (draft, &stored) {
         (Some(d), _) => d.clone(),
         (None, Some(s)) => stored_draft(s),
         (None, None) => return Err(Failure::new(ErrorCode::Conflict, "nothing to test: fill in the form or save a configuration")),
     };
     let config = parse(&draft, stored.as_ref())?;
-    let Some(audit_id) = storage::begin_test(state.db.writes(), &caller.user, now() - TEST_WINDOW_SECS, TESTS_PER_WINDOW).await? else {
+    let Some(audit_id) = storage::begin_test(smtp.db.writes(), &caller.user, now() - TEST_WINDOW_SECS, TESTS_PER_WINDOW).await? else {
         return Err(Failure::new(ErrorCode::RateLimited, format!("at most {TESTS_PER_WINDOW} test emails a minute; wait a moment")));
     };
-    let relay = relay(state, &config, stored.as_ref())?;
-    let report = probe::send_test(&relay, &caller.user.email, &state.public_url.host(), state.smtp.test_bound).await;
+    let relay = relay(smtp, &config, stored.as_ref())?;
+    let report = probe::send_test(&relay, &caller.user.email, &smtp.hello, smtp.runtime.test_bound).await;
     let stage = report.stage.as_str();
-    storage::finish_test(state.db.writes(), audit_id, stage).await?;
+    storage::finish_test(smtp.db.writes(), audit_id, stage).await?;
+    let detail = format!("to {} via {}: {stage}", caller.user.email, relay.host);
+    audit::record(smtp.db.writes(), Entry::by(&caller.user, AuditAction::SmtpTest).detail(&detail)).await?;
     tracing::info!(by = %caller.user.email, relay = %relay.host, stage, ok = report.ok, ms = report.elapsed_ms, "SMTP test email");
     Ok(report)
 }

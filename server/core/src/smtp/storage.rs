@@ -2,8 +2,9 @@
 
 use crate::error::Result;
 use crate::identity::User;
-use crate::storage::now;
+use crate::storage::{now, Engine};
 use shared::smtp::{SmtpAuditAction, SmtpAuditEntry, SmtpAuditEvent, TestStage};
+use sqlx::any::AnyRow;
 use sqlx::{AnyPool, Row};
 
 /// The stored configuration, as it is in the database (password still sealed).
@@ -27,14 +28,15 @@ pub async fn load<'c, E>(executor: E) -> Result<Option<StoredSmtp>>
 where
     E: sqlx::Executor<'c, Database = sqlx::Any>,
 {
-    let row = sqlx::query(
-        "SELECT host, port, from_name, from_email, security, auth, username, password_sealed, enabled, updated_at, updated_by \
-         FROM smtp_config WHERE id = 1",
-    )
-    .fetch_optional(executor)
-    .await?;
-    let Some(r) = row else { return Ok(None) };
-    Ok(Some(StoredSmtp {
+    let row = sqlx::query(SELECT_CONFIG).fetch_optional(executor).await?;
+    row.as_ref().map(stored).transpose()
+}
+
+const SELECT_CONFIG: &str = "SELECT host, port, from_name, from_email, security, auth, username, password_sealed, enabled, updated_at, updated_by \
+     FROM smtp_config WHERE id = 1";
+
+fn stored(r: &AnyRow) -> Result<StoredSmtp> {
+    Ok(StoredSmtp {
         host: r.try_get("host")?,
         port: r.try_get("port")?,
         from_name: r.try_get("from_name")?,
@@ -46,18 +48,26 @@ where
         enabled: r.try_get::<i64, _>("enabled")? != 0,
         updated_at: r.try_get("updated_at")?,
         updated_by: r.try_get("updated_by")?,
-    }))
+    })
+}
+
+/// Reads the configuration on a transaction that is about to replace it,
+/// locking the row until it commits (PostgreSQL; SQLite's `BEGIN IMMEDIATE`
+/// already holds the only write lock).
+pub async fn load_for_update(conn: &mut sqlx::AnyConnection, engine: Engine) -> Result<Option<StoredSmtp>> {
+    let lock = if engine == Engine::Postgres { " FOR UPDATE" } else { "" };
+    let row = sqlx::query(&format!("{SELECT_CONFIG}{lock}")).fetch_optional(&mut *conn).await?;
+    row.as_ref().map(stored).transpose()
 }
 
 /// Writes the configuration; `enabled` is left as it was (a new row starts off).
-/// With `keep_password`, the stored password stays whatever it is at that
-/// moment, rather than what it was when the caller read it.
-pub async fn save(conn: &mut sqlx::AnyConnection, s: &StoredSmtp, keep_password: bool) -> Result<()> {
+/// Call it on the transaction that read the row with [`load_for_update`].
+pub async fn save(conn: &mut sqlx::AnyConnection, s: &StoredSmtp) -> Result<()> {
     sqlx::query(
         "INSERT INTO smtp_config (id, host, port, from_name, from_email, security, auth, username, password_sealed, enabled, updated_at, updated_by) \
          VALUES (1, $1, $2, $3, $4, $5, $6, $7, $8, 0, $9, $10) \
          ON CONFLICT (id) DO UPDATE SET host = $1, port = $2, from_name = $3, from_email = $4, security = $5, auth = $6, \
-         username = $7, password_sealed = CASE WHEN $11 = 1 THEN smtp_config.password_sealed ELSE $8 END, \
+         username = $7, password_sealed = $8, \
          updated_at = $9, updated_by = $10",
     )
     .bind(&s.host)
@@ -70,7 +80,6 @@ pub async fn save(conn: &mut sqlx::AnyConnection, s: &StoredSmtp, keep_password:
     .bind(&s.password_sealed)
     .bind(s.updated_at)
     .bind(&s.updated_by)
-    .bind(keep_password as i64)
     .execute(&mut *conn)
     .await?;
     Ok(())

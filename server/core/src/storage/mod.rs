@@ -107,6 +107,17 @@ static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations
 static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
 
 impl Db {
+    /// Whether the database holds anything sealed with the secret key (see
+    /// `SecretKey::load_or_create_for`).
+    pub async fn holds_sealed_data(&self) -> Result<bool, sqlx::Error> {
+        let n: i64 = sqlx::query_scalar(
+            "SELECT (SELECT COUNT(*) FROM smtp_config WHERE password_sealed IS NOT NULL) + (SELECT COUNT(*) FROM outbox WHERE body = 'sealed')",
+        )
+        .fetch_one(self.reads())
+        .await?;
+        Ok(n > 0)
+    }
+
     /// Connects and brings the schema up to date. Safe to run from several
     /// processes at once: sqlx's migrator holds a database lock while it works.
     pub async fn connect(url: &str) -> anyhow::Result<Self> {

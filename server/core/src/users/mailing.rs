@@ -4,11 +4,11 @@
 //! no connection is opened; the link is returned to be shared by hand.
 
 use super::links::{self, Purpose};
+use super::Users;
 use crate::error::Result;
 use crate::identity::User;
 use crate::outbox::templates::{self, Context};
 use crate::outbox::{enqueue, NewEmail};
-use crate::state::AppState;
 use crate::storage::Tx;
 use shared::invite::EmailDelivery;
 use shared::outbox::EmailKind;
@@ -23,18 +23,18 @@ pub struct IssuedLink {
 /// Makes a fresh link of `purpose` for `user` (the previous one dies at once),
 /// queues the email carrying it when SMTP is on, and commits `tx` with
 /// whatever the caller already wrote in it (a new pending user, say).
-pub async fn issue_link(state: &AppState, mut tx: Tx, user: &User, purpose: Purpose, inviter: &str) -> Result<IssuedLink> {
+pub async fn issue_link(users: &Users, mut tx: Tx, user: &User, purpose: Purpose, inviter: &str) -> Result<IssuedLink> {
     let (kind, ttl, path) = match purpose {
-        Purpose::Invite => (EmailKind::Invitation, state.emails.invite_ttl_secs, "invite"),
-        Purpose::Reset => (EmailKind::Reset, state.emails.reset_ttl_secs, "reset"),
+        Purpose::Invite => (EmailKind::Invitation, users.emails.invite_ttl_secs, "invite"),
+        Purpose::Reset => (EmailKind::Reset, users.emails.reset_ttl_secs, "reset"),
     };
     let issued = links::replace(&mut tx, user.id, purpose, ttl).await?;
-    let url = state.public_url.link(&format!("{path}/{}", issued.secret));
+    let url = users.public_url.link(&format!("{path}/{}", issued.secret));
     let email = LinkEmail { kind, to: user, inviter, link: &url, expires_at: issued.expires_at };
-    let delivery = queue_if_enabled(&mut tx, state, email).await?;
+    let delivery = queue_if_enabled(&mut tx, users, email).await?;
     tx.commit().await?;
     if delivery == EmailDelivery::Queued {
-        state.outbox_wake.notify_one();
+        users.wake.ring();
     }
     Ok(IssuedLink { url, expires_at: issued.expires_at, delivery })
 }
@@ -48,17 +48,17 @@ struct LinkEmail<'a> {
 }
 
 /// Queues the email when SMTP is on; says what happened either way.
-async fn queue_if_enabled(conn: &mut sqlx::AnyConnection, state: &AppState, email: LinkEmail<'_>) -> Result<EmailDelivery> {
+async fn queue_if_enabled(conn: &mut sqlx::AnyConnection, users: &Users, email: LinkEmail<'_>) -> Result<EmailDelivery> {
     // On the transaction: asking the pool while holding it could starve it (storage rule).
     if !crate::smtp::service::is_enabled(&mut *conn).await? {
         return Ok(EmailDelivery::SmtpDisabled);
     }
-    let language = state.emails.language;
+    let language = users.emails.language;
     let rendered = templates::render(
         email.kind,
         language,
         &Context {
-            organisation: &state.emails.organisation,
+            organisation: &users.emails.organisation,
             inviter: email.inviter,
             role: templates::role_name(language, email.to.role),
             recipient: email.to.email.as_str(),
@@ -73,7 +73,8 @@ async fn queue_if_enabled(conn: &mut sqlx::AnyConnection, state: &AppState, emai
         subject: rendered.subject,
         text: rendered.text,
         html: rendered.html,
+        link_expires_at: email.expires_at,
     };
-    enqueue(conn, state.db.engine, &new, &state.public_url.host()).await?;
+    enqueue(conn, users.db.engine, &users.key, &new, &users.public_url.host()).await?;
     Ok(EmailDelivery::Queued)
 }

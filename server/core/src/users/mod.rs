@@ -7,3 +7,32 @@ pub mod resets;
 pub mod service;
 
 pub use crate::identity::User;
+
+use crate::outbox::EmailSettings;
+use crate::passwords::PasswordHasher;
+use crate::public_url::PublicUrl;
+use crate::secret_key::SecretKey;
+use crate::storage::Db;
+use crate::wake::Wake;
+use std::sync::Arc;
+
+/// What the user operations need: the database, the password hasher, the
+/// public URL that links are made from, how emails are written, the key
+/// that seals them in the outbox, and the signal that wakes the outbox
+/// worker when one is queued.
+#[derive(Clone)]
+pub struct Users {
+    pub(crate) db: Db,
+    pub(crate) passwords: PasswordHasher,
+    pub(crate) public_url: PublicUrl,
+    pub(crate) emails: Arc<EmailSettings>,
+    /// Seals the queued emails' bodies (they carry live links).
+    pub(crate) key: SecretKey,
+    pub(crate) wake: Wake,
+}
+
+impl Users {
+    pub fn new(db: Db, passwords: PasswordHasher, public_url: PublicUrl, emails: Arc<EmailSettings>, key: SecretKey, wake: Wake) -> Self {
+        Self { db, passwords, public_url, emails, key, wake }
+    }
+}

@@ -32,12 +32,16 @@ use utoipa::{Modify, OpenApi};
         crate::api::emails::retry,
         crate::api::emails::discard,
         crate::api::host::get_host,
+        crate::api::host::audit_log,
         crate::api::smtp::get_settings,
         crate::api::smtp::save,
         crate::api::smtp::enable,
         crate::api::smtp::disable,
         crate::api::smtp::test,
         crate::api::smtp::audit_log,
+        crate::api::tokens::list,
+        crate::api::tokens::create,
+        crate::api::tokens::revoke,
     ),
     modifiers(&Credentials, &CommonErrors)
 )]
@@ -50,7 +54,10 @@ impl Modify for Credentials {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
         let components = openapi.components.get_or_insert_with(Default::default);
         components.add_security_scheme("bearer", SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).bearer_format("ght_…").build()));
-        components.add_security_scheme("session", SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::new("gh_session"))));
+        components.add_security_scheme("session", SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::with_description(
+            "gh_session",
+            "the dashboard's session; named `__Host-gh_session` when the public URL is https. A change (POST, PUT, PATCH, DELETE) signed in by it must also send the console's `Origin` or `Sec-Fetch-Site: same-origin`",
+        ))));
     }
 }
 
@@ -59,8 +66,10 @@ impl Modify for Credentials {
 /// schemathesis in `make test`): a body that is not JSON (400), too large
 /// (413), not sent as JSON (415) or of the wrong shape (422); a path or
 /// query parameter that does not parse (400); no or bad credentials (401), a role
-/// that may not (403); and a database too busy to answer now (503, with
-/// `Retry-After`).
+/// that may not (403); a change sent by a page of another origin, or signed in
+/// by cookie alone without proof it comes from the console's pages (403); a
+/// `Host` the console does not answer to (421, the DNS-rebinding guard); and
+/// a database too busy to answer now (503, with `Retry-After`).
 struct CommonErrors;
 
 impl Modify for CommonErrors {
@@ -72,8 +81,8 @@ impl Modify for CommonErrors {
                 .content("application/json", ContentBuilder::new().schema(Some(Ref::from_schema_name("ErrorEnvelope"))).build())
         };
         for item in openapi.paths.paths.values_mut() {
-            let operations = [&mut item.get, &mut item.put, &mut item.post, &mut item.delete, &mut item.patch];
-            for op in operations.into_iter().flatten() {
+            let operations = [(false, &mut item.get), (true, &mut item.put), (true, &mut item.post), (true, &mut item.delete), (true, &mut item.patch)];
+            for (changes, op) in operations.into_iter().filter_map(|(changes, op)| op.as_mut().map(|op| (changes, op))) {
                 let mut add = |status: &str, response: ResponseBuilder| {
                     op.responses.responses.entry(status.to_owned()).or_insert_with(|| response.build().into());
                 };
@@ -91,7 +100,10 @@ impl Modify for CommonErrors {
                 if secured {
                     add("401", error("no valid bearer token or session"));
                     add("403", error("the caller's role does not allow this"));
+                } else if changes {
+                    add("403", error("sent by a page of another origin"));
                 }
+                add("421", error("the request's `Host` is not a name this console answers to (its public URL or bind address)"));
                 let retry_after = HeaderBuilder::new()
                     .schema(ObjectBuilder::new().schema_type(Type::Integer))
                     .description(Some("seconds to wait before trying again"))

@@ -8,7 +8,7 @@
 //! two drift apart.
 
 use serde_json::{json, Value};
-use shared::{account, email, password, smtp};
+use shared::{account, email, password, smtp, token};
 
 /// One line of text with something in it: no control characters (CR, LF,
 /// …), and not only spaces (the parsers trim).
@@ -17,6 +17,7 @@ const NON_BLANK_LINE: &str = r"^[^\u0000-\u001f\u007f-\u009f]*[^\s\u0000-\u001f\
 const ONE_LINE: &str = r"^[^\u0000-\u001f\u007f-\u009f]*$";
 
 pub fn apply(doc: &mut Value) {
+    query_rules(doc);
     // The parsers take internationalised names (IDN domains, non-ASCII local parts).
     let email = json!({"type": "string", "format": "idn-email", "maxLength": email::MAX_LEN});
     let new_password = json!({"type": "string", "minLength": password::MIN_CHARS, "maxLength": password::MAX_CHARS});
@@ -46,6 +47,8 @@ pub fn apply(doc: &mut Value) {
     set("SmtpDraft", "port", &json!({"minimum": 1, "maximum": 65535}));
     set("SmtpDraft", "from_name", &json!({"maxLength": smtp::MAX_FROM_NAME_CHARS, "pattern": ONE_LINE}));
     set("SmtpDraft", "from_email", &email);
+    set("NewApiToken", "name", &json!({"maxLength": token::MAX_NAME_CHARS, "pattern": NON_BLANK_LINE}));
+    set("NewApiToken", "expires_in_days", &json!({"minimum": 1, "maximum": token::MAX_EXPIRES_IN_DAYS}));
 
     // Account roles join an account; host roles join none.
     add_condition(
@@ -67,9 +70,22 @@ pub fn apply(doc: &mut Value) {
             "then": {"required": ["username"], "properties": {
                 "username": {"type": "string", "maxLength": smtp::MAX_USERNAME_CHARS, "pattern": NON_BLANK_LINE},
                 "password": {"maxLength": smtp::MAX_PASSWORD_CHARS},
+                // A password only over an encrypted connection.
+                "security": {"enum": ["ssl", "starttls"]},
             }},
         }),
     );
+}
+
+/// Rules on query parameters, from the services' own bounds.
+fn query_rules(doc: &mut Value) {
+    let mut set = |path: &str, name: &str, rule: &Value| {
+        let parameters = doc.pointer_mut(&format!("/paths/{}/get/parameters", path.replace('/', "~1"))).and_then(Value::as_array_mut);
+        let parameter = parameters.and_then(|ps| ps.iter_mut().find(|p| p["name"] == name));
+        let schema = parameter.and_then(|p| p.get_mut("schema")).unwrap_or_else(|| panic!("no parameter {name} of GET {path} in the document"));
+        merge(schema, rule);
+    };
+    set("/api/v1/audit", "limit", &json!({"minimum": 1, "maximum": gatehouse_core::audit::MAX_PAGE}));
 }
 
 fn merge(target: &mut Value, rule: &Value) {

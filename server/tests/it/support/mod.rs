@@ -138,6 +138,12 @@ fn replace_database(url: &str, name: &str) -> String {
     parsed.to_string()
 }
 
+fn browser_for(base: &str) -> reqwest::Client {
+    let mut origin = reqwest::header::HeaderMap::new();
+    origin.insert(reqwest::header::ORIGIN, base.parse().unwrap());
+    reqwest::Client::builder().cookie_store(true).default_headers(origin).build().unwrap()
+}
+
 /// A running server process; killed when dropped.
 pub struct TestApp {
     pub base: String,
@@ -185,8 +191,14 @@ impl TestApp {
                 break rest.split_whitespace().next().unwrap().to_owned();
             }
         };
-        let client = reqwest::Client::builder().cookie_store(true).build().unwrap();
+        let client = browser_for(&base);
         Self { base, setup_link, client, output, child }
+    }
+
+    /// A new cookie jar that behaves like the dashboard's pages in a browser:
+    /// every request says it comes from the console's own origin.
+    pub fn browser(&self) -> reqwest::Client {
+        browser_for(&self.base)
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -222,7 +234,7 @@ impl TestApp {
 
     /// A separate cookie jar signed in as `email`.
     pub async fn signed_in_client(&self, email: &str, password: &str) -> reqwest::Client {
-        let client = reqwest::Client::builder().cookie_store(true).build().unwrap();
+        let client = self.browser();
         let res = client.post(self.url("/api/v1/session")).json(&serde_json::json!({"email": email, "password": password})).send().await.unwrap();
         assert_eq!(res.status(), 200, "sign-in failed: {}", res.text().await.unwrap());
         client

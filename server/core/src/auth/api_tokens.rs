@@ -1,0 +1,61 @@
+//! Host settings → API tokens: list, create (the secret shown once), revoke.
+//! For host admins, behind the REST routes, the server functions and the CLI.
+//! A token acts as the user who created it; it stops working when revoked,
+//! when it expires, or when that user's password is reset.
+
+use super::{storage, Auth, Caller};
+use crate::audit::{self, Entry};
+use crate::error::{Failure, Result};
+use crate::identity::User;
+use crate::storage::{now, Db};
+use crate::tokens;
+use shared::api::ErrorCode;
+use shared::audit::AuditAction;
+use shared::token::{ApiTokenRequest, ApiTokenSummary, CreatedApiToken, NewApiToken};
+
+pub async fn list(auth: &Auth, caller: &Caller) -> Result<Vec<ApiTokenSummary>> {
+    caller.require_host_admin()?;
+    list_for_operator(&auth.db).await
+}
+
+/// A new token acting as the caller.
+pub async fn create(auth: &Auth, caller: &Caller, req: &NewApiToken) -> Result<CreatedApiToken> {
+    caller.require_host_admin()?;
+    let req = req.parse()?;
+    let created = mint_for(&auth.db, &caller.user, &req).await?;
+    let lifetime = req.expires_in_days.map_or_else(|| "no expiry".to_owned(), |d| format!("expires in {d} days"));
+    audit::record(auth.db.writes(), Entry::by(&caller.user, AuditAction::TokenCreated).target(&created.name).detail(&lifetime)).await?;
+    tracing::info!(by = %caller.user.email, id = created.id, name = %created.name, expires_at = ?created.expires_at, "API token created");
+    Ok(created)
+}
+
+/// Revokes a token at once: its next request gets 401.
+pub async fn revoke(auth: &Auth, caller: &Caller, id: i64) -> Result<()> {
+    caller.require_host_admin()?;
+    let name = revoke_for_operator(&auth.db, id).await?;
+    audit::record(auth.db.writes(), Entry::by(&caller.user, AuditAction::TokenRevoked).target(&name)).await?;
+    tracing::info!(by = %caller.user.email, id, "API token revoked");
+    Ok(())
+}
+
+pub(crate) async fn mint_for(db: &Db, owner: &User, req: &ApiTokenRequest) -> Result<CreatedApiToken> {
+    let minted = tokens::mint(tokens::API_TOKEN_PREFIX);
+    let created_at = now();
+    let expires_at = req.expires_in_days.map(|days| created_at + days * 24 * 3600);
+    let id = storage::insert_api_token(db.writes(), &minted.hash, owner.id, &req.name, created_at, expires_at).await?;
+    Ok(CreatedApiToken { id, token: minted.secret, name: req.name.clone(), owner: owner.email.to_string(), created_at, expires_at })
+}
+
+/// Every token, for the operator's CLI (no caller: whoever can read the database is the operator).
+pub async fn list_for_operator(db: &Db) -> Result<Vec<ApiTokenSummary>> {
+    Ok(storage::list_api_tokens(db.reads())
+        .await?
+        .into_iter()
+        .map(|t| ApiTokenSummary { id: t.id, name: t.name, owner: t.owner, created_at: t.created_at, last_used_at: t.last_used_at, expires_at: t.expires_at })
+        .collect())
+}
+
+/// Revokes a token from the operator's CLI; its name.
+pub async fn revoke_for_operator(db: &Db, id: i64) -> Result<String> {
+    storage::delete_api_token(db.writes(), id).await?.ok_or_else(|| Failure::new(ErrorCode::NotFound, "no such token"))
+}
