@@ -10,6 +10,7 @@ pub mod email;
 pub mod integral;
 pub mod invite;
 pub mod language;
+pub mod oauth;
 pub mod outbox;
 pub mod password;
 pub mod role;

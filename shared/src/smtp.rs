@@ -7,6 +7,7 @@
 
 use crate::api::{ApiError, ErrorCode, FieldErrors};
 use crate::email::{is_valid_hostname, EmailAddress};
+use crate::oauth::{OAuthDraft, OAuthIdentity, OAuthView, ServiceAccountKey};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -178,6 +179,10 @@ pub struct SmtpDraft {
     pub username: Option<String>,
     #[serde(default)]
     pub password: Option<String>,
+    /// Sign in with OAuth2 (Microsoft 365, Google Workspace) instead of a
+    /// password; needs `auth` and the mailbox as `username`.
+    #[serde(default)]
+    pub oauth: Option<OAuthDraft>,
 }
 
 impl fmt::Debug for SmtpDraft {
@@ -191,6 +196,7 @@ impl fmt::Debug for SmtpDraft {
             .field("auth", &self.auth)
             .field("username", &self.username)
             .field("password", &self.password.as_ref().map(|_| "***"))
+            .field("oauth", &self.oauth)
             .finish()
     }
 }
@@ -216,7 +222,10 @@ impl fmt::Debug for PasswordChange {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SmtpAuth {
     pub username: String,
+    /// The password, or with OAuth2 the client secret or service-account key.
     pub password: PasswordChange,
+    /// With OAuth2: whose token to ask for.
+    pub oauth: Option<OAuthIdentity>,
 }
 
 /// A configuration that is valid in every field.
@@ -253,17 +262,63 @@ impl SmtpDraft {
             } else if username.chars().count() > MAX_USERNAME_CHARS || username.chars().any(char::is_control) {
                 fields.add("username", "use at most 256 characters, on one line");
             }
-            let password = match self.password.as_deref().filter(|p| !p.is_empty()) {
-                Some(p) if p.chars().count() > MAX_PASSWORD_CHARS => {
-                    fields.add("password", format!("use at most {MAX_PASSWORD_CHARS} characters"));
-                    PasswordChange::Keep
-                }
-                Some(p) => PasswordChange::Set(p.to_owned()),
-                None if password_stored => PasswordChange::Keep,
+            let (password, oauth) = match &self.oauth {
                 None => {
-                    fields.add("password", "enter the password for this username");
-                    missing_password = true;
-                    PasswordChange::Keep
+                    let password = match self.password.as_deref().filter(|p| !p.is_empty()) {
+                        Some(p) if p.chars().count() > MAX_PASSWORD_CHARS => {
+                            fields.add("password", format!("use at most {MAX_PASSWORD_CHARS} characters"));
+                            PasswordChange::Keep
+                        }
+                        Some(p) => PasswordChange::Set(p.to_owned()),
+                        None if password_stored => PasswordChange::Keep,
+                        None => {
+                            fields.add("password", "enter the password for this username");
+                            missing_password = true;
+                            PasswordChange::Keep
+                        }
+                    };
+                    (password, None)
+                }
+                Some(oauth) => {
+                    let (identity, secret, field, missing) = match oauth {
+                        OAuthDraft::Microsoft365 { tenant_id, client_id, client_secret } => {
+                            let (tenant_id, client_id) = (tenant_id.trim(), client_id.trim());
+                            if let Err(e) = crate::oauth::check_tenant(tenant_id) {
+                                fields.add("oauth.tenant_id", e);
+                            }
+                            if let Err(e) = crate::oauth::check_client_id(client_id) {
+                                fields.add("oauth.client_id", e);
+                            }
+                            let identity = OAuthIdentity::Microsoft365 { tenant_id: tenant_id.to_owned(), client_id: client_id.to_owned() };
+                            (identity, client_secret.as_deref().map(str::trim), "oauth.client_secret", "enter the client secret (its value, not its ID)")
+                        }
+                        OAuthDraft::Google { service_account_key } => {
+                            let key = service_account_key.as_deref().map(str::trim).filter(|k| !k.is_empty());
+                            let client_email = match key.map(ServiceAccountKey::parse) {
+                                Some(Ok(parsed)) => Some(parsed.client_email),
+                                Some(Err(e)) => {
+                                    fields.add("oauth.service_account_key", e);
+                                    None
+                                }
+                                None => None,
+                            };
+                            (OAuthIdentity::Google { client_email }, key, "oauth.service_account_key", "paste the service account's JSON key")
+                        }
+                    };
+                    let secret = match secret.filter(|s| !s.is_empty()) {
+                        Some(s) if s.chars().count() > crate::oauth::MAX_SECRET_CHARS => {
+                            fields.add(field, "this is longer than any real secret or key");
+                            PasswordChange::Keep
+                        }
+                        Some(s) => PasswordChange::Set(s.to_owned()),
+                        None if password_stored => PasswordChange::Keep,
+                        None => {
+                            fields.add(field, missing);
+                            missing_password = true;
+                            PasswordChange::Keep
+                        }
+                    };
+                    (secret, Some(identity))
                 }
             };
             if self.security == Security::None {
@@ -271,8 +326,11 @@ impl SmtpDraft {
                 // the password across the network in clear.
                 fields.add("security", "choose SSL or StartTLS to sign in to the relay: without encryption the password would cross the network in clear");
             }
-            Some(SmtpAuth { username: username.to_owned(), password })
+            Some(SmtpAuth { username: username.to_owned(), password, oauth })
         } else {
+            if self.oauth.is_some() {
+                fields.add("oauth", "OAuth2 signs in as a mailbox: switch authentication on and enter the mailbox as the username");
+            }
             None
         };
         fields.into_result().map_err(|mut e| {
@@ -281,7 +339,11 @@ impl SmtpDraft {
             // relay) is a conflict, not a malformed request.
             if missing_password && e.fields.len() == 1 {
                 e.code = ErrorCode::Conflict;
-                e.message = "no password is stored for this relay and username; enter it".into();
+                e.message = if self.oauth.is_some() {
+                    "no secret is stored for this relay, username and app; enter it".into()
+                } else {
+                    "no password is stored for this relay and username; enter it".into()
+                };
             }
             e
         })?;
@@ -307,8 +369,10 @@ pub struct SmtpSettings {
     pub security: Security,
     pub auth: bool,
     pub username: Option<String>,
-    /// Whether a password is stored. The password itself is never returned.
+    /// Whether a password (or, with OAuth2, a client secret or key) is stored. Never returned itself.
     pub password_set: bool,
+    /// With OAuth2: the provider and whose token, never the secret.
+    pub oauth: Option<OAuthView>,
     pub enabled: bool,
     /// Whether a configuration has been saved at all (enabling needs one).
     pub saved: bool,
@@ -330,6 +394,7 @@ impl SmtpSettings {
             auth: true,
             username: None,
             password_set: false,
+            oauth: None,
             enabled: false,
             saved: false,
             updated_at: None,
@@ -338,11 +403,22 @@ impl SmtpSettings {
     }
 
     /// Whether `draft` may keep the stored password (leave it blank). Only for
-    /// the relay it was saved for: same host, port, security and username.
-    /// Otherwise whoever can edit the form could point it at a server of their
-    /// own and have the stored password sent there.
+    /// the relay it was saved for: same host, port, security and username,
+    /// and the same way of signing in (a password stays a password; an OAuth2
+    /// secret stays with its provider, tenant and client). Otherwise whoever
+    /// can edit the form could point it at a server (or token endpoint) of
+    /// their own and have the stored secret sent there.
     pub fn can_keep_password_for(&self, draft: &SmtpDraft) -> bool {
+        let same_sign_in = match (&draft.oauth, &self.oauth) {
+            (None, None) => true,
+            (Some(OAuthDraft::Microsoft365 { tenant_id, client_id, .. }), Some(OAuthView::Microsoft365 { tenant_id: t, client_id: c, .. })) => {
+                tenant_id.trim() == t && client_id.trim() == c
+            }
+            (Some(OAuthDraft::Google { .. }), Some(OAuthView::Google { .. })) => true,
+            _ => false,
+        };
         self.password_set
+            && same_sign_in
             && SmtpHost::parse(&draft.host).is_ok_and(|h| h.as_str() == self.host)
             && draft.port == self.port as i64
             && draft.security == self.security
@@ -364,6 +440,8 @@ pub struct SmtpEnabled {
 pub enum TestStage {
     Connect,
     Tls,
+    /// OAuth2: the identity provider refused to issue a token, or could not be reached.
+    Token,
     Auth,
     Sender,
     Recipient,
@@ -372,14 +450,23 @@ pub enum TestStage {
 }
 
 impl TestStage {
-    pub const ALL: [TestStage; 7] =
-        [TestStage::Connect, TestStage::Tls, TestStage::Auth, TestStage::Sender, TestStage::Recipient, TestStage::Data, TestStage::Sent];
+    pub const ALL: [TestStage; 8] = [
+        TestStage::Connect,
+        TestStage::Tls,
+        TestStage::Token,
+        TestStage::Auth,
+        TestStage::Sender,
+        TestStage::Recipient,
+        TestStage::Data,
+        TestStage::Sent,
+    ];
 
     /// The name on the wire and in the audit log.
     pub fn as_str(self) -> &'static str {
         match self {
             TestStage::Connect => "connect",
             TestStage::Tls => "tls",
+            TestStage::Token => "token",
             TestStage::Auth => "auth",
             TestStage::Sender => "sender",
             TestStage::Recipient => "recipient",
@@ -497,6 +584,7 @@ mod tests {
             auth: true,
             username: Some("relay@example.com".into()),
             password: Some("app-password".into()),
+            oauth: None,
         }
     }
 
@@ -552,6 +640,44 @@ mod tests {
             assert!(!saved.can_keep_password_for(&changed));
             assert!(changed.parse(saved.can_keep_password_for(&changed)).unwrap_err().fields.contains_key("password"));
         }
+    }
+
+    #[test]
+    fn oauth_is_checked_and_its_secret_kept_only_for_the_same_app() {
+        let microsoft = |secret: Option<&str>| SmtpDraft {
+            oauth: Some(OAuthDraft::Microsoft365 { tenant_id: "contoso.onmicrosoft.com".into(), client_id: "app-1".into(), client_secret: secret.map(Into::into) }),
+            password: None,
+            ..draft()
+        };
+        let cfg = microsoft(Some("s3cret")).parse(false).unwrap();
+        let auth = cfg.auth.unwrap();
+        assert_eq!(auth.password, PasswordChange::Set("s3cret".into()));
+        assert_eq!(auth.oauth, Some(OAuthIdentity::Microsoft365 { tenant_id: "contoso.onmicrosoft.com".into(), client_id: "app-1".into() }));
+        // No secret and none stored: 409 naming the field.
+        let err = microsoft(None).parse(false).unwrap_err();
+        assert_eq!((err.code, err.fields.keys().map(String::as_str).collect::<Vec<_>>()), (ErrorCode::Conflict, vec!["oauth.client_secret"]));
+        // Bad tenant, OAuth without authentication or over plain SMTP: 422 naming the field.
+        let mut bad = microsoft(Some("s"));
+        bad.oauth = Some(OAuthDraft::Microsoft365 { tenant_id: "con toso".into(), client_id: "app-1".into(), client_secret: Some("s".into()) });
+        assert!(bad.parse(false).unwrap_err().fields.contains_key("oauth.tenant_id"));
+        assert!(SmtpDraft { auth: false, ..microsoft(Some("s")) }.parse(false).unwrap_err().fields.contains_key("oauth"));
+        assert!(SmtpDraft { security: Security::None, ..microsoft(Some("s")) }.parse(false).unwrap_err().fields.contains_key("security"));
+        let google = SmtpDraft { oauth: Some(OAuthDraft::Google { service_account_key: Some("{}".into()) }), ..draft() };
+        assert!(google.parse(false).unwrap_err().fields.contains_key("oauth.service_account_key"));
+
+        // The stored secret stays with its provider, tenant and client, and never becomes a password.
+        let mut saved = SmtpSettings::unsaved();
+        saved.host = "smtp.example.com".into();
+        saved.username = Some("relay@example.com".into());
+        saved.password_set = true;
+        saved.oauth = Some(OAuthView::Microsoft365 { tenant_id: "contoso.onmicrosoft.com".into(), client_id: "app-1".into(), secret_set: true });
+        assert!(saved.can_keep_password_for(&microsoft(None)));
+        let mut other_client = microsoft(None);
+        other_client.oauth = Some(OAuthDraft::Microsoft365 { tenant_id: "contoso.onmicrosoft.com".into(), client_id: "app-2".into(), client_secret: None });
+        assert!(!saved.can_keep_password_for(&other_client));
+        assert!(!saved.can_keep_password_for(&SmtpDraft { password: None, ..draft() }), "a client secret is not a password");
+        saved.oauth = None;
+        assert!(!saved.can_keep_password_for(&microsoft(None)), "nor a password a client secret");
     }
 
     #[test]

@@ -7,7 +7,7 @@ use shared::smtp::{FromName, Security, SmtpDraft, SmtpHost};
 use shared::EmailAddress;
 
 fn draft_with(host: String, port: i64, from_name: String, from_email: String) -> SmtpDraft {
-    SmtpDraft { host, port, from_name, from_email, security: Security::StartTls, auth: false, username: None, password: None }
+    SmtpDraft { host, port, from_name, from_email, security: Security::StartTls, auth: false, username: None, password: None, oauth: None }
 }
 
 proptest! {
