@@ -2,7 +2,9 @@
 """A real SMTP server for Gatehouse's tests, built on aiosmtpd.
 
 Modes: plain SMTP, STARTTLS offered, or implicit TLS; optional AUTH with one
-username and password; optional addresses whose RCPT is refused with 550.
+username and password, or AUTH XOAUTH2 for one mailbox with tokens issued by
+scripts/oauth_server.py (checked with the secret they share); optional
+addresses whose RCPT is refused with 550.
 Prints `READY <port>` once listening, then one line per event:
 `EVENT EHLO <name>`, `EVENT AUTH <ok|fail>`, `EVENT MAIL <from>`, `EVENT DATA <message-id>`, `MESSAGE <file>` (the message is
 saved under --maildir as <n>.eml, with `X-Envelope-To:` lines first).
@@ -10,6 +12,9 @@ Stops on SIGTERM or when its standard input closes.
 """
 import argparse
 import asyncio
+import base64
+import hashlib
+import hmac
 import os
 import signal
 import socket
@@ -83,6 +88,38 @@ def authenticator(expected):
     return check
 
 
+class XOAuth2Handler(Handler):
+    """Also takes `AUTH XOAUTH2`: `user=<mailbox>^Aauth=Bearer <token>^A^A`,
+    where the token is one oauth_server.py issued (`tok.<nonce>.<hmac>`)."""
+
+    def __init__(self, *args, user, secret, reject_tokens):
+        super().__init__(*args)
+        self.user = user
+        self.secret = secret.encode()
+        self.reject_tokens = reject_tokens
+
+    async def auth_XOAUTH2(self, server, args):
+        if len(args) < 2:
+            blob = await server.challenge_auth("", encode_to_b64=False)
+        else:
+            blob = base64.b64decode(args[1])
+        fields = dict(part.split("=", 1) for part in blob.decode(errors="replace").split("\x01") if "=" in part)
+        token = fields.get("auth", "").removeprefix("Bearer ")
+        ok = fields.get("user") == self.user and valid_token(self.secret, token) and not self.reject_tokens
+        say(f"EVENT AUTH {'ok' if ok else 'fail'} XOAUTH2 {token}")
+        if ok:
+            return AuthResult(success=True)
+        return AuthResult(success=False, handled=False, message="535 5.7.3 Authentication unsuccessful")
+
+
+def valid_token(secret, token):
+    parts = token.split(".")
+    if len(parts) != 3 or parts[0] != "tok":
+        return False
+    expected = hmac.new(secret, parts[1].encode(), hashlib.sha256).hexdigest()
+    return hmac.compare_digest(expected, parts[2])
+
+
 def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -100,6 +137,8 @@ def main():
     p.add_argument("--fail-data", help="N:REPLY, refuse the first N messages with REPLY (e.g. '2:421 4.3.0 Try again later')")
     p.add_argument("--drop-data", type=int, default=0, help="drop the connection on the first N messages, before answering")
     p.add_argument("--maildir", required=True)
+    p.add_argument("--xoauth2", help="USER:SECRET; AUTH XOAUTH2 is then offered and required, for USER with tokens signed with SECRET")
+    p.add_argument("--reject-tokens", action="store_true", help="refuse every XOAUTH2 token (535)")
     args = p.parse_args()
 
     context = None
@@ -111,6 +150,9 @@ def main():
     if args.auth:
         user, _, password = args.auth.partition(":")
         kwargs.update(authenticator=authenticator((user, password)), auth_required=True)
+    if args.xoauth2:
+        # Only XOAUTH2 is offered: the built-in mechanisms would take any password.
+        kwargs.update(auth_required=True, auth_exclude_mechanism=["LOGIN", "PLAIN"])
     if args.mode == "starttls":
         kwargs.update(tls_context=context, require_starttls=True)
     if args.mode == "ssl":
@@ -121,7 +163,11 @@ def main():
     if args.fail_data:
         n, _, reply = args.fail_data.partition(":")
         fail_data = (int(n), reply)
-    handler = Handler(args.maildir, args.reject_rcpt, fail_data, args.drop_data)
+    if args.xoauth2:
+        user, _, secret = args.xoauth2.partition(":")
+        handler = XOAuth2Handler(args.maildir, args.reject_rcpt, fail_data, args.drop_data, user=user, secret=secret, reject_tokens=args.reject_tokens)
+    else:
+        handler = Handler(args.maildir, args.reject_rcpt, fail_data, args.drop_data)
     controller = Controller(handler, hostname="127.0.0.1", port=port, **kwargs)
     controller.start()
     say(f"READY {port}")

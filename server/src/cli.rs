@@ -22,7 +22,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Run the console (dashboard, REST API, server functions).
-    Serve(ServeSettings),
+    Serve(Box<ServeSettings>),
     /// Manage host admins.
     #[command(subcommand)]
     Admin(AdminCommand),

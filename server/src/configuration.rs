@@ -76,6 +76,9 @@ pub struct ServeSettings {
     /// Minutes a signed-in session may go unused before it ends (besides its 12-hour lifetime).
     #[arg(long, env = "GATEHOUSE_SESSION_IDLE_MINUTES", default_value_t = 30, value_parser = clap::value_parser!(u32).range(1..=720))]
     pub session_idle_minutes: u32,
+    /// Microsoft's sign-in endpoint for Microsoft 365 relays (OAuth2); sovereign clouds set their own.
+    #[arg(long, env = "GATEHOUSE_MICROSOFT_LOGIN_URL", default_value = gatehouse_core::smtp::DEFAULT_MICROSOFT_LOGIN)]
+    pub microsoft_login_url: String,
     /// Hard bound on a whole test send, in seconds (a silent relay never hangs a request).
     #[arg(long, env = "GATEHOUSE_SMTP_TEST_TIMEOUT", default_value_t = 15, value_parser = clap::value_parser!(u64).range(1..=120))]
     pub smtp_test_timeout: u64,

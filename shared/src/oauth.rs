@@ -83,9 +83,14 @@ impl Provider {
 /// whether a stored secret may be kept, and what GET shows.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum OAuthIdentity {
-    Microsoft365 { tenant_id: String, client_id: String },
+    Microsoft365 {
+        tenant_id: String,
+        client_id: String,
+    },
     /// The service account's `client_email`; `None` while only the stored key knows it.
-    Google { client_email: Option<String> },
+    Google {
+        client_email: Option<String>,
+    },
 }
 
 impl OAuthIdentity {
@@ -103,8 +108,15 @@ impl OAuthIdentity {
 #[serde(tag = "provider", rename_all = "lowercase")]
 pub enum OAuthView {
     #[serde(rename = "microsoft365")]
-    Microsoft365 { tenant_id: String, client_id: String, secret_set: bool },
-    Google { client_email: String, secret_set: bool },
+    Microsoft365 {
+        tenant_id: String,
+        client_id: String,
+        secret_set: bool,
+    },
+    Google {
+        client_email: String,
+        secret_set: bool,
+    },
 }
 
 /// The fields of a service-account key file that Gatehouse uses.
@@ -127,8 +139,8 @@ impl ServiceAccountKey {
     /// A key file as Google Cloud writes it, for a service account, with a
     /// private key and a token endpoint we may call.
     pub fn parse(json: &str) -> Result<Self, String> {
-        let key: ServiceAccountKey = serde_json::from_str(json.trim())
-            .map_err(|_| "paste the whole key file: JSON with type, client_email, private_key and token_uri".to_owned())?;
+        let key: ServiceAccountKey =
+            serde_json::from_str(json.trim()).map_err(|_| "paste the whole key file: JSON with type, client_email, private_key and token_uri".to_owned())?;
         if key.kind != "service_account" {
             return Err("this is not a service account's key (its \"type\" is not \"service_account\")".into());
         }
@@ -223,7 +235,8 @@ mod tests {
 
     #[test]
     fn drafts_read_and_hide_their_secrets() {
-        let d: OAuthDraft = serde_json::from_value(serde_json::json!({"provider": "microsoft365", "tenant_id": "t", "client_id": "c", "client_secret": "s3cret"})).unwrap();
+        let d: OAuthDraft =
+            serde_json::from_value(serde_json::json!({"provider": "microsoft365", "tenant_id": "t", "client_id": "c", "client_secret": "s3cret"})).unwrap();
         assert!(matches!(d, OAuthDraft::Microsoft365 { .. }));
         assert!(!format!("{d:?}").contains("s3cret"));
         let g: OAuthDraft = serde_json::from_value(serde_json::json!({"provider": "google"})).unwrap();

@@ -450,16 +450,8 @@ pub enum TestStage {
 }
 
 impl TestStage {
-    pub const ALL: [TestStage; 8] = [
-        TestStage::Connect,
-        TestStage::Tls,
-        TestStage::Token,
-        TestStage::Auth,
-        TestStage::Sender,
-        TestStage::Recipient,
-        TestStage::Data,
-        TestStage::Sent,
-    ];
+    pub const ALL: [TestStage; 8] =
+        [TestStage::Connect, TestStage::Tls, TestStage::Token, TestStage::Auth, TestStage::Sender, TestStage::Recipient, TestStage::Data, TestStage::Sent];
 
     /// The name on the wire and in the audit log.
     pub fn as_str(self) -> &'static str {
@@ -645,7 +637,11 @@ mod tests {
     #[test]
     fn oauth_is_checked_and_its_secret_kept_only_for_the_same_app() {
         let microsoft = |secret: Option<&str>| SmtpDraft {
-            oauth: Some(OAuthDraft::Microsoft365 { tenant_id: "contoso.onmicrosoft.com".into(), client_id: "app-1".into(), client_secret: secret.map(Into::into) }),
+            oauth: Some(OAuthDraft::Microsoft365 {
+                tenant_id: "contoso.onmicrosoft.com".into(),
+                client_id: "app-1".into(),
+                client_secret: secret.map(Into::into),
+            }),
             password: None,
             ..draft()
         };

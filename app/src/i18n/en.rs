@@ -154,6 +154,7 @@ pub static EN: Texts = Texts {
     relay_replied: "The relay replied:",
     stage_connect: "Could not connect to the relay",
     stage_tls: "TLS failed",
+    stage_token: "No token from the identity provider",
     stage_auth: "The relay refused the username or password",
     stage_sender: "The relay refused the From address",
     stage_recipient: "The relay refused the recipient",

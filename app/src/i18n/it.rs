@@ -154,6 +154,7 @@ pub static IT: Texts = Texts {
     relay_replied: "Risposta del relay:",
     stage_connect: "Impossibile connettersi al relay",
     stage_tls: "TLS non riuscito",
+    stage_token: "Nessun token dal provider di identità",
     stage_auth: "Il relay ha rifiutato nome utente o password",
     stage_sender: "Il relay ha rifiutato l'indirizzo del mittente",
     stage_recipient: "Il relay ha rifiutato il destinatario",

@@ -150,6 +150,7 @@ pub struct Texts {
     pub relay_replied: &'static str,
     pub stage_connect: &'static str,
     pub stage_tls: &'static str,
+    pub stage_token: &'static str,
     pub stage_auth: &'static str,
     pub stage_sender: &'static str,
     pub stage_recipient: &'static str,
@@ -348,6 +349,7 @@ impl Texts {
         match stage {
             TestStage::Connect => self.stage_connect,
             TestStage::Tls => self.stage_tls,
+            TestStage::Token => self.stage_token,
             TestStage::Auth => self.stage_auth,
             TestStage::Sender => self.stage_sender,
             TestStage::Recipient => self.stage_recipient,

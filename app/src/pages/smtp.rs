@@ -103,6 +103,7 @@ impl Form {
             // Credentials travel only with authentication on; no password means "keep the stored one".
             username: auth.then(|| self.username.get()),
             password: (auth && !password.is_empty()).then_some(password),
+            oauth: None,
         }
     }
 

@@ -14,6 +14,7 @@ mod foundation;
 mod hardening;
 mod invitations;
 mod load;
+mod oauth_relays;
 mod openapi;
 mod outbox_queue;
 mod smtp;

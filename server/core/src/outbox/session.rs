@@ -4,7 +4,6 @@
 //! that goes silent cannot stall the worker.
 
 use crate::smtp::relay::{Relay, RelayKey};
-use lettre::transport::smtp::authentication::{Credentials, Mechanism};
 use lettre::transport::smtp::client::AsyncSmtpConnection;
 use lettre::Message;
 use std::future::Future;
@@ -45,9 +44,12 @@ impl Session {
         let mut conn = crate::smtp::connect::open(relay, hello, timeout, |_| {})
             .await
             .map_err(|e| SendError { permanent: e.smtp.as_ref().is_some_and(|s| s.is_permanent()), message: e.message })?;
-        if let Some((user, password)) = &relay.credentials {
-            let credentials = Credentials::new(user.clone(), password.clone());
-            bounded(timeout, "AUTH", conn.auth(&[Mechanism::Plain, Mechanism::Login], &credentials)).await?;
+        if let Some(auth) = &relay.auth {
+            // A token the identity provider would not give is worth retrying
+            // later (transient); a relay refusing the sign-in with 5xx is not.
+            crate::smtp::connect::sign_in(&mut conn, auth, timeout, |_| {})
+                .await
+                .map_err(|e| SendError { permanent: e.smtp.as_ref().is_some_and(|s| s.is_permanent()), message: e.message })?;
         }
         Ok(Self { conn, key })
     }

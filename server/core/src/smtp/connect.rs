@@ -9,7 +9,8 @@
 //! implicit TLS (port 465) the handshake is done here with tokio-rustls, on
 //! the same trust as lettre's STARTTLS (see `Relay::rustls_config`).
 
-use super::relay::{client_id, Relay};
+use super::relay::{client_id, Relay, RelayAuth};
+use lettre::transport::smtp::authentication::{Credentials, Mechanism};
 use lettre::transport::smtp::client::{AsyncSmtpConnection, AsyncTokioStream};
 use lettre::transport::smtp::extension::ClientId;
 use shared::smtp::Security;
@@ -32,6 +33,10 @@ pub enum Step {
     Connect,
     /// The TLS handshake, the certificate, or STARTTLS (missing or refused).
     Tls,
+    /// OAuth2: asking the identity provider for a token.
+    Token,
+    /// AUTH: the relay refused the password or token.
+    Auth,
 }
 
 #[derive(Debug)]
@@ -86,6 +91,39 @@ pub async fn open(relay: &Relay, hello: &str, step_timeout: Duration, entering: 
         within(t, Step::Tls, "STARTTLS", conn.starttls(tls, &hello)).await?.map_err(|e| OpenError::smtp(Step::Tls, "STARTTLS failed", e))?;
     }
     Ok(conn)
+}
+
+/// Signs in as configured: a password (AUTH PLAIN or LOGIN), or an OAuth2
+/// token (AUTH XOAUTH2), the cached one if it has time left. A token the
+/// relay refuses gets one fresh token and one more try: it may have been
+/// revoked before it expired. Each step is bounded by `t`.
+pub async fn sign_in(conn: &mut AsyncSmtpConnection, auth: &RelayAuth, t: Duration, entering: impl Fn(Step)) -> Result<(), OpenError> {
+    match auth {
+        RelayAuth::Password { username, password } => {
+            entering(Step::Auth);
+            let credentials = Credentials::new(username.clone(), password.clone());
+            within(t, Step::Auth, "AUTH", conn.auth(&[Mechanism::Plain, Mechanism::Login], &credentials))
+                .await?
+                .map_err(|e| OpenError::smtp(Step::Auth, "authentication failed", e))?;
+        }
+        RelayAuth::OAuth { username, source, tokens } => {
+            for fresh in [false, true] {
+                entering(Step::Token);
+                let token = tokens.token(source, fresh, t).await.map_err(|e| OpenError::new(Step::Token, e.message))?;
+                entering(Step::Auth);
+                let credentials = Credentials::new(username.clone(), token);
+                match within(t, Step::Auth, "AUTH", conn.auth(&[Mechanism::Xoauth2], &credentials)).await? {
+                    Ok(_) => return Ok(()),
+                    Err(e) if !fresh && e.is_permanent() => continue,
+                    Err(e) => {
+                        let hint = super::oauth::auth_hint(&e.to_string());
+                        return Err(OpenError::smtp(Step::Auth, &format!("the relay refused the token ({hint})"), e));
+                    }
+                }
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Reads the relay's greeting and says EHLO.

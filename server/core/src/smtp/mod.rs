@@ -7,6 +7,7 @@
 //! The relay password is sealed at rest (`crate::seal`).
 
 pub mod connect;
+pub mod oauth;
 pub mod probe;
 pub mod relay;
 pub mod service;
@@ -29,22 +30,30 @@ pub struct Smtp {
     pub(crate) runtime: Arc<SmtpRuntime>,
     pub(crate) hello: String,
     pub(crate) wake: Wake,
+    /// OAuth2 relays' tokens, shared by the test send and the worker.
+    pub(crate) tokens: oauth::Tokens,
 }
 
 impl Smtp {
     pub fn new(db: Db, key: SecretKey, runtime: SmtpRuntime, hello: String, wake: Wake) -> Self {
-        Self { db, key, runtime: Arc::new(runtime), hello, wake }
+        let tls = relay::rustls_config(&runtime.extra_roots).expect("the extra roots were checked when loaded");
+        Self { db, key, runtime: Arc::new(runtime), hello, wake, tokens: oauth::Tokens::new(tls) }
     }
 }
 
-/// How this instance talks to relays: trusted extra roots and the test-send bound.
+/// How this instance talks to relays: trusted extra roots, the test-send
+/// bound, and where Microsoft's token endpoint is.
 pub struct SmtpRuntime {
     pub extra_roots: ExtraRoots,
     pub test_bound: Duration,
+    /// `GATEHOUSE_MICROSOFT_LOGIN_URL`: `https://login.microsoftonline.com`, or a sovereign cloud's.
+    pub microsoft_login: String,
 }
 
 impl SmtpRuntime {
     pub fn new(extra_roots: ExtraRoots, test_bound: Duration) -> Self {
-        Self { extra_roots, test_bound }
+        Self { extra_roots, test_bound, microsoft_login: DEFAULT_MICROSOFT_LOGIN.to_owned() }
     }
 }
+
+pub const DEFAULT_MICROSOFT_LOGIN: &str = "https://login.microsoftonline.com";

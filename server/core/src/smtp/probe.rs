@@ -8,7 +8,6 @@ use super::connect::Step;
 use super::relay::Relay;
 use lettre::message::header::ContentType;
 use lettre::message::Mailbox;
-use lettre::transport::smtp::authentication::{Credentials, Mechanism};
 use lettre::transport::smtp::commands::{Data, Mail, Rcpt};
 use lettre::transport::smtp::extension::{Extension, MailParameter};
 use lettre::transport::smtp::response::Response;
@@ -51,14 +50,14 @@ async fn attempt(relay: &Relay, recipient: &EmailAddress, hello: &str, bound: Du
         set(match step {
             Step::Connect => TestStage::Connect,
             Step::Tls => TestStage::Tls,
+            Step::Token => TestStage::Token,
+            Step::Auth => TestStage::Auth,
         })
     };
-    let mut conn =
-        super::connect::open(relay, hello, bound, entering).await.map_err(|e| Failed { reply: e.smtp.as_ref().and_then(reply_of), message: e.message })?;
-    if let Some((username, password)) = &relay.credentials {
-        set(TestStage::Auth);
-        let credentials = Credentials::new(username.clone(), password.clone());
-        conn.auth(&[Mechanism::Plain, Mechanism::Login], &credentials).await.map_err(fail("authentication failed"))?;
+    let opened = |e: super::connect::OpenError| Failed { reply: e.smtp.as_ref().and_then(reply_of), message: e.message };
+    let mut conn = super::connect::open(relay, hello, bound, entering).await.map_err(opened)?;
+    if let Some(auth) = &relay.auth {
+        super::connect::sign_in(&mut conn, auth, bound, entering).await.map_err(opened)?;
     }
     set(TestStage::Sender);
     // Non-ASCII addresses need the relay's SMTPUTF8 extension (RFC 6531).

@@ -1,6 +1,7 @@
 //! A configuration resolved for sending: addresses as lettre types, the
 //! password in clear (in memory only), and the TLS parameters.
 
+use super::oauth::{TokenSource, Tokens};
 pub use crate::tls_roots::ExtraRoots;
 use lettre::message::Mailbox;
 use lettre::transport::smtp::client::{Certificate, CertificateStore, TlsParameters};
@@ -18,7 +19,7 @@ pub struct Relay {
     pub port: u16,
     pub security: Security,
     pub from: Mailbox,
-    pub credentials: Option<(String, String)>,
+    pub auth: Option<RelayAuth>,
     pub extra_roots: ExtraRoots,
     /// When the configuration was last changed (pooled transports are rebuilt then).
     pub version: i64,
@@ -31,8 +32,23 @@ impl std::fmt::Debug for Relay {
             .field("port", &self.port)
             .field("security", &self.security)
             .field("from", &self.from.to_string())
-            .field("username", &self.credentials.as_ref().map(|c| &c.0))
+            .field("username", &self.auth.as_ref().map(RelayAuth::username))
             .finish_non_exhaustive()
+    }
+}
+
+/// How the session signs in: a password (AUTH PLAIN/LOGIN), or an OAuth2
+/// token (AUTH XOAUTH2) asked for when the session opens.
+pub enum RelayAuth {
+    Password { username: String, password: String },
+    OAuth { username: String, source: TokenSource, tokens: Tokens },
+}
+
+impl RelayAuth {
+    pub fn username(&self) -> &str {
+        match self {
+            RelayAuth::Password { username, .. } | RelayAuth::OAuth { username, .. } => username,
+        }
     }
 }
 
@@ -56,22 +72,16 @@ pub enum RelayError {
 }
 
 impl Relay {
-    pub fn new(config: &SmtpConfig, password: Option<String>, extra_roots: ExtraRoots) -> Result<Self, RelayError> {
+    /// `auth` is how to sign in, built by the caller from the configuration
+    /// and the stored secret (`smtp::service` is the one place that opens it).
+    pub fn new(config: &SmtpConfig, auth: Option<RelayAuth>, extra_roots: ExtraRoots) -> Result<Self, RelayError> {
         let from = from_mailbox(config)?;
         // DNS and TLS want the ASCII (punycode) form of an internationalised name.
         let host = match url::Host::parse(config.host.as_str()) {
             Ok(url::Host::Domain(ascii)) => ascii,
             _ => config.host.as_str().to_owned(),
         };
-        Ok(Self {
-            host,
-            port: config.port,
-            security: config.security,
-            from,
-            credentials: config.auth.as_ref().map(|a| (a.username.clone(), password.unwrap_or_default())),
-            extra_roots,
-            version: 0,
-        })
+        Ok(Self { host, port: config.port, security: config.security, from, auth, extra_roots, version: 0 })
     }
 
     /// The key under which a session opened to this relay may be reused.
@@ -80,7 +90,7 @@ impl Relay {
             host: self.host.clone(),
             port: self.port,
             security: self.security,
-            username: self.credentials.as_ref().map(|c| c.0.clone()),
+            username: self.auth.as_ref().map(|a| a.username().to_owned()),
             from: self.from.to_string(),
             version: self.version,
         }
@@ -99,20 +109,26 @@ impl Relay {
     /// extra CA file, ring, TLS 1.2 and up), as a rustls configuration: for
     /// implicit TLS, where we do the handshake ourselves (see `connect`).
     pub fn rustls_config(&self) -> Result<Arc<ClientConfig>, String> {
-        let mut roots = RootCertStore::empty();
-        roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
-        for pem in self.extra_roots.pems() {
-            for cert in CertificateDer::pem_slice_iter(pem) {
-                roots.add(cert.map_err(|e| e.to_string())?).map_err(|e| e.to_string())?;
-            }
-        }
-        let config = ClientConfig::builder_with_provider(Arc::new(ring::default_provider()))
-            .with_safe_default_protocol_versions()
-            .map_err(|e| e.to_string())?
-            .with_root_certificates(roots)
-            .with_no_client_auth();
-        Ok(Arc::new(config))
+        rustls_config(&self.extra_roots)
     }
+}
+
+/// The relays' trust as a rustls configuration: webpki roots plus the extra
+/// CA file, ring, TLS 1.2 and up. Also what OAuth2 token requests go over.
+pub fn rustls_config(extra_roots: &ExtraRoots) -> Result<Arc<ClientConfig>, String> {
+    let mut roots = RootCertStore::empty();
+    roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
+    for pem in extra_roots.pems() {
+        for cert in CertificateDer::pem_slice_iter(pem) {
+            roots.add(cert.map_err(|e| e.to_string())?).map_err(|e| e.to_string())?;
+        }
+    }
+    let config = ClientConfig::builder_with_provider(Arc::new(ring::default_provider()))
+        .with_safe_default_protocol_versions()
+        .map_err(|e| e.to_string())?
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    Ok(Arc::new(config))
 }
 
 /// The From mailbox of a configuration, by lettre's address rules: the final

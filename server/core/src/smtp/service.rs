@@ -1,8 +1,9 @@
 //! SMTP configuration operations, behind both the REST routes and the
 //! dashboard's server functions. Every one is for host admins only.
 
+use super::oauth::TokenSource;
 use super::probe;
-use super::relay::{from_mailbox, Relay, RelayError};
+use super::relay::{from_mailbox, Relay, RelayAuth, RelayError};
 use super::storage::{self, StoredSmtp};
 use super::Smtp;
 use crate::audit::{self, Entry};
@@ -12,6 +13,7 @@ use crate::seal::{self, Purpose};
 use crate::storage::now;
 use shared::api::{ApiError, ErrorCode};
 use shared::audit::AuditAction;
+use shared::oauth::{OAuthDraft, OAuthIdentity, OAuthView, Provider};
 use shared::smtp::{PasswordChange, Security, SmtpAuditAction, SmtpAuditEntry, SmtpConfig, SmtpDraft, SmtpSettings, TestReport};
 
 /// Test sends allowed per user in [`TEST_WINDOW_SECS`]: enough to fix a typo, not to spam.
@@ -43,10 +45,24 @@ fn view(stored: Option<&StoredSmtp>) -> SmtpSettings {
         auth: s.auth,
         username: s.username.clone(),
         password_set: s.password_sealed.is_some(),
+        oauth: oauth_view(s),
         enabled: s.enabled,
         saved: true,
         updated_at: Some(s.updated_at),
         updated_by: Some(s.updated_by.clone()),
+    }
+}
+
+/// The stored OAuth2 identity as GET shows it (never the secret).
+fn oauth_view(s: &StoredSmtp) -> Option<OAuthView> {
+    let secret_set = s.password_sealed.is_some();
+    match Provider::parse(s.oauth_provider.as_deref()?)? {
+        Provider::Microsoft365 => Some(OAuthView::Microsoft365 {
+            tenant_id: s.oauth_tenant.clone().unwrap_or_default(),
+            client_id: s.oauth_client.clone().unwrap_or_default(),
+            secret_set,
+        }),
+        Provider::Google => Some(OAuthView::Google { client_email: s.oauth_client.clone().unwrap_or_default(), secret_set }),
     }
 }
 
@@ -75,19 +91,39 @@ fn stored_draft(s: &StoredSmtp) -> SmtpDraft {
         auth: s.auth,
         username: s.username.clone(),
         password: None,
+        oauth: oauth_view(s).map(|v| match v {
+            OAuthView::Microsoft365 { tenant_id, client_id, .. } => OAuthDraft::Microsoft365 { tenant_id, client_id, client_secret: None },
+            OAuthView::Google { .. } => OAuthDraft::Google { service_account_key: None },
+        }),
     }
 }
 
 /// The one way from a parsed configuration to a relay, for the test send and
-/// delivery alike. A kept password is the stored one, which `parse` allows
-/// only for the relay it was saved for; it is opened here and nowhere else.
+/// delivery alike. A kept secret (password, client secret, key) is the stored
+/// one, which `parse` allows only for the relay it was saved for; it is
+/// opened here and nowhere else.
 fn relay(smtp: &Smtp, config: &SmtpConfig, stored: Option<&StoredSmtp>) -> Result<Relay> {
-    let password = match config.auth.as_ref().map(|a| &a.password) {
-        Some(PasswordChange::Set(p)) => Some(p.clone()),
-        Some(PasswordChange::Keep) => stored.and_then(|s| s.password_sealed.as_deref()).map(|s| seal::open(&smtp.key, Purpose::SmtpPassword, s)).transpose()?,
+    let auth = match &config.auth {
         None => None,
+        Some(auth) => {
+            let secret = match &auth.password {
+                PasswordChange::Set(p) => p.clone(),
+                PasswordChange::Keep => match stored.and_then(|s| s.password_sealed.as_deref()) {
+                    Some(sealed) => seal::open(&smtp.key, Purpose::SmtpPassword, sealed)?,
+                    None => String::new(),
+                },
+            };
+            Some(match &auth.oauth {
+                None => RelayAuth::Password { username: auth.username.clone(), password: secret },
+                Some(identity) => {
+                    let source = TokenSource::new(identity, &secret, &auth.username, &smtp.runtime.microsoft_login)
+                        .map_err(|e| Failure::from(ApiError::validation("some fields need fixing").with_field("oauth.service_account_key", e)))?;
+                    RelayAuth::OAuth { username: auth.username.clone(), source, tokens: smtp.tokens.clone() }
+                }
+            })
+        }
     };
-    let mut relay = Relay::new(config, password, smtp.runtime.extra_roots.clone()).map_err(from_email_refused)?;
+    let mut relay = Relay::new(config, auth, smtp.runtime.extra_roots.clone()).map_err(from_email_refused)?;
     relay.version = stored.map_or(0, |s| s.updated_at);
     Ok(relay)
 }
@@ -110,6 +146,14 @@ pub async fn save(smtp: &Smtp, caller: &Caller, draft: &SmtpDraft) -> Result<Smt
             },
         ),
     };
+    let (oauth_provider, oauth_tenant, oauth_client) = match config.auth.as_ref().and_then(|a| a.oauth.as_ref()) {
+        None => (None, None, None),
+        Some(OAuthIdentity::Microsoft365 { tenant_id, client_id }) => (Some(Provider::Microsoft365), Some(tenant_id.clone()), Some(client_id.clone())),
+        // A kept key keeps its service account.
+        Some(OAuthIdentity::Google { client_email }) => {
+            (Some(Provider::Google), None, client_email.clone().or_else(|| before.as_ref().and_then(|b| b.oauth_client.clone())))
+        }
+    };
     let after = StoredSmtp {
         host: config.host.to_string(),
         port: config.port as i64,
@@ -119,6 +163,9 @@ pub async fn save(smtp: &Smtp, caller: &Caller, draft: &SmtpDraft) -> Result<Smt
         auth: config.auth.is_some(),
         username,
         password_sealed,
+        oauth_provider: oauth_provider.map(|p| p.as_str().to_owned()),
+        oauth_tenant,
+        oauth_client,
         enabled: before.as_ref().is_some_and(|b| b.enabled),
         updated_at: now(),
         updated_by: caller.user.email.to_string(),
@@ -136,7 +183,10 @@ pub async fn save(smtp: &Smtp, caller: &Caller, draft: &SmtpDraft) -> Result<Smt
 fn changed_fields(before: Option<&StoredSmtp>, after: &StoredSmtp, config: &SmtpConfig) -> Vec<&'static str> {
     let Some(b) = before else { return vec!["created"] };
     let mut changed = Vec::new();
-    let pairs: [(&'static str, bool); 8] = [
+    let pairs: [(&'static str, bool); 11] = [
+        ("oauth.provider", b.oauth_provider != after.oauth_provider),
+        ("oauth.tenant_id", b.oauth_tenant != after.oauth_tenant),
+        ("oauth.client", b.oauth_client != after.oauth_client),
         ("host", b.host != after.host),
         ("port", b.port != after.port),
         ("from_name", b.from_name != after.from_name),

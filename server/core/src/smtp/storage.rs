@@ -17,7 +17,13 @@ pub struct StoredSmtp {
     pub security: String,
     pub auth: bool,
     pub username: Option<String>,
+    /// The password, or with OAuth2 the client secret or service-account key.
     pub password_sealed: Option<String>,
+    /// With OAuth2: the provider, tenant (Microsoft) and client (Microsoft's
+    /// client id, Google's service-account email).
+    pub oauth_provider: Option<String>,
+    pub oauth_tenant: Option<String>,
+    pub oauth_client: Option<String>,
     pub enabled: bool,
     pub updated_at: i64,
     pub updated_by: String,
@@ -32,8 +38,8 @@ where
     row.as_ref().map(stored).transpose()
 }
 
-const SELECT_CONFIG: &str = "SELECT host, port, from_name, from_email, security, auth, username, password_sealed, enabled, updated_at, updated_by \
-     FROM smtp_config WHERE id = 1";
+const SELECT_CONFIG: &str = "SELECT host, port, from_name, from_email, security, auth, username, password_sealed, \
+     oauth_provider, oauth_tenant, oauth_client, enabled, updated_at, updated_by FROM smtp_config WHERE id = 1";
 
 fn stored(r: &AnyRow) -> Result<StoredSmtp> {
     Ok(StoredSmtp {
@@ -45,6 +51,9 @@ fn stored(r: &AnyRow) -> Result<StoredSmtp> {
         auth: r.try_get::<i64, _>("auth")? != 0,
         username: r.try_get("username")?,
         password_sealed: r.try_get("password_sealed")?,
+        oauth_provider: r.try_get("oauth_provider")?,
+        oauth_tenant: r.try_get("oauth_tenant")?,
+        oauth_client: r.try_get("oauth_client")?,
         enabled: r.try_get::<i64, _>("enabled")? != 0,
         updated_at: r.try_get("updated_at")?,
         updated_by: r.try_get("updated_by")?,
@@ -64,11 +73,11 @@ pub async fn load_for_update(conn: &mut sqlx::AnyConnection, engine: Engine) -> 
 /// Call it on the transaction that read the row with [`load_for_update`].
 pub async fn save(conn: &mut sqlx::AnyConnection, s: &StoredSmtp) -> Result<()> {
     sqlx::query(
-        "INSERT INTO smtp_config (id, host, port, from_name, from_email, security, auth, username, password_sealed, enabled, updated_at, updated_by) \
-         VALUES (1, $1, $2, $3, $4, $5, $6, $7, $8, 0, $9, $10) \
+        "INSERT INTO smtp_config (id, host, port, from_name, from_email, security, auth, username, password_sealed, enabled, updated_at, updated_by, \
+         oauth_provider, oauth_tenant, oauth_client) \
+         VALUES (1, $1, $2, $3, $4, $5, $6, $7, $8, 0, $9, $10, $11, $12, $13) \
          ON CONFLICT (id) DO UPDATE SET host = $1, port = $2, from_name = $3, from_email = $4, security = $5, auth = $6, \
-         username = $7, password_sealed = $8, \
-         updated_at = $9, updated_by = $10",
+         username = $7, password_sealed = $8, updated_at = $9, updated_by = $10, oauth_provider = $11, oauth_tenant = $12, oauth_client = $13",
     )
     .bind(&s.host)
     .bind(s.port)
@@ -80,6 +89,9 @@ pub async fn save(conn: &mut sqlx::AnyConnection, s: &StoredSmtp) -> Result<()> 
     .bind(&s.password_sealed)
     .bind(s.updated_at)
     .bind(&s.updated_by)
+    .bind(&s.oauth_provider)
+    .bind(&s.oauth_tenant)
+    .bind(&s.oauth_client)
     .execute(&mut *conn)
     .await?;
     Ok(())

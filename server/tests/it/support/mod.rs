@@ -2,6 +2,7 @@
 //! and database (a temp SQLite file, or a fresh PostgreSQL database when
 //! `GATEHOUSE_TEST_POSTGRES_URL` is set), and talks to it over HTTP.
 
+pub mod oauth;
 pub mod relay;
 
 use std::io::{BufRead, BufReader, Write};

@@ -49,11 +49,15 @@ pub struct RelayOptions<'a> {
     pub drop_data: u32,
     /// Listen on this port (0: any free one).
     pub port: u16,
+    /// AUTH XOAUTH2 for (mailbox, secret shared with the token endpoint): see `support::oauth`.
+    pub xoauth2: Option<(&'a str, &'a str)>,
+    /// Refuse every XOAUTH2 token (535), as a relay does when the app may not use the mailbox.
+    pub reject_tokens: bool,
 }
 
 impl Default for RelayOptions<'_> {
     fn default() -> Self {
-        Self { mode: "plain", certs: None, auth: None, reject_rcpt: &[], fail_data: None, drop_data: 0, port: 0 }
+        Self { mode: "plain", certs: None, auth: None, reject_rcpt: &[], fail_data: None, drop_data: 0, port: 0, xoauth2: None, reject_tokens: false }
     }
 }
 
@@ -77,6 +81,12 @@ impl Relay {
         }
         if let Some((u, p)) = opts.auth {
             cmd.arg("--auth").arg(format!("{u}:{p}"));
+        }
+        if let Some((user, secret)) = opts.xoauth2 {
+            cmd.arg("--xoauth2").arg(format!("{user}:{secret}"));
+        }
+        if opts.reject_tokens {
+            cmd.arg("--reject-tokens");
         }
         for r in opts.reject_rcpt {
             cmd.args(["--reject-rcpt", r]);
