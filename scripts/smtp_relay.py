@@ -151,8 +151,9 @@ def main():
         user, _, password = args.auth.partition(":")
         kwargs.update(authenticator=authenticator((user, password)), auth_required=True)
     if args.xoauth2:
-        # Only XOAUTH2 is offered: the built-in mechanisms would take any password.
-        kwargs.update(auth_required=True, auth_exclude_mechanism=["LOGIN", "PLAIN"])
+        # Only XOAUTH2 is offered (the built-in mechanisms would take any
+        # password), and, as Microsoft's and Google's relays do, only over TLS.
+        kwargs.update(auth_required=True, auth_exclude_mechanism=["LOGIN", "PLAIN"], auth_require_tls=args.mode != "plain")
     if args.mode == "starttls":
         kwargs.update(tls_context=context, require_starttls=True)
     if args.mode == "ssl":

@@ -23,10 +23,11 @@ export class Gatehouse {
     readonly output: string[],
   ) {}
 
-  static async start(): Promise<Gatehouse> {
+  /** `env`: settings for this instance only (e.g. GATEHOUSE_SMTP_CA_FILE). */
+  static async start(env: NodeJS.ProcessEnv = {}): Promise<Gatehouse> {
     const dataDir = mkdtempSync(join(tmpdir(), 'gatehouse-e2e-'));
     const child = spawn(BIN, ['serve', '--bind', '127.0.0.1:0'], {
-      env: instanceEnv(dataDir),
+      env: { ...instanceEnv(dataDir), ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const output: string[] = [];

@@ -14,6 +14,7 @@ use crate::i18n::{use_i18n, Texts};
 use crate::server_fns::{load_smtp_settings, save_smtp, set_smtp_enabled};
 use leptos::prelude::*;
 use shared::api::{ApiError, ErrorCode};
+use shared::oauth::{OAuthDraft, OAuthView};
 use shared::smtp::{FromName, Preset, Security, SmtpDraft, SmtpHost, SmtpSettings, PRESETS};
 use shared::EmailAddress;
 use std::collections::{BTreeMap, BTreeSet};
@@ -21,7 +22,49 @@ use std::collections::{BTreeMap, BTreeSet};
 type FieldMap = BTreeMap<String, String>;
 
 /// The fields the form has, under the names the parser and the server use.
-const FIELDS: [&str; 6] = ["host", "port", "from_name", "from_email", "username", "password"];
+const FIELDS: [&str; 11] = [
+    "host",
+    "port",
+    "from_name",
+    "from_email",
+    "username",
+    "password",
+    "oauth",
+    "oauth.tenant_id",
+    "oauth.client_id",
+    "oauth.client_secret",
+    "oauth.service_account_key",
+];
+
+/// How the form signs in to the relay when authentication is on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+enum Method {
+    #[default]
+    Password,
+    Microsoft365,
+    Google,
+}
+
+impl Method {
+    const ALL: [Method; 3] = [Method::Password, Method::Microsoft365, Method::Google];
+
+    fn value(self) -> &'static str {
+        match self {
+            Method::Password => "password",
+            Method::Microsoft365 => "microsoft365",
+            Method::Google => "google",
+        }
+    }
+
+    /// The relay each provider's tenants use: picking the method fills it in.
+    fn relay(self) -> Option<(&'static str, u16)> {
+        match self {
+            Method::Password => None,
+            Method::Microsoft365 => Some(("smtp.office365.com", 587)),
+            Method::Google => Some(("smtp.gmail.com", 587)),
+        }
+    }
+}
 
 #[component]
 pub fn SmtpPage() -> impl IntoView {
@@ -47,6 +90,12 @@ struct Form {
     auth: RwSignal<bool>,
     username: RwSignal<String>,
     password: RwSignal<String>,
+    method: RwSignal<Method>,
+    tenant_id: RwSignal<String>,
+    client_id: RwSignal<String>,
+    /// Write-only, like the password: blank keeps the stored one.
+    client_secret: RwSignal<String>,
+    service_account_key: RwSignal<String>,
     touched: RwSignal<BTreeSet<&'static str>>,
     attempted: RwSignal<bool>,
     /// The server's last refusal, with the draft it judged.
@@ -67,6 +116,11 @@ impl Form {
             auth: RwSignal::default(),
             username: RwSignal::default(),
             password: RwSignal::default(),
+            method: RwSignal::default(),
+            tenant_id: RwSignal::default(),
+            client_id: RwSignal::default(),
+            client_secret: RwSignal::default(),
+            service_account_key: RwSignal::default(),
             touched: RwSignal::default(),
             attempted: RwSignal::new(false),
             verdict: Verdict::new(),
@@ -86,6 +140,17 @@ impl Form {
         self.auth.set(s.auth);
         self.username.set(s.username.clone().unwrap_or_default());
         self.password.set(String::new());
+        self.client_secret.set(String::new());
+        self.service_account_key.set(String::new());
+        match &s.oauth {
+            None => self.method.set(Method::Password),
+            Some(OAuthView::Microsoft365 { tenant_id, client_id, .. }) => {
+                self.method.set(Method::Microsoft365);
+                self.tenant_id.set(tenant_id.clone());
+                self.client_id.set(client_id.clone());
+            }
+            Some(OAuthView::Google { .. }) => self.method.set(Method::Google),
+        }
     }
 
     /// The draft as typed (reactive).
@@ -102,8 +167,19 @@ impl Form {
             auth,
             // Credentials travel only with authentication on; no password means "keep the stored one".
             username: auth.then(|| self.username.get()),
-            password: (auth && !password.is_empty()).then_some(password),
-            oauth: None,
+            password: (auth && self.method.get() == Method::Password && !password.is_empty()).then_some(password),
+            // Secrets travel only when typed: blank keeps the stored one.
+            oauth: auth
+                .then(|| match self.method.get() {
+                    Method::Password => None,
+                    Method::Microsoft365 => Some(OAuthDraft::Microsoft365 {
+                        tenant_id: self.tenant_id.get(),
+                        client_id: self.client_id.get(),
+                        client_secret: Some(self.client_secret.get()).filter(|s| !s.is_empty()),
+                    }),
+                    Method::Google => Some(OAuthDraft::Google { service_account_key: Some(self.service_account_key.get()).filter(|k| !k.trim().is_empty()) }),
+                })
+                .flatten(),
         }
     }
 
@@ -155,6 +231,10 @@ fn say_problem(t: &Texts, d: &SmtpDraft, field: &str, english: &str) -> String {
         "password" if d.password.as_ref().is_some_and(|p| p.chars().count() > shared::smtp::MAX_PASSWORD_CHARS) => {
             Some((t.password_too_long)(shared::smtp::MAX_PASSWORD_CHARS))
         }
+        "oauth.tenant_id" => Some(t.tenant_problem.to_owned()),
+        "oauth.client_id" => Some(t.client_id_problem.to_owned()),
+        "oauth.client_secret" => Some(t.client_secret_required.to_owned()),
+        "oauth.service_account_key" => Some(t.key_problem.to_owned()),
         _ => None,
     };
     translated.unwrap_or_else(|| english.to_owned())
@@ -169,6 +249,18 @@ fn value_of(d: &SmtpDraft, field: &str) -> String {
         "from_email" => d.from_email.clone(),
         "username" => d.username.clone().unwrap_or_default(),
         "password" => d.password.clone().unwrap_or_default(),
+        "oauth.tenant_id" | "oauth.client_id" | "oauth.client_secret" => match &d.oauth {
+            Some(OAuthDraft::Microsoft365 { tenant_id, client_id, client_secret }) => match field {
+                "oauth.tenant_id" => tenant_id.clone(),
+                "oauth.client_id" => client_id.clone(),
+                _ => client_secret.clone().unwrap_or_default(),
+            },
+            _ => String::new(),
+        },
+        "oauth.service_account_key" => match &d.oauth {
+            Some(OAuthDraft::Google { service_account_key }) => service_account_key.clone().unwrap_or_default(),
+            _ => String::new(),
+        },
         _ => String::new(),
     }
 }
@@ -256,18 +348,57 @@ fn SmtpForm(settings: SmtpSettings) -> impl IntoView {
             </fieldset>
             <Switch label=text(|t| t.enable_auth) name="auth" checked=form.auth on_change=Callback::new(move |on| form.auth.set(on))/>
             {move || form.auth.get().then(|| view! {
-                <div class="form-grid">
-                    <Field label=text(|t| t.smtp_username) name="username" value=form.username problem=form.problem("username")
-                        help=text(|t| t.smtp_username_help) on_touch=touch("username")/>
-                    // new-password: keeps the browser from filling in the admin's own sign-in password.
-                    <Field label=text(|t| t.password) name="password" kind="password" autocomplete="new-password"
-                        value=form.password problem=form.problem("password") help=text(|t| t.smtp_password_help)
-                        placeholder=Signal::derive(move || if form.settings.with(|s| s.password_set) { i18n.t().password_kept } else { "" })
-                        on_touch=touch("password")/>
-                    {move || form.settings.with(|s| s.password_set).then(|| view! {
-                        <p class="hint wide">{move || i18n.t().password_kept}</p>
-                    })}
+                <div class="field wide">
+                    <label for="field-method">{move || i18n.t().auth_method}</label>
+                    <select id="field-method" on:change=move |ev| choose_method(form, preset, &event_target_value(&ev))>
+                        {Method::ALL.into_iter().map(|m| view! {
+                            <option value=m.value() selected=move || form.method.get() == m>{move || method_name(i18n.t(), m)}</option>
+                        }).collect_view()}
+                    </select>
                 </div>
+                {move || match form.method.get() {
+                    Method::Password => view! {
+                        <div class="form-grid">
+                            <Field label=text(|t| t.smtp_username) name="username" value=form.username problem=form.problem("username")
+                                help=text(|t| t.smtp_username_help) on_touch=touch("username")/>
+                            // new-password: keeps the browser from filling in the admin's own sign-in password.
+                            <Field label=text(|t| t.password) name="password" kind="password" autocomplete="new-password"
+                                value=form.password problem=form.problem("password") help=text(|t| t.smtp_password_help)
+                                placeholder=Signal::derive(move || if kept(form) { i18n.t().password_kept } else { "" })
+                                on_touch=touch("password")/>
+                            {move || kept(form).then(|| view! {
+                                <p class="hint wide">{move || i18n.t().password_kept}</p>
+                            })}
+                        </div>
+                    }.into_any(),
+                    Method::Microsoft365 => view! {
+                        <p class="hint guide-text" data-testid="oauth-guide">{move || i18n.t().guide_microsoft}" "
+                            <a href="https://learn.microsoft.com/en-us/exchange/client-developer/legacy-protocols/how-to-authenticate-an-imap-pop-smtp-application-by-using-oauth" target="_blank" rel="noopener">{move || i18n.t().guide_link}</a>
+                        </p>
+                        <div class="form-grid">
+                            <Field label=text(|t| t.oauth_mailbox) name="username" value=form.username problem=form.problem("username")
+                                help=text(|t| t.oauth_mailbox_help) on_touch=touch("username")/>
+                            <Field label=text(|t| t.tenant_id) name="oauth.tenant_id" value=form.tenant_id problem=form.problem("oauth.tenant_id")
+                                on_touch=touch("oauth.tenant_id")/>
+                            <Field label=text(|t| t.client_id) name="oauth.client_id" value=form.client_id problem=form.problem("oauth.client_id")
+                                on_touch=touch("oauth.client_id")/>
+                            <Field label=text(|t| t.client_secret) name="oauth.client_secret" kind="password" autocomplete="new-password"
+                                value=form.client_secret problem=form.problem("oauth.client_secret") help=text(|t| t.client_secret_help)
+                                placeholder=Signal::derive(move || if kept(form) { i18n.t().secret_kept } else { "" })
+                                on_touch=touch("oauth.client_secret")/>
+                        </div>
+                    }.into_any(),
+                    Method::Google => view! {
+                        <p class="hint guide-text" data-testid="oauth-guide">{move || i18n.t().guide_google}" "
+                            <a href="https://developers.google.com/identity/protocols/oauth2/service-account#delegatingauthority" target="_blank" rel="noopener">{move || i18n.t().guide_link}</a>
+                        </p>
+                        <div class="form-grid">
+                            <Field label=text(|t| t.oauth_mailbox) name="username" value=form.username problem=form.problem("username")
+                                help=text(|t| t.oauth_mailbox_help) on_touch=touch("username")/>
+                            <ServiceAccountKey form/>
+                        </div>
+                    }.into_any(),
+                }}
             })}
             <div class="actions">
                 <button type="submit" class="primary" disabled=move || saving.get()>
@@ -279,6 +410,65 @@ fn SmtpForm(settings: SmtpSettings) -> impl IntoView {
         </form>
         <test_send::TestSend form/>
         <history::History form/>
+    }
+}
+
+fn method_name(t: &Texts, m: Method) -> &'static str {
+    match m {
+        Method::Password => t.method_password,
+        Method::Microsoft365 => t.method_microsoft,
+        Method::Google => t.method_google,
+    }
+}
+
+/// Whether a secret is stored that this form, as it stands, may keep.
+fn kept(form: Form) -> bool {
+    let d = form.draft();
+    form.settings.with(|s| s.can_keep_password_for(&d))
+}
+
+/// Picking a provider fills in its relay (host, port, StartTLS).
+fn choose_method(form: Form, preset: RwSignal<Option<&'static Preset>>, value: &str) {
+    let Some(method) = Method::ALL.into_iter().find(|m| m.value() == value) else { return };
+    form.method.set(method);
+    if let Some((host, port)) = method.relay() {
+        form.host.set(host.to_owned());
+        form.port.set(port.to_string());
+        form.security.set(Security::StartTls);
+        preset.set(None);
+    }
+}
+
+/// Google's service-account key: pasted or uploaded, write-only; only its account is shown back.
+#[component]
+fn ServiceAccountKey(form: Form) -> impl IntoView {
+    let i18n = use_i18n();
+    let problem = form.problem("oauth.service_account_key");
+    let stored = move || {
+        form.settings.with(|s| match &s.oauth {
+            Some(OAuthView::Google { client_email, secret_set: true }) => Some(client_email.clone()),
+            _ => None,
+        })
+    };
+    view! {
+        <div class="field wide" class:invalid=move || problem.get().is_some()>
+            <label for="field-oauth-key">{move || i18n.t().service_account_key}</label>
+            <p class="field-help" id="field-oauth-key-help">{move || i18n.t().service_account_key_help}</p>
+            {move || stored().map(|email| view! { <p class="hint" data-testid="oauth-key-stored">{move || (i18n.t().key_stored_for)(&email)}</p> })}
+            <textarea
+                id="field-oauth-key"
+                rows="4"
+                spellcheck="false"
+                aria-describedby="field-oauth-key-help field-oauth-key-error"
+                aria-invalid=move || if problem.get().is_some() { "true" } else { "false" }
+                prop:value=form.service_account_key
+                on:input=move |ev| {
+                    form.service_account_key.set(event_target_value(&ev));
+                    form.touch("oauth.service_account_key");
+                }
+            ></textarea>
+            <p class="field-error" id="field-oauth-key-error">{move || problem.get()}</p>
+        </div>
     }
 }
 

@@ -6,6 +6,7 @@ use crate::i18n::{use_i18n, Texts};
 use crate::server_fns::send_test_email;
 use leptos::prelude::*;
 use shared::api::Me;
+use shared::oauth::OAuthDraft;
 use shared::smtp::{Security, SmtpDraft, TestReport, TestStage};
 
 #[component]
@@ -99,8 +100,13 @@ fn hints(t: &'static Texts, d: &SmtpDraft, stage: TestStage) -> Vec<&'static str
     if d.port == 587 && d.security != Security::StartTls {
         out.push(t.hint_587_starttls);
     }
-    if stage == TestStage::Auth {
-        out.push(t.hint_app_password);
+    match (stage, &d.oauth) {
+        (TestStage::Auth, None) => out.push(t.hint_app_password),
+        (TestStage::Auth, Some(OAuthDraft::Microsoft365 { .. })) => out.push(t.hint_microsoft_auth),
+        (TestStage::Auth, Some(OAuthDraft::Google { .. })) => out.push(t.hint_google_auth),
+        (TestStage::Token, Some(OAuthDraft::Microsoft365 { .. })) => out.push(t.hint_microsoft_token),
+        (TestStage::Token, Some(OAuthDraft::Google { .. })) => out.push(t.hint_google_token),
+        _ => {}
     }
     out
 }

@@ -8,7 +8,7 @@
 //! two drift apart.
 
 use serde_json::{json, Value};
-use shared::{account, email, password, smtp, token};
+use shared::{account, email, oauth, password, smtp, token};
 
 /// One line of text with something in it: no control characters (CR, LF,
 /// …), and not only spaces (the parsers trim).
@@ -50,6 +50,26 @@ pub fn apply(doc: &mut Value) {
     set("NewApiToken", "name", &json!({"maxLength": token::MAX_NAME_CHARS, "pattern": NON_BLANK_LINE}));
     set("NewApiToken", "expires_in_days", &json!({"minimum": 1, "maximum": token::MAX_EXPIRES_IN_DAYS}));
 
+    // OAuth2 relays: each provider's fields, by the parsers' rules.
+    let variants = schemas.get_mut("OAuthDraft").and_then(|s| s.get_mut("oneOf")).and_then(Value::as_array_mut).expect("OAuthDraft is a oneOf");
+    for variant in variants {
+        let provider = variant.pointer("/properties/provider/enum/0").and_then(Value::as_str).unwrap_or_default().to_owned();
+        let mut rule = |field: &str, rule: Value| {
+            let property = variant.pointer_mut(&format!("/properties/{field}")).unwrap_or_else(|| panic!("no OAuthDraft({provider}).{field}"));
+            merge(property, &rule);
+        };
+        match oauth::Provider::parse(&provider).unwrap_or_else(|| panic!("unknown provider {provider:?} in OAuthDraft")) {
+            oauth::Provider::Microsoft365 => {
+                rule("tenant_id", json!({"pattern": format!("^[A-Za-z0-9.-]{{1,{}}}$", oauth::MAX_ID_CHARS)}));
+                rule("client_id", json!({"pattern": format!(r"^[^\s\u0000-\u001f\u007f-\u009f]{{1,{}}}$", oauth::MAX_ID_CHARS)}));
+                rule("client_secret", json!({"maxLength": oauth::MAX_SECRET_CHARS}));
+            }
+            // The key file's JSON text; its shape is beyond JSON Schema, so a
+            // format names it (scripts/schemathesis_hooks.py generates it).
+            oauth::Provider::Google => rule("service_account_key", json!({"format": "google-service-account-key", "maxLength": oauth::MAX_SECRET_CHARS})),
+        }
+    }
+
     // Account roles join an account; host roles join none.
     add_condition(
         schemas,
@@ -58,6 +78,15 @@ pub fn apply(doc: &mut Value) {
             "if": {"properties": {"role": {"enum": ["account_admin", "account_user"]}}},
             "then": {"required": ["account_id"], "properties": {"account_id": {"type": "integer"}}},
             "else": {"properties": {"account_id": {"type": "null"}}},
+        }),
+    );
+    // OAuth2 signs in as a mailbox: it needs authentication and a username.
+    add_condition(
+        schemas,
+        "SmtpDraft",
+        json!({
+            "if": {"properties": {"oauth": {"type": "object"}}, "required": ["oauth"]},
+            "then": {"required": ["auth", "username"], "properties": {"auth": {"const": true}}},
         }),
     );
     // With authentication, a username is required. A blank password keeps
