@@ -10,7 +10,7 @@ use leptos::prelude::*;
 use leptos::server_fn::codec::{Json, JsonEncoding};
 use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
 use serde::{Deserialize, Serialize};
-use shared::api::{AccountSummary, ApiError, ErrorCode, HostInfo, Me, UserSummary};
+use shared::api::{AccountSummary, ApiError, ErrorCode, HostInfo, Me, UserSummary, UserUpdate};
 use shared::audit::{AuditAction, AuditPage};
 use shared::invite::{InvitationCreated, InvitationLink, InviteRequest, ResetLink};
 use shared::outbox::{EmailStatus, EmailSummary};
@@ -164,6 +164,20 @@ pub async fn load_smtp_audit() -> Result<Vec<SmtpAuditEntry>, AppError> {
     Ok(gatehouse_core::smtp::service::audit_log(&state.smtp, &caller).await?)
 }
 
+/// Users → Edit: a user's role, account, or disabled state.
+#[server(prefix = "/api/fn", endpoint = "update_user", input = Json)]
+pub async fn update_user(id: i64, change: UserUpdate) -> Result<UserSummary, AppError> {
+    let (state, caller) = crate::backend::caller().await?;
+    Ok(gatehouse_core::users::service::update_user(&state.users, &caller, id, &change).await?)
+}
+
+/// Users → Edit → Remove.
+#[server(prefix = "/api/fn", endpoint = "delete_user")]
+pub async fn delete_user(id: i64) -> Result<(), AppError> {
+    let (state, caller) = crate::backend::caller().await?;
+    Ok(gatehouse_core::users::service::delete_user(&state.users, &caller, id).await?)
+}
+
 /// Host settings → API tokens: every token, never its secret.
 #[server(prefix = "/api/fn", endpoint = "list_api_tokens")]
 pub async fn list_api_tokens() -> Result<Vec<ApiTokenSummary>, AppError> {
@@ -221,4 +235,6 @@ pub fn register() {
     register_explicit::<CreateApiToken>();
     register_explicit::<RevokeApiToken>();
     register_explicit::<LoadAudit>();
+    register_explicit::<UpdateUser>();
+    register_explicit::<DeleteUser>();
 }

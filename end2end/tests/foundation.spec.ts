@@ -28,15 +28,17 @@ test('setup, sign in, dashboard, sign out', async ({ page, gh }) => {
   await expect(page).toHaveURL(/\/signin$/);
 });
 
-test('a host user sees neither user management nor Host settings, and the server refuses them too', async ({ page, gh }) => {
+test('a host user reads users but manages nothing, sees no Host settings, and the server refuses them too', async ({ page, gh }) => {
   await setUpAdmin(page, gh);
   gh.cli(['user', 'create', '--email', 'helper@example.com', '--role', 'host_user'], 'helper password 1\n');
   await page.context().clearCookies();
 
   await signIn(page, gh, 'helper@example.com', 'helper password 1');
   await expect(page.getByTestId('me-email')).toHaveText('helper@example.com');
-  await expect(page.getByTestId('welcome')).toBeVisible();
-  await expect(page.getByRole('link', { name: 'Users' })).toHaveCount(0);
+  await expect(page).toHaveURL(/\/users$/);
+  await expect(page.getByTestId('users-table')).toContainText('admin@example.com');
+  await expect(page.getByRole('button', { name: 'Invite a new user' })).toHaveCount(0);
+  await expect(page.getByRole('button', { name: 'Edit' })).toHaveCount(0);
   await expect(page.getByRole('link', { name: 'Host settings' })).toHaveCount(0);
 
   await page.goto(`${gh.baseUrl}/settings`);

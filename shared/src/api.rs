@@ -22,6 +22,8 @@ pub enum ErrorCode {
     UnsupportedMediaType,
     Validation,
     RateLimited,
+    /// The user is disabled: signing in is refused (403).
+    Disabled,
     /// The request was addressed (its `Host`) to a name this console does not
     /// answer to: the DNS-rebinding guard.
     MisdirectedRequest,
@@ -43,6 +45,7 @@ impl ErrorCode {
             ErrorCode::UnsupportedMediaType => 415,
             ErrorCode::Validation => 422,
             ErrorCode::RateLimited => 429,
+            ErrorCode::Disabled => 403,
             ErrorCode::MisdirectedRequest => 421,
             ErrorCode::Unavailable => 503,
             ErrorCode::Internal => 500,
@@ -167,8 +170,26 @@ pub struct Me {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum UserStatus {
+    /// Invited; has not chosen a password yet.
     Pending,
     Active,
+    /// May not sign in; sessions and tokens refused.
+    Disabled,
+}
+
+/// `PATCH /api/v1/users/{id}`: any of a user's role (with its account:
+/// required for account roles, none for host roles) and whether they are
+/// disabled. Absent fields stay as they are.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserUpdate {
+    #[serde(default)]
+    pub role: Option<Role>,
+    /// The account, for account roles (a host role belongs to none: send null or leave it out).
+    #[serde(default, deserialize_with = "crate::integral::optional_int")]
+    pub account_id: Option<i64>,
+    #[serde(default)]
+    pub disabled: Option<bool>,
 }
 
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

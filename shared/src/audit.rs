@@ -25,10 +25,14 @@ pub enum AuditAction {
     SmtpTest,
     EmailRetried,
     EmailDiscarded,
+    UserUpdated,
+    UserDisabled,
+    UserEnabled,
+    UserDeleted,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 18] = [
+    pub const ALL: [AuditAction; 22] = [
         AuditAction::SignIn,
         AuditAction::SignInFailed,
         AuditAction::SetupCompleted,
@@ -47,6 +51,10 @@ impl AuditAction {
         AuditAction::SmtpTest,
         AuditAction::EmailRetried,
         AuditAction::EmailDiscarded,
+        AuditAction::UserUpdated,
+        AuditAction::UserDisabled,
+        AuditAction::UserEnabled,
+        AuditAction::UserDeleted,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -69,6 +77,10 @@ impl AuditAction {
             AuditAction::SmtpTest => "smtp_test",
             AuditAction::EmailRetried => "email_retried",
             AuditAction::EmailDiscarded => "email_discarded",
+            AuditAction::UserUpdated => "user_updated",
+            AuditAction::UserDisabled => "user_disabled",
+            AuditAction::UserEnabled => "user_enabled",
+            AuditAction::UserDeleted => "user_deleted",
         }
     }
 

@@ -86,6 +86,14 @@ pub struct Texts {
     pub revoke_yes: &'static str,
     // Host settings → Audit log
     pub nav_audit: &'static str,
+    // Users → Edit
+    pub edit: &'static str,
+    pub edit_user: fn(&str) -> String,
+    pub disable_user: &'static str,
+    pub enable_user: &'static str,
+    pub remove_user: &'static str,
+    pub remove_confirm: &'static str,
+    pub remove_yes: &'static str,
     pub audit_title: &'static str,
     pub audit_intro: &'static str,
     pub audit_empty: &'static str,
@@ -98,7 +106,7 @@ pub struct Texts {
     pub apply_filter: &'static str,
     pub load_more: &'static str,
     /// One name per action, in `AuditAction::ALL`'s order.
-    pub audit_actions: [&'static str; 18],
+    pub audit_actions: [&'static str; 22],
     // Host settings → SMTP configuration
     pub smtp_title: &'static str,
     pub smtp_intro: &'static str,
@@ -196,9 +204,6 @@ pub struct Texts {
     pub from_name_control: &'static str,
     pub username_required: &'static str,
     pub username_invalid: &'static str,
-    pub home: &'static str,
-    pub welcome_title: &'static str,
-    pub welcome_body: &'static str,
     pub smtp_password_required: &'static str,
     pub not_found: &'static str,
     pub back_home: &'static str,
@@ -280,6 +285,7 @@ pub struct Texts {
     pub role_account_admin: &'static str,
     pub role_account_user: &'static str,
     pub status_pending: &'static str,
+    pub status_disabled: &'static str,
     pub status_active: &'static str,
     // Field problems
     pub email_required: &'static str,
@@ -295,6 +301,7 @@ pub struct Texts {
     pub err_gone: &'static str,
     pub err_validation: &'static str,
     pub err_rate_limited: &'static str,
+    pub err_disabled: &'static str,
     pub err_unavailable: &'static str,
     pub err_internal: &'static str,
     pub err_bad_request: &'static str,
@@ -314,6 +321,7 @@ impl Texts {
         match status {
             UserStatus::Pending => self.status_pending,
             UserStatus::Active => self.status_active,
+            UserStatus::Disabled => self.status_disabled,
         }
     }
 
@@ -408,6 +416,7 @@ impl Texts {
             | ErrorCode::PayloadTooLarge
             | ErrorCode::UnsupportedMediaType
             | ErrorCode::MisdirectedRequest => self.err_bad_request,
+            ErrorCode::Disabled => self.err_disabled,
         }
     }
 }

@@ -55,6 +55,7 @@ fn Layout(me: Me) -> impl IntoView {
         }
     });
     let is_host_admin = me.role.can_manage_host();
+    let is_host_role = !me.role.needs_account();
     let role = me.role;
     view! {
         <div class="layout">
@@ -69,17 +70,12 @@ fn Layout(me: Me) -> impl IntoView {
                     {move || i18n.t().sign_out}
                 </button>
             </header>
+            // Every role has users to see (account roles: their own account's);
+            // accounts are the host's business; host settings the host admins'.
             <nav class="sidebar" aria-label="main">
-                {if is_host_admin {
-                    view! {
-                        <A href="/users">{move || i18n.t().nav_users}</A>
-                        <A href="/accounts">{move || i18n.t().nav_accounts}</A>
-                        <A href="/settings">{move || i18n.t().nav_host_settings}</A>
-                    }
-                    .into_any()
-                } else {
-                    view! { <A href="/" exact=true>{move || i18n.t().home}</A> }.into_any()
-                }}
+                <A href="/users">{move || i18n.t().nav_users}</A>
+                {is_host_role.then(|| view! { <A href="/accounts">{move || i18n.t().nav_accounts}</A> })}
+                {is_host_admin.then(|| view! { <A href="/settings">{move || i18n.t().nav_host_settings}</A> })}
             </nav>
             <main class="content">
                 {move || sign_out.value().get().and_then(|r| r.err()).map(|e| view! { <ErrorNote error=e/> })}
@@ -89,19 +85,12 @@ fn Layout(me: Me) -> impl IntoView {
     }
 }
 
-/// `/`: host admins go to Users; other roles get a welcome, not a page they may not use.
+/// `/`: every role lands on Users, which shows what that role may see (an
+/// account admin: their account's users, to manage; an account user: their
+/// account's members).
 #[component]
 pub fn Home() -> impl IntoView {
-    let i18n = use_i18n();
-    let me = expect_context::<Me>();
-    if me.role.can_manage_host() {
-        return view! { <Redirect path="/users"/> }.into_any();
-    }
-    view! {
-        <h1>{move || i18n.t().welcome_title}</h1>
-        <p data-testid="welcome">{move || i18n.t().welcome_body}</p>
-    }
-    .into_any()
+    view! { <Redirect path="/users"/> }
 }
 
 /// The page body for data that is loading, failed, or ready.

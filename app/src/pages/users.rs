@@ -4,9 +4,21 @@
 //! link (active users). Every link is shown to copy, since with SMTP off
 //! copying it is the only way it reaches anyone.
 
+mod edit;
 mod invite_form;
 mod link_panel;
 mod table;
+
+/// Whether `me` may manage a user in `role` and `account_id`: the same rule
+/// the server applies (`Caller::manages`); here it only decides which
+/// buttons to show.
+pub fn manages(me: &Me, role: Role, account_id: Option<i64>) -> bool {
+    match me.role {
+        Role::HostAdmin => true,
+        Role::AccountAdmin => role.needs_account() && account_id.is_some() && account_id == me.account_id,
+        Role::HostUser | Role::AccountUser => false,
+    }
+}
 
 use super::shell::with_data;
 use super::widgets::ErrorNote;
@@ -14,7 +26,8 @@ use crate::i18n::use_i18n;
 use crate::server_fns::{list_accounts, list_users, make_reset_link, regenerate_invitation};
 use leptos::prelude::*;
 use link_panel::{IssuedLink, LinkPanel};
-use shared::api::ApiError;
+use shared::api::{ApiError, Me};
+use shared::Role;
 
 /// A row action: a fresh link for one user. The address travels along so the
 /// result can name it without looking the user up again.
@@ -78,9 +91,14 @@ pub fn Users() -> impl IntoView {
         inviting.set(true);
     };
     let busy = row_action.pending();
+    let me = expect_context::<Me>();
+    let may_invite = matches!(me.role, Role::HostAdmin | Role::AccountAdmin);
+    let on_changed = Callback::new(move |()| users.refetch());
     view! {
         <h1>{move || i18n.t().users_title}</h1>
-        {move || if inviting.get() {
+        {move || if !may_invite {
+            ().into_any()
+        } else if inviting.get() {
             view! { <invite_form::InviteForm accounts on_invited on_cancel=Callback::new(move |()| inviting.set(false))/> }.into_any()
         } else {
             view! {
@@ -91,6 +109,6 @@ pub fn Users() -> impl IntoView {
         }}
         {move || issued.get().map(|link| view! { <LinkPanel link on_close=Callback::new(move |()| issued.set(None))/> })}
         {move || row_action.value().get().flatten().map(|e| view! { <ErrorNote error=e/> })}
-        {with_data(users, move |users| view! { <table::UserTable users accounts=account_list on_link busy/> })}
+        {with_data(users, move |users| view! { <table::UserTable users accounts=account_list on_link on_changed busy/> })}
     }
 }

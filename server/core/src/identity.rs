@@ -3,7 +3,7 @@
 //! sign them in, and `users` (invitations, resets, accounts) manages them.
 
 use crate::error::{Failure, Result};
-use crate::storage::{changed_one, is_unique_violation, now};
+use crate::storage::{changed_one, is_unique_violation, now, Engine};
 use shared::api::{Me, UserStatus, UserSummary};
 use shared::{EmailAddress, Role};
 use sqlx::any::AnyRow;
@@ -16,11 +16,14 @@ pub struct User {
     pub role: Role,
     pub account_id: Option<i64>,
     pub password_hash: Option<String>,
+    pub disabled: bool,
 }
 
 impl User {
     pub fn status(&self) -> UserStatus {
-        if self.password_hash.is_some() {
+        if self.disabled {
+            UserStatus::Disabled
+        } else if self.password_hash.is_some() {
             UserStatus::Active
         } else {
             UserStatus::Pending
@@ -36,7 +39,7 @@ impl User {
     }
 }
 
-pub const USER_COLUMNS: &str = "users.id, users.email, users.role, users.account_id, users.password_hash";
+pub const USER_COLUMNS: &str = "users.id, users.email, users.role, users.account_id, users.password_hash, users.disabled_at";
 
 /// Reads a row selected with [`USER_COLUMNS`]. A row the schema's CHECKs should
 /// have made impossible is reported, not papered over.
@@ -49,6 +52,7 @@ pub fn user_from_row(row: &AnyRow) -> Result<User> {
         role: Role::parse(&role).ok_or_else(|| Failure::internal("stored role is unknown", &role))?,
         account_id: row.try_get("account_id")?,
         password_hash: row.try_get("password_hash")?,
+        disabled: row.try_get::<Option<i64>, _>("disabled_at")?.is_some(),
     })
 }
 
@@ -105,14 +109,51 @@ pub struct Account {
     pub name: String,
 }
 
-pub async fn list(pool: &AnyPool) -> Result<Vec<User>> {
-    let sql = format!("SELECT {USER_COLUMNS} FROM users ORDER BY lower(email)");
-    sqlx::query(&sql).fetch_all(pool).await?.iter().map(user_from_row).collect()
+/// Every user, or one account's.
+pub async fn list(pool: &AnyPool, account: Option<i64>) -> Result<Vec<User>> {
+    let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE ($1 = 0 OR account_id = $1) ORDER BY lower(email)");
+    sqlx::query(&sql).bind(account.unwrap_or(0)).fetch_all(pool).await?.iter().map(user_from_row).collect()
 }
 
 pub async fn host_admin_exists(pool: &AnyPool) -> Result<bool> {
     let row = sqlx::query("SELECT COUNT(*) AS n FROM users WHERE role = 'host_admin' AND password_hash IS NOT NULL").fetch_one(pool).await?;
     Ok(row.try_get::<i64, _>("n")? > 0)
+}
+
+/// Active host admins other than `except`, counted on a transaction that is
+/// about to demote, disable or delete `except`. On PostgreSQL the host admins'
+/// rows are locked first, so two such changes at once cannot each count the
+/// other and leave none (SQLite's `BEGIN IMMEDIATE` already serialises them).
+pub async fn other_active_host_admins(conn: &mut sqlx::AnyConnection, engine: Engine, except: i64) -> Result<i64> {
+    if engine == Engine::Postgres {
+        sqlx::query("SELECT id FROM users WHERE role = 'host_admin' FOR UPDATE").fetch_all(&mut *conn).await?;
+    }
+    let n = sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE role = 'host_admin' AND password_hash IS NOT NULL AND disabled_at IS NULL AND id <> $1")
+        .bind(except)
+        .fetch_one(&mut *conn)
+        .await?;
+    Ok(n)
+}
+
+/// Sets a user's role, account and disabled state.
+pub async fn update(conn: &mut sqlx::AnyConnection, id: i64, role: Role, account_id: Option<i64>, disabled: bool) -> Result<()> {
+    sqlx::query(
+        "UPDATE users SET role = $2, account_id = $3, \
+         disabled_at = CASE WHEN $4 = 0 THEN NULL WHEN disabled_at IS NULL THEN $5 ELSE disabled_at END WHERE id = $1",
+    )
+    .bind(id)
+    .bind(role.as_str())
+    .bind(account_id)
+    .bind(disabled as i64)
+    .bind(now())
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// Removes a user; their links, sessions and tokens go with them (ON DELETE CASCADE).
+pub async fn delete(conn: &mut sqlx::AnyConnection, id: i64) -> Result<bool> {
+    Ok(changed_one(&sqlx::query("DELETE FROM users WHERE id = $1").bind(id).execute(&mut *conn).await?))
 }
 
 /// Inserts a user: active with a password hash, or pending (invited) without
@@ -141,8 +182,9 @@ where
     }
 }
 
-pub async fn list_accounts(pool: &AnyPool) -> Result<Vec<Account>> {
-    let rows = sqlx::query("SELECT id, name FROM accounts ORDER BY lower(name)").fetch_all(pool).await?;
+/// Every account, or only `only`.
+pub async fn list_accounts(pool: &AnyPool, only: Option<i64>) -> Result<Vec<Account>> {
+    let rows = sqlx::query("SELECT id, name FROM accounts WHERE ($1 = 0 OR id = $1) ORDER BY lower(name)").bind(only.unwrap_or(0)).fetch_all(pool).await?;
     rows.iter().map(|r| Ok(Account { id: r.try_get("id")?, name: r.try_get("name")? })).collect()
 }
 

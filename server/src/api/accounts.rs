@@ -10,22 +10,52 @@ use axum::{Json, Router};
 use gatehouse_core::state::AppState;
 use gatehouse_core::users::service;
 use shared::account::AccountRequest;
-use shared::api::{AccountSummary, ErrorEnvelope, UserSummary};
+use shared::api::{AccountSummary, ErrorEnvelope, UserSummary, UserUpdate};
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/users", get(list_users)).route("/accounts", get(list_accounts).post(create_account)).route("/accounts/{id}", patch(rename_account))
+    Router::new()
+        .route("/users", get(list_users))
+        .route("/users/{id}", patch(update_user).delete(delete_user))
+        .route("/accounts", get(list_accounts).post(create_account))
+        .route("/accounts/{id}", patch(rename_account))
 }
 
-/// Every user, with role, account and status.
+/// Change a user's role, account, or whether they are disabled: host admins
+/// on everyone, account admins within their own account. A disabled user's
+/// sessions and tokens stop working at once.
+#[utoipa::path(patch, path = "/api/v1/users/{id}", tag = "users", security(("bearer" = []), ("session" = [])), params(("id" = i64, Path)), request_body = UserUpdate,
+    responses((status = 200, body = UserSummary), (status = 404, description = "no such user, or no such account", body = ErrorEnvelope),
+        (status = 409, description = "the last active host admin cannot be demoted or disabled", body = ErrorEnvelope), (status = 422, body = ErrorEnvelope),
+        (status = 401, description = "not signed in", body = ErrorEnvelope), (status = 403, description = "outside the caller's users, or not an admin", body = ErrorEnvelope)))]
+pub(crate) async fn update_user(
+    State(state): State<AppState>,
+    Authed(caller): Authed,
+    Path(id): Path<i64>,
+    JsonBody(change): JsonBody<UserUpdate>,
+) -> Result<Json<UserSummary>> {
+    Ok(Json(service::update_user(&state.users, &caller, id, &change).await?))
+}
+
+/// Remove a user (a pending user's invitation dies with them).
+#[utoipa::path(delete, path = "/api/v1/users/{id}", tag = "users", security(("bearer" = []), ("session" = [])), params(("id" = i64, Path)),
+    responses((status = 204, description = "removed"), (status = 404, body = ErrorEnvelope), (status = 409, description = "the last active host admin stays", body = ErrorEnvelope),
+        (status = 401, description = "not signed in", body = ErrorEnvelope), (status = 403, description = "outside the caller's users, or not an admin", body = ErrorEnvelope)))]
+pub(crate) async fn delete_user(State(state): State<AppState>, Authed(caller): Authed, Path(id): Path<i64>) -> Result<StatusCode> {
+    service::delete_user(&state.users, &caller, id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// The users the caller may see, with role, account and status: everyone for
+/// host roles, their own account's for account roles.
 #[utoipa::path(get, path = "/api/v1/users", tag = "users", security(("bearer" = []), ("session" = [])),
-    responses((status = 200, body = Vec<UserSummary>), (status = 401, description = "not signed in", body = ErrorEnvelope), (status = 403, description = "not a host admin", body = ErrorEnvelope)))]
+    responses((status = 200, body = Vec<UserSummary>), (status = 401, description = "not signed in", body = ErrorEnvelope)))]
 pub(crate) async fn list_users(State(state): State<AppState>, Authed(caller): Authed) -> Result<Json<Vec<UserSummary>>> {
     Ok(Json(service::list_users(&state.users, &caller).await?))
 }
 
-/// Every account.
+/// The accounts the caller may see: all for host roles, their own for account roles.
 #[utoipa::path(get, path = "/api/v1/accounts", tag = "users", security(("bearer" = []), ("session" = [])),
-    responses((status = 200, body = Vec<AccountSummary>), (status = 401, description = "not signed in", body = ErrorEnvelope), (status = 403, description = "not a host admin", body = ErrorEnvelope)))]
+    responses((status = 200, body = Vec<AccountSummary>), (status = 401, description = "not signed in", body = ErrorEnvelope)))]
 pub(crate) async fn list_accounts(State(state): State<AppState>, Authed(caller): Authed) -> Result<Json<Vec<AccountSummary>>> {
     Ok(Json(service::list_accounts(&state.users, &caller).await?))
 }

@@ -17,4 +17,5 @@ mod load;
 mod oauth_relays;
 mod openapi;
 mod outbox_queue;
+mod roles;
 mod smtp;

@@ -19,6 +19,8 @@ async fn openapi_describes_every_rest_route() {
         ("/api/v1/setup/{token}", "get"),
         ("/api/v1/setup/{token}", "post"),
         ("/api/v1/users", "get"),
+        ("/api/v1/users/{id}", "patch"),
+        ("/api/v1/users/{id}", "delete"),
         ("/api/v1/accounts", "get"),
         ("/api/v1/accounts", "post"),
         ("/api/v1/accounts/{id}", "patch"),

@@ -9,7 +9,7 @@ use crate::i18n::use_i18n;
 use crate::server_fns::{invite_user, AppError};
 use leptos::prelude::*;
 use leptos_router::components::A;
-use shared::api::{AccountSummary, ErrorCode};
+use shared::api::{AccountSummary, ErrorCode, Me};
 use shared::invite::InviteRequest;
 use shared::{EmailAddress, Role};
 
@@ -17,9 +17,13 @@ use shared::{EmailAddress, Role};
 pub fn InviteForm(accounts: LocalResource<Result<Vec<AccountSummary>, AppError>>, on_invited: Callback<IssuedLink>, on_cancel: Callback<()>) -> impl IntoView {
     let i18n = use_i18n();
     let email = RwSignal::new(String::new());
-    // Host user: the type that grants the least without also needing an account.
-    let role = RwSignal::new(Role::HostUser);
-    let account = RwSignal::new(None::<i64>);
+    let me = expect_context::<Me>();
+    // The roles this admin may hand out: account admins, their account's only.
+    let offered: Vec<Role> = Role::ALL.into_iter().filter(|r| super::manages(&me, *r, if r.needs_account() { me.account_id } else { None })).collect();
+    // The type that grants the least: host user, or for an account admin, account user.
+    let role = RwSignal::new(if me.role == Role::AccountAdmin { Role::AccountUser } else { Role::HostUser });
+    // An account admin's invitations go to their own account.
+    let account = RwSignal::new(if me.role == Role::AccountAdmin { me.account_id } else { None });
     let needs_account = Memo::new(move |_| role.get().needs_account());
     let account_id = move || if needs_account.get() { account.get() } else { None };
     let verdict = Verdict::<InviteRequest>::new();
@@ -78,7 +82,7 @@ pub fn InviteForm(accounts: LocalResource<Result<Vec<AccountSummary>, AppError>>
                             }
                         }
                     >
-                        {Role::ALL
+                        {offered
                             .into_iter()
                             .map(|r| view! { <option value=r.as_str() selected=move || role.get() == r>{move || i18n.t().role(r)}</option> })
                             .collect_view()}

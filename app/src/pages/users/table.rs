@@ -4,13 +4,14 @@
 use super::LinkRequest;
 use crate::i18n::use_i18n;
 use leptos::prelude::*;
-use shared::api::{AccountSummary, UserStatus, UserSummary};
+use shared::api::{AccountSummary, Me, UserStatus, UserSummary};
 
 #[component]
 pub fn UserTable(
     users: Vec<UserSummary>,
     accounts: Signal<Vec<AccountSummary>>,
     on_link: Callback<LinkRequest>,
+    on_changed: Callback<()>,
     #[prop(into)] busy: Signal<bool>,
 ) -> impl IntoView {
     let i18n = use_i18n();
@@ -30,7 +31,7 @@ pub fn UserTable(
                 </tr>
             </thead>
             <tbody>
-                {users.into_iter().map(|user| view! { <UserRow user accounts on_link busy/> }).collect_view()}
+                {users.into_iter().map(|user| view! { <UserRow user accounts on_link on_changed busy/> }).collect_view()}
             </tbody>
         </table>
     }
@@ -38,8 +39,18 @@ pub fn UserTable(
 }
 
 #[component]
-fn UserRow(user: UserSummary, accounts: Signal<Vec<AccountSummary>>, on_link: Callback<LinkRequest>, busy: Signal<bool>) -> impl IntoView {
+fn UserRow(
+    user: UserSummary,
+    accounts: Signal<Vec<AccountSummary>>,
+    on_link: Callback<LinkRequest>,
+    on_changed: Callback<()>,
+    busy: Signal<bool>,
+) -> impl IntoView {
     let i18n = use_i18n();
+    let me = expect_context::<Me>();
+    let managed = super::manages(&me, user.role, user.account_id);
+    let editing = RwSignal::new(false);
+    let edited = user.clone();
     let UserSummary { id, email, role, account_id, status, last_email } = user;
     let email = email.to_string();
     let account =
@@ -64,7 +75,8 @@ fn UserRow(user: UserSummary, accounts: Signal<Vec<AccountSummary>>, on_link: Ca
                 </button>
             }
             .into_any()
-        }
+        } // A disabled user gets no link until enabled again.
+        UserStatus::Disabled => ().into_any(),
     };
     view! {
         <tr>
@@ -73,7 +85,23 @@ fn UserRow(user: UserSummary, accounts: Signal<Vec<AccountSummary>>, on_link: Ca
             <td>{account}</td>
             <td data-testid="status">{move || i18n.t().status(status)}</td>
             <td data-testid="last-email">{move || i18n.t().last_email(last_email)}</td>
-            <td class="row-actions">{action}</td>
+            <td class="row-actions">
+                {managed.then(|| view! {
+                    {action}
+                    <button on:click=move |_| editing.update(|e| *e = !*e) aria-expanded=move || editing.get().to_string()>{move || i18n.t().edit}</button>
+                }.into_any())}
+            </td>
         </tr>
+        {move || editing.get().then(|| view! {
+            <tr class="edit-row"><td colspan="6">
+                <super::edit::EditUser user=edited.clone() accounts on_done=Callback::new(move |changed: bool| {
+                    editing.set(false);
+                    if changed {
+                        on_changed.run(());
+                    }
+                })/>
+            </td></tr>
+        }.into_any())}
     }
+    .into_any()
 }

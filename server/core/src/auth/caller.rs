@@ -8,7 +8,7 @@ use crate::identity::User;
 use crate::public_url::PublicUrl;
 use crate::tokens;
 use http::HeaderMap;
-use shared::ApiError;
+use shared::{ApiError, Role};
 
 /// A signed-in user making a request. Services take one and check the role themselves.
 #[derive(Debug, Clone)]
@@ -17,12 +17,81 @@ pub struct Caller {
 }
 
 impl Caller {
-    /// Host settings and user management are for host admins, whatever the door.
+    /// Host settings are for host admins, whatever the door.
     pub fn require_host_admin(&self) -> Result<()> {
         if self.user.role.can_manage_host() {
             Ok(())
         } else {
             Err(ApiError::forbidden().into())
+        }
+    }
+
+    /// What the host's people may read (email activity): host admins and host users.
+    pub fn require_host_role(&self) -> Result<()> {
+        if self.user.role.needs_account() {
+            Err(ApiError::forbidden().into())
+        } else {
+            Ok(())
+        }
+    }
+
+    /// Whose users and accounts the caller may see: everyone's for host
+    /// roles, their own account's for account roles.
+    pub fn sees(&self) -> Scope {
+        match (self.user.role, self.user.account_id) {
+            (Role::AccountAdmin | Role::AccountUser, Some(account)) => Scope::Account(account),
+            (Role::AccountAdmin | Role::AccountUser, None) => Scope::Nobody,
+            (Role::HostAdmin | Role::HostUser, _) => Scope::Everyone,
+        }
+    }
+
+    /// Whose users the caller may invite and manage: everyone (host admins),
+    /// their own account's account roles (account admins); 403 for the rest.
+    /// The operations on users take this scope, so none can forget to ask.
+    pub fn manages(&self) -> Result<Scope> {
+        match self.user.role {
+            Role::HostAdmin => Ok(Scope::Everyone),
+            Role::AccountAdmin => Ok(self.sees()),
+            Role::HostUser | Role::AccountUser => Err(ApiError::forbidden().into()),
+        }
+    }
+}
+
+/// A set of users, by role and account.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    Everyone,
+    /// The account roles of one account.
+    Account(i64),
+    Nobody,
+}
+
+impl Scope {
+    /// Whether a user in `role`, in `account_id`, is within this scope.
+    pub fn covers(self, role: Role, account_id: Option<i64>) -> bool {
+        match self {
+            Scope::Everyone => true,
+            Scope::Account(id) => role.needs_account() && account_id == Some(id),
+            Scope::Nobody => false,
+        }
+    }
+
+    /// 403 unless `covers`.
+    pub fn require(self, role: Role, account_id: Option<i64>) -> Result<()> {
+        if self.covers(role, account_id) {
+            Ok(())
+        } else {
+            Err(ApiError::forbidden().into())
+        }
+    }
+
+    /// The account to filter lists by (`None`: no filter).
+    pub fn account(self) -> Option<i64> {
+        match self {
+            Scope::Everyone => None,
+            Scope::Account(id) => Some(id),
+            // No account has id -1: an empty list.
+            Scope::Nobody => Some(-1),
         }
     }
 }

@@ -7,7 +7,7 @@ pub mod service;
 pub mod storage;
 pub mod throttle;
 
-pub use caller::{authenticate, Caller, SessionCookie};
+pub use caller::{authenticate, Caller, Scope, SessionCookie};
 
 use crate::passwords::PasswordHasher;
 use crate::public_url::PublicUrl;

@@ -50,6 +50,10 @@ pub async fn sign_in(auth: &Auth, req: &SignInRequest, source: IpAddr) -> Result
     }
     let user = user.expect("a password matched, so the user exists");
     throttle::forget_success(&auth.db, source, email.as_str()).await?;
+    // Said only to whoever knows the password: nobody else learns the account is disabled.
+    if user.disabled {
+        return Err(Failure::new(ErrorCode::Disabled, "this user is disabled; ask an admin to enable it again"));
+    }
     audit::record(auth.db.writes(), Entry::by(&user, AuditAction::SignIn).from(source)).await?;
     let session = start_session(&auth.db, user.id).await?;
     Ok((user.me(), session))
@@ -114,7 +118,7 @@ pub async fn complete_setup(auth: &Auth, token: &str, req: &SetupRequest) -> Res
     let id = identity::insert(&mut *tx, &email, Role::HostAdmin, None, Some(&hash))
         .await?
         .map_err(|_| Failure(ApiError::new(ErrorCode::Conflict, "a user with this email already exists").with_field("email", "already in use")))?;
-    let admin = identity::User { id, email: email.clone(), role: Role::HostAdmin, account_id: None, password_hash: None };
+    let admin = identity::User { id, email: email.clone(), role: Role::HostAdmin, account_id: None, password_hash: None, disabled: false };
     audit::record(&mut *tx, Entry::by(&admin, AuditAction::SetupCompleted)).await?;
     tx.commit().await?;
     tracing::info!(user_id = id, "first host admin created from the setup link");

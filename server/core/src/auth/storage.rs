@@ -24,7 +24,7 @@ pub async fn user_for_session(db: &Db, token_hash: &str, idle_secs: i64) -> Resu
     let now = now();
     let sql = format!(
         "SELECT {USER_COLUMNS}, sessions.last_seen_at FROM sessions JOIN users ON users.id = sessions.user_id \
-         WHERE sessions.token_hash = $1 AND sessions.expires_at > $2 AND sessions.last_seen_at > $3"
+         WHERE sessions.token_hash = $1 AND sessions.expires_at > $2 AND sessions.last_seen_at > $3 AND users.disabled_at IS NULL"
     );
     let Some(row) = sqlx::query(&sql).bind(token_hash).bind(now).bind(now - idle_secs).fetch_optional(db.reads()).await? else { return Ok(None) };
     if row.try_get::<i64, _>("last_seen_at")? <= now - SEEN_GRANULARITY_SECS {
@@ -113,7 +113,7 @@ pub async fn user_for_api_token(db: &Db, token_hash: &str) -> Result<Option<User
     let now = now();
     let sql = format!(
         "SELECT {USER_COLUMNS}, api_tokens.last_used_at FROM api_tokens JOIN users ON users.id = api_tokens.user_id \
-         WHERE api_tokens.token_hash = $1 AND (api_tokens.expires_at IS NULL OR api_tokens.expires_at > $2)"
+         WHERE api_tokens.token_hash = $1 AND (api_tokens.expires_at IS NULL OR api_tokens.expires_at > $2) AND users.disabled_at IS NULL"
     );
     let Some(row) = sqlx::query(&sql).bind(token_hash).bind(now).fetch_optional(db.reads()).await? else { return Ok(None) };
     if row.try_get::<Option<i64>, _>("last_used_at")?.is_none_or(|at| at <= now - SEEN_GRANULARITY_SECS) {

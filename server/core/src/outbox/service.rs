@@ -38,7 +38,8 @@ pub fn parse_status(name: &str) -> Result<EmailStatus> {
 
 /// The newest 500 emails, optionally only those in one outbox.
 pub async fn list(outbox: &Outbox, caller: &Caller, status: Option<EmailStatus>) -> Result<Vec<EmailSummary>> {
-    caller.require_host_admin()?;
+    // Host users read email activity too; acting on it is for host admins.
+    caller.require_host_role()?;
     let enabled = crate::smtp::service::is_enabled(outbox.db.reads()).await?;
     Ok(storage::list(outbox.db.reads(), status, LIST_LIMIT).await?.into_iter().map(|r| summary(r, enabled)).collect())
 }

@@ -16,17 +16,19 @@ use shared::invite::{AcceptInvitation, EmailDelivery, InvitationCreated, Invitat
 use shared::{ApiError, EmailAddress, NewPassword};
 
 pub async fn invite(users: &Users, caller: &Caller, req: &InviteRequest) -> Result<InvitationCreated> {
-    caller.require_host_admin()?;
+    let scope = caller.manages()?;
     let mut fields = FieldErrors::default();
     let email = fields.check("email", EmailAddress::parse(&req.email));
     super::service::check_account_for_role(&mut fields, req.role, req.account_id);
     fields.into_result()?;
+    // Account admins invite account roles into their own account only.
+    scope.require(req.role, req.account_id)?;
     super::service::require_account(&users.db, req.account_id).await?;
     let email = email.expect("checked");
 
     let mut tx = users.db.begin().await?;
     let id = identity::insert(&mut *tx, &email, req.role, req.account_id, None).await?.map_err(super::service::email_in_use)?;
-    let user = User { id, email, role: req.role, account_id: req.account_id, password_hash: None };
+    let user = User { id, email, role: req.role, account_id: req.account_id, password_hash: None, disabled: false };
     let detail = match req.account_id {
         Some(account) => format!("role {}, account {account}", req.role),
         None => format!("role {}", req.role),
@@ -41,8 +43,9 @@ pub async fn invite(users: &Users, caller: &Caller, req: &InviteRequest) -> Resu
 
 /// A new link for a pending user; the previous one stops working at once.
 pub async fn regenerate(users: &Users, caller: &Caller, user_id: i64) -> Result<InvitationLink> {
-    caller.require_host_admin()?;
+    let scope = caller.manages()?;
     let user = identity::find_by_id(users.db.reads(), user_id).await?.ok_or_else(|| Failure::new(ErrorCode::NotFound, "no such user"))?;
+    scope.require(user.role, user.account_id)?;
     if user.status() != UserStatus::Pending {
         return Err(Failure::new(ErrorCode::Conflict, "this user has already accepted the invitation; make a password reset link instead"));
     }

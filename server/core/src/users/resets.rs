@@ -21,8 +21,9 @@ const FORGOT_SPACING_SECS: i64 = 60;
 
 /// A reset link for an active user, made by a host admin (emailed when SMTP is on).
 pub async fn admin_link(users: &Users, caller: &Caller, user_id: i64) -> Result<ResetLink> {
-    caller.require_host_admin()?;
+    let scope = caller.manages()?;
     let user = identity::find_by_id(users.db.reads(), user_id).await?.ok_or_else(|| Failure::new(ErrorCode::NotFound, "no such user"))?;
+    scope.require(user.role, user.account_id)?;
     if user.status() != UserStatus::Active {
         return Err(Failure::new(ErrorCode::Conflict, "this user has not accepted the invitation yet; generate a new invite link instead"));
     }

@@ -1,5 +1,8 @@
 //! Users and accounts: the operations behind the REST routes, the server
-//! functions and the CLI. Role checks live here so every door gets them.
+//! functions and the CLI. Role checks live here so every door gets them:
+//! what a caller sees and manages is a `Scope` the caller hands out
+//! (`Caller::sees`, `Caller::manages`), everyone's for host admins, one
+//! account's for account admins.
 
 use super::Users;
 use crate::audit::{self, Entry};
@@ -9,19 +12,90 @@ use crate::identity::{self, Account, Taken};
 use crate::passwords::PasswordHasher;
 use crate::storage::Db;
 use shared::account::{AccountName, AccountRequest};
-use shared::api::{AccountSummary, ApiError, ErrorCode, FieldErrors, UserStatus, UserSummary};
+use shared::api::{AccountSummary, ApiError, ErrorCode, FieldErrors, UserStatus, UserSummary, UserUpdate};
 use shared::audit::AuditAction;
 use shared::{EmailAddress, NewPassword, Role};
 
+/// The users the caller may see: everyone for host roles, their own account's for account roles.
 pub async fn list_users(users: &Users, caller: &Caller) -> Result<Vec<UserSummary>> {
-    caller.require_host_admin()?;
+    let scope = caller.sees();
     let last_email = crate::outbox::storage::last_state_by_user(users.db.reads()).await?;
-    Ok(identity::list(users.db.reads()).await?.iter().map(|u| UserSummary { last_email: last_email.get(&u.id).copied(), ..u.summary() }).collect())
+    let listed = identity::list(users.db.reads(), scope.account()).await?;
+    Ok(listed.iter().map(|u| UserSummary { last_email: last_email.get(&u.id).copied(), ..u.summary() }).collect())
 }
 
+/// The accounts the caller may see: all for host roles, their own for account roles.
 pub async fn list_accounts(users: &Users, caller: &Caller) -> Result<Vec<AccountSummary>> {
-    caller.require_host_admin()?;
-    Ok(identity::list_accounts(users.db.reads()).await?.into_iter().map(summary).collect())
+    let scope = caller.sees();
+    Ok(identity::list_accounts(users.db.reads(), scope.account()).await?.into_iter().map(summary).collect())
+}
+
+/// Changes a user's role, account or disabled state, within the caller's
+/// scope, on both sides of the change: an account admin can neither reach
+/// a host user nor make anyone a host user or move them to another account.
+/// The last active host admin can be neither demoted nor disabled (409).
+pub async fn update_user(users: &Users, caller: &Caller, id: i64, change: &UserUpdate) -> Result<UserSummary> {
+    let scope = caller.manages()?;
+    let user = identity::find_by_id(users.db.reads(), id).await?.ok_or_else(|| Failure::new(ErrorCode::NotFound, "no such user"))?;
+    scope.require(user.role, user.account_id)?;
+    // A new role comes with its account (none for a host role), said outright.
+    let (role, account_id) = match change.role {
+        Some(role) => (role, change.account_id),
+        None if change.account_id.is_some() => {
+            return Err(ApiError::validation("some fields need fixing").with_field("role", "send the role together with the account").into());
+        }
+        None => (user.role, user.account_id),
+    };
+    let mut fields = FieldErrors::default();
+    check_account_for_role(&mut fields, role, account_id);
+    fields.into_result()?;
+    scope.require(role, account_id)?;
+    require_account(&users.db, account_id).await?;
+    let disabled = change.disabled.unwrap_or(user.disabled);
+
+    let mut tx = users.db.begin().await?;
+    let stays_active_admin = role == Role::HostAdmin && !disabled;
+    if user.role == Role::HostAdmin
+        && user.status() == UserStatus::Active
+        && !stays_active_admin
+        && identity::other_active_host_admins(&mut tx, users.db.engine, user.id).await? == 0
+    {
+        return Err(Failure::new(ErrorCode::Conflict, "this is the last active host admin: make another one first"));
+    }
+    identity::update(&mut tx, user.id, role, account_id, disabled).await?;
+    let target = user.email.as_str();
+    if role != user.role || account_id != user.account_id {
+        let detail = format!("{} → {}{}", user.role, role, account_id.map(|a| format!(", account {a}")).unwrap_or_default());
+        audit::record(&mut *tx, Entry::by(&caller.user, AuditAction::UserUpdated).target(target).detail(&detail)).await?;
+    }
+    if disabled != user.disabled {
+        let action = if disabled { AuditAction::UserDisabled } else { AuditAction::UserEnabled };
+        audit::record(&mut *tx, Entry::by(&caller.user, action).target(target)).await?;
+    }
+    tx.commit().await?;
+    tracing::info!(by = %caller.user.email, user_id = id, %role, disabled, "user changed");
+    let changed = identity::User { role, account_id, disabled, ..user };
+    Ok(changed.summary())
+}
+
+/// Removes a user within the caller's scope; a pending user's invitation
+/// dies with them. The last active host admin stays (409).
+pub async fn delete_user(users: &Users, caller: &Caller, id: i64) -> Result<()> {
+    let scope = caller.manages()?;
+    let user = identity::find_by_id(users.db.reads(), id).await?.ok_or_else(|| Failure::new(ErrorCode::NotFound, "no such user"))?;
+    scope.require(user.role, user.account_id)?;
+    let mut tx = users.db.begin().await?;
+    if user.role == Role::HostAdmin && user.status() == UserStatus::Active && identity::other_active_host_admins(&mut tx, users.db.engine, user.id).await? == 0
+    {
+        return Err(Failure::new(ErrorCode::Conflict, "this is the last active host admin: make another one first"));
+    }
+    if !identity::delete(&mut tx, user.id).await? {
+        return Err(Failure::new(ErrorCode::NotFound, "no such user"));
+    }
+    audit::record(&mut *tx, Entry::by(&caller.user, AuditAction::UserDeleted).target(user.email.as_str()).detail(user.role.as_str())).await?;
+    tx.commit().await?;
+    tracing::info!(by = %caller.user.email, user_id = id, "user removed");
+    Ok(())
 }
 
 pub async fn create_account(users: &Users, caller: &Caller, req: &AccountRequest) -> Result<AccountSummary> {

@@ -17,6 +17,8 @@ use utoipa::{Modify, OpenApi};
         crate::api::auth::setup_status,
         crate::api::auth::complete_setup,
         crate::api::accounts::list_users,
+        crate::api::accounts::update_user,
+        crate::api::accounts::delete_user,
         crate::api::accounts::list_accounts,
         crate::api::accounts::create_account,
         crate::api::accounts::rename_account,

@@ -35,6 +35,7 @@ pub fn apply(doc: &mut Value) {
     set("ResetPassword", "password", &new_password);
     set("InviteRequest", "email", &email);
     set("InviteRequest", "account_id", &json!({"minimum": 1}));
+    set("UserUpdate", "account_id", &json!({"minimum": 1}));
     set("AccountRequest", "name", &json!({"maxLength": account::MAX_NAME_CHARS, "pattern": NON_BLANK_LINE}));
     set(
         "SmtpDraft",
@@ -76,6 +77,17 @@ pub fn apply(doc: &mut Value) {
         "InviteRequest",
         json!({
             "if": {"properties": {"role": {"enum": ["account_admin", "account_user"]}}},
+            "then": {"required": ["account_id"], "properties": {"account_id": {"type": "integer"}}},
+            "else": {"properties": {"account_id": {"type": "null"}}},
+        }),
+    );
+    // A role change says its account outright: account roles name one, host roles none.
+    add_condition(
+        schemas,
+        "UserUpdate",
+        json!({
+            "dependentRequired": {"account_id": ["role"]},
+            "if": {"properties": {"role": {"enum": ["account_admin", "account_user"]}}, "required": ["role"]},
             "then": {"required": ["account_id"], "properties": {"account_id": {"type": "integer"}}},
             "else": {"properties": {"account_id": {"type": "null"}}},
         }),

@@ -1,0 +1,4 @@
+-- A disabled user cannot sign in, and their sessions and API tokens are
+-- refused at once; enabling them again restores both.
+ALTER TABLE users ADD COLUMN disabled_at INTEGER;
+CREATE INDEX users_account ON users (account_id);

@@ -1,0 +1,210 @@
+//! Every role has a console (issue 13): what each role may see and do, on
+//! the server, for REST and server functions alike; the user lifecycle
+//! (change role, disable, remove) and its one hard rule, the last host admin.
+
+use crate::support;
+
+use reqwest::Client;
+use serde_json::{json, Value};
+use support::{error_code, TestApp, TestDb, ADMIN_EMAIL};
+
+on_both_databases!(
+    every_role_sees_what_it_may_and_no_more,
+    account_admins_manage_their_own_account_only,
+    a_disabled_user_is_refused_at_once,
+    the_last_active_host_admin_stays,
+);
+
+const PASSWORD: &str = "a long user password";
+
+/// Two accounts, and one user of every role: host user `viewer`; account A's
+/// admin `alice` and user `anna`; account B's admin `bert` and user `bob`.
+struct World {
+    app: TestApp,
+    a: i64,
+    b: i64,
+}
+
+impl World {
+    async fn new(db: &TestDb) -> Self {
+        let app = db.spawn().await;
+        app.set_up_admin().await;
+        let account = |name: &'static str| {
+            let req = app.client.post(app.url("/api/v1/accounts")).json(&json!({"name": name}));
+            async move { req.send().await.unwrap().json::<Value>().await.unwrap()["id"].as_i64().unwrap() }
+        };
+        let (a, b) = (account("Acme").await, account("Beta").await);
+        for (email, role, account) in [
+            ("viewer@example.com", "host_user", None),
+            ("alice@a.example", "account_admin", Some(a)),
+            ("anna@a.example", "account_user", Some(a)),
+            ("bert@b.example", "account_admin", Some(b)),
+            ("bob@b.example", "account_user", Some(b)),
+        ] {
+            let mut args = vec!["user", "create", "--email", email, "--role", role];
+            let id = account.map(|id| id.to_string());
+            if let Some(id) = &id {
+                args.extend(["--account-id", id.as_str()]);
+            }
+            let (ok, _, err) = db.cli(&args, &format!("{PASSWORD}\n"));
+            assert!(ok, "{err}");
+        }
+        Self { app, a, b }
+    }
+
+    async fn as_user(&self, email: &str) -> Client {
+        self.app.signed_in_client(email, PASSWORD).await
+    }
+
+    async fn id_of(&self, email: &str) -> i64 {
+        let users: Vec<Value> = self.app.client.get(self.app.url("/api/v1/users")).send().await.unwrap().json().await.unwrap();
+        users.iter().find(|u| u["email"] == email).unwrap_or_else(|| panic!("no {email}"))["id"].as_i64().unwrap()
+    }
+}
+
+async fn emails_listed(client: &Client, app: &TestApp, path: &str) -> Vec<String> {
+    let list: Vec<Value> = client.get(app.url(path)).send().await.unwrap().json().await.unwrap();
+    let mut out: Vec<String> = list.iter().map(|v| v["email"].as_str().or(v["name"].as_str()).unwrap().to_owned()).collect();
+    out.sort();
+    out
+}
+
+async fn every_role_sees_what_it_may_and_no_more(db: TestDb) {
+    let w = World::new(&db).await;
+    let app = &w.app;
+    let everyone = ["admin@example.com", "alice@a.example", "anna@a.example", "bert@b.example", "bob@b.example", "viewer@example.com"];
+    let account_a = ["alice@a.example", "anna@a.example"];
+
+    let viewer = w.as_user("viewer@example.com").await;
+    assert_eq!(emails_listed(&viewer, app, "/api/v1/users").await, everyone, "host users see every user");
+    assert_eq!(emails_listed(&viewer, app, "/api/v1/accounts").await, ["Acme", "Beta"]);
+    assert_eq!(viewer.get(app.url("/api/v1/emails")).send().await.unwrap().status(), 200, "and email activity");
+    for path in ["/api/v1/host", "/api/v1/smtp", "/api/v1/tokens", "/api/v1/audit"] {
+        assert_eq!(error_code(viewer.get(app.url(path)).send().await.unwrap(), 403).await, "forbidden", "host user: {path}");
+    }
+
+    for email in account_a {
+        let member = w.as_user(email).await;
+        assert_eq!(emails_listed(&member, app, "/api/v1/users").await, account_a, "{email} sees their account only");
+        assert_eq!(emails_listed(&member, app, "/api/v1/accounts").await, ["Acme"]);
+        for path in ["/api/v1/emails", "/api/v1/host", "/api/v1/smtp", "/api/v1/tokens", "/api/v1/audit"] {
+            assert_eq!(member.get(app.url(path)).send().await.unwrap().status(), 403, "{email}: {path}");
+        }
+        // The dashboard's doors answer the same.
+        let res = member.post(app.url("/api/fn/list_users")).send().await.unwrap();
+        assert_eq!(res.status(), 200);
+        let via_fn: Vec<Value> = res.json().await.unwrap();
+        assert_eq!(via_fn.len(), 2, "{email} via the server function");
+    }
+
+    // Read-only roles change nothing.
+    let anna = w.as_user("anna@a.example").await;
+    let bob_id = w.id_of("bob@b.example").await;
+    for client in [&viewer, &anna] {
+        let invite = client.post(app.url("/api/v1/invitations")).json(&json!({"email": "x@a.example", "role": "account_user", "account_id": w.a})).send();
+        assert_eq!(invite.await.unwrap().status(), 403);
+        assert_eq!(client.patch(app.url(&format!("/api/v1/users/{bob_id}"))).json(&json!({"disabled": true})).send().await.unwrap().status(), 403);
+        assert_eq!(client.delete(app.url(&format!("/api/v1/users/{bob_id}"))).send().await.unwrap().status(), 403);
+    }
+}
+
+async fn account_admins_manage_their_own_account_only(db: TestDb) {
+    let w = World::new(&db).await;
+    let app = &w.app;
+    let alice = w.as_user("alice@a.example").await;
+    let invite = |role: &str, account: Option<i64>, email: &str| {
+        alice.post(app.url("/api/v1/invitations")).json(&json!({"email": email, "role": role, "account_id": account})).send()
+    };
+
+    // Into her own account, either account role: the link comes back (SMTP is off).
+    let res = invite("account_user", Some(w.a), "new@a.example").await.unwrap();
+    assert_eq!(res.status(), 201);
+    let created: Value = res.json().await.unwrap();
+    assert_eq!(created["email"], "smtp_disabled");
+    let link = created["invitation_link"].as_str().unwrap().to_owned();
+    assert_eq!(invite("account_admin", Some(w.a), "second-admin@a.example").await.unwrap().status(), 201);
+    // Not into another account, nor as a host role.
+    assert_eq!(error_code(invite("account_user", Some(w.b), "x@b.example").await.unwrap(), 403).await, "forbidden");
+    assert_eq!(error_code(invite("host_user", None, "x@example.com").await.unwrap(), 403).await, "forbidden");
+    assert_eq!(error_code(invite("host_admin", None, "x@example.com").await.unwrap(), 403).await, "forbidden");
+
+    let (new_id, anna, bob, viewer) =
+        (created["user"]["id"].as_i64().unwrap(), w.id_of("anna@a.example").await, w.id_of("bob@b.example").await, w.id_of("viewer@example.com").await);
+    let post = |path: String| alice.post(app.url(&path)).send();
+    assert_eq!(post(format!("/api/v1/users/{new_id}/invitation")).await.unwrap().status(), 200, "a new link for her invitee");
+    assert_eq!(post(format!("/api/v1/users/{anna}/password-reset")).await.unwrap().status(), 200, "a reset for her user");
+    assert_eq!(post(format!("/api/v1/users/{bob}/password-reset")).await.unwrap().status(), 403, "not for another account's");
+    assert_eq!(post(format!("/api/v1/users/{viewer}/password-reset")).await.unwrap().status(), 403, "nor for a host user");
+
+    let patch = |id: i64, body: Value| alice.patch(app.url(&format!("/api/v1/users/{id}"))).json(&body).send();
+    let promoted: Value = patch(anna, json!({"role": "account_admin", "account_id": w.a})).await.unwrap().json().await.unwrap();
+    assert_eq!((promoted["role"].as_str(), promoted["account_id"].as_i64()), (Some("account_admin"), Some(w.a)));
+    assert_eq!(patch(anna, json!({"role": "account_user", "account_id": w.a})).await.unwrap().status(), 200);
+    assert_eq!(patch(anna, json!({"role": "host_user"})).await.unwrap().status(), 403, "no host roles");
+    assert_eq!(patch(anna, json!({"role": "account_user", "account_id": w.b})).await.unwrap().status(), 403, "no moving to another account");
+    assert_eq!(patch(anna, json!({"account_id": w.a})).await.unwrap().status(), 422, "an account comes with its role");
+    assert_eq!(patch(bob, json!({"disabled": true})).await.unwrap().status(), 403, "no reaching into another account");
+    assert_eq!(patch(viewer, json!({"disabled": true})).await.unwrap().status(), 403, "nor a host user");
+    let disabled: Value = patch(anna, json!({"disabled": true})).await.unwrap().json().await.unwrap();
+    assert_eq!(disabled["status"], "disabled");
+
+    // Removing a pending user kills their invitation.
+    assert_eq!(alice.delete(app.url(&format!("/api/v1/users/{new_id}"))).send().await.unwrap().status(), 204);
+    let token = link.rsplit('/').next().unwrap();
+    let status: Value = reqwest::get(app.url(&format!("/api/v1/invitations/{token}"))).await.unwrap().json().await.unwrap();
+    assert_eq!(status["valid"], false);
+    assert_eq!(alice.delete(app.url(&format!("/api/v1/users/{bob}"))).send().await.unwrap().status(), 403);
+
+    // Host admins can do all of it, and the audit log says who did what.
+    let moved = app.client.patch(app.url(&format!("/api/v1/users/{bob}"))).json(&json!({"role": "account_user", "account_id": w.a})).send();
+    assert_eq!(moved.await.unwrap().status(), 200);
+    let audit = app.client.get(app.url("/api/v1/audit?actor=alice")).send().await.unwrap().text().await.unwrap();
+    for action in ["user_invited", "user_updated", "user_disabled", "user_deleted", "password_reset_issued"] {
+        assert!(audit.contains(action), "{action} missing from {audit}");
+    }
+}
+
+async fn a_disabled_user_is_refused_at_once(db: TestDb) {
+    let w = World::new(&db).await;
+    let app = &w.app;
+    let anna = w.as_user("anna@a.example").await;
+    let (ok, token, err) = db.cli(&["token", "create", "--email", "anna@a.example", "--name", "scripts"], "");
+    assert!(ok, "{err}");
+    let token = token.trim().to_owned();
+    let plain = Client::new();
+    assert_eq!(plain.get(app.url("/api/v1/me")).bearer_auth(&token).send().await.unwrap().status(), 200);
+
+    let id = w.id_of("anna@a.example").await;
+    let res = app.client.patch(app.url(&format!("/api/v1/users/{id}"))).json(&json!({"disabled": true})).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    assert_eq!(anna.get(app.url("/api/v1/me")).send().await.unwrap().status(), 401, "her session stopped at once");
+    assert_eq!(plain.get(app.url("/api/v1/me")).bearer_auth(&token).send().await.unwrap().status(), 401, "and her token");
+    let sign_in = |password: &str| plain.post(app.url("/api/v1/session")).json(&json!({"email": "anna@a.example", "password": password})).send();
+    assert_eq!(error_code(sign_in(PASSWORD).await.unwrap(), 403).await, "disabled");
+    assert_eq!(error_code(sign_in("not her password").await.unwrap(), 401).await, "unauthorized", "a wrong password learns nothing more");
+
+    let res = app.client.patch(app.url(&format!("/api/v1/users/{id}"))).json(&json!({"disabled": false})).send().await.unwrap();
+    assert_eq!(res.json::<Value>().await.unwrap()["status"], "active");
+    assert_eq!(sign_in(PASSWORD).await.unwrap().status(), 200);
+    assert_eq!(plain.get(app.url("/api/v1/me")).bearer_auth(&token).send().await.unwrap().status(), 200, "enabled again, the token works");
+}
+
+async fn the_last_active_host_admin_stays(db: TestDb) {
+    let w = World::new(&db).await;
+    let app = &w.app;
+    let me = w.id_of(ADMIN_EMAIL).await;
+    let patch = |client: &Client, id: i64, body: Value| client.patch(app.url(&format!("/api/v1/users/{id}"))).json(&body).send();
+    for body in [json!({"role": "host_user"}), json!({"disabled": true}), json!({"role": "account_admin", "account_id": w.a})] {
+        assert_eq!(error_code(patch(&app.client, me, body.clone()).await.unwrap(), 409).await, "conflict", "{body}");
+    }
+    assert_eq!(error_code(app.client.delete(app.url(&format!("/api/v1/users/{me}"))).send().await.unwrap(), 409).await, "conflict");
+
+    // With a second host admin, the first may go; then the second is the last.
+    let (ok, _, err) = db.cli(&["admin", "create", "--email", "second@example.com"], &format!("{PASSWORD}\n"));
+    assert!(ok, "{err}");
+    let second = w.as_user("second@example.com").await;
+    assert_eq!(patch(&app.client, me, json!({"role": "host_user"})).await.unwrap().status(), 200);
+    let second_id = w.id_of("second@example.com").await;
+    assert_eq!(error_code(second.delete(app.url(&format!("/api/v1/users/{second_id}"))).send().await.unwrap(), 409).await, "conflict");
+    assert_eq!(second.delete(app.url(&format!("/api/v1/users/{me}"))).send().await.unwrap().status(), 204);
+}
