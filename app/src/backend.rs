@@ -19,6 +19,13 @@ pub async fn caller() -> Result<(AppState, Caller), AppError> {
     Ok((state, caller))
 }
 
+/// The session cookie's value of this call, if it came with one.
+pub async fn session_secret() -> Option<String> {
+    let state = leptos::prelude::use_context::<AppState>()?;
+    let parts = leptos::prelude::use_context::<Parts>()?;
+    state.auth.cookie.find(&parts.headers).map(str::to_owned)
+}
+
 impl From<Failure> for AppError {
     fn from(f: Failure) -> Self {
         AppError(f.0)

@@ -10,7 +10,7 @@ use leptos::prelude::*;
 use leptos::server_fn::codec::{Json, JsonEncoding};
 use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
 use serde::{Deserialize, Serialize};
-use shared::api::{AccountSummary, ApiError, ErrorCode, HostInfo, Me, UserSummary, UserUpdate};
+use shared::api::{AccountSummary, ApiError, ChangePassword, ErrorCode, HostInfo, Me, MeUpdate, UserSummary, UserUpdate};
 use shared::audit::{AuditAction, AuditPage};
 use shared::invite::{InvitationCreated, InvitationLink, InviteRequest, ResetLink};
 use shared::outbox::{EmailStatus, EmailSummary};
@@ -164,6 +164,21 @@ pub async fn load_smtp_audit() -> Result<Vec<SmtpAuditEntry>, AppError> {
     Ok(gatehouse_core::smtp::service::audit_log(&state.smtp, &caller).await?)
 }
 
+/// Profile → Language: kept on the server, so every browser opens in it.
+#[server(prefix = "/api/fn", endpoint = "set_language", input = Json)]
+pub async fn set_language(update: MeUpdate) -> Result<Me, AppError> {
+    let (state, caller) = crate::backend::caller().await?;
+    Ok(gatehouse_core::auth::service::set_language(&state.auth, &caller, &update).await?)
+}
+
+/// Profile → Change password: other sessions end; this one stays.
+#[server(prefix = "/api/fn", endpoint = "change_password", input = Json)]
+pub async fn change_my_password(req: ChangePassword) -> Result<(), AppError> {
+    let (state, caller) = crate::backend::caller().await?;
+    let session = crate::backend::session_secret().await;
+    Ok(gatehouse_core::auth::service::change_password(&state.auth, &caller, session.as_deref(), &req).await?)
+}
+
 /// Users → Edit: a user's role, account, or disabled state.
 #[server(prefix = "/api/fn", endpoint = "update_user", input = Json)]
 pub async fn update_user(id: i64, change: UserUpdate) -> Result<UserSummary, AppError> {
@@ -236,5 +251,7 @@ pub fn register() {
     register_explicit::<RevokeApiToken>();
     register_explicit::<LoadAudit>();
     register_explicit::<UpdateUser>();
+    register_explicit::<SetLanguage>();
+    register_explicit::<ChangeMyPassword>();
     register_explicit::<DeleteUser>();
 }

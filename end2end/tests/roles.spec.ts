@@ -40,3 +40,29 @@ test('an account admin runs their own account: sees its users, invites with the 
   await signIn(page, gh, 'anna@acme.example', 'anna password 1');
   await expect(page.getByRole('alert')).toContainText('This user is disabled');
 });
+
+test('everyone changes their own password and language on Profile; the language follows them to another browser', async ({ page, gh, browser }) => {
+  await setUpAdmin(page, gh);
+  gh.cli(['user', 'create', '--email', 'viewer@example.com', '--role', 'host_user'], 'viewer password 1\n');
+  await page.context().clearCookies();
+  await signIn(page, gh, 'viewer@example.com', 'viewer password 1');
+  await page.getByRole('link', { name: 'Profile' }).click();
+
+  await page.getByLabel('Current password').fill('not my password');
+  await page.getByLabel('New password').fill('viewer password 2');
+  await page.getByRole('button', { name: 'Change password' }).click();
+  await expect(page.getByText('this is not your current password')).toBeVisible();
+  await page.getByLabel('Current password').fill('viewer password 1');
+  await page.getByRole('button', { name: 'Change password' }).click();
+  await expect(page.getByTestId('password-changed')).toBeVisible();
+
+  await page.locator('#profile-language').selectOption('it');
+  await expect(page.getByRole('heading', { name: 'Il tuo profilo' })).toBeVisible();
+
+  // Another browser: the new password, and the dashboard opens in Italian.
+  const other = await browser.newContext({ locale: 'en-US' });
+  const page2 = await other.newPage();
+  await signIn(page2, gh, 'viewer@example.com', 'viewer password 2');
+  await expect(page2.getByRole('link', { name: 'Profilo' })).toBeVisible();
+  await other.close();
+});

@@ -164,6 +164,30 @@ pub struct Me {
     pub email: EmailAddress,
     pub role: Role,
     pub account_id: Option<i64>,
+    /// The language they chose (the dashboard opens in it on any browser); none yet: the browser's.
+    #[serde(default)]
+    pub language: Option<crate::Language>,
+}
+
+/// `POST /api/v1/me/password`: the signed-in user's own new password.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChangePassword {
+    pub current_password: String,
+    pub new_password: String,
+}
+
+impl fmt::Debug for ChangePassword {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("ChangePassword { *** }")
+    }
+}
+
+/// `PATCH /api/v1/me`: the signed-in user's language.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MeUpdate {
+    pub language: crate::Language,
 }
 
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

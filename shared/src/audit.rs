@@ -29,10 +29,11 @@ pub enum AuditAction {
     UserDisabled,
     UserEnabled,
     UserDeleted,
+    PasswordChanged,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 22] = [
+    pub const ALL: [AuditAction; 23] = [
         AuditAction::SignIn,
         AuditAction::SignInFailed,
         AuditAction::SetupCompleted,
@@ -55,6 +56,7 @@ impl AuditAction {
         AuditAction::UserDisabled,
         AuditAction::UserEnabled,
         AuditAction::UserDeleted,
+        AuditAction::PasswordChanged,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -81,6 +83,7 @@ impl AuditAction {
             AuditAction::UserDisabled => "user_disabled",
             AuditAction::UserEnabled => "user_enabled",
             AuditAction::UserDeleted => "user_deleted",
+            AuditAction::PasswordChanged => "password_changed",
         }
     }
 

@@ -24,6 +24,9 @@ pub struct InviteRequest {
     pub role: Role,
     #[serde(default, deserialize_with = "crate::integral::optional_int")]
     pub account_id: Option<i64>,
+    /// The language of their emails (and their dashboard, until they choose); default: the inviter's.
+    #[serde(default)]
+    pub language: Option<crate::Language>,
 }
 
 /// The answer to an invitation: the new (pending) user and the link.

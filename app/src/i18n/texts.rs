@@ -86,6 +86,15 @@ pub struct Texts {
     pub revoke_yes: &'static str,
     // Host settings → Audit log
     pub nav_audit: &'static str,
+    pub email_language: &'static str,
+    // Profile
+    pub nav_profile: &'static str,
+    pub profile_title: &'static str,
+    pub profile_language_help: &'static str,
+    pub change_password: &'static str,
+    pub current_password: &'static str,
+    pub new_password: &'static str,
+    pub password_changed: &'static str,
     // Users → Edit
     pub edit: &'static str,
     pub edit_user: fn(&str) -> String,
@@ -106,7 +115,7 @@ pub struct Texts {
     pub apply_filter: &'static str,
     pub load_more: &'static str,
     /// One name per action, in `AuditAction::ALL`'s order.
-    pub audit_actions: [&'static str; 22],
+    pub audit_actions: [&'static str; 23],
     // Host settings → SMTP configuration
     pub smtp_title: &'static str,
     pub smtp_intro: &'static str,

@@ -10,6 +10,7 @@ mod forgot;
 mod host_settings;
 mod invite;
 mod link_page;
+mod profile;
 mod reset;
 mod setup;
 mod shell;
@@ -41,6 +42,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("") view=shell::Home/>
                     <Route path=path!("users") view=users::Users/>
                     <Route path=path!("accounts") view=accounts::Accounts/>
+                    <Route path=path!("profile") view=profile::Profile/>
                     <ParentRoute path=path!("settings") view=host_settings::HostSettings>
                         <Route path=path!("") view=host_settings::HostOverview/>
                         <Route path=path!("smtp") view=smtp::SmtpPage/>

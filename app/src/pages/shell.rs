@@ -16,6 +16,14 @@ pub fn Shell() -> impl IntoView {
     let i18n = use_i18n();
     let me = LocalResource::new(|| async { whoami().await });
     let navigate = use_navigate();
+    // The language they chose is theirs on every browser.
+    Effect::new(move || {
+        if let Some(Ok(Me { language: Some(lang), .. })) = me.get() {
+            if i18n.lang.get_untracked() != lang {
+                i18n.set(lang);
+            }
+        }
+    });
     Effect::new(move || {
         if let Some(Err(e)) = me.get() {
             if e.0.code == ErrorCode::Unauthorized {
@@ -54,6 +62,10 @@ fn Layout(me: Me) -> impl IntoView {
             navigate("/signin", Default::default());
         }
     });
+    let save_language = Action::new_local(|language: &shared::Language| {
+        let language = *language;
+        async move { crate::server_fns::set_language(shared::api::MeUpdate { language }).await }
+    });
     let is_host_admin = me.role.can_manage_host();
     let is_host_role = !me.role.needs_account();
     let role = me.role;
@@ -65,7 +77,8 @@ fn Layout(me: Me) -> impl IntoView {
                     {move || i18n.t().signed_in_as}" "<strong data-testid="me-email">{me.email.to_string()}</strong>
                     " · "{move || i18n.t().role(role)}
                 </span>
-                <LanguagePicker/>
+                // Signed in, a choice of language is kept on the server too.
+                <LanguagePicker on_change=Callback::new(move |language| { save_language.dispatch(language); })/>
                 <button class="link" on:click=move |_| { sign_out.dispatch(()); } disabled=move || sign_out.pending().get()>
                     {move || i18n.t().sign_out}
                 </button>
@@ -76,6 +89,7 @@ fn Layout(me: Me) -> impl IntoView {
                 <A href="/users">{move || i18n.t().nav_users}</A>
                 {is_host_role.then(|| view! { <A href="/accounts">{move || i18n.t().nav_accounts}</A> })}
                 {is_host_admin.then(|| view! { <A href="/settings">{move || i18n.t().nav_host_settings}</A> })}
+                <A href="/profile">{move || i18n.t().nav_profile}</A>
             </nav>
             <main class="content">
                 {move || sign_out.value().get().and_then(|r| r.err()).map(|e| view! { <ErrorNote error=e/> })}

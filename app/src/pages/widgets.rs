@@ -135,7 +135,7 @@ pub fn PublicCard(title: Signal<&'static str>, children: Children) -> impl IntoV
 }
 
 #[component]
-pub fn LanguagePicker() -> impl IntoView {
+pub fn LanguagePicker(#[prop(optional)] on_change: Option<Callback<Lang>>) -> impl IntoView {
     let i18n = use_i18n();
     view! {
         <label class="language">
@@ -145,6 +145,9 @@ pub fn LanguagePicker() -> impl IntoView {
                 on:change=move |ev| {
                     if let Some(lang) = Lang::from_code(&event_target_value(&ev)) {
                         i18n.set(lang);
+                        if let Some(cb) = on_change {
+                            cb.run(lang);
+                        }
                     }
                 }
             >

@@ -5,7 +5,7 @@
 use crate::error::{Failure, Result};
 use crate::storage::{changed_one, is_unique_violation, now, Engine};
 use shared::api::{Me, UserStatus, UserSummary};
-use shared::{EmailAddress, Role};
+use shared::{EmailAddress, Language, Role};
 use sqlx::any::AnyRow;
 use sqlx::{AnyPool, Row};
 
@@ -17,6 +17,8 @@ pub struct User {
     pub account_id: Option<i64>,
     pub password_hash: Option<String>,
     pub disabled: bool,
+    /// Their language, once chosen (or given at invitation).
+    pub language: Option<Language>,
 }
 
 impl User {
@@ -31,7 +33,7 @@ impl User {
     }
 
     pub fn me(&self) -> Me {
-        Me { id: self.id, email: self.email.clone(), role: self.role, account_id: self.account_id }
+        Me { id: self.id, email: self.email.clone(), role: self.role, account_id: self.account_id, language: self.language }
     }
 
     pub fn summary(&self) -> UserSummary {
@@ -39,7 +41,7 @@ impl User {
     }
 }
 
-pub const USER_COLUMNS: &str = "users.id, users.email, users.role, users.account_id, users.password_hash, users.disabled_at";
+pub const USER_COLUMNS: &str = "users.id, users.email, users.role, users.account_id, users.password_hash, users.disabled_at, users.language";
 
 /// Reads a row selected with [`USER_COLUMNS`]. A row the schema's CHECKs should
 /// have made impossible is reported, not papered over.
@@ -53,6 +55,7 @@ pub fn user_from_row(row: &AnyRow) -> Result<User> {
         account_id: row.try_get("account_id")?,
         password_hash: row.try_get("password_hash")?,
         disabled: row.try_get::<Option<i64>, _>("disabled_at")?.is_some(),
+        language: row.try_get::<Option<String>, _>("language")?.as_deref().and_then(Language::from_code),
     })
 }
 
@@ -68,6 +71,11 @@ pub async fn find_by_id(pool: &AnyPool, id: i64) -> Result<Option<User>> {
     let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1");
     let row = sqlx::query(&sql).bind(id).fetch_optional(pool).await?;
     row.as_ref().map(user_from_row).transpose()
+}
+
+pub async fn set_language(pool: &AnyPool, id: i64, language: Language) -> Result<()> {
+    sqlx::query("UPDATE users SET language = $2 WHERE id = $1").bind(id).bind(language.code()).execute(pool).await?;
+    Ok(())
 }
 
 pub async fn set_password(conn: &mut sqlx::AnyConnection, id: i64, password_hash: &str) -> Result<()> {
@@ -164,16 +172,19 @@ pub async fn insert<'c, E>(
     role: Role,
     account_id: Option<i64>,
     password_hash: Option<&str>,
+    language: Option<Language>,
 ) -> Result<std::result::Result<i64, Taken>>
 where
     E: sqlx::Executor<'c, Database = sqlx::Any>,
 {
-    let inserted = sqlx::query("INSERT INTO users (email, password_hash, role, account_id, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id")
+    let sql = "INSERT INTO users (email, password_hash, role, account_id, created_at, language) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id";
+    let inserted = sqlx::query(sql)
         .bind(email.as_str())
         .bind(password_hash)
         .bind(role.as_str())
         .bind(account_id)
         .bind(now())
+        .bind(language.map(Language::code))
         .fetch_one(executor)
         .await;
     match unless_taken(inserted)? {

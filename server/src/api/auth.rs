@@ -11,10 +11,36 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use gatehouse_core::auth::service::{self, NewSession, SESSION_TTL_SECS};
 use gatehouse_core::state::AppState;
-use shared::api::{ErrorEnvelope, Me, SetupRequest, SetupStatus, SignInRequest};
+use shared::api::{ChangePassword, ErrorEnvelope, Me, MeUpdate, SetupRequest, SetupStatus, SignInRequest};
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/session", post(sign_in).delete(sign_out)).route("/me", get(me)).route("/setup/{token}", get(setup_status).post(complete_setup))
+    Router::new()
+        .route("/session", post(sign_in).delete(sign_out))
+        .route("/me", get(me).patch(update_me))
+        .route("/me/password", post(change_password))
+        .route("/setup/{token}", get(setup_status).post(complete_setup))
+}
+
+/// The caller's language, kept on the server: the dashboard opens in it on any browser.
+#[utoipa::path(patch, path = "/api/v1/me", tag = "auth", security(("bearer" = []), ("session" = [])), request_body = MeUpdate,
+    responses((status = 200, body = Me), (status = 401, description = "not signed in", body = ErrorEnvelope)))]
+pub(crate) async fn update_me(State(state): State<AppState>, Authed(caller): Authed, JsonBody(update): JsonBody<MeUpdate>) -> Result<Json<Me>> {
+    Ok(Json(service::set_language(&state.auth, &caller, &update).await?))
+}
+
+/// The caller's own new password, given the current one; their other sessions end.
+#[utoipa::path(post, path = "/api/v1/me/password", tag = "auth", security(("bearer" = []), ("session" = [])), request_body = ChangePassword,
+    responses((status = 204, description = "changed"), (status = 403, description = "the current password is wrong (named in `fields`)", body = ErrorEnvelope),
+        (status = 422, description = "the new password needs fixing", body = ErrorEnvelope),
+        (status = 401, description = "not signed in", body = ErrorEnvelope)))]
+pub(crate) async fn change_password(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Authed(caller): Authed,
+    JsonBody(req): JsonBody<ChangePassword>,
+) -> Result<StatusCode> {
+    service::change_password(&state.auth, &caller, state.auth.cookie.find(&headers), &req).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// Sign in with email and password; sets the session cookie.

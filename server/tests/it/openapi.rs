@@ -16,6 +16,8 @@ async fn openapi_describes_every_rest_route() {
         ("/api/v1/session", "post"),
         ("/api/v1/session", "delete"),
         ("/api/v1/me", "get"),
+        ("/api/v1/me", "patch"),
+        ("/api/v1/me/password", "post"),
         ("/api/v1/setup/{token}", "get"),
         ("/api/v1/setup/{token}", "post"),
         ("/api/v1/users", "get"),

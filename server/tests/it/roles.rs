@@ -13,6 +13,8 @@ on_both_databases!(
     account_admins_manage_their_own_account_only,
     a_disabled_user_is_refused_at_once,
     the_last_active_host_admin_stays,
+    everyone_changes_their_own_password_and_language,
+    emails_speak_each_persons_language,
 );
 
 const PASSWORD: &str = "a long user password";
@@ -207,4 +209,57 @@ async fn the_last_active_host_admin_stays(db: TestDb) {
     let second_id = w.id_of("second@example.com").await;
     assert_eq!(error_code(second.delete(app.url(&format!("/api/v1/users/{second_id}"))).send().await.unwrap(), 409).await, "conflict");
     assert_eq!(second.delete(app.url(&format!("/api/v1/users/{me}"))).send().await.unwrap().status(), 204);
+}
+
+async fn everyone_changes_their_own_password_and_language(db: TestDb) {
+    let w = World::new(&db).await;
+    let app = &w.app;
+    let here = w.as_user("anna@a.example").await;
+    let elsewhere = w.as_user("anna@a.example").await;
+    let change = |current: &str, new: &str| here.post(app.url("/api/v1/me/password")).json(&json!({"current_password": current, "new_password": new})).send();
+
+    let res = change("not my password", "a brand new password").await.unwrap();
+    assert_eq!(res.status(), 403);
+    assert!(res.json::<Value>().await.unwrap()["error"]["fields"]["current_password"].is_string());
+    let res = change(PASSWORD, "short").await.unwrap();
+    assert_eq!(res.status(), 422);
+    assert!(res.json::<Value>().await.unwrap()["error"]["fields"]["new_password"].is_string());
+    assert_eq!(change(PASSWORD, "a brand new password").await.unwrap().status(), 204);
+    assert_eq!(here.get(app.url("/api/v1/me")).send().await.unwrap().status(), 200, "this session stays");
+    assert_eq!(elsewhere.get(app.url("/api/v1/me")).send().await.unwrap().status(), 401, "the other one ended");
+    app.signed_in_client("anna@a.example", "a brand new password").await;
+
+    let me: Value = here.patch(app.url("/api/v1/me")).json(&json!({"language": "it"})).send().await.unwrap().json().await.unwrap();
+    assert_eq!(me["language"], "it");
+    let me: Value = here.get(app.url("/api/v1/me")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(me["language"], "it", "kept on the server");
+    assert_eq!(here.patch(app.url("/api/v1/me")).json(&json!({"language": "de"})).send().await.unwrap().status(), 422);
+}
+
+async fn emails_speak_each_persons_language(db: TestDb) {
+    let relay = support::relay::Relay::start(support::relay::RelayOptions::default());
+    let w = World::new(&db).await;
+    let app = &w.app;
+    app.smtp_on(relay.port).await;
+    // The inviter speaks Italian: invitations default to it, unless told otherwise.
+    assert_eq!(app.client.patch(app.url("/api/v1/me")).json(&json!({"language": "it"})).send().await.unwrap().status(), 200);
+    let invite = |email: &str, language: Option<&str>| {
+        app.client.post(app.url("/api/v1/invitations")).json(&json!({"email": email, "role": "host_user", "language": language})).send()
+    };
+    assert_eq!(invite("paolo@example.com", None).await.unwrap().status(), 201);
+    assert_eq!(invite("peter@example.com", Some("en")).await.unwrap().status(), 201);
+    let mail = relay.wait_for_messages(2, std::time::Duration::from_secs(30));
+    let to = |who: &str| mail.iter().find(|m| m.contains(&format!("X-Envelope-To: {who}"))).unwrap_or_else(|| panic!("no mail to {who}")).clone();
+    assert!(to("paolo@example.com").contains("ti ha invitato"), "Italian by default from an Italian inviter");
+    assert!(to("peter@example.com").contains("has invited you"), "English when asked");
+
+    // A reset speaks the user's own language.
+    let users: Vec<Value> = app.client.get(app.url("/api/v1/users")).send().await.unwrap().json().await.unwrap();
+    let anna = users.iter().find(|u| u["email"] == "anna@a.example").unwrap()["id"].as_i64().unwrap();
+    let anna_client = w.as_user("anna@a.example").await;
+    anna_client.patch(app.url("/api/v1/me")).json(&json!({"language": "it"})).send().await.unwrap();
+    assert_eq!(app.client.post(app.url(&format!("/api/v1/users/{anna}/password-reset"))).send().await.unwrap().status(), 200);
+    let mail = relay.wait_for_messages(3, std::time::Duration::from_secs(30));
+    let reset = mail.iter().find(|m| m.contains("X-Envelope-To: anna@a.example")).unwrap();
+    assert!(reset.contains("reimpostare la password"), "the reset is in her language, Italian");
 }

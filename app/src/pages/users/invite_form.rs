@@ -24,6 +24,8 @@ pub fn InviteForm(accounts: LocalResource<Result<Vec<AccountSummary>, AppError>>
     let role = RwSignal::new(if me.role == Role::AccountAdmin { Role::AccountUser } else { Role::HostUser });
     // An account admin's invitations go to their own account.
     let account = RwSignal::new(if me.role == Role::AccountAdmin { me.account_id } else { None });
+    // Their emails' language: the inviter's own, unless changed.
+    let language = RwSignal::new(i18n.lang.get_untracked());
     let needs_account = Memo::new(move |_| role.get().needs_account());
     let account_id = move || if needs_account.get() { account.get() } else { None };
     let verdict = Verdict::<InviteRequest>::new();
@@ -62,7 +64,7 @@ pub fn InviteForm(accounts: LocalResource<Result<Vec<AccountSummary>, AppError>>
         ev.prevent_default();
         if ready() {
             let email = email.get_untracked().trim().to_owned();
-            invite.dispatch(InviteRequest { email, role: role.get_untracked(), account_id: account_id() });
+            invite.dispatch(InviteRequest { email, role: role.get_untracked(), account_id: account_id(), language: Some(language.get_untracked()) });
         }
     };
     view! {
@@ -90,6 +92,18 @@ pub fn InviteForm(accounts: LocalResource<Result<Vec<AccountSummary>, AppError>>
                     <p class="field-error" id="field-role-error">{move || role_problem.get()}</p>
                 </div>
                 {move || needs_account.get().then(|| view! { <AccountChoice accounts account problem=account_problem/> })}
+                <div class="field">
+                    <label for="field-language">{move || i18n.t().email_language}</label>
+                    <select id="field-language" on:change=move |ev| {
+                        if let Some(l) = shared::Language::from_code(&event_target_value(&ev)) {
+                            language.set(l);
+                        }
+                    }>
+                        {shared::Language::ALL.into_iter().map(|l| view! {
+                            <option value=l.code() selected=move || language.get() == l>{crate::i18n::texts(l).language_name}</option>
+                        }).collect_view()}
+                    </select>
+                </div>
                 <div class="actions">
                     <button type="submit" class="primary" disabled=move || invite.pending().get() || !ready()>
                         {move || if invite.pending().get() { i18n.t().inviting } else { i18n.t().continue_ }}

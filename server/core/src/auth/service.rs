@@ -7,7 +7,7 @@ use crate::error::{Failure, Result};
 use crate::identity;
 use crate::storage::Db;
 use crate::tokens;
-use shared::api::{ErrorCode, FieldErrors, Me, SetupRequest, SetupStatus, SignInRequest};
+use shared::api::{ChangePassword, ErrorCode, FieldErrors, Me, MeUpdate, SetupRequest, SetupStatus, SignInRequest};
 use shared::audit::AuditAction;
 use shared::token::{CreatedApiToken, NewApiToken};
 use shared::{ApiError, EmailAddress, NewPassword, Role};
@@ -72,6 +72,36 @@ pub async fn sign_out(db: &Db, session_secret: Option<&str>) -> Result<()> {
     Ok(())
 }
 
+/// The signed-in user's own new password, given the current one. Their other
+/// sessions end; the one that asked stays signed in.
+pub async fn change_password(auth: &Auth, caller: &Caller, session_secret: Option<&str>, req: &ChangePassword) -> Result<()> {
+    let new = NewPassword::parse(&req.new_password).map_err(|e| Failure(ApiError::validation("some fields need fixing").with_field("new_password", e)))?;
+    // 403, not 422: the request is well-formed; the credential in it does not authorise the change.
+    let wrong =
+        || Failure(ApiError::new(ErrorCode::Forbidden, "the current password is wrong").with_field("current_password", "this is not your current password"));
+    if req.current_password.len() > MAX_SIGN_IN_PASSWORD_BYTES {
+        return Err(wrong());
+    }
+    if !auth.passwords.verify(&req.current_password, caller.user.password_hash.as_deref()).await? {
+        return Err(wrong());
+    }
+    let hash = auth.passwords.hash(new.expose()).await?;
+    let keep = session_secret.map(tokens::hash);
+    let mut tx = auth.db.begin().await?;
+    identity::set_password(&mut tx, caller.user.id, &hash).await?;
+    storage::delete_other_sessions(&mut tx, caller.user.id, keep.as_deref()).await?;
+    audit::record(&mut *tx, Entry::by(&caller.user, AuditAction::PasswordChanged)).await?;
+    tx.commit().await?;
+    tracing::info!(user_id = caller.user.id, "password changed by its owner");
+    Ok(())
+}
+
+/// The signed-in user's language, kept on the server so every browser opens in it.
+pub async fn set_language(auth: &Auth, caller: &Caller, update: &MeUpdate) -> Result<Me> {
+    identity::set_language(auth.db.writes(), caller.user.id, update.language).await?;
+    Ok(Me { language: Some(update.language), ..caller.user.me() })
+}
+
 pub fn whoami(caller: &Caller) -> Me {
     caller.user.me()
 }
@@ -115,15 +145,15 @@ pub async fn complete_setup(auth: &Auth, token: &str, req: &SetupRequest) -> Res
         return Err(gone());
     }
     // Only an address someone was given by the CLI or an invitation can be taken here.
-    let id = identity::insert(&mut *tx, &email, Role::HostAdmin, None, Some(&hash))
+    let id = identity::insert(&mut *tx, &email, Role::HostAdmin, None, Some(&hash), None)
         .await?
         .map_err(|_| Failure(ApiError::new(ErrorCode::Conflict, "a user with this email already exists").with_field("email", "already in use")))?;
-    let admin = identity::User { id, email: email.clone(), role: Role::HostAdmin, account_id: None, password_hash: None, disabled: false };
+    let admin = identity::User { id, email: email.clone(), role: Role::HostAdmin, account_id: None, password_hash: None, disabled: false, language: None };
     audit::record(&mut *tx, Entry::by(&admin, AuditAction::SetupCompleted)).await?;
     tx.commit().await?;
     tracing::info!(user_id = id, "first host admin created from the setup link");
     let session = start_session(&auth.db, id).await?;
-    Ok((Me { id, email, role: Role::HostAdmin, account_id: None }, session))
+    Ok((admin.me(), session))
 }
 
 /// A bearer token acting as the user with `email` (the operator's CLI); only its hash is kept.

@@ -52,6 +52,12 @@ pub async fn delete_api_tokens_of(conn: &mut sqlx::AnyConnection, user_id: i64) 
     Ok(sqlx::query("DELETE FROM api_tokens WHERE user_id = $1").bind(user_id).execute(&mut *conn).await?.rows_affected())
 }
 
+/// Ends every session of a user but `keep` (the one changing their password).
+pub async fn delete_other_sessions(conn: &mut sqlx::AnyConnection, user_id: i64, keep: Option<&str>) -> Result<()> {
+    sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND token_hash <> $2").bind(user_id).bind(keep.unwrap_or("")).execute(&mut *conn).await?;
+    Ok(())
+}
+
 /// Ends every session of a user (after a password reset).
 pub async fn delete_sessions_of(conn: &mut sqlx::AnyConnection, user_id: i64) -> Result<()> {
     sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user_id).execute(&mut *conn).await?;

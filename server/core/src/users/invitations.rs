@@ -27,8 +27,10 @@ pub async fn invite(users: &Users, caller: &Caller, req: &InviteRequest) -> Resu
     let email = email.expect("checked");
 
     let mut tx = users.db.begin().await?;
-    let id = identity::insert(&mut *tx, &email, req.role, req.account_id, None).await?.map_err(super::service::email_in_use)?;
-    let user = User { id, email, role: req.role, account_id: req.account_id, password_hash: None, disabled: false };
+    // Their emails speak the language asked for, else the inviter's, else the instance's.
+    let language = req.language.or(caller.user.language);
+    let id = identity::insert(&mut *tx, &email, req.role, req.account_id, None, language).await?.map_err(super::service::email_in_use)?;
+    let user = User { id, email, role: req.role, account_id: req.account_id, password_hash: None, disabled: false, language };
     let detail = match req.account_id {
         Some(account) => format!("role {}, account {account}", req.role),
         None => format!("role {}", req.role),

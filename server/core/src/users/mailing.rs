@@ -53,7 +53,8 @@ async fn queue_if_enabled(conn: &mut sqlx::AnyConnection, users: &Users, email: 
     if !crate::smtp::service::is_enabled(&mut *conn).await? {
         return Ok(EmailDelivery::SmtpDisabled);
     }
-    let language = users.emails.language;
+    // The person's own language, else the instance's.
+    let language = email.to.language.unwrap_or(users.emails.language);
     let rendered = templates::render(
         email.kind,
         language,

@@ -163,6 +163,6 @@ pub async fn create_active_user(db: &Db, passwords: &PasswordHasher, email: &str
     require_account(db, account_id).await?;
     let (email, password) = (email.expect("checked"), password.expect("checked"));
     let hash = passwords.hash(password.expose()).await?;
-    let id = identity::insert(db.writes(), &email, role, account_id, Some(&hash)).await?.map_err(email_in_use)?;
+    let id = identity::insert(db.writes(), &email, role, account_id, Some(&hash), None).await?.map_err(email_in_use)?;
     Ok(UserSummary { id, email, role, account_id, status: UserStatus::Active, last_email: None })
 }

@@ -14,6 +14,8 @@ use utoipa::{Modify, OpenApi};
         crate::api::auth::sign_in,
         crate::api::auth::sign_out,
         crate::api::auth::me,
+        crate::api::auth::update_me,
+        crate::api::auth::change_password,
         crate::api::auth::setup_status,
         crate::api::auth::complete_setup,
         crate::api::accounts::list_users,

@@ -33,6 +33,7 @@ pub fn apply(doc: &mut Value) {
         set(schema, "password", &new_password);
     }
     set("ResetPassword", "password", &new_password);
+    set("ChangePassword", "new_password", &new_password);
     set("InviteRequest", "email", &email);
     set("InviteRequest", "account_id", &json!({"minimum": 1}));
     set("UserUpdate", "account_id", &json!({"minimum": 1}));

@@ -1,0 +1,3 @@
+-- The language a user's dashboard opens in and their emails are written in
+-- (NULL: the instance's GATEHOUSE_LANGUAGE, or the browser's).
+ALTER TABLE users ADD COLUMN language TEXT CHECK (language IN ('en', 'it'));
