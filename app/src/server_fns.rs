@@ -10,10 +10,10 @@ use leptos::prelude::*;
 use leptos::server_fn::codec::{Json, JsonEncoding};
 use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
 use serde::{Deserialize, Serialize};
-use shared::api::{AccountSummary, ApiError, ChangePassword, ErrorCode, HostInfo, Me, MeUpdate, UserSummary, UserUpdate};
+use shared::api::{AccountSummary, ApiError, ChangePassword, ErrorCode, HostInfo, Me, MeUpdate, Page, UserFilter, UserSummary, UserUpdate};
 use shared::audit::{AuditAction, AuditPage};
 use shared::invite::{InvitationCreated, InvitationLink, InviteRequest, ResetLink};
-use shared::outbox::{EmailStatus, EmailSummary};
+use shared::outbox::{EmailFilter, EmailSummary};
 use shared::smtp::{SmtpAuditEntry, SmtpDraft, SmtpSettings, TestReport};
 use shared::token::{ApiTokenSummary, CreatedApiToken, NewApiToken};
 
@@ -55,10 +55,10 @@ pub async fn whoami() -> Result<Me, AppError> {
     Ok(gatehouse_core::auth::service::whoami(&caller))
 }
 
-#[server(prefix = "/api/fn", endpoint = "list_users")]
-pub async fn list_users() -> Result<Vec<UserSummary>, AppError> {
+#[server(prefix = "/api/fn", endpoint = "list_users", input = Json)]
+pub async fn list_users(filter: UserFilter, cursor: Option<String>) -> Result<Page<UserSummary>, AppError> {
     let (state, caller) = crate::backend::caller().await?;
-    Ok(gatehouse_core::users::service::list_users(&state.users, &caller).await?)
+    Ok(gatehouse_core::users::service::list_users(&state.users, &caller, &filter, cursor.as_deref(), None).await?)
 }
 
 #[server(prefix = "/api/fn", endpoint = "list_accounts")]
@@ -108,10 +108,10 @@ pub async fn make_reset_link(user_id: i64) -> Result<ResetLink, AppError> {
 }
 
 /// Host settings → Email activity: the newest emails, optionally in one state.
-#[server(prefix = "/api/fn", endpoint = "list_emails")]
-pub async fn list_emails(status: Option<EmailStatus>) -> Result<Vec<EmailSummary>, AppError> {
+#[server(prefix = "/api/fn", endpoint = "list_emails", input = Json)]
+pub async fn list_emails(filter: EmailFilter, cursor: Option<String>) -> Result<Page<EmailSummary>, AppError> {
     let (state, caller) = crate::backend::caller().await?;
-    Ok(gatehouse_core::outbox::service::list(&state.outbox, &caller, status).await?)
+    Ok(gatehouse_core::outbox::service::list(&state.outbox, &caller, &filter, cursor.as_deref(), None).await?)
 }
 
 /// Email activity → Retry: a failed, retrying or discarded email goes out again now.

@@ -201,6 +201,48 @@ pub enum UserStatus {
     Disabled,
 }
 
+/// Lists come a page at a time: this many rows unless asked otherwise…
+pub const PAGE_DEFAULT: i64 = 100;
+/// …and at most this many.
+pub const PAGE_MAX: i64 = 500;
+
+/// One page of a list and where the next one starts (absent on the last page).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub next_cursor: Option<String>,
+}
+
+/// What `GET /api/v1/users` and the Users page filter by.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserFilter {
+    /// A part of the email address, any case.
+    #[serde(default)]
+    pub q: Option<String>,
+    #[serde(default)]
+    pub role: Option<Role>,
+    #[serde(default)]
+    pub status: Option<UserStatus>,
+    #[serde(default)]
+    pub account_id: Option<i64>,
+}
+
+impl UserStatus {
+    pub const ALL: [UserStatus; 3] = [UserStatus::Pending, UserStatus::Active, UserStatus::Disabled];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            UserStatus::Pending => "pending",
+            UserStatus::Active => "active",
+            UserStatus::Disabled => "disabled",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<UserStatus> {
+        UserStatus::ALL.into_iter().find(|v| v.as_str() == s)
+    }
+}
+
 /// `PATCH /api/v1/users/{id}`: any of a user's role (with its account:
 /// required for account roles, none for host roles) and whether they are
 /// disabled. Absent fields stay as they are.

@@ -26,6 +26,18 @@ impl EmailKind {
     }
 }
 
+/// What `GET /api/v1/emails` and Email activity filter by.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EmailFilter {
+    /// A part of the recipient's address, any case.
+    #[serde(default)]
+    pub recipient: Option<String>,
+    #[serde(default)]
+    pub status: Option<EmailStatus>,
+    #[serde(default)]
+    pub kind: Option<EmailKind>,
+}
+
 /// Where an email is in delivery. On the wire and in the database: the lower-case name.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]

@@ -87,6 +87,7 @@ pub struct Texts {
     // Host settings → Audit log
     pub nav_audit: &'static str,
     pub email_language: &'static str,
+    pub search_users: &'static str,
     // Profile
     pub nav_profile: &'static str,
     pub profile_title: &'static str,
@@ -182,6 +183,7 @@ pub struct Texts {
     pub secret_kept: &'static str,
     pub service_account_key: &'static str,
     pub service_account_key_help: &'static str,
+    pub upload_key: &'static str,
     pub key_stored_for: fn(&str) -> String,
     pub guide_microsoft: &'static str,
     pub guide_google: &'static str,

@@ -10,7 +10,7 @@ use crate::server_fns::{discard_email, list_emails, retry_email};
 use leptos::prelude::*;
 use leptos_router::components::A;
 use shared::api::ApiError;
-use shared::outbox::EmailStatus;
+use shared::outbox::{EmailFilter, EmailStatus};
 use std::time::Duration;
 
 /// How often the list reloads while the page is open.
@@ -50,7 +50,7 @@ pub fn EmailsPage() -> impl IntoView {
     // Reading the filter here is what makes choosing another one reload the list.
     let emails = LocalResource::new(move || {
         let status = filter.get();
-        async move { list_emails(status).await }
+        async move { list_emails(EmailFilter { status, ..Default::default() }, None).await.map(|page| page.items) }
     });
     // Memos, so that a poll bringing the same list (most of them) leaves the
     // DOM alone: no flicker, and a button under the pointer or focus stays put.

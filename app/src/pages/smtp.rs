@@ -455,6 +455,11 @@ fn ServiceAccountKey(form: Form) -> impl IntoView {
             <label for="field-oauth-key">{move || i18n.t().service_account_key}</label>
             <p class="field-help" id="field-oauth-key-help">{move || i18n.t().service_account_key_help}</p>
             {move || stored().map(|email| view! { <p class="hint" data-testid="oauth-key-stored">{move || (i18n.t().key_stored_for)(&email)}</p> })}
+            <input type="file" accept=".json,application/json" aria-label=move || i18n.t().upload_key
+                on:change=move |ev| {
+                    read_key_file(ev, form.service_account_key);
+                    form.touch("oauth.service_account_key");
+                }/>
             <textarea
                 id="field-oauth-key"
                 rows="4"
@@ -471,6 +476,30 @@ fn ServiceAccountKey(form: Form) -> impl IntoView {
         </div>
     }
 }
+
+/// Reads the chosen key file into the field, where it shows and is checked like a pasted one.
+#[cfg(feature = "csr")]
+fn read_key_file(ev: leptos::ev::Event, into: RwSignal<String>) {
+    use wasm_bindgen::closure::Closure;
+    use wasm_bindgen::JsCast;
+    let Some(input) = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()) else { return };
+    let Some(file) = input.files().and_then(|files| files.get(0)) else { return };
+    let Ok(reader) = web_sys::FileReader::new() else { return };
+    let done = reader.clone();
+    let on_load = Closure::<dyn FnMut()>::new(move || {
+        if let Some(text) = done.result().ok().and_then(|v| v.as_string()) {
+            into.set(text);
+        }
+    });
+    reader.set_onload(Some(on_load.as_ref().unchecked_ref()));
+    // The read finishes after this returns: the browser owns the callback (a few bytes per upload).
+    on_load.forget();
+    let _ = reader.read_as_text(&file);
+}
+
+/// Outside the browser there are no files to read.
+#[cfg(not(feature = "csr"))]
+fn read_key_file(_ev: leptos::ev::Event, _into: RwSignal<String>) {}
 
 /// Whether SMTP is on, and who changed the configuration last.
 #[component]

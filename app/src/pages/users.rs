@@ -7,6 +7,7 @@
 mod edit;
 mod invite_form;
 mod link_panel;
+mod search_form;
 mod table;
 
 /// Whether `me` may manage a user in `role` and `account_id`: the same rule
@@ -26,7 +27,7 @@ use crate::i18n::use_i18n;
 use crate::server_fns::{list_accounts, list_users, make_reset_link, regenerate_invitation};
 use leptos::prelude::*;
 use link_panel::{IssuedLink, LinkPanel};
-use shared::api::{ApiError, Me};
+use shared::api::{ApiError, Me, UserFilter, UserSummary};
 use shared::Role;
 
 /// A row action: a fresh link for one user. The address travels along so the
@@ -55,7 +56,29 @@ impl LinkRequest {
 #[component]
 pub fn Users() -> impl IntoView {
     let i18n = use_i18n();
-    let users = LocalResource::new(|| async { list_users().await });
+    // The filter in force (the search form sets it), its first page, and the pages "Load more" added.
+    let filter = RwSignal::new(UserFilter::default());
+    let users = LocalResource::new(move || {
+        let wanted = filter.get();
+        async move { list_users(wanted, None).await }
+    });
+    let more = RwSignal::new(Vec::<UserSummary>::new());
+    let next = RwSignal::new(None::<String>);
+    Effect::new(move || {
+        if let Some(Ok(page)) = users.get() {
+            more.set(Vec::new());
+            next.set(page.next_cursor);
+        }
+    });
+    let load_more = Action::new_local(move |_: &()| {
+        let (wanted, cursor) = (filter.get_untracked(), next.get_untracked());
+        async move {
+            let page = list_users(wanted, cursor).await?;
+            more.update(|m| m.extend(page.items));
+            next.set(page.next_cursor);
+            Ok::<(), crate::server_fns::AppError>(())
+        }
+    });
     let accounts = LocalResource::new(|| async { list_accounts().await });
     let account_list = Signal::derive(move || accounts.get().and_then(Result::ok).unwrap_or_default());
     let inviting = RwSignal::new(false);
@@ -109,6 +132,17 @@ pub fn Users() -> impl IntoView {
         }}
         {move || issued.get().map(|link| view! { <LinkPanel link on_close=Callback::new(move |()| issued.set(None))/> })}
         {move || row_action.value().get().flatten().map(|e| view! { <ErrorNote error=e/> })}
-        {with_data(users, move |users| view! { <table::UserTable users accounts=account_list on_link on_changed busy/> })}
+        <search_form::UserSearch filter/>
+        {with_data(users, move |page| {
+            let mut users = page.items;
+            users.extend(more.get());
+            view! { <table::UserTable users accounts=account_list on_link on_changed busy/> }
+        })}
+        {move || next.get().is_some().then(|| view! {
+            <button class="load-more" on:click=move |_| { load_more.dispatch(()); } disabled=move || load_more.pending().get()>
+                {move || if load_more.pending().get() { i18n.t().loading } else { i18n.t().load_more }}
+            </button>
+        })}
+        {move || load_more.value().get().and_then(Result::err).map(|e| view! { <ErrorNote error=e.0/> })}
     }
 }

@@ -97,12 +97,7 @@ pub async fn page(db: &Db, query: &Query) -> Result<AuditPage> {
     if !(1..=MAX_PAGE).contains(&limit) {
         return Err(ApiError::validation("the page size needs fixing").with_field("limit", format!("from 1 to {MAX_PAGE}")).into());
     }
-    // `instr` on SQLite, `strpos` on PostgreSQL: a substring match without
-    // LIKE's wildcards, so a `%` or `_` in the filter means itself.
-    let contains = match db.engine {
-        crate::storage::Engine::Sqlite => "instr(lower(actor_email), lower($1)) > 0",
-        crate::storage::Engine::Postgres => "strpos(lower(actor_email), lower($1)) > 0",
-    };
+    let contains = crate::storage::contains(db.engine, "lower(actor_email)", "lower($1)");
     let sql = format!(
         "SELECT id, at, actor_email, action, target, detail, source FROM audit_log \
          WHERE ($1 = '' OR {contains}) AND ($2 = '' OR action = $2) AND ($3 = 0 OR id < $3) \

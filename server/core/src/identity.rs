@@ -3,8 +3,8 @@
 //! sign them in, and `users` (invitations, resets, accounts) manages them.
 
 use crate::error::{Failure, Result};
-use crate::storage::{changed_one, is_unique_violation, now, Engine};
-use shared::api::{Me, UserStatus, UserSummary};
+use crate::storage::{changed_one, is_unique_violation, now, Db, Engine};
+use shared::api::{Me, UserFilter, UserStatus, UserSummary};
 use shared::{EmailAddress, Language, Role};
 use sqlx::any::AnyRow;
 use sqlx::{AnyPool, Row};
@@ -117,10 +117,30 @@ pub struct Account {
     pub name: String,
 }
 
-/// Every user, or one account's.
-pub async fn list(pool: &AnyPool, account: Option<i64>) -> Result<Vec<User>> {
-    let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE ($1 = 0 OR account_id = $1) ORDER BY lower(email)");
-    sqlx::query(&sql).bind(account.unwrap_or(0)).fetch_all(pool).await?.iter().map(user_from_row).collect()
+/// Up to `limit` users by address (case-insensitively), after the address
+/// `after`: of one account (`account`), matching `filter`. Reads the
+/// `users_email` index in order, so a page costs the same at any depth.
+pub async fn page(db: &Db, account: Option<i64>, filter: &UserFilter, after: Option<&str>, limit: i64) -> Result<Vec<User>> {
+    let contains = crate::storage::contains(db.engine, "lower(email)", "lower($2)");
+    let sql = format!(
+        "SELECT {USER_COLUMNS} FROM users \
+         WHERE ($1 = 0 OR account_id = $1) AND ($7 = 0 OR account_id = $7) AND ($2 = '' OR {contains}) AND ($3 = '' OR role = $3) \
+         AND ($4 = '' OR ($4 = 'pending' AND password_hash IS NULL AND disabled_at IS NULL) \
+              OR ($4 = 'active' AND password_hash IS NOT NULL AND disabled_at IS NULL) OR ($4 = 'disabled' AND disabled_at IS NOT NULL)) \
+         AND ($5 = '' OR lower(email) > lower($5)) \
+         ORDER BY lower(email) LIMIT $6"
+    );
+    let rows = sqlx::query(&sql)
+        .bind(account.unwrap_or(0))
+        .bind(filter.q.as_deref().map(str::trim).unwrap_or(""))
+        .bind(filter.role.map(Role::as_str).unwrap_or(""))
+        .bind(filter.status.map(UserStatus::as_str).unwrap_or(""))
+        .bind(after.unwrap_or(""))
+        .bind(limit)
+        .bind(filter.account_id.unwrap_or(0))
+        .fetch_all(db.reads())
+        .await?;
+    rows.iter().map(user_from_row).collect()
 }
 
 pub async fn host_admin_exists(pool: &AnyPool) -> Result<bool> {

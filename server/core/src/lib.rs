@@ -18,6 +18,7 @@ pub mod identity;
 pub mod maintenance;
 pub mod metrics;
 pub mod outbox;
+pub mod paging;
 pub mod passwords;
 pub mod public_url;
 pub mod seal;

@@ -3,14 +3,18 @@
 use super::error::Result;
 use super::extract::Authed;
 use super::JsonBody;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
+use axum::response::Response;
 use axum::routing::{get, patch};
 use axum::{Json, Router};
 use gatehouse_core::state::AppState;
 use gatehouse_core::users::service;
+use serde::Deserialize;
 use shared::account::AccountRequest;
 use shared::api::{AccountSummary, ErrorEnvelope, UserSummary, UserUpdate};
+use shared::api::{FieldErrors, UserFilter, UserStatus, PAGE_DEFAULT};
+use shared::Role;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -45,12 +49,43 @@ pub(crate) async fn delete_user(State(state): State<AppState>, Authed(caller): A
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// The users the caller may see, with role, account and status: everyone for
-/// host roles, their own account's for account roles.
-#[utoipa::path(get, path = "/api/v1/users", tag = "users", security(("bearer" = []), ("session" = [])),
-    responses((status = 200, body = Vec<UserSummary>), (status = 401, description = "not signed in", body = ErrorEnvelope)))]
-pub(crate) async fn list_users(State(state): State<AppState>, Authed(caller): Authed) -> Result<Json<Vec<UserSummary>>> {
-    Ok(Json(service::list_users(&state.users, &caller).await?))
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub(crate) struct UserQuery {
+    /// Only users whose email contains this, any case.
+    q: Option<String>,
+    /// Only users in this role. Read as text and parsed here, so an unknown name gets 422 naming the known ones.
+    #[param(value_type = Option<Role>)]
+    role: Option<String>,
+    /// Only users in this state.
+    #[param(value_type = Option<UserStatus>)]
+    status: Option<String>,
+    /// Only this account's users.
+    account_id: Option<i64>,
+    /// Where the page starts: the `cursor` of the `Link: rel="next"` URL.
+    cursor: Option<String>,
+    /// Users per page, 1 to 500 (default 100).
+    limit: Option<i64>,
+}
+
+/// A page of the users the caller may see, by email: everyone for host
+/// roles, their own account's for account roles. The next page's URL is in
+/// `Link: <…>; rel="next"`, absent on the last page.
+#[utoipa::path(get, path = "/api/v1/users", tag = "users", security(("bearer" = []), ("session" = [])), params(UserQuery),
+    responses((status = 200, body = Vec<UserSummary>, headers(("Link" = String, description = "`<next page URL>; rel=\"next\"`, when there is one"))),
+        (status = 422, description = "an unknown role or status, or a page size out of range", body = ErrorEnvelope),
+        (status = 401, description = "not signed in", body = ErrorEnvelope)))]
+pub(crate) async fn list_users(State(state): State<AppState>, Authed(caller): Authed, Query(query): Query<UserQuery>) -> Result<Response> {
+    let mut fields = FieldErrors::default();
+    let role = query.role.as_deref().map(|r| Role::parse(r).ok_or("one of host_admin, host_user, account_admin, account_user"));
+    let status = query.status.as_deref().map(|s| UserStatus::parse(s).ok_or("one of pending, active, disabled"));
+    let role = role.and_then(|r| fields.check("role", r));
+    let status = status.and_then(|s| fields.check("status", s));
+    fields.into_result()?;
+    let filter = UserFilter { q: query.q.clone(), role, status, account_id: query.account_id };
+    let page = service::list_users(&state.users, &caller, &filter, query.cursor.as_deref(), query.limit).await?;
+    let filters = [("q", query.q), ("role", query.role), ("status", query.status), ("account_id", query.account_id.map(|a| a.to_string()))];
+    Ok(super::paging::page(page.items, &state.public_url, "/api/v1/users", &filters, page.next_cursor, query.limit.unwrap_or(PAGE_DEFAULT)))
 }
 
 /// The accounts the caller may see: all for host roles, their own for account roles.

@@ -3,13 +3,15 @@
 use super::error::Result;
 use super::extract::Authed;
 use axum::extract::{Path, Query, State};
+use axum::response::Response;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use gatehouse_core::outbox::service;
 use gatehouse_core::state::AppState;
 use serde::Deserialize;
 use shared::api::ErrorEnvelope;
-use shared::outbox::{EmailStatus, EmailSummary};
+use shared::api::{ApiError, PAGE_DEFAULT};
+use shared::outbox::{EmailFilter, EmailKind, EmailStatus, EmailSummary};
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/emails", get(list)).route("/emails/{id}/retry", post(retry)).route("/emails/{id}/discard", post(discard))
@@ -22,15 +24,37 @@ pub(crate) struct Filter {
     /// an unknown name gets 422 naming the known ones.
     #[param(value_type = Option<EmailStatus>)]
     status: Option<String>,
+    /// Only emails of this kind.
+    #[param(value_type = Option<EmailKind>)]
+    kind: Option<String>,
+    /// Only emails whose recipient contains this, any case.
+    recipient: Option<String>,
+    /// Where the page starts: the `cursor` of the `Link: rel="next"` URL (an email's id).
+    cursor: Option<i64>,
+    /// Emails per page, 1 to 500 (default 100).
+    limit: Option<i64>,
 }
 
-/// The newest 500 emails, with their delivery state; `held` ones wait for SMTP to be switched on.
+/// A page of emails, newest first, with their delivery state; `held` ones
+/// wait for SMTP to be switched on. Host roles see every email, account
+/// admins those to their account's users. The next page's URL is in
+/// `Link: <…>; rel="next"`, absent on the last page.
 #[utoipa::path(get, path = "/api/v1/emails", tag = "emails", security(("bearer" = []), ("session" = [])), params(Filter),
-    responses((status = 200, body = Vec<EmailSummary>), (status = 422, description = "unknown status", body = ErrorEnvelope),
+    responses((status = 200, body = Vec<EmailSummary>, headers(("Link" = String, description = "`<next page URL>; rel=\"next\"`, when there is one"))),
+        (status = 422, description = "an unknown status or kind, a bad cursor, or a page size out of range", body = ErrorEnvelope),
         (status = 401, body = ErrorEnvelope), (status = 403, body = ErrorEnvelope)))]
-pub(crate) async fn list(State(state): State<AppState>, Authed(caller): Authed, Query(filter): Query<Filter>) -> Result<Json<Vec<EmailSummary>>> {
+pub(crate) async fn list(State(state): State<AppState>, Authed(caller): Authed, Query(filter): Query<Filter>) -> Result<Response> {
     let status = filter.status.as_deref().map(service::parse_status).transpose()?;
-    Ok(Json(service::list(&state.outbox, &caller, status).await?))
+    let kind = filter
+        .kind
+        .as_deref()
+        .map(|k| EmailKind::parse(k).ok_or_else(|| ApiError::validation("unknown kind").with_field("kind", "one of invitation, reset")))
+        .transpose()?;
+    let wanted = EmailFilter { recipient: filter.recipient.clone(), status, kind };
+    let cursor = filter.cursor.map(|c| c.to_string());
+    let page = service::list(&state.outbox, &caller, &wanted, cursor.as_deref(), filter.limit).await?;
+    let filters = [("status", filter.status), ("kind", filter.kind), ("recipient", filter.recipient)];
+    Ok(super::paging::page(page.items, &state.public_url, "/api/v1/emails", &filters, page.next_cursor, filter.limit.unwrap_or(PAGE_DEFAULT)))
 }
 
 /// Send a failed, retrying or discarded email again, now.

@@ -3,8 +3,7 @@
 use super::error::Result;
 use super::extract::Authed;
 use axum::extract::{Query, State};
-use axum::http::{header, HeaderValue};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::routing::get;
 use axum::{Json, Router};
 use gatehouse_core::audit;
@@ -47,23 +46,9 @@ pub(crate) async fn audit_log(State(state): State<AppState>, Authed(caller): Aut
         limit: filter.limit,
     };
     let page = gatehouse_core::host::audit_log(&state.db, &caller, &query).await?;
-    let mut res = Json(page.entries).into_response();
-    if let Some(cursor) = page.next_cursor {
-        let mut next = url::form_urlencoded::Serializer::new(String::new());
-        if let Some(actor) = filter.actor.as_deref().filter(|a| !a.is_empty()) {
-            next.append_pair("actor", actor);
-        }
-        if let Some(action) = query.action {
-            next.append_pair("action", action.as_str());
-        }
-        next.append_pair("cursor", &cursor.to_string());
-        next.append_pair("limit", &query.limit.unwrap_or(audit::DEFAULT_PAGE).to_string());
-        let link = format!("<{}>; rel=\"next\"", state.public_url.link(&format!("api/v1/audit?{}", next.finish())));
-        if let Ok(value) = HeaderValue::from_str(&link) {
-            res.headers_mut().insert(header::LINK, value);
-        }
-    }
-    Ok(res)
+    let filters = [("actor", filter.actor.clone()), ("action", query.action.map(|a| a.as_str().to_owned()))];
+    let limit = query.limit.unwrap_or(audit::DEFAULT_PAGE);
+    Ok(super::paging::page(page.entries, &state.public_url, "/api/v1/audit", &filters, page.next_cursor.map(|c| c.to_string()), limit))
 }
 
 /// Facts about this instance.

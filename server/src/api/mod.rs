@@ -17,6 +17,7 @@ mod host;
 mod invitations;
 pub mod metrics;
 pub mod openapi;
+mod paging;
 mod server_fns;
 mod smtp;
 mod tokens;

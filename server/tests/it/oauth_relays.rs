@@ -127,6 +127,12 @@ async fn google_workspace_signs_its_assertion_and_sends(db: TestDb) {
     assert_eq!(peers.tokens.requests(), [("google".to_owned(), "ok".to_owned())], "the endpoint verified the RS256 assertion");
     assert_eq!(peers.relay.message_count(), 1);
 
+    // Invitations go out through the same relay, with the cached token.
+    assert_eq!(app.client.post(app.url("/api/v1/smtp/enable")).send().await.unwrap().status(), 200);
+    app.invite("bob@example.com").await;
+    wait_until(Duration::from_secs(30), "the invitation was never delivered", || peers.relay.message_count() == 2);
+    assert_eq!(peers.tokens.requests().len(), 1, "the worker used the cached token");
+
     let key: Value = serde_json::from_str(&peers.tokens.google_key).unwrap();
     let private_key = key["private_key"].as_str().unwrap().lines().nth(1).unwrap().to_owned();
     let audit = app.client.get(app.url("/api/v1/audit")).send().await.unwrap().text().await.unwrap();

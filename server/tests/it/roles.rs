@@ -15,6 +15,7 @@ on_both_databases!(
     the_last_active_host_admin_stays,
     everyone_changes_their_own_password_and_language,
     emails_speak_each_persons_language,
+    lists_come_a_page_at_a_time_with_filters,
 );
 
 const PASSWORD: &str = "a long user password";
@@ -89,14 +90,17 @@ async fn every_role_sees_what_it_may_and_no_more(db: TestDb) {
         let member = w.as_user(email).await;
         assert_eq!(emails_listed(&member, app, "/api/v1/users").await, account_a, "{email} sees their account only");
         assert_eq!(emails_listed(&member, app, "/api/v1/accounts").await, ["Acme"]);
-        for path in ["/api/v1/emails", "/api/v1/host", "/api/v1/smtp", "/api/v1/tokens", "/api/v1/audit"] {
+        for path in ["/api/v1/host", "/api/v1/smtp", "/api/v1/tokens", "/api/v1/audit"] {
             assert_eq!(member.get(app.url(path)).send().await.unwrap().status(), 403, "{email}: {path}");
         }
+        // Email activity: the account admin sees their account's; an account user none.
+        let emails = member.get(app.url("/api/v1/emails")).send().await.unwrap().status();
+        assert_eq!(emails, if email.starts_with("alice") { 200 } else { 403 }, "{email}: /api/v1/emails");
         // The dashboard's doors answer the same.
-        let res = member.post(app.url("/api/fn/list_users")).send().await.unwrap();
+        let res = member.post(app.url("/api/fn/list_users")).json(&json!({"filter": {}, "cursor": null})).send().await.unwrap();
         assert_eq!(res.status(), 200);
-        let via_fn: Vec<Value> = res.json().await.unwrap();
-        assert_eq!(via_fn.len(), 2, "{email} via the server function");
+        let via_fn: Value = res.json().await.unwrap();
+        assert_eq!(via_fn["items"].as_array().unwrap().len(), 2, "{email} via the server function");
     }
 
     // Read-only roles change nothing.
@@ -262,4 +266,78 @@ async fn emails_speak_each_persons_language(db: TestDb) {
     let mail = relay.wait_for_messages(3, std::time::Duration::from_secs(30));
     let reset = mail.iter().find(|m| m.contains("X-Envelope-To: anna@a.example")).unwrap();
     assert!(reset.contains("reimpostare la password"), "the reset is in her language, Italian");
+}
+
+/// `GET /api/v1/users` and `/emails`: arrays, a page at a time, the next
+/// page in `Link: rel="next"`, filters, and an account admin's scope.
+async fn lists_come_a_page_at_a_time_with_filters(db: TestDb) {
+    let w = World::new(&db).await;
+    let app = &w.app;
+    // Seven users in all (World's six and one pending invitee).
+    let invited = app.client.post(app.url("/api/v1/invitations")).json(&json!({"email": "zed@a.example", "role": "account_user", "account_id": w.a}));
+    assert_eq!(invited.send().await.unwrap().status(), 201);
+
+    let mut seen = Vec::new();
+    let mut url = app.url("/api/v1/users?limit=3");
+    let mut pages = 0;
+    loop {
+        let res = app.client.get(&url).send().await.unwrap();
+        assert_eq!(res.status(), 200);
+        let next = res.headers().get("link").map(|l| l.to_str().unwrap().to_owned());
+        let page: Vec<Value> = res.json().await.unwrap();
+        assert!(page.len() <= 3);
+        seen.extend(page.iter().map(|u| u["email"].as_str().unwrap().to_owned()));
+        pages += 1;
+        let Some(link) = next else { break };
+        assert!(link.ends_with("rel=\"next\"") && link.starts_with(&format!("<{}/api/v1/users?", app.base)), "{link}");
+        url = link.trim_start_matches('<').split('>').next().unwrap().to_owned();
+        assert!(pages < 10, "paging never ended");
+    }
+    assert_eq!(pages, 3);
+    let mut sorted = seen.clone();
+    sorted.sort();
+    assert_eq!(seen, sorted, "by address");
+    assert_eq!(seen.len(), 7, "every user once: {seen:?}");
+
+    let list = |query: &str| {
+        let url = app.url(&format!("/api/v1/users?{query}"));
+        let client = app.client.clone();
+        async move {
+            let res = client.get(url).send().await.unwrap();
+            let status = res.status().as_u16();
+            let emails: Vec<String> =
+                if status == 200 { res.json::<Vec<Value>>().await.unwrap().iter().map(|u| u["email"].as_str().unwrap().to_owned()).collect() } else { vec![] };
+            (status, emails)
+        }
+    };
+    assert_eq!(list("q=A.EXAMPLE").await.1, ["alice@a.example", "anna@a.example", "zed@a.example"], "a part of the address, any case");
+    assert_eq!(list("status=pending").await.1, ["zed@a.example"]);
+    assert_eq!(list("role=account_admin").await.1, ["alice@a.example", "bert@b.example"]);
+    assert_eq!(list(&format!("account_id={}", w.b)).await.1, ["bert@b.example", "bob@b.example"]);
+    assert_eq!(list("q=%25").await.1, Vec::<String>::new(), "a % means itself");
+    for bad in ["role=root", "status=gone", "limit=0", "limit=501"] {
+        assert_eq!(list(bad).await.0, 422, "{bad}");
+    }
+
+    // Emails: newest first, a page at a time; an account admin sees their account's only.
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    app.smtp_on(port).await;
+    for who in ["a1@a.example", "a2@a.example"] {
+        let req = app.client.post(app.url("/api/v1/invitations")).json(&json!({"email": who, "role": "account_user", "account_id": w.a}));
+        assert_eq!(req.send().await.unwrap().status(), 201);
+    }
+    let req = app.client.post(app.url("/api/v1/invitations")).json(&json!({"email": "b1@b.example", "role": "account_user", "account_id": w.b}));
+    assert_eq!(req.send().await.unwrap().status(), 201);
+    let res = app.client.get(app.url("/api/v1/emails?limit=2")).send().await.unwrap();
+    assert!(res.headers().contains_key("link"));
+    let first: Vec<Value> = res.json().await.unwrap();
+    assert_eq!(first.iter().map(|e| e["to"].as_str().unwrap()).collect::<Vec<_>>(), ["b1@b.example", "a2@a.example"]);
+    let recipients = |list: Vec<Value>| list.iter().map(|e| e["to"].as_str().unwrap().to_owned()).collect::<Vec<_>>();
+    let by_recipient: Vec<Value> = app.client.get(app.url("/api/v1/emails?recipient=A1@")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(recipients(by_recipient), ["a1@a.example"]);
+    let alice = w.as_user("alice@a.example").await;
+    let hers: Vec<Value> = alice.get(app.url("/api/v1/emails")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(recipients(hers), ["a2@a.example", "a1@a.example"], "her account's emails only");
+    assert_eq!(app.client.get(app.url("/api/v1/emails?cursor=abc")).send().await.unwrap().status(), 400, "a cursor is an email's id");
+    assert_eq!(app.client.get(app.url("/api/v1/emails?kind=fax")).send().await.unwrap().status(), 422);
 }

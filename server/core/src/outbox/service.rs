@@ -6,11 +6,11 @@ use super::Outbox;
 use crate::audit::{self, Entry};
 use crate::auth::Caller;
 use crate::error::{Failure, Result};
+use shared::api::Page;
 use shared::api::{ApiError, ErrorCode};
 use shared::audit::AuditAction;
-use shared::outbox::{EmailStatus, EmailSummary};
-
-const LIST_LIMIT: i64 = 500;
+use shared::outbox::{EmailFilter, EmailStatus, EmailSummary};
+use shared::Role;
 
 fn summary(row: EmailRow, smtp_enabled: bool) -> EmailSummary {
     let waiting = row.status.is_waiting();
@@ -36,12 +36,26 @@ pub fn parse_status(name: &str) -> Result<EmailStatus> {
     })
 }
 
-/// The newest 500 emails, optionally only those in one outbox.
-pub async fn list(outbox: &Outbox, caller: &Caller, status: Option<EmailStatus>) -> Result<Vec<EmailSummary>> {
-    // Host users read email activity too; acting on it is for host admins.
-    caller.require_host_role()?;
+/// A page of emails, newest first, after `cursor` (the last id of the
+/// previous page). Host roles see every email; account admins those to their
+/// account's users; acting on them is for host admins.
+pub async fn list(outbox: &Outbox, caller: &Caller, filter: &EmailFilter, cursor: Option<&str>, limit: Option<i64>) -> Result<Page<EmailSummary>> {
+    if caller.user.role == Role::AccountUser {
+        return Err(ApiError::forbidden().into());
+    }
+    let account = caller.sees().account();
+    let limit = crate::paging::size(limit)?;
+    let before = match cursor.filter(|c| !c.is_empty()) {
+        None => None,
+        Some(c) => Some(
+            c.parse::<i64>()
+                .map_err(|_| Failure::from(ApiError::validation("the cursor needs fixing").with_field("cursor", "use the cursor of the Link header")))?,
+        ),
+    };
     let enabled = crate::smtp::service::is_enabled(outbox.db.reads()).await?;
-    Ok(storage::list(outbox.db.reads(), status, LIST_LIMIT).await?.into_iter().map(|r| summary(r, enabled)).collect())
+    let (rows, more) = crate::paging::split(storage::list(&outbox.db, filter, account, before, limit + 1).await?, limit);
+    let next_cursor = more.then(|| rows.last().map(|r| r.id.to_string())).flatten();
+    Ok(Page { items: rows.into_iter().map(|r| summary(r, enabled)).collect(), next_cursor })
 }
 
 async fn after_change(outbox: &Outbox, id: i64, changed: bool, refused: &str) -> Result<EmailSummary> {

@@ -4,7 +4,7 @@ use crate::error::{Failure, Result};
 use crate::seal::{self, Purpose};
 use crate::secret_key::SecretKey;
 use crate::storage::{now, Engine};
-use shared::outbox::{EmailKind, EmailStatus};
+use shared::outbox::{EmailFilter, EmailKind, EmailStatus};
 use sqlx::{AnyPool, Row};
 
 /// A rendered email waiting to be written to the outbox.
@@ -226,10 +226,24 @@ pub async fn mark_retry(pool: &AnyPool, id: i64, error: &str, at: i64) -> Result
 
 const LISTED: &str = "SELECT id, kind, to_email, status, attempts, last_error, created_at, sent_at, next_attempt_at, body FROM outbox";
 
-/// Emails, newest first, optionally only those in one state.
-pub async fn list(pool: &AnyPool, status: Option<EmailStatus>, limit: i64) -> Result<Vec<EmailRow>> {
-    let sql = format!("{LISTED} WHERE ($1 = '' OR status = $1) ORDER BY id DESC LIMIT $2");
-    let rows = sqlx::query(&sql).bind(status.map(EmailStatus::as_str).unwrap_or_default()).bind(limit).fetch_all(pool).await?;
+/// Up to `limit` emails older than `before` (an id), newest first, matching
+/// `filter`, and only those to `account`'s users when given.
+pub async fn list(db: &crate::storage::Db, filter: &EmailFilter, account: Option<i64>, before: Option<i64>, limit: i64) -> Result<Vec<EmailRow>> {
+    let contains = crate::storage::contains(db.engine, "lower(to_email)", "lower($3)");
+    let sql = format!(
+        "{LISTED} WHERE ($1 = '' OR status = $1) AND ($2 = '' OR kind = $2) AND ($3 = '' OR {contains}) \
+         AND ($4 = 0 OR user_id IN (SELECT id FROM users WHERE account_id = $4)) AND ($5 = 0 OR id < $5) \
+         ORDER BY id DESC LIMIT $6"
+    );
+    let rows = sqlx::query(&sql)
+        .bind(filter.status.map(EmailStatus::as_str).unwrap_or_default())
+        .bind(filter.kind.map(EmailKind::as_str).unwrap_or_default())
+        .bind(filter.recipient.as_deref().map(str::trim).unwrap_or_default())
+        .bind(account.unwrap_or(0))
+        .bind(before.unwrap_or(0))
+        .bind(limit)
+        .fetch_all(db.reads())
+        .await?;
     rows.iter().map(email_row).collect()
 }
 
@@ -296,15 +310,27 @@ pub async fn cancel(pool: &AnyPool, id: i64) -> Result<bool> {
     Ok(done.rows_affected() == 1)
 }
 
-/// The state of the latest email to each user, for the Users page.
-pub async fn last_state_by_user(pool: &AnyPool) -> Result<std::collections::HashMap<i64, EmailStatus>> {
-    let rows = sqlx::query(
-        "SELECT o.user_id, o.status FROM outbox o \
-         JOIN (SELECT user_id, MAX(id) AS id FROM outbox WHERE user_id IS NOT NULL GROUP BY user_id) latest ON latest.id = o.id",
-    )
-    .fetch_all(pool)
-    .await?;
-    rows.iter().map(|r| Ok((r.try_get("user_id")?, stored(r, "status", EmailStatus::parse)?))).collect()
+/// The state of the latest email to each of `users`, for a page of the Users
+/// list: one lookup per user on the `outbox_user` index, not a scan of the outbox.
+pub async fn last_state_of(pool: &AnyPool, users: &[i64]) -> Result<std::collections::HashMap<i64, EmailStatus>> {
+    let mut states = std::collections::HashMap::new();
+    if users.is_empty() {
+        return Ok(states);
+    }
+    let placeholders: Vec<String> = (1..=users.len()).map(|i| format!("${i}")).collect();
+    let sql = format!(
+        "SELECT o.user_id, o.status FROM outbox o WHERE o.id IN \
+         (SELECT MAX(id) FROM outbox WHERE user_id IN ({}) GROUP BY user_id)",
+        placeholders.join(", ")
+    );
+    let mut query = sqlx::query(&sql);
+    for id in users {
+        query = query.bind(*id);
+    }
+    for r in query.fetch_all(pool).await? {
+        states.insert(r.try_get("user_id")?, stored(&r, "status", EmailStatus::parse)?);
+    }
+    Ok(states)
 }
 
 /// How many emails there are of each kind in each state (for `/metrics`;

@@ -106,6 +106,15 @@ impl std::fmt::Debug for Db {
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
 static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
 
+/// "`haystack` contains `needle`" in each engine's SQL, without LIKE's
+/// wildcards (a `%` or `_` typed in a search means itself).
+pub fn contains(engine: Engine, haystack: &str, needle: &str) -> String {
+    match engine {
+        Engine::Sqlite => format!("instr({haystack}, {needle}) > 0"),
+        Engine::Postgres => format!("strpos({haystack}, {needle}) > 0"),
+    }
+}
+
 impl Db {
     /// Whether the database holds anything sealed with the secret key (see
     /// `SecretKey::load_or_create_for`).

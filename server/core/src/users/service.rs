@@ -12,16 +12,22 @@ use crate::identity::{self, Account, Taken};
 use crate::passwords::PasswordHasher;
 use crate::storage::Db;
 use shared::account::{AccountName, AccountRequest};
-use shared::api::{AccountSummary, ApiError, ErrorCode, FieldErrors, UserStatus, UserSummary, UserUpdate};
+use shared::api::{AccountSummary, ApiError, ErrorCode, FieldErrors, Page, UserFilter, UserStatus, UserSummary, UserUpdate};
 use shared::audit::AuditAction;
 use shared::{EmailAddress, NewPassword, Role};
 
-/// The users the caller may see: everyone for host roles, their own account's for account roles.
-pub async fn list_users(users: &Users, caller: &Caller) -> Result<Vec<UserSummary>> {
+/// A page of the users the caller may see (everyone for host roles, their
+/// own account's for account roles), by address, after `cursor` (the last
+/// address of the previous page).
+pub async fn list_users(users: &Users, caller: &Caller, filter: &UserFilter, cursor: Option<&str>, limit: Option<i64>) -> Result<Page<UserSummary>> {
     let scope = caller.sees();
-    let last_email = crate::outbox::storage::last_state_by_user(users.db.reads()).await?;
-    let listed = identity::list(users.db.reads(), scope.account()).await?;
-    Ok(listed.iter().map(|u| UserSummary { last_email: last_email.get(&u.id).copied(), ..u.summary() }).collect())
+    let limit = crate::paging::size(limit)?;
+    let rows = identity::page(&users.db, scope.account(), filter, cursor.filter(|c| !c.is_empty()), limit + 1).await?;
+    let (rows, more) = crate::paging::split(rows, limit);
+    let ids: Vec<i64> = rows.iter().map(|u| u.id).collect();
+    let last_email = crate::outbox::storage::last_state_of(users.db.reads(), &ids).await?;
+    let next_cursor = more.then(|| rows.last().map(|u| u.email.to_string())).flatten();
+    Ok(Page { items: rows.iter().map(|u| UserSummary { last_email: last_email.get(&u.id).copied(), ..u.summary() }).collect(), next_cursor })
 }
 
 /// The accounts the caller may see: all for host roles, their own for account roles.

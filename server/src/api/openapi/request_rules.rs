@@ -82,12 +82,12 @@ pub fn apply(doc: &mut Value) {
             "else": {"properties": {"account_id": {"type": "null"}}},
         }),
     );
-    // A role change says its account outright: account roles name one, host roles none.
+    // A role change says its account outright: account roles name one, host
+    // roles none; an account without a role (the `else`) is refused too.
     add_condition(
         schemas,
         "UserUpdate",
         json!({
-            "dependentRequired": {"account_id": ["role"]},
             "if": {"properties": {"role": {"enum": ["account_admin", "account_user"]}}, "required": ["role"]},
             "then": {"required": ["account_id"], "properties": {"account_id": {"type": "integer"}}},
             "else": {"properties": {"account_id": {"type": "null"}}},
@@ -128,6 +128,9 @@ fn query_rules(doc: &mut Value) {
         merge(schema, rule);
     };
     set("/api/v1/audit", "limit", &json!({"minimum": 1, "maximum": gatehouse_core::audit::MAX_PAGE}));
+    for list in ["/api/v1/users", "/api/v1/emails"] {
+        set(list, "limit", &json!({"minimum": 1, "maximum": shared::api::PAGE_MAX}));
+    }
 }
 
 fn merge(target: &mut Value, rule: &Value) {

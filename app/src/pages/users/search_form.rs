@@ -1,0 +1,43 @@
+//! Users → search: a part of the address, a role, a state. Applied on
+//! submit (the list then starts again from its first page).
+
+use crate::i18n::use_i18n;
+use leptos::prelude::*;
+use shared::api::{UserFilter, UserStatus};
+use shared::Role;
+
+#[component]
+pub fn UserSearch(filter: RwSignal<UserFilter>) -> impl IntoView {
+    let i18n = use_i18n();
+    let q = RwSignal::new(String::new());
+    let role = RwSignal::new(None::<Role>);
+    let status = RwSignal::new(None::<UserStatus>);
+    let on_submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let text = q.get_untracked().trim().to_owned();
+        filter.set(UserFilter { q: (!text.is_empty()).then_some(text), role: role.get_untracked(), status: status.get_untracked(), account_id: None });
+    };
+    view! {
+        <form class="actions toolbar" role="search" on:submit=on_submit>
+            <div class="field">
+                <label for="user-search">{move || i18n.t().search_users}</label>
+                <input id="user-search" type="search" prop:value=move || q.get() on:input=move |ev| q.set(event_target_value(&ev))/>
+            </div>
+            <div class="field">
+                <label for="user-role-filter">{move || i18n.t().col_role}</label>
+                <select id="user-role-filter" on:change=move |ev| role.set(Role::parse(&event_target_value(&ev)))>
+                    <option value="">{move || i18n.t().filter_all}</option>
+                    {Role::ALL.into_iter().map(|r| view! { <option value=r.as_str()>{move || i18n.t().role(r)}</option> }).collect_view()}
+                </select>
+            </div>
+            <div class="field">
+                <label for="user-status-filter">{move || i18n.t().col_status}</label>
+                <select id="user-status-filter" on:change=move |ev| status.set(UserStatus::parse(&event_target_value(&ev)))>
+                    <option value="">{move || i18n.t().filter_all}</option>
+                    {UserStatus::ALL.into_iter().map(|s| view! { <option value=s.as_str()>{move || i18n.t().status(s)}</option> }).collect_view()}
+                </select>
+            </div>
+            <button type="submit">{move || i18n.t().apply_filter}</button>
+        </form>
+    }
+}
