@@ -5,6 +5,8 @@
   bench/bench.py decoupling [--requests 300]           invite API latency, fast relay vs one that stalls 2 s
   bench/bench.py footprint [--queued 10000]            server RSS idle and with queued emails
   bench/bench.py load [--seconds 10] [--postgres URL]  invitations/s and latency at 1, 4, 16, 32 concurrent clients
+  bench/bench.py lists [--users 100000] [--emails 1000000] [--requests 200] [--postgres URL]
+                                                       Users and Email activity pages at scale: latency and RSS
 
 Needs: the release binary (make server), postfix's smtp-sink and smtp-source
 (apt-get install postfix), wrk for `load` (apt-get install wrk), and psql
@@ -250,6 +252,72 @@ def load(args):
     print(json.dumps(out))
 
 
+SEED_USERS = {
+    "sqlite": "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {users}) "
+    "INSERT INTO users (email, password_hash, role, account_id, created_at) "
+    "SELECT 'user' || i || '@bench.example', CASE WHEN i % 3 = 0 THEN NULL ELSE 'x' END, 'host_user', NULL, 0 FROM n",
+    "postgres": "INSERT INTO users (email, password_hash, role, account_id, created_at) "
+    "SELECT 'user' || i || '@bench.example', CASE WHEN i % 3 = 0 THEN NULL ELSE 'x' END, 'host_user', NULL, 0 FROM generate_series(1, {users}) i",
+}
+# Created now: the retention sweep at start would delete older finished emails.
+SEED_EMAILS = {
+    "sqlite": "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {emails}) "
+    "INSERT INTO outbox (kind, user_id, to_email, subject, text_body, html_body, body, message_id, status, attempts, next_attempt_at, created_at) "
+    "SELECT 'invitation', (i % {users}) + 2, 'user' || ((i % {users}) + 1) || '@bench.example', 'Bench', '', '', 'dropped', "
+    "'<b' || i || '@bench.example>', CASE WHEN i % 50 = 0 THEN 'failed' ELSE 'sent' END, 1, 0, CAST(strftime('%s', 'now') AS INTEGER) FROM n",
+    "postgres": "INSERT INTO outbox (kind, user_id, to_email, subject, text_body, html_body, body, message_id, status, attempts, next_attempt_at, created_at) "
+    "SELECT 'invitation', (i % {users}) + 2, 'user' || ((i % {users}) + 1) || '@bench.example', 'Bench', '', '', 'dropped', "
+    "'<b' || i || '@bench.example>', CASE WHEN i % 50 = 0 THEN 'failed' ELSE 'sent' END, 1, 0, extract(epoch FROM now())::bigint FROM generate_series(1, {emails}) i",
+}
+
+
+def lists(args):
+    """The Users and Email activity lists with --users users and --emails
+    emails: latency of the pages people open (first page, a search, a deep
+    page, a filter) over --requests requests each, and the server's RSS."""
+    out = {}
+    cases = {
+        "users_first_page": "/api/v1/users",
+        "users_search": "/api/v1/users?q=user4242",
+        "users_deep_page": f"/api/v1/users?cursor=user{args.users // 2}@bench.example",
+        "users_pending": "/api/v1/users?status=pending",
+        "emails_first_page": "/api/v1/emails",
+        "emails_failed": "/api/v1/emails?status=failed",
+        "emails_recipient": "/api/v1/emails?recipient=user4242@",
+    }
+    for engine, url in [("sqlite", None), ("postgres", args.postgres)]:
+        if engine == "postgres" and not url:
+            continue
+        g = Instance(url)
+        t = time.perf_counter()
+        sql = [SEED_USERS[engine].format(users=args.users), SEED_EMAILS[engine].format(users=args.users, emails=args.emails)]
+        if engine == "sqlite":
+            for statement in sql + ["ANALYZE"]:
+                g.sql(statement)
+        else:
+            target = g.env["GATEHOUSE_DATABASE_URL"]
+            for statement in sql + ["ANALYZE"]:
+                subprocess.run(["psql", target, "-qc", statement], check=True)
+        seeded_s = round(time.perf_counter() - t, 1)
+        token = g.token()
+        g.start()
+        for name, path in cases.items():
+            samples = []
+            for _ in range(args.requests):
+                req = urllib.request.Request(f"{g.base}{path}", headers={"authorization": f"Bearer {token}"})
+                t = time.perf_counter()
+                with urllib.request.urlopen(req, timeout=30) as res:
+                    assert res.status == 200, path
+                    rows = len(json.loads(res.read()))
+                samples.append((time.perf_counter() - t) * 1000)
+            out[f"{engine}_{name}"] = {**percentiles(samples), "rows": rows}
+            print(json.dumps({f"{engine}_{name}": out[f"{engine}_{name}"]}), file=sys.stderr)
+        out[f"{engine}_rss_mib"] = round(g.rss_kib() / 1024, 1)
+        out[f"{engine}_seeded_s"] = seeded_s
+        g.stop()
+    print(json.dumps(out))
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = p.add_subparsers(dest="cmd", required=True)
@@ -263,8 +331,13 @@ def main():
     ld = sub.add_parser("load")
     ld.add_argument("--seconds", type=int, default=10)
     ld.add_argument("--postgres", help="a PostgreSQL server URL, e.g. postgres://postgres@127.0.0.1:5432/postgres")
+    ls = sub.add_parser("lists")
+    ls.add_argument("--users", type=int, default=100000)
+    ls.add_argument("--emails", type=int, default=1000000)
+    ls.add_argument("--requests", type=int, default=200)
+    ls.add_argument("--postgres", help="a PostgreSQL server URL, e.g. postgres://postgres@127.0.0.1:5432/postgres")
     args = p.parse_args()
-    {"drain": drain, "decoupling": decoupling, "footprint": footprint, "load": load}[args.cmd](args)
+    {"drain": drain, "decoupling": decoupling, "footprint": footprint, "load": load, "lists": lists}[args.cmd](args)
 
 
 if __name__ == "__main__":

@@ -116,3 +116,41 @@ async fn explain(db: &Db, t: i64) -> Vec<String> {
         .unwrap();
     rows.iter().map(|r| r.try_get::<String, _>(3).unwrap()).collect()
 }
+
+/// The lists that must scale to 100,000 users and 1,000,000 emails read an
+/// index in order, whatever the filters: users by `users_email` (the keyset
+/// is the address), emails by the primary key, newest first. A sort (temp
+/// B-tree) would cost a pass over every row for each page.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn on_sqlite_the_lists_read_their_index_in_order() {
+    use sqlx::Row;
+    let test_db = TestDb::new(Backend::Sqlite).await;
+    let db = connect(&test_db).await;
+    let rows = sqlx::query(&format!("EXPLAIN QUERY PLAN {}", gatehouse_core::identity::page_statement(Engine::Sqlite)))
+        .bind(0_i64)
+        .bind("")
+        .bind("")
+        .bind("")
+        .bind("")
+        .bind(100_i64)
+        .bind(0_i64)
+        .fetch_all(db.reads())
+        .await
+        .unwrap();
+    let users = rows.iter().map(|r| r.try_get::<String, _>(3).unwrap()).collect::<Vec<_>>().join(" | ");
+    assert!(users.contains("USING INDEX users_email"), "users page plan: {users}");
+    assert!(!users.contains("TEMP B-TREE"), "users page plan sorts: {users}");
+
+    let rows = sqlx::query(&format!("EXPLAIN QUERY PLAN {}", storage::list_statement(Engine::Sqlite)))
+        .bind("")
+        .bind("")
+        .bind("")
+        .bind(0_i64)
+        .bind(0_i64)
+        .bind(100_i64)
+        .fetch_all(db.reads())
+        .await
+        .unwrap();
+    let emails = rows.iter().map(|r| r.try_get::<String, _>(3).unwrap()).collect::<Vec<_>>().join(" | ");
+    assert!(emails.contains("SCAN outbox") && !emails.contains("TEMP B-TREE"), "emails page plan: {emails}");
+}

@@ -226,16 +226,22 @@ pub async fn mark_retry(pool: &AnyPool, id: i64, error: &str, at: i64) -> Result
 
 const LISTED: &str = "SELECT id, kind, to_email, status, attempts, last_error, created_at, sent_at, next_attempt_at, body FROM outbox";
 
-/// Up to `limit` emails older than `before` (an id), newest first, matching
-/// `filter`, and only those to `account`'s users when given.
-pub async fn list(db: &crate::storage::Db, filter: &EmailFilter, account: Option<i64>, before: Option<i64>, limit: i64) -> Result<Vec<EmailRow>> {
-    let contains = crate::storage::contains(db.engine, "lower(to_email)", "lower($3)");
-    let sql = format!(
+/// The list query: `$1` a state, `$2` a kind, `$3` a part of the recipient,
+/// `$4` an account (0: any), `$5` the id to start below (0: the newest), `$6`
+/// how many. Newest first by id, the primary key. Public for the test of its plan.
+pub fn list_statement(engine: Engine) -> String {
+    let contains = crate::storage::contains(engine, "lower(to_email)", "lower($3)");
+    format!(
         "{LISTED} WHERE ($1 = '' OR status = $1) AND ($2 = '' OR kind = $2) AND ($3 = '' OR {contains}) \
          AND ($4 = 0 OR user_id IN (SELECT id FROM users WHERE account_id = $4)) AND ($5 = 0 OR id < $5) \
          ORDER BY id DESC LIMIT $6"
-    );
-    let rows = sqlx::query(&sql)
+    )
+}
+
+/// Up to `limit` emails older than `before` (an id), newest first, matching
+/// `filter`, and only those to `account`'s users when given.
+pub async fn list(db: &crate::storage::Db, filter: &EmailFilter, account: Option<i64>, before: Option<i64>, limit: i64) -> Result<Vec<EmailRow>> {
+    let rows = sqlx::query(&list_statement(db.engine))
         .bind(filter.status.map(EmailStatus::as_str).unwrap_or_default())
         .bind(filter.kind.map(EmailKind::as_str).unwrap_or_default())
         .bind(filter.recipient.as_deref().map(str::trim).unwrap_or_default())
