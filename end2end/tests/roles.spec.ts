@@ -1,5 +1,5 @@
 import { test, expect } from '../support/fixtures';
-import { setUpAdmin, signIn } from '../support/flows';
+import { linkIn, setUpAdmin, signIn, smtpOn } from '../support/flows';
 
 test('an account admin runs their own account: sees its users, invites with the link shown, disables a user who is then refused', async ({ page, gh }) => {
   await setUpAdmin(page, gh);
@@ -65,4 +65,26 @@ test('everyone changes their own password and language on Profile; the language 
   await signIn(page2, gh, 'viewer@example.com', 'viewer password 2');
   await expect(page2.getByRole('link', { name: 'Profilo' })).toBeVisible();
   await other.close();
+});
+
+test('an account admin invites into their account with SMTP on: the email goes out, and the link is shown too', async ({ page, gh, catcher }) => {
+  await setUpAdmin(page, gh);
+  await page.getByRole('link', { name: 'Accounts' }).click();
+  await page.getByLabel('Account name').fill('Acme Srl');
+  await page.getByRole('button', { name: 'Create account' }).click();
+  await expect(page.getByTestId('accounts-table')).toContainText('Acme Srl');
+  await smtpOn(page, gh, catcher.port);
+  gh.cli(['user', 'create', '--email', 'alice@acme.example', '--role', 'account_admin', '--account-id', '1'], 'alice password 1\n');
+  await page.context().clearCookies();
+
+  await signIn(page, gh, 'alice@acme.example', 'alice password 1');
+  await page.getByRole('button', { name: 'Invite a new user' }).click();
+  await page.getByLabel('Email').fill('newbie@acme.example');
+  await page.getByLabel('User type').selectOption('account_admin');
+  await page.getByRole('button', { name: 'Continue' }).click();
+  await expect(page.getByTestId('link-panel')).toContainText('Invitation email sent to newbie@acme.example.');
+  const shown = await page.getByTestId('invitation-link').inputValue();
+  await expect.poll(() => catcher.messages().length, { timeout: 15_000 }).toBe(1);
+  expect(linkIn(catcher.messages()[0], gh.baseUrl, 'invite')).toBe(shown);
+  await expect(page.getByTestId('users-table')).toContainText('newbie@acme.example');
 });

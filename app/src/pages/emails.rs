@@ -10,7 +10,7 @@ use crate::server_fns::{discard_email, list_emails, retry_email};
 use leptos::prelude::*;
 use leptos_router::components::A;
 use shared::api::ApiError;
-use shared::outbox::{EmailFilter, EmailStatus};
+use shared::outbox::{EmailFilter, EmailStatus, EmailSummary};
 use std::time::Duration;
 
 /// How often the list reloads while the page is open.
@@ -50,7 +50,32 @@ pub fn EmailsPage() -> impl IntoView {
     // Reading the filter here is what makes choosing another one reload the list.
     let emails = LocalResource::new(move || {
         let status = filter.get();
-        async move { list_emails(EmailFilter { status, ..Default::default() }, None).await.map(|page| page.items) }
+        async move { list_emails(EmailFilter { status, ..Default::default() }, None).await }
+    });
+    // Older pages that "Load more" added, and where the next one starts.
+    let more = RwSignal::new(Vec::<EmailSummary>::new());
+    let next = RwSignal::new(None::<String>);
+    Effect::new(move || {
+        if let Some(Ok(page)) = emails.get() {
+            // A fresh first page (a new filter, or a refresh with nothing older shown) starts over.
+            if more.with_untracked(Vec::is_empty) {
+                next.set(page.next_cursor);
+            }
+        }
+    });
+    let load_more = Action::new_local(move |_: &()| {
+        let (status, cursor) = (filter.get_untracked(), next.get_untracked());
+        async move {
+            let page = list_emails(EmailFilter { status, ..Default::default() }, cursor).await?;
+            more.update(|m| m.extend(page.items));
+            next.set(page.next_cursor);
+            Ok::<(), crate::server_fns::AppError>(())
+        }
+    });
+    // A new filter starts over from the newest.
+    Effect::new(move || {
+        filter.track();
+        more.set(Vec::new());
     });
     // Memos, so that a poll bringing the same list (most of them) leaves the
     // DOM alone: no flicker, and a button under the pointer or focus stays put.
@@ -59,7 +84,13 @@ pub fn EmailsPage() -> impl IntoView {
         Some(Ok(_)) => Phase::Ready,
         Some(Err(e)) => Phase::Failed(e.0),
     });
-    let rows = Memo::new(move |_| emails.get().and_then(Result::ok).unwrap_or_default());
+    let rows = Memo::new(move |_| {
+        let mut rows = emails.get().and_then(Result::ok).map(|page| page.items).unwrap_or_default();
+        // Older pages continue below the newest (never the same email twice).
+        let oldest = rows.last().map_or(i64::MAX, |e| e.id);
+        more.with(|m| rows.extend(m.iter().filter(|e| e.id < oldest).cloned()));
+        rows
+    });
     let any_held = Memo::new(move |_| rows.with(|list| list.iter().any(|e| e.held)));
     let action = Action::new_local(move |act: &RowAction| {
         let act = *act;
@@ -75,7 +106,13 @@ pub fn EmailsPage() -> impl IntoView {
     });
     let busy = action.pending();
     let filtered = Signal::derive(move || filter.with(Option::is_some));
-    every(POLL, move || emails.refetch());
+    // Polling keeps the newest page live; while older pages are shown, it
+    // pauses, so that what is being read does not shift underneath.
+    every(POLL, move || {
+        if more.with_untracked(Vec::is_empty) {
+            emails.refetch();
+        }
+    });
     view! {
         <h2>{move || i18n.t().emails_title}</h2>
         <p>{move || i18n.t().emails_intro}</p>
@@ -95,6 +132,12 @@ pub fn EmailsPage() -> impl IntoView {
             Phase::Failed(e) => view! { <ErrorNote error=e/> }.into_any(),
             Phase::Ready => view! { <table::EmailTable rows filtered on_action busy/> }.into_any(),
         }}
+        {move || next.get().is_some().then(|| view! {
+            <button class="load-more" on:click=move |_| { load_more.dispatch(()); } disabled=move || load_more.pending().get()>
+                {move || if load_more.pending().get() { i18n.t().loading } else { i18n.t().load_more }}
+            </button>
+        })}
+        {move || load_more.value().get().and_then(Result::err).map(|e| view! { <ErrorNote error=e.0/> })}
     }
 }
 
