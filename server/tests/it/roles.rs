@@ -16,6 +16,7 @@ on_both_databases!(
     everyone_changes_their_own_password_and_language,
     emails_speak_each_persons_language,
     lists_come_a_page_at_a_time_with_filters,
+    two_admins_demoting_each_other_at_once_leave_one,
 );
 
 const PASSWORD: &str = "a long user password";
@@ -340,4 +341,31 @@ async fn lists_come_a_page_at_a_time_with_filters(db: TestDb) {
     assert_eq!(recipients(hers), ["a2@a.example", "a1@a.example"], "her account's emails only");
     assert_eq!(app.client.get(app.url("/api/v1/emails?cursor=abc")).send().await.unwrap().status(), 400, "a cursor is an email's id");
     assert_eq!(app.client.get(app.url("/api/v1/emails?kind=fax")).send().await.unwrap().status(), 422);
+}
+
+/// Two host admins demote each other at the same moment, ten times over:
+/// each time exactly one wins and an active host admin remains (the check
+/// and the change are one transaction, the admins' rows locked on PostgreSQL).
+async fn two_admins_demoting_each_other_at_once_leave_one(db: TestDb) {
+    let w = World::new(&db).await;
+    let app = &w.app;
+    let (ok, _, err) = db.cli(&["admin", "create", "--email", "second@example.com"], &format!("{PASSWORD}\n"));
+    assert!(ok, "{err}");
+    let second = w.as_user("second@example.com").await;
+    let (first_id, second_id) = (w.id_of(ADMIN_EMAIL).await, w.id_of("second@example.com").await);
+    let mut conn = <sqlx::AnyConnection as sqlx::Connection>::connect(&db.url).await.unwrap();
+    for round in 0..10 {
+        let demote = |client: &Client, id: i64| client.patch(app.url(&format!("/api/v1/users/{id}"))).json(&json!({"role": "host_user"})).send();
+        let (a, b) = tokio::join!(demote(&app.client, second_id), demote(&second, first_id));
+        let mut statuses = [a.unwrap().status().as_u16(), b.unwrap().status().as_u16()];
+        statuses.sort();
+        // The loser is refused as the last admin (409), or, if its request was
+        // authenticated after it lost the role, as no admin at all (403).
+        assert!(statuses[0] == 200 && [403, 409].contains(&statuses[1]), "round {round}: {statuses:?}");
+        let admins: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE role = 'host_admin' AND disabled_at IS NULL").fetch_one(&mut conn).await.unwrap();
+        assert_eq!(admins, 1, "round {round}");
+        // Put things back for the next round.
+        sqlx::query("UPDATE users SET role = 'host_admin' WHERE id IN ($1, $2)").bind(first_id).bind(second_id).execute(&mut conn).await.unwrap();
+    }
 }
