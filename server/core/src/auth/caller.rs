@@ -26,15 +26,6 @@ impl Caller {
         }
     }
 
-    /// What the host's people may read (email activity): host admins and host users.
-    pub fn require_host_role(&self) -> Result<()> {
-        if self.user.role.needs_account() {
-            Err(ApiError::forbidden().into())
-        } else {
-            Ok(())
-        }
-    }
-
     /// Whose users and accounts the caller may see: everyone's for host
     /// roles, their own account's for account roles.
     pub fn sees(&self) -> Scope {

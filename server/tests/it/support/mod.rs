@@ -4,6 +4,7 @@
 
 pub mod oauth;
 pub mod relay;
+pub mod script;
 
 use std::io::{BufRead, BufReader, Write};
 use std::process::{Child, Command, Stdio};

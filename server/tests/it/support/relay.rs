@@ -1,10 +1,8 @@
 //! A real SMTP server for the tests: `scripts/smtp_relay.py` (aiosmtpd), and
 //! certificates made on the spot with rcgen.
 
-use std::io::{BufRead, BufReader};
+use super::script::Script;
 use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 /// A CA and a certificate it signed for 127.0.0.1 and localhost.
@@ -63,56 +61,45 @@ impl Default for RelayOptions<'_> {
 
 pub struct Relay {
     pub port: u16,
-    lines: Arc<Mutex<Vec<String>>>,
-    child: Child,
+    script: Script,
     _maildir: tempfile::TempDir,
 }
 
 impl Relay {
     pub fn start(opts: RelayOptions) -> Self {
         let maildir = tempfile::tempdir().unwrap();
-        let script = concat!(env!("CARGO_MANIFEST_DIR"), "/../scripts/smtp_relay.py");
-        // make test points this at .venv/bin/python, where scripts/install-tools put aiosmtpd.
-        let python = std::env::var("GATEHOUSE_TEST_PYTHON").unwrap_or_else(|_| "python3".into());
-        let mut cmd = Command::new(python);
-        cmd.arg(script).args(["--mode", opts.mode, "--maildir"]).arg(maildir.path());
-        if let Some(c) = opts.certs {
-            cmd.arg("--cert").arg(&c.cert).arg("--key").arg(&c.key);
-        }
-        if let Some((u, p)) = opts.auth {
-            cmd.arg("--auth").arg(format!("{u}:{p}"));
-        }
-        if let Some((user, secret)) = opts.xoauth2 {
-            cmd.arg("--xoauth2").arg(format!("{user}:{secret}"));
-        }
-        if opts.reject_tokens {
-            cmd.arg("--reject-tokens");
-        }
-        for r in opts.reject_rcpt {
-            cmd.args(["--reject-rcpt", r]);
-        }
-        if let Some((n, reply)) = opts.fail_data {
-            cmd.arg("--fail-data").arg(format!("{n}:{reply}"));
-        }
-        cmd.arg("--drop-data").arg(opts.drop_data.to_string()).arg("--port").arg(opts.port.to_string());
-        let mut child = cmd.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::inherit()).spawn().expect("python3 runs");
-        let lines = Arc::new(Mutex::new(Vec::new()));
-        let (tx, rx) = std::sync::mpsc::channel();
-        let stdout = child.stdout.take().unwrap();
-        let sink = lines.clone();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-                sink.lock().unwrap().push(line.clone());
-                let _ = tx.send(line);
-            }
-        });
-        let ready = rx.recv_timeout(Duration::from_secs(20)).expect("the SMTP relay starts (is aiosmtpd installed? scripts/install-tools --e2e)");
-        let port = ready.strip_prefix("READY ").expect("READY line").trim().parse().unwrap();
-        Self { port, lines, child, _maildir: maildir }
+        let dir = maildir.path().to_owned();
+        let script = Script::start(
+            "smtp_relay.py",
+            |cmd| {
+                cmd.args(["--mode", opts.mode, "--maildir"]).arg(&dir);
+                if let Some(c) = opts.certs {
+                    cmd.arg("--cert").arg(&c.cert).arg("--key").arg(&c.key);
+                }
+                if let Some((u, p)) = opts.auth {
+                    cmd.arg("--auth").arg(format!("{u}:{p}"));
+                }
+                if let Some((user, secret)) = opts.xoauth2 {
+                    cmd.arg("--xoauth2").arg(format!("{user}:{secret}"));
+                }
+                if opts.reject_tokens {
+                    cmd.arg("--reject-tokens");
+                }
+                for r in opts.reject_rcpt {
+                    cmd.args(["--reject-rcpt", r]);
+                }
+                if let Some((n, reply)) = opts.fail_data {
+                    cmd.arg("--fail-data").arg(format!("{n}:{reply}"));
+                }
+                cmd.arg("--drop-data").arg(opts.drop_data.to_string()).arg("--port").arg(opts.port.to_string());
+            },
+            "is aiosmtpd installed? scripts/install-tools --e2e",
+        );
+        Self { port: script.port, script, _maildir: maildir }
     }
 
     pub fn events(&self) -> Vec<String> {
-        self.lines.lock().unwrap().clone()
+        self.script.lines()
     }
 
     /// The raw messages received so far.
@@ -122,7 +109,7 @@ impl Relay {
 
     /// How many messages were received so far, without reading them.
     pub fn message_count(&self) -> usize {
-        self.lines.lock().unwrap().iter().filter(|l| l.starts_with("MESSAGE ")).count()
+        self.script.lines().iter().filter(|l| l.starts_with("MESSAGE ")).count()
     }
 
     /// Message-IDs of every message offered with DATA, accepted or not.
@@ -139,12 +126,5 @@ impl Relay {
             }
             std::thread::sleep(Duration::from_millis(50));
         }
-    }
-}
-
-impl Drop for Relay {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
     }
 }
