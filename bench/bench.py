@@ -5,7 +5,7 @@
   bench/bench.py decoupling [--requests 300]           invite API latency, fast relay vs one that stalls 2 s
   bench/bench.py footprint [--queued 10000]            server RSS idle and with queued emails
   bench/bench.py load [--seconds 10] [--postgres URL]  invitations/s and latency at 1, 4, 16, 32 concurrent clients
-  bench/bench.py lists [--users 100000] [--emails 1000000] [--requests 200] [--postgres URL]
+  bench/bench.py lists [--users 100000] [--emails 1000000] [--requests 200] [--browser] [--postgres URL]
                                                        Users and Email activity pages at scale: latency and RSS
 
 Needs: the release binary (make server), postfix's smtp-sink and smtp-source
@@ -104,11 +104,11 @@ class Instance:
             rows,
         )
 
-    def start(self):
+    def start(self, dist="/nonexistent"):
         self.port = free_port()
         # The server's warnings and errors stay in its data dir, to explain any refusal.
         self.log = open(os.path.join(self.dir, "server.log"), "ab")
-        self.proc = subprocess.Popen([BIN, "serve", "--bind", f"127.0.0.1:{self.port}", "--dist-dir", "/nonexistent"], env=self.env, stdout=subprocess.DEVNULL, stderr=self.log)
+        self.proc = subprocess.Popen([BIN, "serve", "--bind", f"127.0.0.1:{self.port}", "--dist-dir", dist], env=self.env, stdout=subprocess.DEVNULL, stderr=self.log)
         wait_port(self.port)
         self.base = f"http://127.0.0.1:{self.port}"
 
@@ -314,6 +314,12 @@ def lists(args):
             print(json.dumps({f"{engine}_{name}": out[f"{engine}_{name}"]}), file=sys.stderr)
         out[f"{engine}_rss_mib"] = round(g.rss_kib() / 1024, 1)
         out[f"{engine}_seeded_s"] = seeded_s
+        if args.browser and engine == "sqlite":  # (a restart would drop a PostgreSQL bench database)
+            # The dashboard itself (make dashboard first): the Users page in Chromium.
+            g.stop()
+            g.start(dist=os.path.join(ROOT, "dist"))
+            run = subprocess.run(["node", os.path.join(ROOT, "bench", "users_page.js"), g.base, ADMIN, PASSWORD, "10"], check=True, capture_output=True, text=True)
+            out[f"{engine}_browser"] = json.loads(run.stdout.strip().splitlines()[-1])
         g.stop()
     print(json.dumps(out))
 
@@ -335,6 +341,7 @@ def main():
     ls.add_argument("--users", type=int, default=100000)
     ls.add_argument("--emails", type=int, default=1000000)
     ls.add_argument("--requests", type=int, default=200)
+    ls.add_argument("--browser", action="store_true", help="also time the Users page in Chromium (needs make dashboard and the end2end npm packages)")
     ls.add_argument("--postgres", help="a PostgreSQL server URL, e.g. postgres://postgres@127.0.0.1:5432/postgres")
     args = p.parse_args()
     {"drain": drain, "decoupling": decoupling, "footprint": footprint, "load": load, "lists": lists}[args.cmd](args)
