@@ -552,14 +552,61 @@ pub struct Preset {
     pub guide: &'static str,
 }
 
+const GOOGLE: Preset = Preset {
+    name: "Gmail / Google Workspace",
+    host: "smtp.gmail.com",
+    port: 587,
+    security: Security::StartTls,
+    guide: "https://support.google.com/a/answer/176600",
+};
+const MICROSOFT_365: Preset = Preset { name: "Microsoft 365 / Outlook", host: "smtp.office365.com", port: 587, security: Security::StartTls, guide: "https://learn.microsoft.com/en-us/exchange/mail-flow-best-practices/how-to-set-up-a-multifunction-device-or-application-to-send-email-using-microsoft-365-or-office-365" };
+
+/// The relay an OAuth2 provider's tenants send through.
+pub fn preset_of(provider: crate::oauth::Provider) -> &'static Preset {
+    match provider {
+        crate::oauth::Provider::Google => &PRESETS[0],
+        crate::oauth::Provider::Microsoft365 => &PRESETS[1],
+    }
+}
+
 pub const PRESETS: &[Preset] = &[
-    Preset { name: "Gmail / Google Workspace", host: "smtp.gmail.com", port: 587, security: Security::StartTls, guide: "https://support.google.com/a/answer/176600" },
-    Preset { name: "Microsoft 365 / Outlook", host: "smtp.office365.com", port: 587, security: Security::StartTls, guide: "https://learn.microsoft.com/en-us/exchange/mail-flow-best-practices/how-to-set-up-a-multifunction-device-or-application-to-send-email-using-microsoft-365-or-office-365" },
-    Preset { name: "Amazon SES (eu-west-1)", host: "email-smtp.eu-west-1.amazonaws.com", port: 587, security: Security::StartTls, guide: "https://docs.aws.amazon.com/ses/latest/dg/send-email-smtp.html" },
-    Preset { name: "SendGrid", host: "smtp.sendgrid.net", port: 587, security: Security::StartTls, guide: "https://www.twilio.com/docs/sendgrid/for-developers/sending-email/integrating-with-the-smtp-api" },
-    Preset { name: "Mailgun", host: "smtp.mailgun.org", port: 587, security: Security::StartTls, guide: "https://documentation.mailgun.com/docs/mailgun/user-manual/sending-messages/send-smtp" },
-    Preset { name: "Postmark", host: "smtp.postmarkapp.com", port: 587, security: Security::StartTls, guide: "https://postmarkapp.com/developer/user-guide/send-email-with-smtp" },
-    Preset { name: "Brevo", host: "smtp-relay.brevo.com", port: 587, security: Security::StartTls, guide: "https://help.brevo.com/hc/en-us/articles/7924908994450" },
+    GOOGLE,
+    MICROSOFT_365,
+    Preset {
+        name: "Amazon SES (eu-west-1)",
+        host: "email-smtp.eu-west-1.amazonaws.com",
+        port: 587,
+        security: Security::StartTls,
+        guide: "https://docs.aws.amazon.com/ses/latest/dg/send-email-smtp.html",
+    },
+    Preset {
+        name: "SendGrid",
+        host: "smtp.sendgrid.net",
+        port: 587,
+        security: Security::StartTls,
+        guide: "https://www.twilio.com/docs/sendgrid/for-developers/sending-email/integrating-with-the-smtp-api",
+    },
+    Preset {
+        name: "Mailgun",
+        host: "smtp.mailgun.org",
+        port: 587,
+        security: Security::StartTls,
+        guide: "https://documentation.mailgun.com/docs/mailgun/user-manual/sending-messages/send-smtp",
+    },
+    Preset {
+        name: "Postmark",
+        host: "smtp.postmarkapp.com",
+        port: 587,
+        security: Security::StartTls,
+        guide: "https://postmarkapp.com/developer/user-guide/send-email-with-smtp",
+    },
+    Preset {
+        name: "Brevo",
+        host: "smtp-relay.brevo.com",
+        port: 587,
+        security: Security::StartTls,
+        guide: "https://help.brevo.com/hc/en-us/articles/7924908994450",
+    },
 ];
 
 #[cfg(test)]
@@ -674,6 +721,12 @@ mod tests {
         assert!(!saved.can_keep_password_for(&SmtpDraft { password: None, ..draft() }), "a client secret is not a password");
         saved.oauth = None;
         assert!(!saved.can_keep_password_for(&microsoft(None)), "nor a password a client secret");
+    }
+
+    #[test]
+    fn each_oauth_provider_has_its_relay() {
+        assert_eq!(preset_of(crate::oauth::Provider::Google).host, "smtp.gmail.com");
+        assert_eq!(preset_of(crate::oauth::Provider::Microsoft365).host, "smtp.office365.com");
     }
 
     #[test]

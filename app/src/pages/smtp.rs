@@ -14,8 +14,8 @@ use crate::i18n::{use_i18n, Texts};
 use crate::server_fns::{load_smtp_settings, save_smtp, set_smtp_enabled};
 use leptos::prelude::*;
 use shared::api::{ApiError, ErrorCode};
-use shared::oauth::{OAuthDraft, OAuthView};
-use shared::smtp::{FromName, Preset, Security, SmtpDraft, SmtpHost, SmtpSettings, PRESETS};
+use shared::oauth::{OAuthDraft, OAuthView, Provider};
+use shared::smtp::{preset_of, FromName, Preset, Security, SmtpDraft, SmtpHost, SmtpSettings, PRESETS};
 use shared::EmailAddress;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -41,27 +41,16 @@ const FIELDS: [&str; 11] = [
 enum Method {
     #[default]
     Password,
-    Microsoft365,
-    Google,
+    OAuth(Provider),
 }
 
 impl Method {
-    const ALL: [Method; 3] = [Method::Password, Method::Microsoft365, Method::Google];
+    const ALL: [Method; 3] = [Method::Password, Method::OAuth(Provider::Microsoft365), Method::OAuth(Provider::Google)];
 
     fn value(self) -> &'static str {
         match self {
             Method::Password => "password",
-            Method::Microsoft365 => "microsoft365",
-            Method::Google => "google",
-        }
-    }
-
-    /// The relay each provider's tenants use: picking the method fills it in.
-    fn relay(self) -> Option<(&'static str, u16)> {
-        match self {
-            Method::Password => None,
-            Method::Microsoft365 => Some(("smtp.office365.com", 587)),
-            Method::Google => Some(("smtp.gmail.com", 587)),
+            Method::OAuth(provider) => provider.as_str(),
         }
     }
 }
@@ -145,11 +134,11 @@ impl Form {
         match &s.oauth {
             None => self.method.set(Method::Password),
             Some(OAuthView::Microsoft365 { tenant_id, client_id, .. }) => {
-                self.method.set(Method::Microsoft365);
+                self.method.set(Method::OAuth(Provider::Microsoft365));
                 self.tenant_id.set(tenant_id.clone());
                 self.client_id.set(client_id.clone());
             }
-            Some(OAuthView::Google { .. }) => self.method.set(Method::Google),
+            Some(OAuthView::Google { .. }) => self.method.set(Method::OAuth(Provider::Google)),
         }
     }
 
@@ -172,12 +161,14 @@ impl Form {
             oauth: auth
                 .then(|| match self.method.get() {
                     Method::Password => None,
-                    Method::Microsoft365 => Some(OAuthDraft::Microsoft365 {
+                    Method::OAuth(Provider::Microsoft365) => Some(OAuthDraft::Microsoft365 {
                         tenant_id: self.tenant_id.get(),
                         client_id: self.client_id.get(),
                         client_secret: Some(self.client_secret.get()).filter(|s| !s.is_empty()),
                     }),
-                    Method::Google => Some(OAuthDraft::Google { service_account_key: Some(self.service_account_key.get()).filter(|k| !k.trim().is_empty()) }),
+                    Method::OAuth(Provider::Google) => {
+                        Some(OAuthDraft::Google { service_account_key: Some(self.service_account_key.get()).filter(|k| !k.trim().is_empty()) })
+                    }
                 })
                 .flatten(),
         }
@@ -371,31 +362,24 @@ fn SmtpForm(settings: SmtpSettings) -> impl IntoView {
                             })}
                         </div>
                     }.into_any(),
-                    Method::Microsoft365 => view! {
-                        <p class="hint guide-text" data-testid="oauth-guide">{move || i18n.t().guide_microsoft}" "
-                            <a href="https://learn.microsoft.com/en-us/exchange/client-developer/legacy-protocols/how-to-authenticate-an-imap-pop-smtp-application-by-using-oauth" target="_blank" rel="noopener">{move || i18n.t().guide_link}</a>
-                        </p>
+                    Method::OAuth(provider) => view! {
+                        <ProviderGuide provider/>
                         <div class="form-grid">
                             <Field label=text(|t| t.oauth_mailbox) name="username" value=form.username problem=form.problem("username")
                                 help=text(|t| t.oauth_mailbox_help) on_touch=touch("username")/>
-                            <Field label=text(|t| t.tenant_id) name="oauth.tenant_id" value=form.tenant_id problem=form.problem("oauth.tenant_id")
-                                on_touch=touch("oauth.tenant_id")/>
-                            <Field label=text(|t| t.client_id) name="oauth.client_id" value=form.client_id problem=form.problem("oauth.client_id")
-                                on_touch=touch("oauth.client_id")/>
-                            <Field label=text(|t| t.client_secret) name="oauth.client_secret" kind="password" autocomplete="new-password"
-                                value=form.client_secret problem=form.problem("oauth.client_secret") help=text(|t| t.client_secret_help)
-                                placeholder=Signal::derive(move || if kept(form) { i18n.t().secret_kept } else { "" })
-                                on_touch=touch("oauth.client_secret")/>
-                        </div>
-                    }.into_any(),
-                    Method::Google => view! {
-                        <p class="hint guide-text" data-testid="oauth-guide">{move || i18n.t().guide_google}" "
-                            <a href="https://developers.google.com/identity/protocols/oauth2/service-account#delegatingauthority" target="_blank" rel="noopener">{move || i18n.t().guide_link}</a>
-                        </p>
-                        <div class="form-grid">
-                            <Field label=text(|t| t.oauth_mailbox) name="username" value=form.username problem=form.problem("username")
-                                help=text(|t| t.oauth_mailbox_help) on_touch=touch("username")/>
-                            <ServiceAccountKey form/>
+                            {match provider {
+                                Provider::Microsoft365 => view! {
+                                    <Field label=text(|t| t.tenant_id) name="oauth.tenant_id" value=form.tenant_id problem=form.problem("oauth.tenant_id")
+                                        on_touch=touch("oauth.tenant_id")/>
+                                    <Field label=text(|t| t.client_id) name="oauth.client_id" value=form.client_id problem=form.problem("oauth.client_id")
+                                        on_touch=touch("oauth.client_id")/>
+                                    <Field label=text(|t| t.client_secret) name="oauth.client_secret" kind="password" autocomplete="new-password"
+                                        value=form.client_secret problem=form.problem("oauth.client_secret") help=text(|t| t.client_secret_help)
+                                        placeholder=Signal::derive(move || if kept(form) { i18n.t().secret_kept } else { "" })
+                                        on_touch=touch("oauth.client_secret")/>
+                                }.into_any(),
+                                Provider::Google => view! { <ServiceAccountKey form/> }.into_any(),
+                            }}
                         </div>
                     }.into_any(),
                 }}
@@ -416,8 +400,8 @@ fn SmtpForm(settings: SmtpSettings) -> impl IntoView {
 fn method_name(t: &Texts, m: Method) -> &'static str {
     match m {
         Method::Password => t.method_password,
-        Method::Microsoft365 => t.method_microsoft,
-        Method::Google => t.method_google,
+        Method::OAuth(Provider::Microsoft365) => t.method_microsoft,
+        Method::OAuth(Provider::Google) => t.method_google,
     }
 }
 
@@ -427,15 +411,34 @@ fn kept(form: Form) -> bool {
     form.settings.with(|s| s.can_keep_password_for(&d))
 }
 
-/// Picking a provider fills in its relay (host, port, StartTLS).
+/// What to set up at the provider, with its step-by-step guide.
+#[component]
+fn ProviderGuide(provider: Provider) -> impl IntoView {
+    let i18n = use_i18n();
+    let (text, href): (fn(&Texts) -> &'static str, &'static str) = match provider {
+        Provider::Microsoft365 => (
+            |t| t.guide_microsoft,
+            "https://learn.microsoft.com/en-us/exchange/client-developer/legacy-protocols/how-to-authenticate-an-imap-pop-smtp-application-by-using-oauth",
+        ),
+        Provider::Google => (|t| t.guide_google, "https://developers.google.com/identity/protocols/oauth2/service-account#delegatingauthority"),
+    };
+    view! {
+        <p class="hint guide-text" data-testid="oauth-guide">{move || text(i18n.t())}" "
+            <a href=href target="_blank" rel="noopener">{move || i18n.t().guide_link}</a>
+        </p>
+    }
+}
+
+/// Picking a provider fills in its relay (host, port, security), as picking its preset does.
 fn choose_method(form: Form, preset: RwSignal<Option<&'static Preset>>, value: &str) {
     let Some(method) = Method::ALL.into_iter().find(|m| m.value() == value) else { return };
     form.method.set(method);
-    if let Some((host, port)) = method.relay() {
-        form.host.set(host.to_owned());
-        form.port.set(port.to_string());
-        form.security.set(Security::StartTls);
-        preset.set(None);
+    if let Method::OAuth(provider) = method {
+        let relay = preset_of(provider);
+        form.host.set(relay.host.to_owned());
+        form.port.set(relay.port.to_string());
+        form.security.set(relay.security);
+        preset.set(Some(relay));
     }
 }
 

@@ -21,6 +21,12 @@ pub fn manages(me: &Me, role: Role, account_id: Option<i64>) -> bool {
     }
 }
 
+/// The roles `me` may hand out (in the invite and edit dialogs): every one
+/// for a host admin, an account admin's own account's roles for them.
+pub fn roles_offered(me: &Me) -> Vec<Role> {
+    Role::ALL.into_iter().filter(|r| manages(me, *r, if r.needs_account() { me.account_id } else { None })).collect()
+}
+
 use super::shell::with_data;
 use super::widgets::ErrorNote;
 use crate::i18n::use_i18n;

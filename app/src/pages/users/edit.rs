@@ -16,8 +16,7 @@ pub fn EditUser(user: UserSummary, accounts: Signal<Vec<AccountSummary>>, on_don
     let id = user.id;
     let role = RwSignal::new(user.role);
     let account = RwSignal::new(user.account_id.or(me.account_id));
-    let offered: Vec<Role> =
-        Role::ALL.into_iter().filter(|r| super::manages(&me, *r, if r.needs_account() { account.get_untracked() } else { None })).collect();
+    let offered = super::roles_offered(&me);
     let disabled = user.status == UserStatus::Disabled;
     let confirming_remove = RwSignal::new(false);
     let save = Action::new_local(move |change: &UserUpdate| {

@@ -19,7 +19,7 @@ pub fn InviteForm(accounts: LocalResource<Result<Vec<AccountSummary>, AppError>>
     let email = RwSignal::new(String::new());
     let me = expect_context::<Me>();
     // The roles this admin may hand out: account admins, their account's only.
-    let offered: Vec<Role> = Role::ALL.into_iter().filter(|r| super::manages(&me, *r, if r.needs_account() { me.account_id } else { None })).collect();
+    let offered = super::roles_offered(&me);
     // The type that grants the least: host user, or for an account admin, account user.
     let role = RwSignal::new(if me.role == Role::AccountAdmin { Role::AccountUser } else { Role::HostUser });
     // An account admin's invitations go to their own account.
