@@ -20,6 +20,7 @@ on_both_databases!(
     without_its_key_sealed_data_stops_the_start,
     api_tokens_are_listed_expire_and_are_revoked_at_once,
     keeping_the_password_is_decided_in_the_saving_transaction,
+    a_burst_of_parallel_guesses_is_counted_in_full,
 );
 
 /// What Gatehouse creates on disk is its user's alone.
@@ -468,6 +469,26 @@ async fn keeping_the_password_is_decided_in_the_saving_transaction(db: TestDb) {
     assert_eq!(res.status(), 409, "the blank password was kept for another relay");
     let host: String = sqlx::query_scalar("SELECT host FROM smtp_config").fetch_one(&mut other).await.unwrap();
     assert_eq!(host, "relay-b.example");
+}
+
+/// Twenty wrong passwords at once from one address: every one is counted
+/// (no update lost to a race), so the burst cannot slip past the delays, and
+/// the right password then waits too.
+async fn a_burst_of_parallel_guesses_is_counted_in_full(db: TestDb) {
+    let app = db.spawn().await;
+    app.set_up_admin().await;
+    let client = reqwest::Client::new();
+    let attempt = |password: &'static str| client.post(app.url("/api/v1/session")).json(&json!({"email": ADMIN_EMAIL, "password": password})).send();
+    // Each request in its own task, all started before any is awaited.
+    let burst: Vec<_> = (0..20).map(|_| tokio::spawn(attempt("a wrong guess!"))).collect();
+    for task in burst {
+        let status = task.await.unwrap().unwrap().status().as_u16();
+        assert!(status == 401 || status == 429, "{status}");
+    }
+    let mut conn = <sqlx::AnyConnection as sqlx::Connection>::connect(&db.url).await.unwrap();
+    let counted: Vec<i64> = sqlx::query_scalar("SELECT failures FROM sign_in_throttle ORDER BY account DESC").fetch_all(&mut conn).await.unwrap();
+    assert_eq!(counted, [20, 20], "the (address, account) pair and the address, each counted 20 times");
+    assert_eq!(error_code(attempt(ADMIN_PASSWORD).await.unwrap(), 429).await, "rate_limited");
 }
 
 /// Signs in without a cookie jar: (the Set-Cookie header, the `name=value` pair to send back).
