@@ -284,6 +284,9 @@ def lists(args):
         "emails_first_page": "/api/v1/emails",
         "emails_failed": "/api/v1/emails?status=failed",
         "emails_recipient": "/api/v1/emails?recipient=user4242@",
+        # A part in every address: the newest 100 of a million matches.
+        "emails_recipient_common": "/api/v1/emails?recipient=bench.example",
+        "emails_recipient_failed": "/api/v1/emails?recipient=user4242@&status=failed",
     }
     for engine, url in [("sqlite", None), ("postgres", args.postgres)]:
         if engine == "postgres" and not url:
@@ -314,6 +317,11 @@ def lists(args):
             print(json.dumps({f"{engine}_{name}": out[f"{engine}_{name}"]}), file=sys.stderr)
         out[f"{engine}_rss_mib"] = round(g.rss_kib() / 1024, 1)
         out[f"{engine}_seeded_s"] = seeded_s
+        if engine == "sqlite":
+            out["sqlite_db_mib"] = round(os.path.getsize(g.db) / 2**20, 1)
+        else:
+            size = "SELECT pg_database_size(current_database()) / 1048576.0"
+            out["postgres_db_mib"] = round(float(subprocess.run(["psql", g.env["GATEHOUSE_DATABASE_URL"], "-Atc", size], check=True, capture_output=True, text=True).stdout), 1)
         if args.browser and engine == "sqlite":  # (a restart would drop a PostgreSQL bench database)
             # The dashboard itself (make dashboard first): the Users page in Chromium.
             g.stop()

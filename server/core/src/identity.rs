@@ -3,7 +3,7 @@
 //! sign them in, and `users` (invitations, resets, accounts) manages them.
 
 use crate::error::{Failure, Result};
-use crate::storage::{changed_one, is_unique_violation, now, Db, Engine};
+use crate::storage::{changed_one, is_unique_violation, now, Db, Engine, PartSearch};
 use shared::api::{Me, UserFilter, UserStatus, UserSummary};
 use shared::{EmailAddress, Language, Role};
 use sqlx::any::AnyRow;
@@ -121,9 +121,10 @@ pub struct Account {
 /// `after`: of one account (`account`), matching `filter`. Reads the
 /// `users_email` index in order, so a page costs the same at any depth.
 pub async fn page(db: &Db, account: Option<i64>, filter: &UserFilter, after: Option<&str>, limit: i64) -> Result<Vec<User>> {
-    let rows = sqlx::query(&page_statement(db.engine))
+    let part = filter.q.as_deref().map(str::trim).unwrap_or("");
+    let rows = sqlx::query(&page_statement(db.engine, PartSearch::for_part(part)))
         .bind(account.unwrap_or(0))
-        .bind(filter.q.as_deref().map(str::trim).unwrap_or(""))
+        .bind(part)
         .bind(filter.role.map(Role::as_str).unwrap_or(""))
         .bind(filter.status.map(UserStatus::as_str).unwrap_or(""))
         .bind(after.unwrap_or(""))
@@ -137,11 +138,17 @@ pub async fn page(db: &Db, account: Option<i64>, filter: &UserFilter, after: Opt
 /// The page query: `$1` the caller's account (0: any), `$2` a part of the
 /// address, `$3` a role, `$4` a state, `$5` the address to start after, `$6`
 /// how many, `$7` an account asked for. Public for the test of its plan.
-pub fn page_statement(engine: Engine) -> String {
+pub fn page_statement(engine: Engine, search: PartSearch) -> String {
     let contains = crate::storage::contains(engine, "lower(email)", "lower($2)");
+    // PostgreSQL's trigram index for a part (migration 0014). SQLite reads
+    // 100,000 addresses in a few milliseconds and keeps the address order.
+    let candidates = match (search, engine) {
+        (PartSearch::Trigram, Engine::Postgres) => "email ILIKE '%' || $2 || '%' ESCAPE '' AND",
+        _ => "",
+    };
     format!(
         "SELECT {USER_COLUMNS} FROM users \
-         WHERE ($1 = 0 OR account_id = $1) AND ($7 = 0 OR account_id = $7) AND ($2 = '' OR {contains}) AND ($3 = '' OR role = $3) \
+         WHERE {candidates} ($1 = 0 OR account_id = $1) AND ($7 = 0 OR account_id = $7) AND ($2 = '' OR {contains}) AND ($3 = '' OR role = $3) \
          AND ($4 = '' OR ($4 = 'pending' AND password_hash IS NULL AND disabled_at IS NULL) \
               OR ($4 = 'active' AND password_hash IS NOT NULL AND disabled_at IS NULL) OR ($4 = 'disabled' AND disabled_at IS NOT NULL)) \
          AND ($5 = '' OR lower(email) > lower($5)) \

@@ -6,21 +6,27 @@
 use crate::support;
 
 use gatehouse_core::outbox::storage::{self, Claimed};
-use gatehouse_core::storage::{now, Db, Engine};
+use gatehouse_core::storage::{now, Db, Engine, PartSearch};
+use shared::outbox::EmailFilter;
 use support::{Backend, TestDb};
 
 const LEASE: i64 = 120;
 
 /// Puts one email in the outbox in the given state; returns its id.
 async fn put(db: &Db, status: &str, attempts: i64, next_attempt_at: i64) -> i64 {
+    put_to(db, "someone@example.com", status, attempts, next_attempt_at).await
+}
+
+async fn put_to(db: &Db, to: &str, status: &str, attempts: i64, next_attempt_at: i64) -> i64 {
     sqlx::query_scalar(
         "INSERT INTO outbox (kind, user_id, to_email, subject, text_body, html_body, message_id, status, attempts, next_attempt_at, created_at) \
-         VALUES ('invitation', NULL, 'someone@example.com', 'Subject', 'text', '<p>html</p>', '<id@example.com>', $1, $2, $3, $4) RETURNING id",
+         VALUES ('invitation', NULL, $5, 'Subject', 'text', '<p>html</p>', '<id@example.com>', $1, $2, $3, $4) RETURNING id",
     )
     .bind(status)
     .bind(attempts)
     .bind(next_attempt_at)
     .bind(now())
+    .bind(to)
     .fetch_one(db.writes())
     .await
     .unwrap()
@@ -83,7 +89,45 @@ async fn released_emails_are_due_again_as_they_were(test_db: TestDb) {
     assert_eq!(ids(&again).len(), 2, "due at once");
 }
 
-on_both_databases!(a_claim_takes_due_emails_oldest_first_up_to_its_limit, released_emails_are_due_again_as_they_were);
+/// The ids of the emails a search for `part` lists, newest first.
+async fn search(db: &Db, part: &str, before: Option<i64>, limit: i64) -> Vec<i64> {
+    let filter = EmailFilter { recipient: Some(part.into()), ..EmailFilter::default() };
+    storage::list(db, &filter, None, before, limit).await.unwrap().iter().map(|e| e.id).collect()
+}
+
+/// The trigram index (migration 0014) only proposes candidates: the search
+/// still matches the part exactly, in any case, with `%` and `_` meaning
+/// themselves, and the index follows every insert, change and delete.
+async fn a_recipient_search_finds_exactly_the_part_asked_for(test_db: TestDb) {
+    let db = connect(&test_db).await;
+    let t = now();
+    let ann = put_to(&db, "Ann_Lee@Example.com", "sent", 1, t).await;
+    let annx = put_to(&db, "annxlee@example.com", "sent", 1, t).await;
+    let bob = put_to(&db, "bob%50@example.org", "failed", 3, t).await;
+    let carol = put_to(&db, "carol@example.net", "queued", 0, t).await;
+    let backslash = put_to(&db, "x\\y@example.net", "queued", 0, t).await;
+
+    assert_eq!(search(&db, "ann_lee", None, 10).await, vec![ann], "`_` is not a wildcard");
+    assert_eq!(search(&db, "%50", None, 10).await, vec![bob], "`%` is not a wildcard");
+    assert_eq!(search(&db, "EXAMPLE.COM", None, 10).await, vec![annx, ann], "any case, newest first");
+    assert_eq!(search(&db, "an", None, 10).await, vec![annx, ann], "shorter than a trigram: read in full");
+    assert_eq!(search(&db, "example", None, 2).await, vec![backslash, carol], "a page");
+    assert_eq!(search(&db, "example", Some(carol), 2).await, vec![bob, annx], "the next page");
+    assert!(search(&db, "dave", None, 10).await.is_empty());
+    assert_eq!(search(&db, "x\\y@", None, 10).await, vec![backslash], "`\\` is not an escape");
+
+    sqlx::query("UPDATE outbox SET to_email = 'dave@example.net' WHERE id = $1").bind(carol).execute(db.writes()).await.unwrap();
+    sqlx::query("DELETE FROM outbox WHERE id = $1").bind(annx).execute(db.writes()).await.unwrap();
+    assert_eq!(search(&db, "dave@", None, 10).await, vec![carol], "a changed address is found");
+    assert!(search(&db, "carol", None, 10).await.is_empty(), "and its old one is not");
+    assert_eq!(search(&db, "example.com", None, 10).await, vec![ann], "a deleted email is gone");
+}
+
+on_both_databases!(
+    a_claim_takes_due_emails_oldest_first_up_to_its_limit,
+    released_emails_are_due_again_as_they_were,
+    a_recipient_search_finds_exactly_the_part_asked_for
+);
 
 /// With thousands queued, a claim must walk the partial index `outbox_due` in
 /// order. A plan that gathers every due email and sorts it (a temp B-tree)
@@ -126,7 +170,7 @@ async fn on_sqlite_the_lists_read_their_index_in_order() {
     use sqlx::Row;
     let test_db = TestDb::new(Backend::Sqlite).await;
     let db = connect(&test_db).await;
-    let rows = sqlx::query(&format!("EXPLAIN QUERY PLAN {}", gatehouse_core::identity::page_statement(Engine::Sqlite)))
+    let rows = sqlx::query(&format!("EXPLAIN QUERY PLAN {}", gatehouse_core::identity::page_statement(Engine::Sqlite, PartSearch::Trigram)))
         .bind(0_i64)
         .bind("")
         .bind("")
@@ -141,16 +185,29 @@ async fn on_sqlite_the_lists_read_their_index_in_order() {
     assert!(users.contains("USING INDEX users_email"), "users page plan: {users}");
     assert!(!users.contains("TEMP B-TREE"), "users page plan sorts: {users}");
 
-    let rows = sqlx::query(&format!("EXPLAIN QUERY PLAN {}", storage::list_statement(Engine::Sqlite)))
+    let emails = list_plan(&db, PartSearch::Scan).await;
+    // The primary key below the cursor, newest first.
+    assert!(emails.contains("SEARCH outbox USING INTEGER PRIMARY KEY (rowid<?)") && !emails.contains("TEMP B-TREE"), "emails page plan: {emails}");
+    // A search by a part of the address: ids from the trigram index, newest
+    // first, each email then found by its primary key.
+    let search = list_plan(&db, PartSearch::Trigram).await;
+    assert!(
+        search.contains("VIRTUAL TABLE") && search.contains("SEARCH o USING INTEGER PRIMARY KEY") && !search.contains("TEMP B-TREE"),
+        "recipient search plan: {search}"
+    );
+}
+
+async fn list_plan(db: &Db, search: PartSearch) -> String {
+    use sqlx::Row;
+    let rows = sqlx::query(&format!("EXPLAIN QUERY PLAN {}", storage::list_statement(Engine::Sqlite, search)))
         .bind("")
         .bind("")
-        .bind("")
+        .bind("user4242@")
         .bind(0_i64)
-        .bind(0_i64)
+        .bind(i64::MAX)
         .bind(100_i64)
         .fetch_all(db.reads())
         .await
         .unwrap();
-    let emails = rows.iter().map(|r| r.try_get::<String, _>(3).unwrap()).collect::<Vec<_>>().join(" | ");
-    assert!(emails.contains("SCAN outbox") && !emails.contains("TEMP B-TREE"), "emails page plan: {emails}");
+    rows.iter().map(|r| r.try_get::<String, _>(3).unwrap()).collect::<Vec<_>>().join(" | ")
 }

@@ -3,7 +3,7 @@
 use crate::error::{Failure, Result};
 use crate::seal::{self, Purpose};
 use crate::secret_key::SecretKey;
-use crate::storage::{now, Engine};
+use crate::storage::{now, Engine, PartSearch};
 use shared::outbox::{EmailFilter, EmailKind, EmailStatus};
 use sqlx::{AnyPool, Row};
 
@@ -224,29 +224,54 @@ pub async fn mark_retry(pool: &AnyPool, id: i64, error: &str, at: i64) -> Result
     Ok(())
 }
 
-const LISTED: &str = "SELECT id, kind, to_email, status, attempts, last_error, created_at, sent_at, next_attempt_at, body FROM outbox";
+const COLUMNS: [&str; 10] = ["id", "kind", "to_email", "status", "attempts", "last_error", "created_at", "sent_at", "next_attempt_at", "body"];
 
 /// The list query: `$1` a state, `$2` a kind, `$3` a part of the recipient,
-/// `$4` an account (0: any), `$5` the id to start below (0: the newest), `$6`
-/// how many. Newest first by id, the primary key. Public for the test of its plan.
-pub fn list_statement(engine: Engine) -> String {
-    let contains = crate::storage::contains(engine, "lower(to_email)", "lower($3)");
-    format!(
-        "{LISTED} WHERE ($1 = '' OR status = $1) AND ($2 = '' OR kind = $2) AND ($3 = '' OR {contains}) \
-         AND ($4 = 0 OR user_id IN (SELECT id FROM users WHERE account_id = $4)) AND ($5 = 0 OR id < $5) \
-         ORDER BY id DESC LIMIT $6"
-    )
+/// `$4` an account (0: any), `$5` the id to start below, `$6` how many.
+/// Newest first by id, the primary key. Public for the test of its plan.
+pub fn list_statement(engine: Engine, search: PartSearch) -> String {
+    let filters = |o: &str| {
+        format!(
+            "($1 = '' OR {o}status = $1) AND ($2 = '' OR {o}kind = $2) \
+             AND ($4 = 0 OR {o}user_id IN (SELECT id FROM users WHERE account_id = $4))"
+        )
+    };
+    let exact = |o: &str| crate::storage::contains(engine, &format!("lower({o}to_email)"), "lower($3)");
+    let columns = |o: &str| COLUMNS.map(|c| format!("{o}{c}")).join(", ");
+    match (search, engine) {
+        (PartSearch::Scan, _) => {
+            format!("SELECT {} FROM outbox WHERE {} AND ($3 = '' OR {}) AND id < $5 ORDER BY id DESC LIMIT $6", columns(""), filters(""), exact(""))
+        }
+        // The FTS5 table hands out its ids newest first, below the cursor, and
+        // each is looked up by primary key: no sort, however many match.
+        (PartSearch::Trigram, Engine::Sqlite) => format!(
+            "SELECT {} FROM outbox_recipient_search s JOIN outbox o ON o.id = s.rowid \
+             WHERE s.to_email LIKE '%' || $3 || '%' AND {} AND {} AND s.rowid < $5 \
+             ORDER BY s.rowid DESC LIMIT $6",
+            columns("o."),
+            exact("o."),
+            filters("o.")
+        ),
+        (PartSearch::Trigram, Engine::Postgres) => format!(
+            "SELECT {} FROM outbox WHERE to_email ILIKE '%' || $3 || '%' ESCAPE '' AND {} AND {} AND id < $5 \
+             ORDER BY id DESC LIMIT $6",
+            columns(""),
+            exact(""),
+            filters("")
+        ),
+    }
 }
 
 /// Up to `limit` emails older than `before` (an id), newest first, matching
 /// `filter`, and only those to `account`'s users when given.
 pub async fn list(db: &crate::storage::Db, filter: &EmailFilter, account: Option<i64>, before: Option<i64>, limit: i64) -> Result<Vec<EmailRow>> {
-    let rows = sqlx::query(&list_statement(db.engine))
+    let part = filter.recipient.as_deref().map(str::trim).unwrap_or_default();
+    let rows = sqlx::query(&list_statement(db.engine, PartSearch::for_part(part)))
         .bind(filter.status.map(EmailStatus::as_str).unwrap_or_default())
         .bind(filter.kind.map(EmailKind::as_str).unwrap_or_default())
-        .bind(filter.recipient.as_deref().map(str::trim).unwrap_or_default())
+        .bind(part)
         .bind(account.unwrap_or(0))
-        .bind(before.unwrap_or(0))
+        .bind(before.unwrap_or(i64::MAX))
         .bind(limit)
         .fetch_all(db.reads())
         .await?;
@@ -254,7 +279,7 @@ pub async fn list(db: &crate::storage::Db, filter: &EmailFilter, account: Option
 }
 
 pub async fn find(pool: &AnyPool, id: i64) -> Result<Option<EmailRow>> {
-    let row = sqlx::query(&format!("{LISTED} WHERE id = $1")).bind(id).fetch_optional(pool).await?;
+    let row = sqlx::query(&format!("SELECT {} FROM outbox WHERE id = $1", COLUMNS.join(", "))).bind(id).fetch_optional(pool).await?;
     row.as_ref().map(email_row).transpose()
 }
 

@@ -115,6 +115,30 @@ pub fn contains(engine: Engine, haystack: &str, needle: &str) -> String {
     }
 }
 
+/// How a search for a part of an address (Users' `q`, Email activity's
+/// `recipient`) reads its table.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PartSearch {
+    /// No part, or one shorter than a trigram: each row's address is read,
+    /// in the list's order, so a common part still stops at the page's end.
+    Scan,
+    /// A part of three characters or more: a trigram index (migration 0014)
+    /// names the candidates with LIKE (no escape character, so they are a
+    /// superset: a `%` or `_` in the part is a wildcard to it) and `contains`
+    /// keeps the exact matches.
+    Trigram,
+}
+
+impl PartSearch {
+    pub fn for_part(part: &str) -> Self {
+        if part.chars().count() >= 3 {
+            Self::Trigram
+        } else {
+            Self::Scan
+        }
+    }
+}
+
 impl Db {
     /// Whether the database holds anything sealed with the secret key (see
     /// `SecretKey::load_or_create_for`).
