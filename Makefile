@@ -27,9 +27,11 @@ test: tools
 tools:
 	./scripts/install-tools
 
-# The browser bundle (wasm) into dist/.
+# The browser bundle (wasm) into dist/, with brotli and gzip copies of each
+# file for the server to send.
 dashboard: tools
 	trunk build --release
+	./scripts/precompress dist
 
 server:
 	cargo build --release -p server

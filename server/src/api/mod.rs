@@ -8,6 +8,7 @@ mod accounts;
 mod auth;
 pub mod client_ip;
 mod content_policy;
+mod dashboard;
 mod emails;
 pub mod error;
 mod extract;
@@ -31,7 +32,6 @@ use gatehouse_core::state::AppState;
 use shared::api::{ApiError, ErrorCode};
 use std::net::SocketAddr;
 use std::path::Path;
-use tower_http::services::{ServeDir, ServeFile};
 use tower_http::set_header::SetResponseHeaderLayer;
 
 /// Every route, behind the guards. `bound` is the listening address, one of
@@ -49,7 +49,7 @@ pub fn router(state: AppState, dist_dir: &Path, bound: SocketAddr, trusted_proxi
         .route("/openapi.json", axum::routing::get(openapi::document))
         .fallback(|| async { error_response(ApiError::new(ErrorCode::NotFound, "no such API route")) });
 
-    let dashboard = ServeDir::new(dist_dir).fallback(ServeFile::new(dist_dir.join("index.html")));
+    let dashboard = Router::new().fallback_service(dashboard::files(dist_dir)).layer(axum::middleware::from_fn(dashboard::cache_headers));
     // Read once: the policy allows the built loader script by its hash, so a
     // dashboard rebuilt under a running server needs a restart.
     let index_html = std::fs::read_to_string(dist_dir.join("index.html")).ok();
@@ -61,7 +61,7 @@ pub fn router(state: AppState, dist_dir: &Path, bound: SocketAddr, trusted_proxi
         .route("/api/fn/{*name}", axum::routing::post(server_fns::handle))
         .merge(health::router())
         .route("/metrics", axum::routing::get(metrics::render))
-        .fallback_service(dashboard)
+        .merge(dashboard)
         .layer(axum::middleware::from_fn(guards::check_storage_rule))
         .layer(axum::middleware::from_fn_with_state(state.clone(), guards::refuse_foreign_origin))
         .layer(axum::middleware::from_fn(guards::json_errors_for_api))
