@@ -24,3 +24,31 @@ test('Email activity shows a failed email with its reason, and Retry sends it on
   await expect.poll(() => catcher.messages().length).toBe(1);
   await expect(row.getByRole('button', { name: 'Retry' })).toHaveCount(0);
 });
+
+test.describe('finding an email', () => {
+  test.use({ catcherArgs: [] });
+
+  test('Email activity finds emails by a part of the recipient, any case, and by kind', async ({ page, gh, catcher }) => {
+    await setUpAdmin(page, gh);
+    await smtpOn(page, gh, catcher.port);
+    for (const email of ['ann@acme.example', 'bob@other.example']) {
+      const made = await page.request.post(`${gh.baseUrl}/api/v1/invitations`, { data: { email, role: 'host_user' }, headers: { origin: gh.baseUrl } });
+      expect(made.status()).toBe(201);
+    }
+    await page.getByRole('link', { name: 'Host settings' }).click();
+    await page.getByRole('link', { name: 'Email activity' }).click();
+    const rows = page.getByTestId('email-row');
+    await expect(rows).toHaveCount(2);
+
+    await page.getByLabel('Recipient contains').fill('ACME');
+    await page.getByLabel('Recipient contains').press('Enter');
+    await expect(rows).toHaveCount(1);
+    await expect(rows.first()).toContainText('ann@acme.example');
+
+    await page.getByLabel('Kind').selectOption({ label: 'Password reset' });
+    await expect(page.getByText('No emails match these filters.')).toBeVisible();
+    await page.getByLabel('Kind').selectOption({ label: 'Invitation' });
+    await expect(rows).toHaveCount(1);
+    await expect(rows.first()).toContainText('ann@acme.example');
+  });
+});

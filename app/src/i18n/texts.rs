@@ -256,6 +256,7 @@ pub struct Texts {
     pub filter_all: &'static str,
     pub refresh: &'static str,
     pub col_recipient: &'static str,
+    pub search_recipient: &'static str,
     pub col_kind: &'static str,
     pub col_state: &'static str,
     pub col_attempts: &'static str,
@@ -268,7 +269,7 @@ pub struct Texts {
     pub next_attempt: fn(&str) -> String,
     pub discard: &'static str,
     pub emails_empty: &'static str,
-    pub emails_none_in_state: &'static str,
+    pub emails_none_match: &'static str,
     pub emails_held_note: &'static str,
     // Signup from an invitation
     pub signup_title: &'static str,

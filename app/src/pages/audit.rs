@@ -1,7 +1,7 @@
 //! Host settings → Audit log: who did what, newest first, filtered by actor
 //! and action, with "Load more" for older entries.
 
-use super::widgets::{local_time, ErrorNote, Loading};
+use super::widgets::{local_time, ErrorNote, LoadMore, Loading};
 use crate::i18n::use_i18n;
 use crate::server_fns::load_audit;
 use leptos::prelude::*;
@@ -87,10 +87,12 @@ pub fn AuditPage() -> impl IntoView {
             }
             .into_any()
         }}
-        {move || next.get().is_some().then(|| view! {
-            <button on:click=move |_| { load.dispatch(true); } disabled=move || load.pending().get()>
-                {move || if load.pending().get() { i18n.t().loading } else { i18n.t().load_more }}
-            </button>
-        })}
+        // A failed load says why above the table, whichever page it was.
+        <LoadMore
+            has_more=Signal::derive(move || next.with(Option::is_some))
+            pending=load.pending()
+            on_load=Callback::new(move |()| { load.dispatch(true); })
+            error=Signal::derive(|| None)
+        />
     }
 }

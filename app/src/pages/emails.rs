@@ -1,16 +1,18 @@
 //! Host settings → Email activity: every invitation and reset email and where
-//! it is in delivery, with Retry and Discard. The delivery worker moves emails
-//! along without the page asking, so the list reloads itself while open.
+//! it is in delivery, newest first a page at a time, found by a part of the
+//! recipient, a state and a kind, with Retry and Discard. The delivery worker
+//! moves emails along without the page asking, so the list reloads itself
+//! while open.
 
 mod table;
 
-use super::widgets::{ErrorNote, Loading};
+use super::widgets::{ErrorNote, LoadMore, Loading};
 use crate::i18n::use_i18n;
 use crate::server_fns::{discard_email, list_emails, retry_email};
 use leptos::prelude::*;
 use leptos_router::components::A;
 use shared::api::ApiError;
-use shared::outbox::{EmailFilter, EmailStatus, EmailSummary};
+use shared::outbox::{EmailFilter, EmailKind, EmailStatus, EmailSummary};
 use std::time::Duration;
 
 /// How often the list reloads while the page is open.
@@ -45,12 +47,12 @@ enum Phase {
 #[component]
 pub fn EmailsPage() -> impl IntoView {
     let i18n = use_i18n();
-    // None: every state.
-    let filter = RwSignal::new(None::<EmailStatus>);
+    // The default: every email.
+    let filter = RwSignal::new(EmailFilter::default());
     // Reading the filter here is what makes choosing another one reload the list.
     let emails = LocalResource::new(move || {
-        let status = filter.get();
-        async move { list_emails(EmailFilter { status, ..Default::default() }, None).await }
+        let wanted = filter.get();
+        async move { list_emails(wanted, None).await }
     });
     // Older pages that "Load more" added, and where the next one starts.
     let more = RwSignal::new(Vec::<EmailSummary>::new());
@@ -64,9 +66,9 @@ pub fn EmailsPage() -> impl IntoView {
         }
     });
     let load_more = Action::new_local(move |_: &()| {
-        let (status, cursor) = (filter.get_untracked(), next.get_untracked());
+        let (wanted, cursor) = (filter.get_untracked(), next.get_untracked());
         async move {
-            let page = list_emails(EmailFilter { status, ..Default::default() }, cursor).await?;
+            let page = list_emails(wanted, cursor).await?;
             more.update(|m| m.extend(page.items));
             next.set(page.next_cursor);
             Ok::<(), crate::server_fns::AppError>(())
@@ -105,7 +107,7 @@ pub fn EmailsPage() -> impl IntoView {
         action.dispatch(act);
     });
     let busy = action.pending();
-    let filtered = Signal::derive(move || filter.with(Option::is_some));
+    let filtered = Signal::derive(move || filter.with(|f| *f != EmailFilter::default()));
     // Polling keeps the newest page live; while older pages are shown, it
     // pauses, so that what is being read does not shift underneath.
     every(POLL, move || {
@@ -116,10 +118,7 @@ pub fn EmailsPage() -> impl IntoView {
     view! {
         <h2>{move || i18n.t().emails_title}</h2>
         <p>{move || i18n.t().emails_intro}</p>
-        <div class="actions toolbar">
-            <StatusFilter filter/>
-            <button on:click=move |_| emails.refetch()>{move || i18n.t().refresh}</button>
-        </div>
+        <EmailSearch filter on_refresh=Callback::new(move |()| emails.refetch())/>
         {move || any_held.get().then(|| view! {
             <p class="note" data-testid="held-note">
                 {move || i18n.t().emails_held_note}" "
@@ -132,39 +131,65 @@ pub fn EmailsPage() -> impl IntoView {
             Phase::Failed(e) => view! { <ErrorNote error=e/> }.into_any(),
             Phase::Ready => view! { <table::EmailTable rows filtered on_action busy/> }.into_any(),
         }}
-        {move || next.get().is_some().then(|| view! {
-            <button class="load-more" on:click=move |_| { load_more.dispatch(()); } disabled=move || load_more.pending().get()>
-                {move || if load_more.pending().get() { i18n.t().loading } else { i18n.t().load_more }}
-            </button>
-        })}
-        {move || load_more.value().get().and_then(Result::err).map(|e| view! { <ErrorNote error=e.0/> })}
+        <LoadMore
+            has_more=Signal::derive(move || next.with(Option::is_some))
+            pending=load_more.pending()
+            on_load=Callback::new(move |()| { load_more.dispatch(()); })
+            error=Signal::derive(move || load_more.value().get().and_then(Result::err).map(|e| e.0))
+        />
     }
 }
 
+/// The list's filters: a state and a kind apply as soon as they are
+/// chosen; a part of the recipient when the form is sent (Enter, or Filter).
 #[component]
-fn StatusFilter(filter: RwSignal<Option<EmailStatus>>) -> impl IntoView {
+fn EmailSearch(filter: RwSignal<EmailFilter>, on_refresh: Callback<()>) -> impl IntoView {
     let i18n = use_i18n();
+    let recipient = RwSignal::new(String::new());
+    let on_submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let text = recipient.get_untracked().trim().to_owned();
+        filter.update(|f| f.recipient = (!text.is_empty()).then_some(text));
+    };
     view! {
-        <div class="field">
-            <label for="email-status">{move || i18n.t().col_status}</label>
-            <select
-                id="email-status"
-                data-testid="email-filter"
-                on:change=move |ev| {
-                    filter.set(EmailStatus::parse(&event_target_value(&ev)));
-                }
-            >
-                <option value="" selected=move || filter.with(Option::is_none)>{move || i18n.t().filter_all}</option>
-                {EmailStatus::ALL
-                    .into_iter()
-                    .map(|s| view! {
-                        <option value=s.as_str() selected=move || filter.get() == Some(s)>
-                            {move || i18n.t().last_email(Some(s))}
-                        </option>
-                    })
-                    .collect_view()}
-            </select>
-        </div>
+        <form class="actions toolbar" role="search" on:submit=on_submit>
+            <div class="field">
+                <label for="email-recipient">{move || i18n.t().search_recipient}</label>
+                <input id="email-recipient" type="search" prop:value=move || recipient.get() on:input=move |ev| recipient.set(event_target_value(&ev))/>
+            </div>
+            <div class="field">
+                <label for="email-status">{move || i18n.t().col_status}</label>
+                <select
+                    id="email-status"
+                    data-testid="email-filter"
+                    on:change=move |ev| filter.update(|f| f.status = EmailStatus::parse(&event_target_value(&ev)))
+                >
+                    <option value="" selected=move || filter.with(|f| f.status.is_none())>{move || i18n.t().filter_all}</option>
+                    {EmailStatus::ALL
+                        .into_iter()
+                        .map(|s| view! {
+                            <option value=s.as_str() selected=move || filter.with(|f| f.status == Some(s))>
+                                {move || i18n.t().last_email(Some(s))}
+                            </option>
+                        })
+                        .collect_view()}
+                </select>
+            </div>
+            <div class="field">
+                <label for="email-kind">{move || i18n.t().col_kind}</label>
+                <select id="email-kind" on:change=move |ev| filter.update(|f| f.kind = EmailKind::parse(&event_target_value(&ev)))>
+                    <option value="" selected=move || filter.with(|f| f.kind.is_none())>{move || i18n.t().filter_all}</option>
+                    {EmailKind::ALL
+                        .into_iter()
+                        .map(|k| view! {
+                            <option value=k.as_str() selected=move || filter.with(|f| f.kind == Some(k))>{move || i18n.t().email_kind(k)}</option>
+                        })
+                        .collect_view()}
+                </select>
+            </div>
+            <button type="submit">{move || i18n.t().apply_filter}</button>
+            <button type="button" on:click=move |_| on_refresh.run(())>{move || i18n.t().refresh}</button>
+        </form>
     }
 }
 

@@ -28,7 +28,7 @@ pub fn roles_offered(me: &Me) -> Vec<Role> {
 }
 
 use super::shell::with_data;
-use super::widgets::ErrorNote;
+use super::widgets::{ErrorNote, LoadMore};
 use crate::i18n::use_i18n;
 use crate::server_fns::{list_accounts, list_users, make_reset_link, regenerate_invitation};
 use leptos::prelude::*;
@@ -144,11 +144,11 @@ pub fn Users() -> impl IntoView {
             users.extend(more.get());
             view! { <table::UserTable users accounts=account_list on_link on_changed busy/> }
         })}
-        {move || next.get().is_some().then(|| view! {
-            <button class="load-more" on:click=move |_| { load_more.dispatch(()); } disabled=move || load_more.pending().get()>
-                {move || if load_more.pending().get() { i18n.t().loading } else { i18n.t().load_more }}
-            </button>
-        })}
-        {move || load_more.value().get().and_then(Result::err).map(|e| view! { <ErrorNote error=e.0/> })}
+        <LoadMore
+            has_more=Signal::derive(move || next.with(Option::is_some))
+            pending=load_more.pending()
+            on_load=Callback::new(move |()| { load_more.dispatch(()); })
+            error=Signal::derive(move || load_more.value().get().and_then(Result::err).map(|e| e.0))
+        />
     }
 }

@@ -27,6 +27,26 @@ pub fn ErrorNote(error: ApiError) -> impl IntoView {
 /// A labelled input whose problem (if any) shows beneath it as the user types.
 /// `help` is a short line under the label; `on_touch` fires when the user
 /// types in the field or leaves it (pages use it to decide when to judge).
+/// "Load more" under a paged list: there while `has_more`, saying so while
+/// the next page loads, then the reason if loading it failed.
+#[component]
+pub fn LoadMore(
+    #[prop(into)] has_more: Signal<bool>,
+    #[prop(into)] pending: Signal<bool>,
+    on_load: Callback<()>,
+    #[prop(into)] error: Signal<Option<ApiError>>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        {move || has_more.get().then(|| view! {
+            <button class="load-more" on:click=move |_| on_load.run(()) disabled=move || pending.get()>
+                {move || if pending.get() { i18n.t().loading } else { i18n.t().load_more }}
+            </button>
+        })}
+        {move || error.get().map(|e| view! { <ErrorNote error=e/> })}
+    }
+}
+
 #[component]
 pub fn Field(
     label: Signal<&'static str>,

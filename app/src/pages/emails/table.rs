@@ -18,7 +18,7 @@ pub fn EmailTable(
     let empty = Memo::new(move |_| rows.with(Vec::is_empty));
     move || {
         if empty.get() {
-            let text = move || if filtered.get() { i18n.t().emails_none_in_state } else { i18n.t().emails_empty };
+            let text = move || if filtered.get() { i18n.t().emails_none_match } else { i18n.t().emails_empty };
             return view! { <p class="empty" data-testid="emails-empty">{text}</p> }.into_any();
         }
         view! {
