@@ -27,10 +27,12 @@ test: tools
 tools:
 	./scripts/install-tools
 
-# The browser bundle (wasm) into dist/, with brotli and gzip copies of each
-# file for the server to send.
+# The browser bundle (wasm) into dist/: trunk builds it whole, split-wasm
+# cuts it at the lazy routes (the sign-in page loads only what it needs),
+# and precompress makes brotli and gzip copies of each file for the server.
 dashboard: tools
 	trunk build --release
+	./scripts/split-wasm dist
 	./scripts/precompress dist
 
 server:

@@ -9,6 +9,7 @@ mod emails;
 mod forgot;
 mod host_settings;
 mod invite;
+mod lazy;
 mod link_page;
 mod profile;
 mod reset;
@@ -23,7 +24,7 @@ mod widgets;
 use crate::i18n::{use_i18n, I18n};
 use leptos::prelude::*;
 use leptos_router::components::{ParentRoute, Route, Router, Routes, A};
-use leptos_router::path;
+use leptos_router::{path, Lazy};
 
 #[component]
 pub fn App() -> impl IntoView {
@@ -33,22 +34,22 @@ pub fn App() -> impl IntoView {
         <Router>
             <Routes fallback=NotFound>
                 <Route path=path!("/signin") view=sign_in::SignIn/>
-                <Route path=path!("/setup/:token") view=setup::Setup/>
+                <Route path=path!("/setup/:token") view={Lazy::<lazy::SetupRoute>::new()}/>
                 // Reached from emailed or copied links, before anyone is signed in.
-                <Route path=path!("/invite/:token") view=invite::Invite/>
-                <Route path=path!("/forgot") view=forgot::Forgot/>
-                <Route path=path!("/reset/:token") view=reset::Reset/>
+                <Route path=path!("/invite/:token") view={Lazy::<lazy::InviteRoute>::new()}/>
+                <Route path=path!("/forgot") view={Lazy::<lazy::ForgotRoute>::new()}/>
+                <Route path=path!("/reset/:token") view={Lazy::<lazy::ResetRoute>::new()}/>
                 <ParentRoute path=path!("") view=shell::Shell>
                     <Route path=path!("") view=shell::Home/>
-                    <Route path=path!("users") view=users::Users/>
-                    <Route path=path!("accounts") view=accounts::Accounts/>
-                    <Route path=path!("profile") view=profile::Profile/>
+                    <Route path=path!("users") view={Lazy::<lazy::UsersRoute>::new()}/>
+                    <Route path=path!("accounts") view={Lazy::<lazy::AccountsRoute>::new()}/>
+                    <Route path=path!("profile") view={Lazy::<lazy::ProfileRoute>::new()}/>
                     <ParentRoute path=path!("settings") view=host_settings::HostSettings>
                         <Route path=path!("") view=host_settings::HostOverview/>
-                        <Route path=path!("smtp") view=smtp::SmtpPage/>
-                        <Route path=path!("emails") view=emails::EmailsPage/>
-                        <Route path=path!("tokens") view=api_tokens::ApiTokensPage/>
-                        <Route path=path!("audit") view=audit::AuditPage/>
+                        <Route path=path!("smtp") view={Lazy::<lazy::SmtpRoute>::new()}/>
+                        <Route path=path!("emails") view={Lazy::<lazy::EmailsRoute>::new()}/>
+                        <Route path=path!("tokens") view={Lazy::<lazy::TokensRoute>::new()}/>
+                        <Route path=path!("audit") view={Lazy::<lazy::AuditRoute>::new()}/>
                     </ParentRoute>
                 </ParentRoute>
             </Routes>
