@@ -38,14 +38,16 @@ pub async fn cache_headers(req: Request, next: Next) -> Response {
     res
 }
 
-/// Whether the last part of `path` carries trunk's content hash: 16
-/// lower-case hex digits after a `-` (`frontend-0123456789abcdef_bg.wasm`,
-/// `main-0123456789abcdef.css`).
+/// Whether the last part of `path` carries a content hash: lower-case hex
+/// digits after a `-`, then `.` or `_` (`frontend-0123456789abcdef_bg.wasm`,
+/// `main-0123456789abcdef.css`). Trunk writes its 64-bit hash without
+/// leading zeros, so it may be shorter than 16 digits; below 12 (one build
+/// in a million) the file is merely revalidated, never wrongly kept.
 fn is_fingerprinted(path: &str) -> bool {
     let name = path.rsplit('/').next().unwrap_or_default();
     name.split('-').skip(1).any(|part| {
-        let hash = part.get(..16).unwrap_or_default();
-        hash.len() == 16 && hash.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)) && part[16..].starts_with(['.', '_'])
+        let digits = part.bytes().take_while(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(b)).count();
+        (12..=16).contains(&digits) && part[digits..].starts_with(['.', '_'])
     })
 }
 
@@ -58,11 +60,13 @@ mod tests {
         assert!(is_fingerprinted("/frontend-0123456789abcdef_bg.wasm"));
         assert!(is_fingerprinted("/frontend-0123456789abcdef.js"));
         assert!(is_fingerprinted("/main-0123456789abcdef.css"));
+        assert!(is_fingerprinted("/frontend-bfd6d1309355f0d.js"), "trunk drops a hash's leading zeros");
         assert!(!is_fingerprinted("/index.html"));
         assert!(!is_fingerprinted("/signin"));
         assert!(!is_fingerprinted("/users/0123456789abcdef.js"), "no `-` before the hash");
         assert!(!is_fingerprinted("/main-0123456789abcdeg.css"), "not hex");
         assert!(!is_fingerprinted("/main-0123456789abcdef0.css"), "longer than a hash");
+        assert!(!is_fingerprinted("/main-abc.css"), "too short to be one");
         assert!(!is_fingerprinted("/main-0123456789ABCDEF.css"), "trunk's hashes are lower case");
     }
 }
