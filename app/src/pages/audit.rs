@@ -1,7 +1,7 @@
 //! Host settings → Audit log: who did what, newest first, filtered by actor
 //! and action, with "Load more" for older entries.
 
-use super::widgets::{local_time, ErrorNote, LoadMore, Loading};
+use super::widgets::{local_time, ErrorNote, FilterSelect, LoadMore, Loading};
 use crate::i18n::use_i18n;
 use crate::server_fns::load_audit;
 use leptos::prelude::*;
@@ -43,16 +43,7 @@ pub fn AuditPage() -> impl IntoView {
                 <label for="audit-actor">{move || i18n.t().audit_actor}</label>
                 <input id="audit-actor" type="search" prop:value=move || actor.get() on:input=move |ev| actor.set(event_target_value(&ev))/>
             </div>
-            <div class="field">
-                <label for="audit-action">{move || i18n.t().audit_action}</label>
-                <select id="audit-action" on:change=move |ev| action.set(AuditAction::parse(&event_target_value(&ev)))>
-                    <option value="" selected=move || action.with(Option::is_none)>{move || i18n.t().filter_all}</option>
-                    {AuditAction::ALL
-                        .into_iter()
-                        .map(|a| view! { <option value=a.as_str() selected=move || action.get() == Some(a)>{move || i18n.t().audit_action_name(a)}</option> })
-                        .collect_view()}
-                </select>
-            </div>
+            <FilterSelect id="audit-action" label=|t| t.audit_action chosen=action on_pick=Callback::new(move |a| action.set(a))/>
             <button type="submit">{move || i18n.t().apply_filter}</button>
         </form>
         {move || load.value().get().and_then(Result::err).map(|e| view! { <ErrorNote error=e.0/> })}

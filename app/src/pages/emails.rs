@@ -6,13 +6,13 @@
 
 mod table;
 
-use super::widgets::{ErrorNote, LoadMore, Loading};
+use super::widgets::{ErrorNote, FilterSelect, LoadMore, Loading};
 use crate::i18n::use_i18n;
 use crate::server_fns::{discard_email, list_emails, retry_email};
 use leptos::prelude::*;
 use leptos_router::components::A;
 use shared::api::ApiError;
-use shared::outbox::{EmailFilter, EmailKind, EmailStatus, EmailSummary};
+use shared::outbox::{EmailFilter, EmailSummary};
 use std::time::Duration;
 
 /// How often the list reloads while the page is open.
@@ -157,36 +157,18 @@ fn EmailSearch(filter: RwSignal<EmailFilter>, on_refresh: Callback<()>) -> impl 
                 <label for="email-recipient">{move || i18n.t().search_recipient}</label>
                 <input id="email-recipient" type="search" prop:value=move || recipient.get() on:input=move |ev| recipient.set(event_target_value(&ev))/>
             </div>
-            <div class="field">
-                <label for="email-status">{move || i18n.t().col_status}</label>
-                <select
-                    id="email-status"
-                    data-testid="email-filter"
-                    on:change=move |ev| filter.update(|f| f.status = EmailStatus::parse(&event_target_value(&ev)))
-                >
-                    <option value="" selected=move || filter.with(|f| f.status.is_none())>{move || i18n.t().filter_all}</option>
-                    {EmailStatus::ALL
-                        .into_iter()
-                        .map(|s| view! {
-                            <option value=s.as_str() selected=move || filter.with(|f| f.status == Some(s))>
-                                {move || i18n.t().last_email(Some(s))}
-                            </option>
-                        })
-                        .collect_view()}
-                </select>
-            </div>
-            <div class="field">
-                <label for="email-kind">{move || i18n.t().col_kind}</label>
-                <select id="email-kind" on:change=move |ev| filter.update(|f| f.kind = EmailKind::parse(&event_target_value(&ev)))>
-                    <option value="" selected=move || filter.with(|f| f.kind.is_none())>{move || i18n.t().filter_all}</option>
-                    {EmailKind::ALL
-                        .into_iter()
-                        .map(|k| view! {
-                            <option value=k.as_str() selected=move || filter.with(|f| f.kind == Some(k))>{move || i18n.t().email_kind(k)}</option>
-                        })
-                        .collect_view()}
-                </select>
-            </div>
+            <FilterSelect
+                id="email-status"
+                label=|t| t.col_status
+                chosen=Signal::derive(move || filter.with(|f| f.status))
+                on_pick=Callback::new(move |status| filter.update(|f| f.status = status))
+            />
+            <FilterSelect
+                id="email-kind"
+                label=|t| t.col_kind
+                chosen=Signal::derive(move || filter.with(|f| f.kind))
+                on_pick=Callback::new(move |kind| filter.update(|f| f.kind = kind))
+            />
             <button type="submit">{move || i18n.t().apply_filter}</button>
             <button type="button" on:click=move |_| on_refresh.run(())>{move || i18n.t().refresh}</button>
         </form>

@@ -1,9 +1,12 @@
 //! Small pieces every page uses: loading and error states, form fields and
 //! switches, local times, the language picker.
 
-use crate::i18n::{use_i18n, Lang};
+use crate::i18n::{use_i18n, Lang, Texts};
 use leptos::prelude::*;
-use shared::api::ApiError;
+use shared::api::{ApiError, UserStatus};
+use shared::audit::AuditAction;
+use shared::outbox::{EmailKind, EmailStatus};
+use shared::Role;
 
 #[component]
 pub fn Loading() -> impl IntoView {
@@ -44,6 +47,66 @@ pub fn LoadMore(
             </button>
         })}
         {move || error.get().map(|e| view! { <ErrorNote error=e/> })}
+    }
+}
+
+/// A value a list can be filtered by: its name on the wire, and for people.
+pub trait Choice: Copy + PartialEq + Send + Sync + 'static {
+    fn all() -> &'static [Self];
+    fn as_str(self) -> &'static str;
+    fn parse(s: &str) -> Option<Self>;
+    fn name(self, t: &Texts) -> &'static str;
+}
+
+macro_rules! choice {
+    ($($ty:ty => |$t:ident, $v:ident| $name:expr;)+) => {$(
+        impl Choice for $ty {
+            fn all() -> &'static [Self] {
+                &<$ty>::ALL
+            }
+            fn as_str(self) -> &'static str {
+                <$ty>::as_str(self)
+            }
+            fn parse(s: &str) -> Option<Self> {
+                <$ty>::parse(s)
+            }
+            fn name(self, $t: &Texts) -> &'static str {
+                let $v = self;
+                $name
+            }
+        }
+    )+};
+}
+
+choice! {
+    Role => |t, v| t.role(v);
+    UserStatus => |t, v| t.status(v);
+    EmailStatus => |t, v| t.last_email(Some(v));
+    EmailKind => |t, v| t.email_kind(v);
+    AuditAction => |t, v| t.audit_action_name(v);
+}
+
+/// One filter of a list: a labelled drop-down of "All" and every `C`,
+/// showing `chosen` and telling `on_pick` what is picked (None: All).
+#[component]
+pub fn FilterSelect<C: Choice>(
+    id: &'static str,
+    label: fn(&Texts) -> &'static str,
+    #[prop(into)] chosen: Signal<Option<C>>,
+    on_pick: Callback<Option<C>>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <div class="field">
+            <label for=id>{move || label(i18n.t())}</label>
+            <select id=id on:change=move |ev| on_pick.run(C::parse(&event_target_value(&ev)))>
+                <option value="" selected=move || chosen.get().is_none()>{move || i18n.t().filter_all}</option>
+                {C::all()
+                    .iter()
+                    .map(|&c| view! { <option value=c.as_str() selected=move || chosen.get() == Some(c)>{move || c.name(i18n.t())}</option> })
+                    .collect_view()}
+            </select>
+        </div>
     }
 }
 

@@ -2,6 +2,7 @@
 //! submit (the list then starts again from its first page).
 
 use crate::i18n::use_i18n;
+use crate::pages::widgets::FilterSelect;
 use leptos::prelude::*;
 use shared::api::{UserFilter, UserStatus};
 use shared::Role;
@@ -23,20 +24,8 @@ pub fn UserSearch(filter: RwSignal<UserFilter>) -> impl IntoView {
                 <label for="user-search">{move || i18n.t().search_users}</label>
                 <input id="user-search" type="search" prop:value=move || q.get() on:input=move |ev| q.set(event_target_value(&ev))/>
             </div>
-            <div class="field">
-                <label for="user-role-filter">{move || i18n.t().col_role}</label>
-                <select id="user-role-filter" on:change=move |ev| role.set(Role::parse(&event_target_value(&ev)))>
-                    <option value="">{move || i18n.t().filter_all}</option>
-                    {Role::ALL.into_iter().map(|r| view! { <option value=r.as_str()>{move || i18n.t().role(r)}</option> }).collect_view()}
-                </select>
-            </div>
-            <div class="field">
-                <label for="user-status-filter">{move || i18n.t().col_status}</label>
-                <select id="user-status-filter" on:change=move |ev| status.set(UserStatus::parse(&event_target_value(&ev)))>
-                    <option value="">{move || i18n.t().filter_all}</option>
-                    {UserStatus::ALL.into_iter().map(|s| view! { <option value=s.as_str()>{move || i18n.t().status(s)}</option> }).collect_view()}
-                </select>
-            </div>
+            <FilterSelect id="user-role-filter" label=|t| t.col_role chosen=role on_pick=Callback::new(move |r| role.set(r))/>
+            <FilterSelect id="user-status-filter" label=|t| t.col_status chosen=status on_pick=Callback::new(move |s| status.set(s))/>
             <button type="submit">{move || i18n.t().apply_filter}</button>
         </form>
     }
