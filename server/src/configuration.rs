@@ -79,6 +79,9 @@ pub struct ServeSettings {
     /// Microsoft's sign-in endpoint for Microsoft 365 relays (OAuth2); sovereign clouds set their own.
     #[arg(long, env = "GATEHOUSE_MICROSOFT_LOGIN_URL", default_value = gatehouse_core::smtp::DEFAULT_MICROSOFT_LOGIN)]
     pub microsoft_login_url: String,
+    /// SQLite: below this many MiB free on the data dir's file system, Gatehouse warns in the log.
+    #[arg(long, env = "GATEHOUSE_MIN_FREE_MB", default_value_t = 100)]
+    pub min_free_mb: u64,
     /// Hard bound on a whole test send, in seconds (a silent relay never hangs a request).
     #[arg(long, env = "GATEHOUSE_SMTP_TEST_TIMEOUT", default_value_t = 15, value_parser = clap::value_parser!(u64).range(1..=120))]
     pub smtp_test_timeout: u64,

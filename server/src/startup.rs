@@ -25,19 +25,13 @@ pub async fn open_storage(storage: &StorageSettings) -> anyhow::Result<(Db, Secr
     std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
     builder.create(dir).with_context(|| format!("creating the data dir {}", dir.display()))?;
     let url = storage.database_url();
-    if let Some(file) = sqlite_file(&url) {
+    if let Some(file) = gatehouse_core::storage::sqlite_file(&url) {
         create_owner_only(&file).with_context(|| format!("creating the database file {}", file.display()))?;
     }
     let db = Db::connect(&url).await?;
     let sealed = db.holds_sealed_data().await.context("looking for sealed data")?;
     let key = SecretKey::load_or_create_for(dir, sealed)?;
     Ok((db, key))
-}
-
-/// The file a `sqlite://` URL names, if it is one.
-fn sqlite_file(url: &str) -> Option<std::path::PathBuf> {
-    let path = url.strip_prefix("sqlite://")?.split('?').next()?;
-    (!path.is_empty() && path != ":memory:").then(|| path.into())
 }
 
 /// Creates `file` empty and owner-only if it does not exist; leaves an existing one alone.
@@ -94,6 +88,7 @@ pub async fn serve(storage: &StorageSettings, settings: &ServeSettings) -> anyho
     }
     let (stop, stopping) = tokio::sync::watch::channel(false);
     let worker = gatehouse_core::outbox::worker::spawn(state.outbox.clone(), stopping.clone());
+    let _storage_watch = gatehouse_core::storage::faults::spawn_watch(state.db.clone(), settings.min_free_mb * 1024 * 1024, stopping.clone());
     let _maintenance = gatehouse_core::maintenance::spawn(state.db.clone(), settings.email_retention_days as i64 * 24 * 3600, stopping);
     axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>()).with_graceful_shutdown(shutdown_signal()).await?;
     // Stop claiming; an email being sent finishes (or its lease lets another instance retry it).

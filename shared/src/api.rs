@@ -27,7 +27,13 @@ pub enum ErrorCode {
     /// The request was addressed (its `Host`) to a name this console does not
     /// answer to: the DNS-rebinding guard.
     MisdirectedRequest,
+    /// A momentary conflict over the database (a lock held past its wait, a
+    /// serialization failure) or the password hasher's queue: try again now.
     Unavailable,
+    /// The database is unreachable, restarting, or dropped the connection.
+    StorageUnavailable,
+    /// The database's disk is full: nothing can be saved until space is freed.
+    StorageFull,
     Internal,
 }
 
@@ -47,7 +53,7 @@ impl ErrorCode {
             ErrorCode::RateLimited => 429,
             ErrorCode::Disabled => 403,
             ErrorCode::MisdirectedRequest => 421,
-            ErrorCode::Unavailable => 503,
+            ErrorCode::Unavailable | ErrorCode::StorageUnavailable | ErrorCode::StorageFull => 503,
             ErrorCode::Internal => 500,
         }
     }

@@ -313,6 +313,8 @@ pub static EN: Texts = Texts {
     err_rate_limited: "Too many attempts. Wait a few minutes and try again.",
     err_disabled: "This user is disabled. Ask an admin to enable it again.",
     err_unavailable: "The server cannot be reached. Check your connection and try again.",
+    err_storage_unavailable: "The server cannot reach its database right now. Nothing was saved; try again in a moment.",
+    err_storage_full: "The server's disk is full, so nothing can be saved. Nothing was changed; tell the operator.",
     err_internal: "Something went wrong on the server. It has been logged.",
     err_bad_request: "The request was not understood.",
 };

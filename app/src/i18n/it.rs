@@ -313,6 +313,8 @@ pub static IT: Texts = Texts {
     err_rate_limited: "Troppi tentativi. Attendi qualche minuto e riprova.",
     err_disabled: "Questo utente è disattivato. Chiedi a un amministratore di riattivarlo.",
     err_unavailable: "Il server non è raggiungibile. Controlla la connessione e riprova.",
+    err_storage_unavailable: "Il server non raggiunge il suo database in questo momento. Non è stato salvato nulla; riprova tra poco.",
+    err_storage_full: "Il disco del server è pieno, quindi non si può salvare nulla. Non è cambiato nulla; avvisa chi gestisce il server.",
     err_internal: "Si è verificato un errore sul server. È stato registrato.",
     err_bad_request: "La richiesta non è stata compresa.",
 };

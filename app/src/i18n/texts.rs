@@ -315,6 +315,8 @@ pub struct Texts {
     pub err_rate_limited: &'static str,
     pub err_disabled: &'static str,
     pub err_unavailable: &'static str,
+    pub err_storage_unavailable: &'static str,
+    pub err_storage_full: &'static str,
     pub err_internal: &'static str,
     pub err_bad_request: &'static str,
 }
@@ -422,6 +424,8 @@ impl Texts {
             ErrorCode::Validation => self.err_validation,
             ErrorCode::RateLimited => self.err_rate_limited,
             ErrorCode::Unavailable => self.err_unavailable,
+            ErrorCode::StorageUnavailable => self.err_storage_unavailable,
+            ErrorCode::StorageFull => self.err_storage_full,
             ErrorCode::Internal => self.err_internal,
             ErrorCode::BadRequest
             | ErrorCode::MethodNotAllowed

@@ -43,6 +43,7 @@ pub fn spawn(db: Db, email_retention_secs: i64, mut shutdown: watch::Receiver<bo
         loop {
             match sweep(&db, email_retention_secs).await {
                 Ok(swept) => tracing::debug!(?swept, "maintenance sweep"),
+                Err(e) if e.is_storage_fault() => {}
                 Err(e) => tracing::warn!(error = %e.0, "maintenance sweep failed; trying again later"),
             }
             tokio::select! {

@@ -25,12 +25,24 @@ struct Outcome {
     outcome: &'static str,
 }
 
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct Kind {
+    kind: &'static str,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct Dir {
+    dir: String,
+}
+
 pub struct Metrics {
     registry: Registry,
     emails: Family<KindStatus, Gauge>,
     queue_depth: Gauge,
     deliveries: Family<Outcome, Counter>,
     send_seconds: Histogram,
+    storage_errors: Family<Kind, Counter>,
+    free_bytes: Family<Dir, Gauge>,
 }
 
 pub static METRICS: LazyLock<Metrics> = LazyLock::new(|| {
@@ -44,7 +56,16 @@ pub static METRICS: LazyLock<Metrics> = LazyLock::new(|| {
     // 5 ms to about 40 s.
     let send_seconds = Histogram::new(exponential_buckets(0.005, 2.0, 14));
     registry.register("email_send_seconds", "Time to hand one email to the relay", send_seconds.clone());
-    Metrics { registry, emails, queue_depth, deliveries, send_seconds }
+    let storage_errors = Family::<Kind, Counter>::default();
+    registry.register("storage_errors", "Storage errors met by requests and the worker, by kind (busy, unavailable, full)", storage_errors.clone());
+    let free_bytes = Family::<Dir, Gauge>::default();
+    registry.register_with_unit(
+        "data_dir_free",
+        "Free space on the SQLite data dir's file system (SQLite only)",
+        prometheus_client::registry::Unit::Bytes,
+        free_bytes.clone(),
+    );
+    Metrics { registry, emails, queue_depth, deliveries, send_seconds, storage_errors, free_bytes }
 });
 
 impl Metrics {
@@ -58,12 +79,25 @@ impl Metrics {
         };
         self.deliveries.get_or_create(&Outcome { outcome }).inc();
     }
+
+    /// A storage error of this kind (`storage::faults`).
+    pub fn storage_error(&self, kind: &'static str) {
+        self.storage_errors.get_or_create(&Kind { kind }).inc();
+    }
 }
 
 /// The metrics in the OpenMetrics text format, with the outbox's `counts`
-/// (emails by kind and state, counted by the caller just now).
-pub fn render(counts: &[(EmailKind, EmailStatus, i64)]) -> Result<String> {
+/// (emails by kind and state, counted by the caller just now; empty when the
+/// database could not be read, so that the storage figures still get out)
+/// and the SQLite data dir's free space.
+pub fn render(counts: &[(EmailKind, EmailStatus, i64)], data_dir: Option<&std::path::Path>) -> Result<String> {
     let m = &*METRICS;
+    m.free_bytes.clear();
+    if let Some(dir) = data_dir {
+        if let Some(free) = crate::storage::faults::free_bytes(dir) {
+            m.free_bytes.get_or_create(&Dir { dir: dir.display().to_string() }).set(i64::try_from(free).unwrap_or(i64::MAX));
+        }
+    }
     m.emails.clear();
     let mut depth = 0;
     for &(kind, status, n) in counts {

@@ -4,7 +4,7 @@
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use gatehouse_core::error::Failure;
-use shared::api::{ApiError, ErrorEnvelope};
+use shared::api::{ApiError, ErrorCode, ErrorEnvelope};
 
 /// A service's failure, on its way out as an HTTP answer.
 #[derive(Debug)]
@@ -31,14 +31,22 @@ impl IntoResponse for HttpError {
     }
 }
 
-/// Seconds a client is told to wait after a 503 (the database was busy).
-const RETRY_AFTER_SECS: &str = "1";
+/// Seconds a client is told to wait after a 503: a busy database frees up
+/// at once, a restarting one in seconds, a full disk only when someone acts.
+fn retry_after_secs(code: ErrorCode) -> &'static str {
+    match code {
+        ErrorCode::StorageUnavailable => "5",
+        ErrorCode::StorageFull => "60",
+        _ => "1",
+    }
+}
 
 pub fn error_response(error: ApiError) -> Response {
     let status = StatusCode::from_u16(error.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let retry_after = retry_after_secs(error.code);
     let mut res = (status, axum::Json(ErrorEnvelope { error })).into_response();
     if status == StatusCode::SERVICE_UNAVAILABLE {
-        res.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static(RETRY_AFTER_SECS));
+        res.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static(retry_after));
     }
     res
 }
@@ -48,10 +56,10 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_busy_database_is_503_with_retry_after_never_500() {
+    fn a_database_that_does_not_answer_is_503_with_retry_after_never_500() {
         let res = HttpError(Failure::from(sqlx_pool_timeout())).into_response();
         assert_eq!(res.status(), StatusCode::SERVICE_UNAVAILABLE);
-        assert_eq!(res.headers()[header::RETRY_AFTER], RETRY_AFTER_SECS);
+        assert_eq!(res.headers()[header::RETRY_AFTER], "5");
         let res = HttpError(Failure::internal("test", "boom")).into_response();
         assert_eq!(res.status(), StatusCode::INTERNAL_SERVER_ERROR);
         assert!(res.headers().get(header::RETRY_AFTER).is_none());

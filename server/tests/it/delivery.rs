@@ -63,16 +63,6 @@ async fn burst_under_way(app: &TestApp, relay: &Relay, n: usize) {
     }
 }
 
-/// How many messages the relay received for each recipient.
-fn recipient_counts(relay: &Relay) -> HashMap<String, usize> {
-    let mut seen = HashMap::new();
-    for mail in relay.messages() {
-        let to = mail.lines().find_map(|l| l.strip_prefix("X-Envelope-To: ")).unwrap().to_owned();
-        *seen.entry(to).or_default() += 1;
-    }
-    seen
-}
-
 async fn fast_app() -> (TestDb, TestApp) {
     let db = TestDb::new(Backend::Sqlite).await;
     let app = TestApp::spawn(&db, FAST).await;
@@ -184,7 +174,7 @@ async fn a_discarded_email_is_never_sent_until_retried() {
     wait_for(&app, Duration::from_secs(20), |e| e["to"] == "carol@example.com" && e["status"] == "sent").await;
     // Absence can only be shown by waiting: a moment longer, for anything still on its way.
     tokio::time::sleep(Duration::from_secs(2)).await;
-    assert_eq!(recipient_counts(&relay).keys().collect::<Vec<_>>(), ["carol@example.com"], "a discarded email was sent");
+    assert_eq!(relay.recipient_counts().keys().collect::<Vec<_>>(), ["carol@example.com"], "a discarded email was sent");
     assert_eq!(act(&app, id, "retry").await, 200);
     wait_for(&app, Duration::from_secs(20), |e| e["to"] == "bob@example.com" && e["status"] == "sent").await;
     assert_eq!(relay.messages().len(), 2);
@@ -211,7 +201,7 @@ async fn a_crash_mid_burst_loses_nothing() {
     let deadline = Instant::now() + Duration::from_secs(120);
     let mut seen: HashMap<String, usize> = HashMap::new();
     while Instant::now() < deadline {
-        seen = recipient_counts(&relay);
+        seen = relay.recipient_counts();
         if seen.len() == 150 {
             break;
         }
@@ -284,7 +274,7 @@ async fn two_instances_on_postgres_deliver_each_email_exactly_once() {
     }
     // Let any duplicate that is on its way arrive before counting.
     tokio::time::sleep(Duration::from_secs(2)).await;
-    let seen = recipient_counts(&relay);
+    let seen = relay.recipient_counts();
     assert_eq!(seen.len(), total, "every email delivered");
     assert!(seen.values().all(|&n| n == 1), "an email was delivered twice");
     drop(b);
@@ -348,7 +338,7 @@ async fn a_burst_over_implicit_tls_is_delivered_once_each() {
     }
     relay.wait_for_messages(total, Duration::from_secs(60));
     eprintln!("implicit TLS: {total} invitations queued and delivered in {} ms", started.elapsed().as_millis());
-    let seen = recipient_counts(&relay);
+    let seen = relay.recipient_counts();
     assert_eq!(seen.len(), total, "every email delivered");
     assert!(seen.values().all(|&n| n == 1), "an email was delivered twice");
 }

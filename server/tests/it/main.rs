@@ -19,3 +19,4 @@ mod openapi;
 mod outbox_queue;
 mod roles;
 mod smtp;
+mod storage_faults;

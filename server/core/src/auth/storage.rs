@@ -28,13 +28,25 @@ pub async fn user_for_session(db: &Db, token_hash: &str, idle_secs: i64) -> Resu
     );
     let Some(row) = sqlx::query(&sql).bind(token_hash).bind(now).bind(now - idle_secs).fetch_optional(db.reads()).await? else { return Ok(None) };
     if row.try_get::<i64, _>("last_seen_at")? <= now - SEEN_GRANULARITY_SECS {
-        sqlx::query("UPDATE sessions SET last_seen_at = $2 WHERE token_hash = $1").bind(token_hash).bind(now).execute(db.writes()).await?;
+        let seen = sqlx::query("UPDATE sessions SET last_seen_at = $2 WHERE token_hash = $1").bind(token_hash).bind(now).execute(db.writes()).await;
+        record_use(seen)?;
     }
     user_from_row(&row).map(Some)
 }
 
 /// How stale a session's or token's "last used" may get before it is written again.
 const SEEN_GRANULARITY_SECS: i64 = 60;
+
+/// Recording that a session or token was used is bookkeeping: while storage
+/// refuses writes (a full disk) the caller is still who they are, and may
+/// still read (`/metrics`, the lists); only the write they ask for fails.
+fn record_use(done: std::result::Result<sqlx::any::AnyQueryResult, sqlx::Error>) -> Result<()> {
+    match done {
+        Err(e) if crate::storage::faults::note(&e).is_some_and(|t| t != crate::storage::faults::Trouble::Busy) => Ok(()),
+        Err(e) => Err(e.into()),
+        Ok(_) => Ok(()),
+    }
+}
 
 pub async fn delete_session(pool: &AnyPool, token_hash: &str) -> Result<()> {
     sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(token_hash).execute(pool).await?;
@@ -123,7 +135,8 @@ pub async fn user_for_api_token(db: &Db, token_hash: &str) -> Result<Option<User
     );
     let Some(row) = sqlx::query(&sql).bind(token_hash).bind(now).fetch_optional(db.reads()).await? else { return Ok(None) };
     if row.try_get::<Option<i64>, _>("last_used_at")?.is_none_or(|at| at <= now - SEEN_GRANULARITY_SECS) {
-        sqlx::query("UPDATE api_tokens SET last_used_at = $2 WHERE token_hash = $1").bind(token_hash).bind(now).execute(db.writes()).await?;
+        let used = sqlx::query("UPDATE api_tokens SET last_used_at = $2 WHERE token_hash = $1").bind(token_hash).bind(now).execute(db.writes()).await;
+        record_use(used)?;
     }
     user_from_row(&row).map(Some)
 }

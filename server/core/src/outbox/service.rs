@@ -105,6 +105,12 @@ pub async fn metrics(db: &crate::storage::Db, caller: &Caller) -> Result<String>
 /// The same, for the operator's separate metrics listener
 /// (`GATEHOUSE_METRICS_BIND`), which only the network in front of it guards.
 pub async fn metrics_on_private_listener(db: &crate::storage::Db) -> Result<String> {
-    let counts = storage::counts(db.reads()).await?;
-    crate::metrics::render(&counts)
+    // While the database is down the rest of the figures (storage errors,
+    // free space) matter most: they go out without the outbox's counts.
+    let counts = match storage::counts(db.reads()).await {
+        Ok(counts) => counts,
+        Err(e) if e.is_storage_fault() => Vec::new(),
+        Err(e) => return Err(e),
+    };
+    crate::metrics::render(&counts, db.data_dir())
 }

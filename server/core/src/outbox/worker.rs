@@ -53,6 +53,7 @@ pub fn spawn(outbox: Outbox, mut shutdown: watch::Receiver<bool>) -> tokio::task
             }
             let pause = match drain(&outbox, &shutdown).await {
                 Ok(()) => until_next_due(&outbox).await,
+                Err(e) if e.is_storage_fault() => AFTER_ERROR,
                 Err(e) => {
                     tracing::warn!(error = %e.0, "outbox delivery round failed; retrying shortly");
                     AFTER_ERROR

@@ -27,8 +27,11 @@
 //! WAL mode never wait for the writer. On PostgreSQL both are one pool.
 //!
 //! When the database cannot keep up, waiting for a connection is bounded by
-//! [`ACQUIRE_TIMEOUT`]; the caller then gets 503 with `Retry-After`.
+//! [`ACQUIRE_TIMEOUT`]; the caller then gets 503 with `Retry-After`. What
+//! else can go wrong with storage (unreachable, a full disk) and how it is
+//! answered, noticed and recovered from is [`faults`].
 
+pub mod faults;
 pub mod rule;
 
 /// A database error, for callers that do not depend on sqlx themselves.
@@ -36,7 +39,9 @@ pub use sqlx::Error as DbError;
 
 use anyhow::Context;
 use sqlx::any::{AnyPoolOptions, AnyQueryResult};
-use sqlx::AnyPool;
+use sqlx::pool::PoolConnection;
+use sqlx::{Any, AnyPool, Connection, TransactionManager};
+use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -69,30 +74,57 @@ pub struct Db {
     pub engine: Engine,
     /// PostgreSQL only: where the outbox worker LISTENs for "email queued".
     pub listen_url: Option<String>,
+    /// SQLite only: the database file.
+    file: Option<PathBuf>,
 }
 
 /// A write transaction from [`Db::begin`]: a connection held until commit or drop.
+///
+/// It drives the connection's transaction itself instead of wrapping sqlx's
+/// `Transaction`, so that a connection whose COMMIT failed can be thrown away:
+/// after a failed COMMIT (a full disk, a connection reset) the connection's
+/// state is unknown. SQLite may have rolled the transaction back on its own,
+/// so the ROLLBACK sqlx sends on drop fails too and the driver still counts
+/// one open transaction, and every later `BEGIN` on that connection (the one
+/// writer, on SQLite) would fail until a restart. So a failed COMMIT closes
+/// the connection and the pool opens a fresh one; a ROLLBACK that fails is
+/// caught when the connection is handed back (`closes_unfinished_transactions`).
 pub struct Tx {
-    inner: sqlx::Transaction<'static, sqlx::Any>,
+    conn: PoolConnection<Any>,
+    open: bool,
     _holding: rule::Holding,
 }
 
 impl Tx {
-    pub async fn commit(self) -> Result<(), sqlx::Error> {
-        self.inner.commit().await
+    pub async fn commit(mut self) -> Result<(), sqlx::Error> {
+        let done = AnyTransactionManager::commit(&mut self.conn).await;
+        self.open = false;
+        if done.is_err() {
+            self.conn.close_on_drop();
+        }
+        done
+    }
+}
+
+impl Drop for Tx {
+    fn drop(&mut self) {
+        if self.open {
+            // Queued, and sent before the connection is reused (the pool pings it on release).
+            AnyTransactionManager::start_rollback(&mut self.conn);
+        }
     }
 }
 
 impl std::ops::Deref for Tx {
     type Target = sqlx::AnyConnection;
     fn deref(&self) -> &sqlx::AnyConnection {
-        &self.inner
+        &self.conn
     }
 }
 
 impl std::ops::DerefMut for Tx {
     fn deref_mut(&mut self) -> &mut sqlx::AnyConnection {
-        &mut self.inner
+        &mut self.conn
     }
 }
 
@@ -102,6 +134,8 @@ impl std::fmt::Debug for Db {
         f.debug_struct("Db").field("engine", &self.engine).finish_non_exhaustive()
     }
 }
+
+type AnyTransactionManager = <Any as sqlx::Database>::TransactionManager;
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
 static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
@@ -169,13 +203,18 @@ impl Db {
                 let writes = sqlite_pool(1, false).connect(url).await.with_context(connecting)?;
                 SQLITE_MIGRATIONS.run(&writes).await.context("applying database migrations")?;
                 let reads = sqlite_pool(SQLITE_READERS, true).connect(url).await.with_context(connecting)?;
-                Self { reads, writes, engine, listen_url: None }
+                Self { reads, writes, engine, listen_url: None, file: sqlite_file(url) }
             }
             Engine::Postgres => {
-                let pool =
-                    AnyPoolOptions::new().max_connections(POSTGRES_CONNECTIONS).acquire_timeout(ACQUIRE_TIMEOUT).connect(url).await.with_context(connecting)?;
+                let pool = AnyPoolOptions::new()
+                    .max_connections(POSTGRES_CONNECTIONS)
+                    .acquire_timeout(ACQUIRE_TIMEOUT)
+                    .after_release(|conn, _| Box::pin(closes_unfinished_transactions(conn, Engine::Postgres)))
+                    .connect(url)
+                    .await
+                    .with_context(connecting)?;
                 POSTGRES_MIGRATIONS.run(&pool).await.context("applying database migrations")?;
-                Self { reads: pool.clone(), writes: pool, engine, listen_url: Some(url.to_owned()) }
+                Self { reads: pool.clone(), writes: pool, engine, listen_url: Some(url.to_owned()), file: None }
             }
         };
         Ok(db)
@@ -197,14 +236,21 @@ impl Db {
     /// `reads()`: see the module's storage rule.
     pub async fn begin(&self) -> Result<Tx, sqlx::Error> {
         rule::check("Db::begin");
-        let inner = match self.engine {
+        let mut conn = self.writes.acquire().await?;
+        let statement = match self.engine {
             // Take the write lock now: a deferred transaction that reads and
             // then writes can fail at once with SQLITE_BUSY when another
             // process (a CLI command, say) wrote in between.
-            Engine::Sqlite => self.writes.begin_with("BEGIN IMMEDIATE").await?,
-            Engine::Postgres => self.writes.begin().await?,
+            Engine::Sqlite => Some("BEGIN IMMEDIATE".into()),
+            Engine::Postgres => None,
         };
-        Ok(Tx { inner, _holding: rule::Holding::start() })
+        AnyTransactionManager::begin(&mut conn, statement).await?;
+        Ok(Tx { conn, open: true, _holding: rule::Holding::start() })
+    }
+
+    /// SQLite: the folder holding the database file (and its WAL).
+    pub fn data_dir(&self) -> Option<&Path> {
+        self.file.as_deref().map(|f| f.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new(".")))
     }
 
     pub async fn ping(&self) -> bool {
@@ -212,8 +258,26 @@ impl Db {
     }
 }
 
+/// The pool's check of a connection handed back: one still inside a
+/// transaction (its ROLLBACK failed, see [`Tx`]) is closed, never reused.
+/// On SQLite the rollback queued by a dropped `Tx` runs on the connection's
+/// own thread, so a ping first waits for it; PostgreSQL counts it at once.
+async fn closes_unfinished_transactions(conn: &mut sqlx::AnyConnection, engine: Engine) -> Result<bool, sqlx::Error> {
+    if engine == Engine::Sqlite {
+        conn.ping().await?;
+    }
+    let reusable = !conn.is_in_transaction();
+    if !reusable {
+        tracing::warn!("a database connection still inside a transaction was handed back; closed it");
+    }
+    Ok(reusable)
+}
+
 fn sqlite_pool(connections: u32, read_only: bool) -> AnyPoolOptions {
-    AnyPoolOptions::new().max_connections(connections).acquire_timeout(ACQUIRE_TIMEOUT).after_connect(move |conn, _| {
+    let options = AnyPoolOptions::new().max_connections(connections).acquire_timeout(ACQUIRE_TIMEOUT);
+    // Only the writer runs transactions.
+    let options = if read_only { options } else { options.after_release(|conn, _| Box::pin(closes_unfinished_transactions(conn, Engine::Sqlite))) };
+    options.after_connect(move |conn, _| {
         Box::pin(async move {
             // Said out loud rather than left to the build's default:
             // every commit reaches the disk before it is acknowledged.
@@ -226,6 +290,12 @@ fn sqlite_pool(connections: u32, read_only: bool) -> AnyPoolOptions {
             Ok(())
         })
     })
+}
+
+/// The file a `sqlite://` URL names, if it is one (not `:memory:`).
+pub fn sqlite_file(url: &str) -> Option<PathBuf> {
+    let path = url.strip_prefix("sqlite://")?.split('?').next()?;
+    (!path.is_empty() && path != ":memory:").then(|| path.into())
 }
 
 /// Puts a SQLite database in write-ahead-log mode (a setting the file keeps).
@@ -258,22 +328,4 @@ pub fn changed_one(result: &AnyQueryResult) -> bool {
 /// True when the error is a unique-constraint violation, on either engine.
 pub fn is_unique_violation(err: &sqlx::Error) -> bool {
     matches!(err, sqlx::Error::Database(db) if db.is_unique_violation())
-}
-
-/// True when the database could not serve the statement *now* but would
-/// later: SQLite's file is locked by another process past the busy timeout,
-/// or PostgreSQL gave up on a serialization conflict, a deadlock or its
-/// connection limit. The caller gets 503 and may try again.
-pub fn is_transient(err: &sqlx::Error) -> bool {
-    match err {
-        sqlx::Error::PoolTimedOut => true,
-        sqlx::Error::Database(db) => {
-            let code = db.code().unwrap_or_default();
-            // SQLite primary codes 5 (BUSY) and 6 (LOCKED) and their extended
-            // forms (low byte); PostgreSQL SQLSTATEs.
-            let sqlite_busy = code.parse::<i32>().is_ok_and(|c| matches!(c & 0xff, 5 | 6));
-            sqlite_busy || matches!(code.as_ref(), "40001" | "40P01" | "53300" | "55P03")
-        }
-        _ => false,
-    }
 }

@@ -117,6 +117,16 @@ impl Relay {
         self.events().iter().filter_map(|l| l.strip_prefix("EVENT DATA ")).map(str::to_owned).collect()
     }
 
+    /// How many messages the relay received for each recipient (envelope).
+    pub fn recipient_counts(&self) -> std::collections::HashMap<String, usize> {
+        let mut seen = std::collections::HashMap::new();
+        for mail in self.messages() {
+            let to = mail.lines().find_map(|l| l.strip_prefix("X-Envelope-To: ")).unwrap().to_owned();
+            *seen.entry(to).or_default() += 1;
+        }
+        seen
+    }
+
     pub fn wait_for_messages(&self, n: usize, within: Duration) -> Vec<String> {
         let deadline = Instant::now() + within;
         loop {

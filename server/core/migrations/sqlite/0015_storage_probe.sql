@@ -1,0 +1,7 @@
+-- One row the storage watch rewrites (with 64 KiB of padding) while a storage
+-- fault lasts: when that write commits, writes work again (storage/faults.rs).
+CREATE TABLE storage_probe (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    written_at INTEGER NOT NULL,
+    pad BLOB NOT NULL
+);
