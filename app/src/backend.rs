@@ -4,7 +4,7 @@
 //! The services check the caller's role, as they do for the REST API.
 
 use crate::server_fns::AppError;
-use gatehouse_core::auth::{authenticate, Caller};
+use gatehouse_core::auth::{authenticate_request, Caller, RequestContext};
 use gatehouse_core::error::Failure;
 use gatehouse_core::state::AppState;
 use http::request::Parts;
@@ -15,7 +15,8 @@ pub async fn caller() -> Result<(AppState, Caller), AppError> {
     let missing = || AppError(ApiError::new(ErrorCode::Internal, "server function called without the server's context"));
     let state = leptos::prelude::use_context::<AppState>().ok_or_else(missing)?;
     let parts = leptos::prelude::use_context::<Parts>().ok_or_else(missing)?;
-    let caller = authenticate(&state.auth, &parts.headers).await?;
+    let context = parts.extensions.get::<RequestContext>().cloned().ok_or_else(missing)?;
+    let caller = authenticate_request(&state.auth, &parts.headers, &context).await?;
     Ok((state, caller))
 }
 

@@ -55,6 +55,8 @@ test('forgot password: the email arrives, the link sets a new password once', as
   await expect.poll(() => catcher.messages().length, { timeout: 15_000 }).toBe(1);
   const link = linkIn(catcher.messages()[0], gh.baseUrl, 'reset');
   await page.goto(link);
+  await expect(page.getByLabel('Password', { exact: true })).toBeVisible();
+  await expect(page).toHaveURL(`${gh.baseUrl}/reset`);
   await page.getByLabel('Password', { exact: true }).fill('bob new password');
   await page.getByLabel('Confirm password').fill('bob new password');
   await page.getByRole('button', { name: 'Set new password' }).click();
@@ -94,6 +96,7 @@ test('with SMTP off the console shows the link to copy, and sends nothing', asyn
   await expect(bob.getByTestId('dead-link')).toBeVisible();
   await bob.goto(fresh);
   await expect(bob.getByRole('heading', { name: 'Create your Gatehouse account' })).toBeVisible();
+  await expect(bob).toHaveURL(`${gh.baseUrl}/invite`);
   expect(catcher.messages()).toHaveLength(0);
 });
 

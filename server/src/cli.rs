@@ -80,9 +80,12 @@ pub enum TokenCommand {
         /// What the token is for (e.g. "gateway backend").
         #[arg(long)]
         name: String,
-        /// Days until it stops working (1 to 3650); without it, it works until revoked.
-        #[arg(long)]
+        /// Days until it stops working (1 to 365; default 90).
+        #[arg(long, conflicts_with = "never_expires")]
         expires_in_days: Option<i64>,
+        /// It works until revoked (say so outright: tokens expire by default).
+        #[arg(long)]
+        never_expires: bool,
     },
     /// List every token: id, name, owner, created, last used, expiry.
     List,
@@ -150,9 +153,9 @@ pub async fn setup_link(storage: &StorageSettings, settings: SetupLinkSettings) 
 
 pub async fn token(storage: &StorageSettings, cmd: TokenCommand) -> anyhow::Result<()> {
     match cmd {
-        TokenCommand::Create { email, name, expires_in_days } => {
+        TokenCommand::Create { email, name, expires_in_days, never_expires } => {
             let (db, _key) = open_storage(storage).await?;
-            let created = auth::service::create_api_token(&db, &email, &NewApiToken { name, expires_in_days }).await.map_err(explain)?;
+            let created = auth::service::create_api_token(&db, &email, &NewApiToken { name, expires_in_days, never_expires }).await.map_err(explain)?;
             println!("{}", created.token);
             Ok(())
         }

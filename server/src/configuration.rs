@@ -79,6 +79,9 @@ pub struct ServeSettings {
     /// Microsoft's sign-in endpoint for Microsoft 365 relays (OAuth2); sovereign clouds set their own.
     #[arg(long, env = "GATEHOUSE_MICROSOFT_LOGIN_URL", default_value = gatehouse_core::smtp::DEFAULT_MICROSOFT_LOGIN)]
     pub microsoft_login_url: String,
+    /// Anonymous "forgot password" emails the whole instance sends per hour at most (the rest are held back).
+    #[arg(long, env = "GATEHOUSE_RESET_EMAILS_PER_HOUR", default_value_t = 100, value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    pub reset_emails_per_hour: u32,
     /// SQLite: below this many MiB free on the data dir's file system, Gatehouse warns in the log.
     #[arg(long, env = "GATEHOUSE_MIN_FREE_MB", default_value_t = 100)]
     pub min_free_mb: u64,

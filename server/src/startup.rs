@@ -65,6 +65,7 @@ pub async fn serve(storage: &StorageSettings, settings: &ServeSettings) -> anyho
         max_attempts: settings.max_attempts as i64,
         lease_secs: settings.outbox_lease_secs as i64,
         retention_secs: settings.email_retention_days as i64 * 24 * 3600,
+        reset_emails_per_hour: settings.reset_emails_per_hour as i64,
     };
     let state = AppState::new(db, public_url.clone(), key, smtp, emails, settings.session_idle_minutes as i64 * 60);
     if !settings.dist_dir.join("index.html").exists() {

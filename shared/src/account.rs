@@ -23,14 +23,15 @@ impl fmt::Display for AccountNameError {
         match self {
             AccountNameError::Empty => f.write_str("enter a name"),
             AccountNameError::TooLong => write!(f, "use at most {MAX_NAME_CHARS} characters"),
-            AccountNameError::ControlCharacter => f.write_str("line breaks and control characters are not allowed"),
+            AccountNameError::ControlCharacter => f.write_str("line breaks, control, invisible and text-direction characters are not allowed"),
         }
     }
 }
 
 impl AccountName {
     pub fn parse(input: &str) -> Result<Self, AccountNameError> {
-        if input.chars().any(char::is_control) {
+        let input = crate::text::nfc(input);
+        if input.chars().any(|c| c.is_control() || crate::text::is_invisible_or_bidi(c)) {
             return Err(AccountNameError::ControlCharacter);
         }
         let name = input.trim();

@@ -30,10 +30,17 @@ pub enum AuditAction {
     UserEnabled,
     UserDeleted,
     PasswordChanged,
+    /// A signed-in caller was refused (403) an action their role does not allow.
+    AccessDenied,
+    /// An anonymous "forgot password" email was held back (too many from one
+    /// address, for one user, or for the instance this hour).
+    PasswordResetHeld,
+    /// A user made at the command line.
+    UserCreated,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 23] = [
+    pub const ALL: [AuditAction; 26] = [
         AuditAction::SignIn,
         AuditAction::SignInFailed,
         AuditAction::SetupCompleted,
@@ -57,6 +64,9 @@ impl AuditAction {
         AuditAction::UserEnabled,
         AuditAction::UserDeleted,
         AuditAction::PasswordChanged,
+        AuditAction::AccessDenied,
+        AuditAction::PasswordResetHeld,
+        AuditAction::UserCreated,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -84,6 +94,9 @@ impl AuditAction {
             AuditAction::UserEnabled => "user_enabled",
             AuditAction::UserDeleted => "user_deleted",
             AuditAction::PasswordChanged => "password_changed",
+            AuditAction::AccessDenied => "access_denied",
+            AuditAction::PasswordResetHeld => "password_reset_held",
+            AuditAction::UserCreated => "user_created",
         }
     }
 
@@ -108,6 +121,9 @@ pub struct AuditEntry {
     pub detail: String,
     /// The client address, where the request had one.
     pub source: Option<String>,
+    /// The credential it came with: `session`, `token <id> (<name>)`, `link`,
+    /// `sign-in`, `cli` or `gatehouse`; absent for entries older than this field.
+    pub via: Option<String>,
 }
 
 /// One page of the audit log and where the next one starts.

@@ -27,6 +27,7 @@ pub enum EmailError {
     MissingAt,
     BadLocalPart,
     BadDomain,
+    Invisible,
 }
 
 impl fmt::Display for EmailError {
@@ -37,6 +38,7 @@ impl fmt::Display for EmailError {
             EmailError::MissingAt => "the email address needs an @",
             EmailError::BadLocalPart => "the part before the @ is not valid",
             EmailError::BadDomain => "the part after the @ is not a valid domain",
+            EmailError::Invisible => "the email address holds an invisible or text-direction character",
         })
     }
 }
@@ -45,7 +47,11 @@ impl std::error::Error for EmailError {}
 
 impl EmailAddress {
     pub fn parse(input: &str) -> Result<Self, EmailError> {
-        let input = input.trim();
+        let input = crate::text::nfc(input.trim());
+        let input = input.as_ref();
+        if input.chars().any(crate::text::is_invisible_or_bidi) {
+            return Err(EmailError::Invisible);
+        }
         if input.is_empty() {
             return Err(EmailError::Empty);
         }
@@ -166,6 +172,21 @@ mod tests {
         }
         let long = format!("{}@example.com", "a".repeat(250));
         assert_eq!(EmailAddress::parse(&long), Err(EmailError::TooLong));
+    }
+
+    #[test]
+    fn invisible_and_bidi_characters_are_refused_in_both_parts() {
+        for bad in ["ad\u{200B}a@example.com", "ada@exam\u{200D}ple.com", "ada\u{202E}@example.com", "ada@example.com\u{2066}"] {
+            assert_eq!(EmailAddress::parse(bad), Err(EmailError::Invisible), "{bad:?}");
+        }
+    }
+
+    #[cfg(feature = "server-checks")]
+    #[test]
+    fn on_the_server_an_address_is_one_whatever_its_unicode_form() {
+        let composed = EmailAddress::parse("jos\u{00E9}@example.com").unwrap();
+        let decomposed = EmailAddress::parse("jose\u{0301}@example.com").unwrap();
+        assert_eq!(composed, decomposed);
     }
 
     #[test]

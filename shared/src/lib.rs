@@ -15,6 +15,7 @@ pub mod outbox;
 pub mod password;
 pub mod role;
 pub mod smtp;
+pub mod text;
 pub mod token;
 
 pub use api::{ApiError, ErrorCode};

@@ -14,6 +14,8 @@ pub const MAX_CHARS: usize = 256;
 pub enum PasswordError {
     TooShort,
     TooLong,
+    /// One of the most common passwords (server only: `server-checks`).
+    TooCommon,
 }
 
 impl fmt::Display for PasswordError {
@@ -21,6 +23,7 @@ impl fmt::Display for PasswordError {
         match self {
             PasswordError::TooShort => write!(f, "use at least {MIN_CHARS} characters"),
             PasswordError::TooLong => write!(f, "use at most {MAX_CHARS} characters"),
+            PasswordError::TooCommon => f.write_str("this is one of the most common passwords, which are guessed first: choose another"),
         }
     }
 }
@@ -39,6 +42,8 @@ impl NewPassword {
             Err(PasswordError::TooLong)
         } else if chars < MIN_CHARS {
             Err(PasswordError::TooShort)
+        } else if is_common(raw) {
+            Err(PasswordError::TooCommon)
         } else {
             Ok(Self(raw.to_owned()))
         }
@@ -47,6 +52,22 @@ impl NewPassword {
     pub fn expose(&self) -> &str {
         &self.0
     }
+}
+
+/// Whether `password` is among the 10,000 most common passwords of
+/// [`MIN_CHARS`] or more (data/common-passwords.md says where the list comes
+/// from), compared lower-cased. Only the server carries the list.
+#[cfg(feature = "server-checks")]
+fn is_common(password: &str) -> bool {
+    use std::collections::HashSet;
+    use std::sync::LazyLock;
+    static COMMON: LazyLock<HashSet<&'static str>> = LazyLock::new(|| include_str!("../data/common-passwords.txt").lines().collect());
+    COMMON.contains(password.to_lowercase().as_str())
+}
+
+#[cfg(not(feature = "server-checks"))]
+fn is_common(_: &str) -> bool {
+    false
 }
 
 impl TryFrom<String> for NewPassword {
@@ -81,5 +102,14 @@ mod tests {
         assert_eq!(format!("{ok:?}"), "NewPassword(***)");
         // Counted in characters, not bytes: ten accented letters are enough.
         assert!(NewPassword::parse("àèìòùàèìòù").is_ok());
+    }
+
+    #[cfg(feature = "server-checks")]
+    #[test]
+    fn the_most_common_passwords_are_refused_in_any_case() {
+        for common in ["qwertyuiop", "1234567890", "Q1W2E3R4T5", "PassWord123"] {
+            assert_eq!(NewPassword::parse(common), Err(PasswordError::TooCommon), "{common}");
+        }
+        assert!(NewPassword::parse("correct horse battery").is_ok());
     }
 }

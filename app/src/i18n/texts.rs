@@ -77,6 +77,7 @@ pub struct Texts {
     pub token_name_problem: &'static str,
     pub token_days: &'static str,
     pub token_days_problem: &'static str,
+    pub token_never: &'static str,
     pub create_token: &'static str,
     pub creating_token: &'static str,
     pub token_shown_once: &'static str,
@@ -116,7 +117,7 @@ pub struct Texts {
     pub apply_filter: &'static str,
     pub load_more: &'static str,
     /// One name per action, in `AuditAction::ALL`'s order.
-    pub audit_actions: [&'static str; 23],
+    pub audit_actions: [&'static str; AuditAction::ALL.len()],
     // Host settings → SMTP configuration
     pub smtp_title: &'static str,
     pub smtp_intro: &'static str,
@@ -304,6 +305,7 @@ pub struct Texts {
     pub email_invalid: &'static str,
     pub password_too_short: fn(usize) -> String,
     pub password_too_long: fn(usize) -> String,
+    pub password_too_common: &'static str,
     // Errors by code
     pub err_unauthorized: &'static str,
     pub err_wrong_credentials: &'static str,
@@ -371,6 +373,7 @@ impl Texts {
         match e {
             PasswordError::TooShort => (self.password_too_short)(MIN_CHARS),
             PasswordError::TooLong => (self.password_too_long)(MAX_CHARS),
+            PasswordError::TooCommon => self.password_too_common.to_owned(),
         }
     }
 

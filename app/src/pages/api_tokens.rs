@@ -4,7 +4,7 @@
 
 use super::copy_field::CopyField;
 use super::shell::with_data;
-use super::widgets::{local_time, ErrorNote, Field};
+use super::widgets::{local_time, ErrorNote, Field, Switch};
 use crate::i18n::use_i18n;
 use crate::server_fns::{create_api_token, list_api_tokens, revoke_api_token, AppError};
 use leptos::prelude::*;
@@ -48,17 +48,22 @@ pub fn ApiTokensPage() -> impl IntoView {
 fn NewToken(on_created: impl Fn() + Copy + Send + Sync + 'static) -> impl IntoView {
     let i18n = use_i18n();
     let name = RwSignal::new(String::new());
-    // Text, as typed: blank means "never expires".
+    // Text, as typed: blank means the default lifetime (90 days).
     let days = RwSignal::new(String::new());
-    let request = move || NewApiToken { name: name.get(), expires_in_days: days.with(|d| d.trim().parse().ok()) };
+    let never = RwSignal::new(false);
+    let request = move || NewApiToken {
+        name: name.get(),
+        expires_in_days: if never.get() { None } else { days.with(|d| d.trim().parse().ok()) },
+        never_expires: never.get(),
+    };
     let days_problem = Signal::derive(move || {
         let typed = days.get();
-        let ok = typed.trim().is_empty() || typed.trim().parse::<i64>().is_ok_and(|d| (1..=shared::token::MAX_EXPIRES_IN_DAYS).contains(&d));
+        let ok = never.get() || typed.trim().is_empty() || typed.trim().parse::<i64>().is_ok_and(|d| (1..=shared::token::MAX_EXPIRES_IN_DAYS).contains(&d));
         (!ok).then(|| i18n.t().token_days_problem.to_owned())
     });
     let name_problem = Signal::derive(move || {
         let typed = name.get();
-        let bad = !typed.is_empty() && NewApiToken { name: typed, expires_in_days: None }.parse().is_err();
+        let bad = !typed.is_empty() && NewApiToken { name: typed, ..NewApiToken::default() }.parse().is_err();
         bad.then(|| i18n.t().token_name_problem.to_owned())
     });
     let ready = move || request().parse().is_ok() && days_problem.get().is_none();
@@ -72,6 +77,7 @@ fn NewToken(on_created: impl Fn() + Copy + Send + Sync + 'static) -> impl IntoVi
         if let Some(Ok(created)) = create.value().get() {
             name.set(String::new());
             days.set(String::new());
+            never.set(false);
             shown.set(Some(created));
             on_created();
         }
@@ -87,6 +93,7 @@ fn NewToken(on_created: impl Fn() + Copy + Send + Sync + 'static) -> impl IntoVi
             <h3>{move || i18n.t().new_token}</h3>
             <Field label=Signal::derive(move || i18n.t().token_name) name="token-name" value=name problem=name_problem/>
             <Field label=Signal::derive(move || i18n.t().token_days) name="token-days" value=days problem=days_problem/>
+            <Switch label=Signal::derive(move || i18n.t().token_never) name="token-never" checked=never on_change=Callback::new(move |on| never.set(on))/>
             <button type="submit" class="primary" disabled=move || create.pending().get() || !ready()>
                 {move || if create.pending().get() { i18n.t().creating_token } else { i18n.t().create_token }}
             </button>

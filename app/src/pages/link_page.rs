@@ -11,6 +11,26 @@ use leptos_router::hooks::use_params_map;
 use shared::api::ErrorCode;
 use shared::invite::LinkStatus;
 
+/// The secret of a link page's address (`/setup/:token`, `/invite/:token`,
+/// `/reset/:token`), read once; then the address bar forgets it
+/// (`history.replaceState`), so that it lingers in no history, bookmark,
+/// screenshot or shoulder-surfer's view.
+pub fn take_link_token() -> String {
+    let token = use_params_map().read_untracked().get("token").unwrap_or_default();
+    #[cfg(feature = "csr")]
+    if !token.is_empty() {
+        if let Some(window) = web_sys::window() {
+            let path = window.location().pathname().unwrap_or_default();
+            if let Some(without) = path.strip_suffix(token.as_str()) {
+                if let Ok(history) = window.history() {
+                    let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(without.trim_end_matches('/')));
+                }
+            }
+        }
+    }
+    token
+}
+
 #[component]
 pub fn LinkPage<Form, FormView>(
     title: Signal<&'static str>,
@@ -25,18 +45,20 @@ where
     Form: Fn(String, RwSignal<bool>) -> FormView + Send + Sync + 'static,
     FormView: IntoView + 'static,
 {
-    let params = use_params_map();
-    let token = move || params.read().get("token").unwrap_or_default();
-    let status = LocalResource::new(move || {
-        let token = token();
-        async move { client::get::<LinkStatus>(&format!("{status_route}/{token}")).await }
+    let token = take_link_token();
+    let status = LocalResource::new({
+        let token = token.clone();
+        move || {
+            let token = token.clone();
+            async move { client::get::<LinkStatus>(&format!("{status_route}/{token}")).await }
+        }
     });
     let gone = RwSignal::new(false);
     view! {
         <PublicCard title=title>
             {move || match status.get() {
                 None => view! { <Loading/> }.into_any(),
-                Some(Ok(LinkStatus { valid: true, .. })) if !gone.get() => form(token(), gone).into_any(),
+                Some(Ok(LinkStatus { valid: true, .. })) if !gone.get() => form(token.clone(), gone).into_any(),
                 Some(Ok(_)) => dead(),
                 Some(Err(e)) if matches!(e.code, ErrorCode::Gone | ErrorCode::NotFound) => dead(),
                 Some(Err(e)) => view! { <ErrorNote error=e/> }.into_any(),

@@ -5,18 +5,20 @@ use crate::client;
 use crate::i18n::use_i18n;
 use leptos::prelude::*;
 use leptos_router::components::A;
-use leptos_router::hooks::{use_navigate, use_params_map};
+use leptos_router::hooks::use_navigate;
 use shared::api::{ErrorCode, Me, SetupRequest, SetupStatus};
 use shared::{EmailAddress, NewPassword};
 
 #[component]
 pub fn Setup() -> impl IntoView {
     let i18n = use_i18n();
-    let params = use_params_map();
-    let token = move || params.read().get("token").unwrap_or_default();
-    let status = LocalResource::new(move || {
-        let token = token();
-        async move { client::get::<SetupStatus>(&format!("/api/v1/setup/{token}")).await }
+    let token = super::link_page::take_link_token();
+    let status = LocalResource::new({
+        let token = token.clone();
+        move || {
+            let token = token.clone();
+            async move { client::get::<SetupStatus>(&format!("/api/v1/setup/{token}")).await }
+        }
     });
     view! {
         <main class="centered">
@@ -27,7 +29,7 @@ pub fn Setup() -> impl IntoView {
                 </div>
                 {move || match status.get() {
                     None => view! { <Loading/> }.into_any(),
-                    Some(Ok(SetupStatus { valid: true })) => view! { <SetupForm token=token()/> }.into_any(),
+                    Some(Ok(SetupStatus { valid: true })) => view! { <SetupForm token=token.clone()/> }.into_any(),
                     Some(Ok(_)) => view! { <DeadLink/> }.into_any(),
                     Some(Err(e)) => view! { <ErrorNote error=e/> }.into_any(),
                 }}

@@ -5,30 +5,86 @@
 //! `host::audit_log`, filtered by actor and action, a page at a time.
 
 use crate::error::{Failure, Result};
-use crate::identity::User;
 use crate::storage::{now, Db};
 use shared::api::ApiError;
 use shared::audit::{AuditAction, AuditEntry, AuditPage};
 use sqlx::Row;
+use std::net::IpAddr;
 
-/// What to record. `actor` is the user who acted, or (a failed sign-in) only
-/// the address that was tried.
+/// What to record: who acted, what they did, to whom, and more about it.
 pub struct Entry<'a> {
     pub actor: Actor<'a>,
     pub action: AuditAction,
     pub target: Option<&'a str>,
     pub detail: &'a str,
-    pub source: Option<std::net::IpAddr>,
 }
 
-pub enum Actor<'a> {
-    User(&'a User),
-    Unknown(&'a str),
+/// Who acted, through what, from where. A plain value, so that the log sits
+/// beneath the capabilities that write to it (`auth::Caller::actor` makes one).
+#[derive(Debug, Clone, Copy)]
+pub struct Actor<'a> {
+    /// The user, when one is known (not for the CLI, nor for an address tried at sign-in).
+    pub user_id: Option<i64>,
+    /// Their email, the address tried at sign-in, or `cli`.
+    pub email: &'a str,
+    pub via: Via<'a>,
+    /// The client address, whenever the action came over HTTP.
+    pub source: Option<IpAddr>,
+}
+
+/// The credential an action came with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Via<'a> {
+    /// A signed-in session (the dashboard, or a client holding the cookie).
+    Session,
+    /// A bearer API token.
+    Token {
+        id: i64,
+        name: &'a str,
+    },
+    /// A link sent to the person (setup, invitation, reset), or a sign-in attempt.
+    Link,
+    SignIn,
+    /// The operator's command line.
+    Cli,
+    /// Gatehouse itself (a held-back reset email).
+    Gatehouse,
+}
+
+impl Via<'_> {
+    fn describe(self) -> String {
+        match self {
+            Via::Session => "session".to_owned(),
+            Via::Token { id, name } => format!("token {id} ({name})"),
+            Via::Link => "link".to_owned(),
+            Via::SignIn => "sign-in".to_owned(),
+            Via::Cli => "cli".to_owned(),
+            Via::Gatehouse => "gatehouse".to_owned(),
+        }
+    }
+}
+
+impl<'a> Actor<'a> {
+    /// The operator at the command line (whoever can read the database).
+    pub fn cli() -> Self {
+        Self { user_id: None, email: "cli", via: Via::Cli, source: None }
+    }
+
+    /// A person acting for themselves without a session: signing in, or
+    /// through a link they were sent.
+    pub fn person(user_id: Option<i64>, email: &'a str, via: Via<'a>, source: IpAddr) -> Self {
+        Self { user_id, email, via, source: Some(source) }
+    }
+
+    /// Gatehouse acting on its own account (from `source`'s request, if any).
+    pub fn gatehouse(source: Option<IpAddr>) -> Self {
+        Self { user_id: None, email: "gatehouse", via: Via::Gatehouse, source }
+    }
 }
 
 impl<'a> Entry<'a> {
-    pub fn by(user: &'a User, action: AuditAction) -> Self {
-        Self { actor: Actor::User(user), action, target: None, detail: "", source: None }
+    pub fn new(actor: Actor<'a>, action: AuditAction) -> Self {
+        Self { actor, action, target: None, detail: "" }
     }
 
     pub fn target(mut self, target: &'a str) -> Self {
@@ -40,11 +96,6 @@ impl<'a> Entry<'a> {
         self.detail = detail;
         self
     }
-
-    pub fn from(mut self, source: std::net::IpAddr) -> Self {
-        self.source = Some(source);
-        self
-    }
 }
 
 /// Writes an entry, on a transaction or a pool.
@@ -52,18 +103,16 @@ pub async fn record<'c, E>(executor: E, entry: Entry<'_>) -> Result<()>
 where
     E: sqlx::Executor<'c, Database = sqlx::Any>,
 {
-    let (actor_id, actor_email) = match entry.actor {
-        Actor::User(u) => (Some(u.id), u.email.as_str()),
-        Actor::Unknown(email) => (None, email),
-    };
-    sqlx::query("INSERT INTO audit_log (at, actor_id, actor_email, action, target, detail, source) VALUES ($1, $2, $3, $4, $5, $6, $7)")
+    let actor = entry.actor;
+    sqlx::query("INSERT INTO audit_log (at, actor_id, actor_email, action, target, detail, source, via) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")
         .bind(now())
-        .bind(actor_id)
-        .bind(actor_email)
+        .bind(actor.user_id)
+        .bind(actor.email)
         .bind(entry.action.as_str())
         .bind(entry.target)
         .bind(entry.detail)
-        .bind(entry.source.map(|ip| ip.to_string()))
+        .bind(actor.source.map(|ip| ip.to_string()))
+        .bind(actor.via.describe())
         .execute(executor)
         .await?;
     Ok(())
@@ -99,7 +148,7 @@ pub async fn page(db: &Db, query: &Query) -> Result<AuditPage> {
     }
     let contains = crate::storage::contains(db.engine, "lower(actor_email)", "lower($1)");
     let sql = format!(
-        "SELECT id, at, actor_email, action, target, detail, source FROM audit_log \
+        "SELECT id, at, actor_email, action, target, detail, source, via FROM audit_log \
          WHERE ($1 = '' OR {contains}) AND ($2 = '' OR action = $2) AND ($3 = 0 OR id < $3) \
          ORDER BY id DESC LIMIT $4"
     );
@@ -122,6 +171,7 @@ pub async fn page(db: &Db, query: &Query) -> Result<AuditPage> {
             target: r.try_get("target")?,
             detail: r.try_get("detail")?,
             source: r.try_get("source")?,
+            via: r.try_get("via")?,
         });
     }
     // One more than asked says whether there is a next page.
@@ -132,7 +182,11 @@ pub async fn page(db: &Db, query: &Query) -> Result<AuditPage> {
     Ok(AuditPage { entries, next_cursor: next_cursor.flatten() })
 }
 
-/// Entries older than `retention_secs` go (`maintenance`).
+/// Entries older than `retention_secs` go (`maintenance`), from the audit
+/// log and from the SMTP page's history alike.
 pub async fn sweep(db: &Db, retention_secs: i64) -> Result<u64> {
-    Ok(sqlx::query("DELETE FROM audit_log WHERE at < $1").bind(now() - retention_secs).execute(db.writes()).await?.rows_affected())
+    let cutoff = now() - retention_secs;
+    let log = sqlx::query("DELETE FROM audit_log WHERE at < $1").bind(cutoff).execute(db.writes()).await?.rows_affected();
+    let smtp = sqlx::query("DELETE FROM smtp_audit WHERE at < $1").bind(cutoff).execute(db.writes()).await?.rows_affected();
+    Ok(log + smtp)
 }

@@ -10,6 +10,7 @@ use shared::audit::AuditPage;
 /// Host settings → Audit log: one page, newest first.
 pub async fn audit_log(db: &Db, caller: &Caller, query: &crate::audit::Query) -> Result<AuditPage> {
     caller.require_host_admin()?;
+    crate::paging::text("actor", query.actor.as_deref())?;
     crate::audit::page(db, query).await
 }
 

@@ -67,9 +67,13 @@ pub async fn find_by_email(pool: &AnyPool, email: &str) -> Result<Option<User>> 
     row.as_ref().map(user_from_row).transpose()
 }
 
-pub async fn find_by_id(pool: &AnyPool, id: i64) -> Result<Option<User>> {
+/// The user `id`, on a pool or a transaction.
+pub async fn find_by_id<'c, E>(executor: E, id: i64) -> Result<Option<User>>
+where
+    E: sqlx::Executor<'c, Database = sqlx::Any>,
+{
     let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1");
-    let row = sqlx::query(&sql).bind(id).fetch_optional(pool).await?;
+    let row = sqlx::query(&sql).bind(id).fetch_optional(executor).await?;
     row.as_ref().map(user_from_row).transpose()
 }
 
@@ -81,18 +85,6 @@ pub async fn set_language(pool: &AnyPool, id: i64, language: Language) -> Result
 pub async fn set_password(conn: &mut sqlx::AnyConnection, id: i64, password_hash: &str) -> Result<()> {
     sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2").bind(password_hash).bind(id).execute(&mut *conn).await?;
     Ok(())
-}
-
-/// Records a "forgot password" request for the user, unless one was recorded
-/// less than `spacing_secs` ago: true for the request that may send an email.
-pub async fn claim_reset_request(conn: &mut sqlx::AnyConnection, id: i64, now: i64, spacing_secs: i64) -> Result<bool> {
-    let done = sqlx::query("UPDATE users SET reset_requested_at = $2 WHERE id = $1 AND (reset_requested_at IS NULL OR reset_requested_at <= $3)")
-        .bind(id)
-        .bind(now)
-        .bind(now - spacing_secs)
-        .execute(&mut *conn)
-        .await?;
-    Ok(changed_one(&done))
 }
 
 /// A write refused because another row already holds its unique value (a
@@ -161,14 +153,28 @@ pub async fn host_admin_exists(pool: &AnyPool) -> Result<bool> {
     Ok(row.try_get::<i64, _>("n")? > 0)
 }
 
-/// Active host admins other than `except`, counted on a transaction that is
-/// about to demote, disable or delete `except`. On PostgreSQL the host admins'
-/// rows are locked first, so two such changes at once cannot each count the
-/// other and leave none (SQLite's `BEGIN IMMEDIATE` already serialises them).
-pub async fn other_active_host_admins(conn: &mut sqlx::AnyConnection, engine: Engine, except: i64) -> Result<i64> {
-    if engine == Engine::Postgres {
-        sqlx::query("SELECT id FROM users WHERE role = 'host_admin' FOR UPDATE").fetch_all(&mut *conn).await?;
-    }
+/// The user `id`, read on a transaction that is about to change or delete
+/// them, so that the checks and the write see the same row. On PostgreSQL
+/// the row is locked, and before it (always in this order, so that two such
+/// changes cannot deadlock) every host admin's row: two changes at once
+/// cannot each count the other as the remaining admin and leave none
+/// (SQLite's `BEGIN IMMEDIATE` already serialises them).
+pub async fn lock_for_change(conn: &mut sqlx::AnyConnection, engine: Engine, id: i64) -> Result<Option<User>> {
+    let lock = match engine {
+        Engine::Postgres => {
+            sqlx::query("SELECT id FROM users WHERE role = 'host_admin' ORDER BY id FOR UPDATE").fetch_all(&mut *conn).await?;
+            " FOR UPDATE"
+        }
+        Engine::Sqlite => "",
+    };
+    let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1{lock}");
+    let row = sqlx::query(&sql).bind(id).fetch_optional(&mut *conn).await?;
+    row.as_ref().map(user_from_row).transpose()
+}
+
+/// Active host admins other than `except`, counted on a transaction that has
+/// [`lock_for_change`]d `except` and is about to demote, disable or delete them.
+pub async fn other_active_host_admins(conn: &mut sqlx::AnyConnection, except: i64) -> Result<i64> {
     let n = sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE role = 'host_admin' AND password_hash IS NOT NULL AND disabled_at IS NULL AND id <> $1")
         .bind(except)
         .fetch_one(&mut *conn)
@@ -248,6 +254,9 @@ pub async fn rename_account(pool: &AnyPool, id: i64, name: &str) -> Result<std::
     Ok(unless_taken(updated)?.map(|done| (done.rows_affected() == 1).then(|| Account { id, name: name.to_owned() })))
 }
 
-pub async fn account_exists(pool: &AnyPool, id: i64) -> Result<bool> {
-    Ok(sqlx::query("SELECT id FROM accounts WHERE id = $1").bind(id).fetch_optional(pool).await?.is_some())
+pub async fn account_exists<'c, E>(executor: E, id: i64) -> Result<bool>
+where
+    E: sqlx::Executor<'c, Database = sqlx::Any>,
+{
+    Ok(sqlx::query("SELECT id FROM accounts WHERE id = $1").bind(id).fetch_optional(executor).await?.is_some())
 }

@@ -16,14 +16,14 @@ pub async fn sweep(db: &Db, email_retention_secs: i64) -> crate::error::Result<S
     let (email_bodies, emails) = crate::outbox::storage::sweep(db.writes(), email_retention_secs).await?;
     Ok(Swept {
         audit_entries: crate::audit::sweep(db, AUDIT_RETENTION_SECS).await?,
-        throttle_counters: crate::auth::throttle::sweep(db).await?,
+        throttle_counters: crate::auth::throttle::sweep(db).await? + crate::users::resets::sweep_budget(db).await?,
         sessions: crate::auth::storage::sweep_sessions(db).await?,
         email_bodies,
         emails,
     })
 }
 
-/// How long the audit log keeps an entry: a year, the span reviews and
+/// How long the audit log (and the SMTP page's history) keeps an entry: a year, the span reviews and
 /// investigations usually look back over, and a bound on its growth.
 pub const AUDIT_RETENTION_SECS: i64 = 365 * 24 * 3600;
 

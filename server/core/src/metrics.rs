@@ -1,8 +1,9 @@
 //! `GET /metrics` in Prometheus' text format: emails by kind and state and the
 //! queue depth (read from the outbox, so every instance reports the same
-//! totals), and this instance's delivery outcomes and send latency.
+//! totals), and this instance's delivery outcomes and send latency, storage
+//! errors and held-back reset emails. Beneath every capability: it imports
+//! none of them, so any of them may count here.
 
-use crate::error::{Failure, Result};
 use prometheus_client::encoding::text::encode;
 use prometheus_client::encoding::EncodeLabelSet;
 use prometheus_client::metrics::counter::Counter;
@@ -31,6 +32,11 @@ struct Kind {
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct Reason {
+    reason: &'static str,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct Dir {
     dir: String,
 }
@@ -43,6 +49,7 @@ pub struct Metrics {
     send_seconds: Histogram,
     storage_errors: Family<Kind, Counter>,
     free_bytes: Family<Dir, Gauge>,
+    resets_held: Family<Reason, Counter>,
 }
 
 pub static METRICS: LazyLock<Metrics> = LazyLock::new(|| {
@@ -65,7 +72,13 @@ pub static METRICS: LazyLock<Metrics> = LazyLock::new(|| {
         prometheus_client::registry::Unit::Bytes,
         free_bytes.clone(),
     );
-    Metrics { registry, emails, queue_depth, deliveries, send_seconds, storage_errors, free_bytes }
+    let resets_held = Family::<Reason, Counter>::default();
+    registry.register(
+        "password_reset_emails_held",
+        "Anonymous \"forgot password\" emails held back, by reason (source, user, instance, busy)",
+        resets_held.clone(),
+    );
+    Metrics { registry, emails, queue_depth, deliveries, send_seconds, storage_errors, free_bytes, resets_held }
 });
 
 impl Metrics {
@@ -80,6 +93,11 @@ impl Metrics {
         self.deliveries.get_or_create(&Outcome { outcome }).inc();
     }
 
+    /// A "forgot password" email held back, and why.
+    pub fn reset_held(&self, reason: &'static str) {
+        self.resets_held.get_or_create(&Reason { reason }).inc();
+    }
+
     /// A storage error of this kind (`storage::faults`).
     pub fn storage_error(&self, kind: &'static str) {
         self.storage_errors.get_or_create(&Kind { kind }).inc();
@@ -89,14 +107,12 @@ impl Metrics {
 /// The metrics in the OpenMetrics text format, with the outbox's `counts`
 /// (emails by kind and state, counted by the caller just now; empty when the
 /// database could not be read, so that the storage figures still get out)
-/// and the SQLite data dir's free space.
-pub fn render(counts: &[(EmailKind, EmailStatus, i64)], data_dir: Option<&std::path::Path>) -> Result<String> {
+/// and the SQLite data dir's free space (`(dir, bytes)`), all read by the caller.
+pub fn render(counts: &[(EmailKind, EmailStatus, i64)], free_space: Option<(&std::path::Path, u64)>) -> Result<String, std::fmt::Error> {
     let m = &*METRICS;
     m.free_bytes.clear();
-    if let Some(dir) = data_dir {
-        if let Some(free) = crate::storage::faults::free_bytes(dir) {
-            m.free_bytes.get_or_create(&Dir { dir: dir.display().to_string() }).set(i64::try_from(free).unwrap_or(i64::MAX));
-        }
+    if let Some((dir, free)) = free_space {
+        m.free_bytes.get_or_create(&Dir { dir: dir.display().to_string() }).set(i64::try_from(free).unwrap_or(i64::MAX));
     }
     m.emails.clear();
     let mut depth = 0;
@@ -108,6 +124,6 @@ pub fn render(counts: &[(EmailKind, EmailStatus, i64)], data_dir: Option<&std::p
     }
     m.queue_depth.set(depth);
     let mut body = String::new();
-    encode(&mut body, &m.registry).map_err(|e| Failure::internal("encoding metrics", e))?;
+    encode(&mut body, &m.registry)?;
     Ok(body)
 }

@@ -15,6 +15,15 @@ pub fn size(limit: Option<i64>) -> Result<i64> {
     }
 }
 
+/// A search term, filter or cursor as sent, or 422 naming `field`: bounded,
+/// and without control characters (PostgreSQL refuses a NUL byte in text).
+pub fn text(field: &str, value: Option<&str>) -> Result<()> {
+    match value.map(shared::text::check_query) {
+        Some(Err(why)) => Err(ApiError::validation("a search or cursor needs fixing").with_field(field, why).into()),
+        _ => Ok(()),
+    }
+}
+
 /// Rows fetched with one more than `limit`: the page, and whether another follows.
 pub fn split<T>(mut rows: Vec<T>, limit: i64) -> (Vec<T>, bool) {
     let more = rows.len() as i64 > limit;

@@ -81,8 +81,13 @@ pub(crate) async fn setup_status(State(state): State<AppState>, Path(token): Pat
     (status = 201, description = "created and signed in", body = Me),
     (status = 410, description = "link used or expired", body = ErrorEnvelope),
     (status = 422, description = "invalid fields", body = ErrorEnvelope)))]
-pub(crate) async fn complete_setup(State(state): State<AppState>, Path(token): Path<String>, JsonBody(req): JsonBody<SetupRequest>) -> Result<Response> {
-    let (me, session) = service::complete_setup(&state.auth, &token, &req).await?;
+pub(crate) async fn complete_setup(
+    State(state): State<AppState>,
+    ClientIp(source): ClientIp,
+    Path(token): Path<String>,
+    JsonBody(req): JsonBody<SetupRequest>,
+) -> Result<Response> {
+    let (me, session) = service::complete_setup(&state.auth, &token, &req, source).await?;
     Ok(with_session(&state, StatusCode::CREATED, me, session))
 }
 

@@ -4,7 +4,7 @@ use super::error::HttpError;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
-use gatehouse_core::auth::{authenticate, Caller};
+use gatehouse_core::auth::{authenticate_request, Caller};
 use gatehouse_core::state::AppState;
 use shared::api::{ApiError, ErrorCode};
 
@@ -52,6 +52,7 @@ impl FromRequestParts<AppState> for Authed {
     type Rejection = HttpError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, HttpError> {
-        Ok(Authed(authenticate(&state.auth, &parts.headers).await?))
+        let context = super::client_ip::context(parts);
+        Ok(Authed(authenticate_request(&state.auth, &parts.headers, &context).await?))
     }
 }

@@ -110,6 +110,24 @@ pub async fn no_store_for_api(req: Request, next: Next) -> Response {
     res
 }
 
+/// A signed-in caller refused (403) what they asked is written to the audit
+/// log (`access_denied`, with the method and path), whichever door refused:
+/// a REST route or a server function.
+pub async fn audit_refusals(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let context = req.extensions().get::<gatehouse_core::auth::RequestContext>().cloned();
+    let asked: String = format!("{} {}", req.method(), req.uri().path()).chars().take(200).collect();
+    let res = next.run(req).await;
+    if res.status() == axum::http::StatusCode::FORBIDDEN {
+        if let Some(caller) = context.as_ref().and_then(|c| c.caller()) {
+            let entry = gatehouse_core::audit::Entry::new(caller.actor(), shared::audit::AuditAction::AccessDenied).target(&asked);
+            if let Err(e) = gatehouse_core::audit::record(state.db.writes(), entry).await {
+                tracing::warn!(error = %e.0, "could not audit a refused request");
+            }
+        }
+    }
+    res
+}
+
 /// Every request runs with the storage rule checked (`storage::rule`).
 pub async fn check_storage_rule(req: Request, next: Next) -> Response {
     gatehouse_core::storage::rule::scope(next.run(req)).await

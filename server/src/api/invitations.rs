@@ -1,6 +1,7 @@
 //! REST doors onto invitations and password resets.
 
 use super::auth::with_session;
+use super::client_ip::ClientIp;
 use super::error::Result;
 use super::extract::Authed;
 use super::JsonBody;
@@ -57,8 +58,13 @@ pub(crate) async fn invitation_status(State(state): State<AppState>, Path(token)
 #[utoipa::path(post, path = "/api/v1/invitations/{token}/accept", tag = "users", params(("token" = String, Path)), request_body = AcceptInvitation,
     responses((status = 201, description = "account created and signed in", body = Me), (status = 410, description = "used, replaced or expired", body = ErrorEnvelope),
         (status = 422, description = "wrong address or weak password", body = ErrorEnvelope)))]
-pub(crate) async fn accept(State(state): State<AppState>, Path(token): Path<String>, JsonBody(req): JsonBody<AcceptInvitation>) -> Result<Response> {
-    let (me, session) = invitations::accept(&state.users, &token, &req).await?;
+pub(crate) async fn accept(
+    State(state): State<AppState>,
+    ClientIp(source): ClientIp,
+    Path(token): Path<String>,
+    JsonBody(req): JsonBody<AcceptInvitation>,
+) -> Result<Response> {
+    let (me, session) = invitations::accept(&state.users, &token, &req, source).await?;
     Ok(with_session(&state, StatusCode::CREATED, me, session))
 }
 
@@ -72,8 +78,12 @@ pub(crate) async fn admin_reset_link(State(state): State<AppState>, Authed(calle
 
 /// "Forgot password": always 202, whether or not the address exists.
 #[utoipa::path(post, path = "/api/v1/password-reset", tag = "users", request_body = ForgotPassword, responses((status = 202, description = "accepted")))]
-pub(crate) async fn forgot(State(state): State<AppState>, JsonBody(req): JsonBody<ForgotPassword>) -> Result<(StatusCode, Json<serde_json::Value>)> {
-    resets::forgot(&state.users, &req.email).await?;
+pub(crate) async fn forgot(
+    State(state): State<AppState>,
+    ClientIp(source): ClientIp,
+    JsonBody(req): JsonBody<ForgotPassword>,
+) -> Result<(StatusCode, Json<serde_json::Value>)> {
+    resets::forgot(&state.users, &req.email, source);
     Ok((StatusCode::ACCEPTED, Json(serde_json::json!({}))))
 }
 
@@ -86,7 +96,12 @@ pub(crate) async fn reset_status(State(state): State<AppState>, Path(token): Pat
 /// Set a new password from a reset link; ends the user's other sessions.
 #[utoipa::path(post, path = "/api/v1/password-reset/{token}", tag = "users", params(("token" = String, Path)), request_body = ResetPassword,
     responses((status = 200, description = "password changed"), (status = 410, description = "used or expired", body = ErrorEnvelope), (status = 422, body = ErrorEnvelope)))]
-pub(crate) async fn reset(State(state): State<AppState>, Path(token): Path<String>, JsonBody(req): JsonBody<ResetPassword>) -> Result<Json<serde_json::Value>> {
-    resets::reset(&state.users, &token, &req.password).await?;
+pub(crate) async fn reset(
+    State(state): State<AppState>,
+    ClientIp(source): ClientIp,
+    Path(token): Path<String>,
+    JsonBody(req): JsonBody<ResetPassword>,
+) -> Result<Json<serde_json::Value>> {
+    resets::reset(&state.users, &token, &req.password, source).await?;
     Ok(Json(serde_json::json!({})))
 }

@@ -63,6 +63,8 @@ pub fn router(state: AppState, dist_dir: &Path, bound: SocketAddr, trusted_proxi
         .route("/metrics", axum::routing::get(metrics::render))
         .merge(dashboard)
         .layer(axum::middleware::from_fn(guards::check_storage_rule))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), guards::audit_refusals))
+        .layer(axum::middleware::from_fn(client_ip::resolve))
         .layer(axum::middleware::from_fn_with_state(state.clone(), guards::refuse_foreign_origin))
         .layer(axum::middleware::from_fn(guards::json_errors_for_api))
         .layer(axum::middleware::from_fn(guards::no_store_for_api))

@@ -158,10 +158,11 @@ async fn failed_sign_ins_are_rate_limited(db: TestDb) {
     assert!(body["error"]["message"].as_str().unwrap().contains("seconds"), "{body}");
     assert_eq!(attempt(OWNER, ADMIN_PASSWORD).await.unwrap().status(), 200, "the owner, from their own address, is not slowed down");
 
-    // Counters: the stranger's pair and source, the owner's source (its pair went with the success).
+    // Counters: the stranger's pair and source, the owner's source (its pair
+    // went with the success), and the account's own, across sources.
     let mut conn = <sqlx::AnyConnection as sqlx::Connection>::connect(&db.url).await.unwrap();
     let rows: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM sign_in_throttle").fetch_one(&mut conn).await.unwrap();
-    assert_eq!(rows, 3, "9 attempts, 3 counters");
+    assert_eq!(rows, 4, "9 attempts, 4 counters");
     app.stop();
 
     // Without a trusted proxy, X-Forwarded-For is anyone's to write: ignored.

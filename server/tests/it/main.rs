@@ -18,5 +18,6 @@ mod oauth_relays;
 mod openapi;
 mod outbox_queue;
 mod roles;
+mod second_pass;
 mod smtp;
 mod storage_faults;

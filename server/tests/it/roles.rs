@@ -193,7 +193,7 @@ async fn a_disabled_user_is_refused_at_once(db: TestDb) {
     let res = app.client.patch(app.url(&format!("/api/v1/users/{id}"))).json(&json!({"disabled": false})).send().await.unwrap();
     assert_eq!(res.json::<Value>().await.unwrap()["status"], "active");
     assert_eq!(sign_in(PASSWORD).await.unwrap().status(), 200);
-    assert_eq!(plain.get(app.url("/api/v1/me")).bearer_auth(&token).send().await.unwrap().status(), 200, "enabled again, the token works");
+    assert_eq!(plain.get(app.url("/api/v1/me")).bearer_auth(&token).send().await.unwrap().status(), 401, "disabling revoked the token for good");
 }
 
 async fn the_last_active_host_admin_stays(db: TestDb) {

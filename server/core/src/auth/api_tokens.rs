@@ -1,10 +1,12 @@
 //! Host settings → API tokens: list, create (the secret shown once), revoke.
 //! For host admins, behind the REST routes, the server functions and the CLI.
 //! A token acts as the user who created it; it stops working when revoked,
-//! when it expires, or when that user's password is reset.
+//! when it expires, when that user's password is reset or changed, or when
+//! the user is disabled. Only a signed-in session creates one: a token
+//! cannot mint tokens, so a leaked token cannot outlive its own revocation.
 
 use super::{storage, Auth, Caller};
-use crate::audit::{self, Entry};
+use crate::audit::{self, Actor, Entry};
 use crate::error::{Failure, Result};
 use crate::identity::User;
 use crate::storage::{now, Db};
@@ -18,24 +20,35 @@ pub async fn list(auth: &Auth, caller: &Caller) -> Result<Vec<ApiTokenSummary>> 
     list_for_operator(&auth.db).await
 }
 
-/// A new token acting as the caller.
+/// A new token acting as the caller, who must have signed in with a password.
 pub async fn create(auth: &Auth, caller: &Caller, req: &NewApiToken) -> Result<CreatedApiToken> {
     caller.require_host_admin()?;
+    caller.require_session("creating an API token")?;
     let req = req.parse()?;
     let created = mint_for(&auth.db, &caller.user, &req).await?;
-    let lifetime = req.expires_in_days.map_or_else(|| "no expiry".to_owned(), |d| format!("expires in {d} days"));
-    audit::record(auth.db.writes(), Entry::by(&caller.user, AuditAction::TokenCreated).target(&created.name).detail(&lifetime)).await?;
+    audit_created(&auth.db, caller.actor(), &created).await?;
     tracing::info!(by = %caller.user.email, id = created.id, name = %created.name, expires_at = ?created.expires_at, "API token created");
     Ok(created)
+}
+
+pub(crate) async fn audit_created(db: &Db, actor: Actor<'_>, created: &CreatedApiToken) -> Result<()> {
+    let lifetime = created.expires_at.map_or_else(|| "no expiry".to_owned(), |at| format!("expires in {} days", (at - created.created_at) / (24 * 3600)));
+    let detail = format!("token {}, as {}, {lifetime}", created.id, created.owner);
+    audit::record(db.writes(), Entry::new(actor, AuditAction::TokenCreated).target(&created.name).detail(&detail)).await
 }
 
 /// Revokes a token at once: its next request gets 401.
 pub async fn revoke(auth: &Auth, caller: &Caller, id: i64) -> Result<()> {
     caller.require_host_admin()?;
-    let name = revoke_for_operator(&auth.db, id).await?;
-    audit::record(auth.db.writes(), Entry::by(&caller.user, AuditAction::TokenRevoked).target(&name)).await?;
+    revoke_as(&auth.db, caller.actor(), id).await?;
     tracing::info!(by = %caller.user.email, id, "API token revoked");
     Ok(())
+}
+
+async fn revoke_as(db: &Db, actor: Actor<'_>, id: i64) -> Result<()> {
+    let name = storage::delete_api_token(db.writes(), id).await?.ok_or_else(|| Failure::new(ErrorCode::NotFound, "no such token"))?;
+    let detail = format!("token {id}");
+    audit::record(db.writes(), Entry::new(actor, AuditAction::TokenRevoked).target(&name).detail(&detail)).await
 }
 
 pub(crate) async fn mint_for(db: &Db, owner: &User, req: &ApiTokenRequest) -> Result<CreatedApiToken> {
@@ -55,7 +68,7 @@ pub async fn list_for_operator(db: &Db) -> Result<Vec<ApiTokenSummary>> {
         .collect())
 }
 
-/// Revokes a token from the operator's CLI; its name.
-pub async fn revoke_for_operator(db: &Db, id: i64) -> Result<String> {
-    storage::delete_api_token(db.writes(), id).await?.ok_or_else(|| Failure::new(ErrorCode::NotFound, "no such token"))
+/// Revokes a token from the operator's CLI (audited as `cli`).
+pub async fn revoke_for_operator(db: &Db, id: i64) -> Result<()> {
+    revoke_as(db, Actor::cli(), id).await
 }

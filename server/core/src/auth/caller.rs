@@ -3,20 +3,54 @@
 
 use super::storage;
 use super::Auth;
+use crate::audit::{Actor, Via};
 use crate::error::{Failure, Result};
 use crate::identity::User;
 use crate::public_url::PublicUrl;
 use crate::tokens;
 use http::HeaderMap;
 use shared::{ApiError, Role};
+use std::net::IpAddr;
+use std::sync::{Arc, OnceLock};
 
-/// A signed-in user making a request. Services take one and check the role themselves.
+/// A signed-in user making a request: who, with which credential, from
+/// which address. Services take one and check the role themselves.
 #[derive(Debug, Clone)]
 pub struct Caller {
     pub user: User,
+    pub via: Credential,
+    /// The client's address, as the transport established it.
+    pub source: IpAddr,
+}
+
+/// What a caller signed in with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Credential {
+    /// The session cookie from signing in with a password.
+    Session,
+    /// A bearer API token.
+    Token { id: i64, name: String },
 }
 
 impl Caller {
+    /// Who this caller is, for the audit log.
+    pub fn actor(&self) -> Actor<'_> {
+        let via = match &self.via {
+            Credential::Session => Via::Session,
+            Credential::Token { id, name } => Via::Token { id: *id, name },
+        };
+        Actor { user_id: Some(self.user.id), email: self.user.email.as_str(), via, source: Some(self.source) }
+    }
+
+    /// Some things only a person who signed in with their password may do
+    /// (minting tokens): a token cannot reach beyond itself.
+    pub fn require_session(&self, what: &str) -> Result<()> {
+        match self.via {
+            Credential::Session => Ok(()),
+            Credential::Token { .. } => Err(ApiError::new(shared::ErrorCode::Forbidden, format!("{what} needs a signed-in session, not an API token")).into()),
+        }
+    }
+
     /// Host settings are for host admins, whatever the door.
     pub fn require_host_admin(&self) -> Result<()> {
         if self.user.role.can_manage_host() {
@@ -87,7 +121,36 @@ impl Scope {
     }
 }
 
-pub async fn authenticate(auth: &Auth, headers: &HeaderMap) -> Result<Caller> {
+/// What the transport knows of a request before any service runs: the
+/// client's address, and (once authenticated) the caller, noted so that a
+/// refusal of what the caller asked can be audited after the answer.
+#[derive(Debug, Clone)]
+pub struct RequestContext {
+    pub client: IpAddr,
+    caller: Arc<OnceLock<Caller>>,
+}
+
+impl RequestContext {
+    pub fn new(client: IpAddr) -> Self {
+        Self { client, caller: Arc::default() }
+    }
+
+    /// The caller this request authenticated as, if it did.
+    pub fn caller(&self) -> Option<&Caller> {
+        self.caller.get()
+    }
+}
+
+/// The caller of a request, by its bearer token or session cookie (401
+/// without), noted in its context.
+pub async fn authenticate_request(auth: &Auth, headers: &HeaderMap, context: &RequestContext) -> Result<Caller> {
+    let caller = authenticate(auth, headers, context.client).await?;
+    let _ = context.caller.set(caller.clone());
+    Ok(caller)
+}
+
+/// The caller of a request from `source`, by its bearer token or session cookie; 401 without.
+pub async fn authenticate(auth: &Auth, headers: &HeaderMap, source: IpAddr) -> Result<Caller> {
     if let Some(value) = headers.get(http::header::AUTHORIZATION) {
         let token = value
             .to_str()
@@ -96,12 +159,12 @@ pub async fn authenticate(auth: &Auth, headers: &HeaderMap) -> Result<Caller> {
             .map(str::trim)
             .filter(|t| tokens::looks_valid(t, tokens::API_TOKEN_PREFIX))
             .ok_or_else(|| Failure(ApiError::unauthorized().with_field("authorization", "expected `Bearer ght_…`")))?;
-        let user = storage::user_for_api_token(&auth.db, &tokens::hash(token)).await?;
-        return user.map(|user| Caller { user }).ok_or_else(|| ApiError::unauthorized().into());
+        let found = storage::user_for_api_token(&auth.db, &tokens::hash(token)).await?;
+        return found.map(|(user, id, name)| Caller { user, via: Credential::Token { id, name }, source }).ok_or_else(|| ApiError::unauthorized().into());
     }
     let session = auth.cookie.find(headers).ok_or_else(ApiError::unauthorized)?;
     let user = storage::user_for_session(&auth.db, &tokens::hash(session), auth.idle_secs).await?;
-    user.map(|user| Caller { user }).ok_or_else(|| ApiError::unauthorized().into())
+    user.map(|user| Caller { user, via: Credential::Session, source }).ok_or_else(|| ApiError::unauthorized().into())
 }
 
 /// The session cookie. Over https it is named with the `__Host-` prefix,

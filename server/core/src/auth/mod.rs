@@ -7,7 +7,7 @@ pub mod service;
 pub mod storage;
 pub mod throttle;
 
-pub use caller::{authenticate, Caller, Scope, SessionCookie};
+pub use caller::{authenticate, authenticate_request, Caller, Credential, RequestContext, Scope, SessionCookie};
 
 use crate::passwords::PasswordHasher;
 use crate::public_url::PublicUrl;

@@ -2,7 +2,7 @@
 //! both the REST routes and the CLI.
 
 use super::{storage, throttle, Auth, Caller};
-use crate::audit::{self, Actor, Entry};
+use crate::audit::{self, Actor, Entry, Via};
 use crate::error::{Failure, Result};
 use crate::identity;
 use crate::storage::Db;
@@ -38,14 +38,14 @@ pub async fn sign_in(auth: &Auth, req: &SignInRequest, source: IpAddr) -> Result
     }
     // Counted before the password is checked, so that a burst of parallel
     // guesses cannot slip past the count; success takes it back.
-    if let Err(wait) = throttle::count_attempt(&auth.db, source, email.as_str()).await? {
+    if let Err(wait) = throttle::count_sign_in(&auth.db, source, email.as_str()).await? {
         return Err(Failure::new(ErrorCode::RateLimited, format!("too many failed sign-ins from here; try again in {wait} seconds")));
     }
     let user = identity::find_by_email(auth.db.reads(), email.as_str()).await?;
     let stored = user.as_ref().and_then(|u| u.password_hash.as_deref());
     if !auth.passwords.verify(&req.password, stored).await? {
-        let tried = Entry { actor: Actor::Unknown(email.as_str()), action: AuditAction::SignInFailed, target: None, detail: "", source: Some(source) };
-        audit::record(auth.db.writes(), tried).await?;
+        let tried = Actor::person(user.as_ref().map(|u| u.id), email.as_str(), Via::SignIn, source);
+        audit::record(auth.db.writes(), Entry::new(tried, AuditAction::SignInFailed)).await?;
         return Err(wrong());
     }
     let user = user.expect("a password matched, so the user exists");
@@ -54,7 +54,7 @@ pub async fn sign_in(auth: &Auth, req: &SignInRequest, source: IpAddr) -> Result
     if user.disabled {
         return Err(Failure::new(ErrorCode::Disabled, "this user is disabled; ask an admin to enable it again"));
     }
-    audit::record(auth.db.writes(), Entry::by(&user, AuditAction::SignIn).from(source)).await?;
+    audit::record(auth.db.writes(), Entry::new(Actor::person(Some(user.id), user.email.as_str(), Via::SignIn, source), AuditAction::SignIn)).await?;
     let session = start_session(&auth.db, user.id).await?;
     Ok((user.me(), session))
 }
@@ -73,7 +73,10 @@ pub async fn sign_out(db: &Db, session_secret: Option<&str>) -> Result<()> {
 }
 
 /// The signed-in user's own new password, given the current one. Their other
-/// sessions end; the one that asked stays signed in.
+/// sessions end and their API tokens are revoked (whoever held the old
+/// password may have made one); the session that asked stays signed in.
+/// Checking the current password is throttled per user, like a sign-in: a
+/// stolen session cannot be used to guess it.
 pub async fn change_password(auth: &Auth, caller: &Caller, session_secret: Option<&str>, req: &ChangePassword) -> Result<()> {
     let new = NewPassword::parse(&req.new_password).map_err(|e| Failure(ApiError::validation("some fields need fixing").with_field("new_password", e)))?;
     // 403, not 422: the request is well-formed; the credential in it does not authorise the change.
@@ -82,19 +85,32 @@ pub async fn change_password(auth: &Auth, caller: &Caller, session_secret: Optio
     if req.current_password.len() > MAX_SIGN_IN_PASSWORD_BYTES {
         return Err(wrong());
     }
+    let guesser = format!("user {}", caller.user.id);
+    let counter = throttle::Counter { source: &guesser, account: PASSWORD_CHANGE, free: throttle::FREE_PER_PAIR, enforced: true };
+    let verdict = throttle::count(&auth.db, &[counter]).await?;
+    if verdict.wait_secs > 0 {
+        let wait = verdict.wait_secs;
+        return Err(Failure::new(ErrorCode::RateLimited, format!("too many wrong current passwords; try again in {wait} seconds")));
+    }
     if !auth.passwords.verify(&req.current_password, caller.user.password_hash.as_deref()).await? {
         return Err(wrong());
     }
+    throttle::forget(&auth.db, &guesser, PASSWORD_CHANGE).await?;
     let hash = auth.passwords.hash(new.expose()).await?;
     let keep = session_secret.map(tokens::hash);
     let mut tx = auth.db.begin().await?;
     identity::set_password(&mut tx, caller.user.id, &hash).await?;
     storage::delete_other_sessions(&mut tx, caller.user.id, keep.as_deref()).await?;
-    audit::record(&mut *tx, Entry::by(&caller.user, AuditAction::PasswordChanged)).await?;
+    let tokens = storage::delete_api_tokens_of(&mut tx, caller.user.id).await?;
+    let revoked = format!("{tokens} API token(s) revoked");
+    audit::record(&mut *tx, Entry::new(caller.actor(), AuditAction::PasswordChanged).detail(&revoked)).await?;
     tx.commit().await?;
-    tracing::info!(user_id = caller.user.id, "password changed by its owner");
+    tracing::info!(user_id = caller.user.id, tokens_revoked = tokens, "password changed by its owner");
     Ok(())
 }
+
+/// The throttle counter's account key for current-password checks.
+const PASSWORD_CHANGE: &str = "!password-change";
 
 /// The signed-in user's language, kept on the server so every browser opens in it.
 pub async fn set_language(auth: &Auth, caller: &Caller, update: &MeUpdate) -> Result<Me> {
@@ -125,7 +141,7 @@ pub async fn setup_status(db: &Db, token: &str) -> Result<SetupStatus> {
 }
 
 /// Creates the first host admin from a setup link, once, and signs them in.
-pub async fn complete_setup(auth: &Auth, token: &str, req: &SetupRequest) -> Result<(Me, NewSession)> {
+pub async fn complete_setup(auth: &Auth, token: &str, req: &SetupRequest, source: IpAddr) -> Result<(Me, NewSession)> {
     let mut fields = FieldErrors::default();
     let email = fields.check("email", EmailAddress::parse(&req.email));
     let password = fields.check("password", NewPassword::parse(&req.password));
@@ -149,16 +165,19 @@ pub async fn complete_setup(auth: &Auth, token: &str, req: &SetupRequest) -> Res
         .await?
         .map_err(|_| Failure(ApiError::new(ErrorCode::Conflict, "a user with this email already exists").with_field("email", "already in use")))?;
     let admin = identity::User { id, email: email.clone(), role: Role::HostAdmin, account_id: None, password_hash: None, disabled: false, language: None };
-    audit::record(&mut *tx, Entry::by(&admin, AuditAction::SetupCompleted)).await?;
+    audit::record(&mut *tx, Entry::new(Actor::person(Some(id), admin.email.as_str(), Via::Link, source), AuditAction::SetupCompleted)).await?;
     tx.commit().await?;
     tracing::info!(user_id = id, "first host admin created from the setup link");
     let session = start_session(&auth.db, id).await?;
     Ok((admin.me(), session))
 }
 
-/// A bearer token acting as the user with `email` (the operator's CLI); only its hash is kept.
+/// A bearer token acting as the user with `email` (the operator's CLI,
+/// audited as `cli`); only its hash is kept.
 pub async fn create_api_token(db: &Db, email: &str, req: &NewApiToken) -> Result<CreatedApiToken> {
     let req = req.parse()?;
     let user = identity::find_by_email(db.reads(), email).await?.ok_or_else(|| Failure::new(ErrorCode::NotFound, format!("no user with email {email}")))?;
-    super::api_tokens::mint_for(db, &user, &req).await
+    let created = super::api_tokens::mint_for(db, &user, &req).await?;
+    super::api_tokens::audit_created(db, Actor::cli(), &created).await?;
+    Ok(created)
 }

@@ -125,12 +125,12 @@ pub async fn delete_api_token(pool: &AnyPool, id: i64) -> Result<Option<String>>
     Ok(sqlx::query_scalar("DELETE FROM api_tokens WHERE id = $1 RETURNING name").bind(id).fetch_optional(pool).await?)
 }
 
-/// The user of a token that exists and has not expired; records its use
-/// (at most once a minute).
-pub async fn user_for_api_token(db: &Db, token_hash: &str) -> Result<Option<User>> {
+/// The user of a token that exists and has not expired, with the token's id
+/// and name; records its use (at most once a minute).
+pub async fn user_for_api_token(db: &Db, token_hash: &str) -> Result<Option<(User, i64, String)>> {
     let now = now();
     let sql = format!(
-        "SELECT {USER_COLUMNS}, api_tokens.last_used_at FROM api_tokens JOIN users ON users.id = api_tokens.user_id \
+        "SELECT {USER_COLUMNS}, api_tokens.last_used_at, api_tokens.id AS token_id, api_tokens.name AS token_name FROM api_tokens JOIN users ON users.id = api_tokens.user_id \
          WHERE api_tokens.token_hash = $1 AND (api_tokens.expires_at IS NULL OR api_tokens.expires_at > $2) AND users.disabled_at IS NULL"
     );
     let Some(row) = sqlx::query(&sql).bind(token_hash).bind(now).fetch_optional(db.reads()).await? else { return Ok(None) };
@@ -138,7 +138,7 @@ pub async fn user_for_api_token(db: &Db, token_hash: &str) -> Result<Option<User
         let used = sqlx::query("UPDATE api_tokens SET last_used_at = $2 WHERE token_hash = $1").bind(token_hash).bind(now).execute(db.writes()).await;
         record_use(used)?;
     }
-    user_from_row(&row).map(Some)
+    Ok(Some((user_from_row(&row)?, row.try_get("token_id")?, row.try_get("token_name")?)))
 }
 
 /// Makes `token_hash` the one live setup token: every earlier one dies.

@@ -45,6 +45,8 @@ pub async fn list(outbox: &Outbox, caller: &Caller, filter: &EmailFilter, cursor
     }
     let account = caller.sees().account();
     let limit = crate::paging::size(limit)?;
+    crate::paging::text("recipient", filter.recipient.as_deref())?;
+    crate::paging::text("cursor", cursor)?;
     let before = match cursor.filter(|c| !c.is_empty()) {
         None => None,
         Some(c) => Some(
@@ -79,7 +81,7 @@ pub async fn retry(outbox: &Outbox, caller: &Caller, id: i64) -> Result<EmailSum
     let changed = storage::requeue(outbox.db.writes(), id).await?;
     let email = after_change(outbox, id, changed, "this email cannot be retried").await?;
     let detail = format!("email {id}, {}", email.kind.as_str());
-    audit::record(outbox.db.writes(), Entry::by(&caller.user, AuditAction::EmailRetried).target(&email.to).detail(&detail)).await?;
+    audit::record(outbox.db.writes(), Entry::new(caller.actor(), AuditAction::EmailRetried).target(&email.to).detail(&detail)).await?;
     outbox.wake.ring();
     tracing::info!(by = %caller.user.email, id, "email queued again");
     Ok(email)
@@ -91,7 +93,7 @@ pub async fn discard(outbox: &Outbox, caller: &Caller, id: i64) -> Result<EmailS
     let changed = storage::cancel(outbox.db.writes(), id).await?;
     let email = after_change(outbox, id, changed, "this email cannot be discarded").await?;
     let detail = format!("email {id}, {}", email.kind.as_str());
-    audit::record(outbox.db.writes(), Entry::by(&caller.user, AuditAction::EmailDiscarded).target(&email.to).detail(&detail)).await?;
+    audit::record(outbox.db.writes(), Entry::new(caller.actor(), AuditAction::EmailDiscarded).target(&email.to).detail(&detail)).await?;
     tracing::info!(by = %caller.user.email, id, "email discarded");
     Ok(email)
 }
@@ -112,5 +114,6 @@ pub async fn metrics_on_private_listener(db: &crate::storage::Db) -> Result<Stri
         Err(e) if e.is_storage_fault() => Vec::new(),
         Err(e) => return Err(e),
     };
-    crate::metrics::render(&counts, db.data_dir())
+    let free_space = db.data_dir().and_then(|dir| Some((dir, crate::storage::faults::free_bytes(dir)?)));
+    crate::metrics::render(&counts, free_space).map_err(|e| Failure::internal("encoding metrics", e))
 }

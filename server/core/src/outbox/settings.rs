@@ -17,6 +17,8 @@ pub struct EmailSettings {
     pub lease_secs: i64,
     /// How long a finished email's delivery history is kept.
     pub retention_secs: i64,
+    /// Anonymous "forgot password" emails the whole instance sends per hour at most.
+    pub reset_emails_per_hour: i64,
 }
 
 impl Default for EmailSettings {
@@ -30,6 +32,7 @@ impl Default for EmailSettings {
             max_attempts: 8,
             lease_secs: 120,
             retention_secs: 90 * 24 * 3600,
+            reset_emails_per_hour: 100,
         }
     }
 }

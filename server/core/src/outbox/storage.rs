@@ -341,6 +341,18 @@ pub async fn cancel(pool: &AnyPool, id: i64) -> Result<bool> {
     Ok(done.rows_affected() == 1)
 }
 
+/// Cancels the user's invitation and reset emails not yet sent (or failed,
+/// so that Retry cannot send them): the links in them died. Email activity
+/// shows them cancelled, with `why`. How many.
+pub async fn cancel_link_emails_of(conn: &mut sqlx::AnyConnection, user_id: i64, why: &str) -> Result<u64> {
+    let done = sqlx::query("UPDATE outbox SET status = 'cancelled', last_error = $2 WHERE user_id = $1 AND status IN ('queued', 'retrying', 'failed')")
+        .bind(user_id)
+        .bind(why)
+        .execute(&mut *conn)
+        .await?;
+    Ok(done.rows_affected())
+}
+
 /// The state of the latest email to each of `users`, for a page of the Users
 /// list: one lookup per user on the `outbox_user` index, not a scan of the outbox.
 pub async fn last_state_of(pool: &AnyPool, users: &[i64]) -> Result<std::collections::HashMap<i64, EmailStatus>> {

@@ -173,7 +173,7 @@ pub async fn save(smtp: &Smtp, caller: &Caller, draft: &SmtpDraft) -> Result<Smt
     let changed = changed_fields(before.as_ref(), &after, &config);
     storage::save(&mut tx, &after).await?;
     storage::audit(&mut *tx, &caller.user, SmtpAuditAction::Save, &changed.join(",")).await?;
-    audit::record(&mut *tx, Entry::by(&caller.user, AuditAction::SmtpSaved).detail(&changed.join(","))).await?;
+    audit::record(&mut *tx, Entry::new(caller.actor(), AuditAction::SmtpSaved).detail(&changed.join(","))).await?;
     tx.commit().await?;
     tracing::info!(by = %caller.user.email, fields = %changed.join(","), "SMTP configuration saved");
     Ok(view(Some(&after)))
@@ -221,7 +221,7 @@ pub async fn set_enabled(smtp: &Smtp, caller: &Caller, enabled: bool) -> Result<
         return Err(Failure::new(ErrorCode::Conflict, "save an SMTP configuration before enabling it"));
     }
     storage::audit(&mut *tx, &caller.user, if enabled { SmtpAuditAction::Enable } else { SmtpAuditAction::Disable }, "").await?;
-    audit::record(&mut *tx, Entry::by(&caller.user, if enabled { AuditAction::SmtpEnabled } else { AuditAction::SmtpDisabled })).await?;
+    audit::record(&mut *tx, Entry::new(caller.actor(), if enabled { AuditAction::SmtpEnabled } else { AuditAction::SmtpDisabled })).await?;
     if enabled {
         // Held emails are deliverable now: wake every instance's worker.
         crate::wake::at_commit(&mut tx, smtp.db.engine).await?;
@@ -270,7 +270,7 @@ pub async fn send_test(smtp: &Smtp, caller: &Caller, draft: Option<&SmtpDraft>) 
     let stage = report.stage.as_str();
     storage::finish_test(smtp.db.writes(), audit_id, stage).await?;
     let detail = format!("to {} via {}: {stage}", caller.user.email, relay.host);
-    audit::record(smtp.db.writes(), Entry::by(&caller.user, AuditAction::SmtpTest).detail(&detail)).await?;
+    audit::record(smtp.db.writes(), Entry::new(caller.actor(), AuditAction::SmtpTest).detail(&detail)).await?;
     tracing::info!(by = %caller.user.email, relay = %relay.host, stage, ok = report.ok, ms = report.elapsed_ms, "SMTP test email");
     Ok(report)
 }

@@ -5,7 +5,7 @@
 use super::links::{self, Purpose};
 use super::mailing::issue_link;
 use super::Users;
-use crate::audit::{self, Entry};
+use crate::audit::{self, Actor, Entry, Via};
 use crate::auth::service::NewSession;
 use crate::auth::Caller;
 use crate::error::{Failure, Result};
@@ -14,6 +14,7 @@ use shared::api::{ErrorCode, FieldErrors, Me, UserStatus};
 use shared::audit::AuditAction;
 use shared::invite::{AcceptInvitation, EmailDelivery, InvitationCreated, InvitationLink, InviteRequest, LinkStatus};
 use shared::{ApiError, EmailAddress, NewPassword};
+use std::net::IpAddr;
 
 pub async fn invite(users: &Users, caller: &Caller, req: &InviteRequest) -> Result<InvitationCreated> {
     let scope = caller.manages()?;
@@ -23,8 +24,8 @@ pub async fn invite(users: &Users, caller: &Caller, req: &InviteRequest) -> Resu
     fields.into_result()?;
     // Account admins invite account roles into their own account only.
     scope.require(req.role, req.account_id)?;
-    super::service::require_account(&users.db, req.account_id).await?;
-    let email = email.expect("checked");
+    super::service::require_account(users.db.reads(), req.account_id).await?;
+    let Some(email) = email else { return Err(ApiError::validation("some fields need fixing").into()) };
 
     let mut tx = users.db.begin().await?;
     // Their emails speak the language asked for, else the inviter's, else the instance's.
@@ -35,7 +36,7 @@ pub async fn invite(users: &Users, caller: &Caller, req: &InviteRequest) -> Resu
         Some(account) => format!("role {}, account {account}", req.role),
         None => format!("role {}", req.role),
     };
-    audit::record(&mut *tx, Entry::by(&caller.user, AuditAction::UserInvited).target(user.email.as_str()).detail(&detail)).await?;
+    audit::record(&mut *tx, Entry::new(caller.actor(), AuditAction::UserInvited).target(user.email.as_str()).detail(&detail)).await?;
     let link = issue_link(users, tx, &user, Purpose::Invite, caller.user.email.as_str()).await?;
     tracing::info!(by = %caller.user.email, user_id = id, role = %req.role, email = ?link.delivery, "user invited");
     let mut summary = user.summary();
@@ -52,7 +53,7 @@ pub async fn regenerate(users: &Users, caller: &Caller, user_id: i64) -> Result<
         return Err(Failure::new(ErrorCode::Conflict, "this user has already accepted the invitation; make a password reset link instead"));
     }
     let mut tx = users.db.begin().await?;
-    audit::record(&mut *tx, Entry::by(&caller.user, AuditAction::InvitationRegenerated).target(user.email.as_str())).await?;
+    audit::record(&mut *tx, Entry::new(caller.actor(), AuditAction::InvitationRegenerated).target(user.email.as_str())).await?;
     let link = issue_link(users, tx, &user, Purpose::Invite, caller.user.email.as_str()).await?;
     Ok(InvitationLink { invitation_link: link.url, expires_at: link.expires_at, email: link.delivery })
 }
@@ -65,26 +66,37 @@ pub async fn status(users: &Users, secret: &str) -> Result<LinkStatus> {
 }
 
 /// Signup: the address the link was made for, and a password. Then signed in.
-pub async fn accept(users: &Users, secret: &str, req: &AcceptInvitation) -> Result<(Me, NewSession)> {
+/// The user is read again on the accepting transaction, after the link is
+/// used up: whatever their row says then (never what it said when the link
+/// was made) is what signs in, and a disabled user is refused.
+pub async fn accept(users: &Users, secret: &str, req: &AcceptInvitation, source: IpAddr) -> Result<(Me, NewSession)> {
     let gone = || Failure::new(ErrorCode::Gone, "this invitation link has been used, replaced or has expired");
     let mut fields = FieldErrors::default();
     let email = fields.check("email", EmailAddress::parse(&req.email));
     let password = fields.check("password", NewPassword::parse(&req.password));
     fields.into_result()?;
-    let (email, password) = (email.expect("checked"), password.expect("checked"));
+    let (Some(email), Some(password)) = (email, password) else { return Err(ApiError::validation("some fields need fixing").into()) };
+    let not_theirs = || Failure(ApiError::validation("some fields need fixing").with_field("email", "this is not the address the invitation was sent to"));
 
+    // Checked before hashing (a wrong address costs no hash), and again below.
     let user_id = links::live_user(users.db.reads(), secret, Purpose::Invite).await?.ok_or_else(gone)?;
     let user = identity::find_by_id(users.db.reads(), user_id).await?.ok_or_else(gone)?;
     if user.email != email {
-        return Err(ApiError::validation("some fields need fixing").with_field("email", "this is not the address the invitation was sent to").into());
+        return Err(not_theirs());
     }
     let hash = users.passwords.hash(password.expose()).await?;
     let mut tx = users.db.begin().await?;
-    if links::consume(&mut tx, secret, Purpose::Invite).await? != Some(user.id) {
-        return Err(gone());
+    let consumed = links::consume(&mut tx, secret, Purpose::Invite).await?.ok_or_else(gone)?;
+    let user = identity::find_by_id(&mut *tx, consumed).await?.ok_or_else(gone)?;
+    if user.email != email {
+        return Err(not_theirs());
+    }
+    if user.disabled {
+        return Err(super::disabled());
     }
     identity::set_password(&mut tx, user.id, &hash).await?;
-    audit::record(&mut *tx, Entry::by(&user, AuditAction::InvitationAccepted)).await?;
+    let actor = Actor::person(Some(user.id), user.email.as_str(), Via::Link, source);
+    audit::record(&mut *tx, Entry::new(actor, AuditAction::InvitationAccepted)).await?;
     tx.commit().await?;
     tracing::info!(user_id = user.id, "invitation accepted");
     let session = crate::auth::service::start_session(&users.db, user.id).await?;

@@ -43,6 +43,12 @@ pub async fn replace(conn: &mut sqlx::AnyConnection, user_id: i64, purpose: Purp
     Ok(Issued { secret: minted.secret, expires_at: now + ttl_secs })
 }
 
+/// Kills every link of the user (their role, account or state changed: a
+/// link must never carry more than its user has now). How many there were.
+pub async fn revoke_all(conn: &mut sqlx::AnyConnection, user_id: i64) -> Result<u64> {
+    Ok(sqlx::query("DELETE FROM user_links WHERE user_id = $1").bind(user_id).execute(&mut *conn).await?.rows_affected())
+}
+
 /// The user a live link belongs to, without using it up.
 pub async fn live_user(pool: &AnyPool, secret: &str, purpose: Purpose) -> Result<Option<i64>> {
     if !tokens::looks_valid(secret, "") {

@@ -29,10 +29,21 @@ pub struct Users {
     /// Seals the queued emails' bodies (they carry live links).
     pub(crate) key: SecretKey,
     pub(crate) wake: Wake,
+    /// "Forgot password" requests being worked on, off their request's path.
+    pub(crate) reset_work: Arc<tokio::sync::Semaphore>,
+}
+
+/// "Forgot password" requests worked on at once; beyond, one is dropped
+/// (and counted): a flood of them queues no work.
+pub const RESET_WORKERS: usize = 16;
+
+/// A disabled user's link is refused, whatever it was made for.
+fn disabled() -> crate::error::Failure {
+    crate::error::Failure::new(shared::ErrorCode::Disabled, "this user is disabled; ask an admin to enable it again")
 }
 
 impl Users {
     pub fn new(db: Db, passwords: PasswordHasher, public_url: PublicUrl, emails: Arc<EmailSettings>, key: SecretKey, wake: Wake) -> Self {
-        Self { db, passwords, public_url, emails, key, wake }
+        Self { db, passwords, public_url, emails, key, wake, reset_work: Arc::new(tokio::sync::Semaphore::new(RESET_WORKERS)) }
     }
 }

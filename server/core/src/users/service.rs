@@ -5,7 +5,7 @@
 //! account's for account admins.
 
 use super::Users;
-use crate::audit::{self, Entry};
+use crate::audit::{self, Actor, Entry};
 use crate::auth::Caller;
 use crate::error::{Failure, Result};
 use crate::identity::{self, Account, Taken};
@@ -22,6 +22,8 @@ use shared::{EmailAddress, NewPassword, Role};
 pub async fn list_users(users: &Users, caller: &Caller, filter: &UserFilter, cursor: Option<&str>, limit: Option<i64>) -> Result<Page<UserSummary>> {
     let scope = caller.sees();
     let limit = crate::paging::size(limit)?;
+    crate::paging::text("q", filter.q.as_deref())?;
+    crate::paging::text("cursor", cursor)?;
     let rows = identity::page(&users.db, scope.account(), filter, cursor.filter(|c| !c.is_empty()), limit + 1).await?;
     let (rows, more) = crate::paging::split(rows, limit);
     let ids: Vec<i64> = rows.iter().map(|u| u.id).collect();
@@ -40,43 +42,55 @@ pub async fn list_accounts(users: &Users, caller: &Caller) -> Result<Vec<Account
 /// scope, on both sides of the change: an account admin can neither reach
 /// a host user nor make anyone a host user or move them to another account.
 /// The last active host admin can be neither demoted nor disabled (409).
+///
+/// The user is read on the changing transaction (locked on PostgreSQL), so
+/// the checks and the write see the same row. A link never carries more than
+/// its user has now: when the role, the account or the disabled state
+/// changes, every live link of theirs dies (410) and their queued link
+/// emails are cancelled; disabling also revokes their API tokens.
 pub async fn update_user(users: &Users, caller: &Caller, id: i64, change: &UserUpdate) -> Result<UserSummary> {
     let scope = caller.manages()?;
-    let user = identity::find_by_id(users.db.reads(), id).await?.ok_or_else(|| Failure::new(ErrorCode::NotFound, "no such user"))?;
+    if change.role.is_none() && change.account_id.is_some() {
+        return Err(ApiError::validation("some fields need fixing").with_field("role", "send the role together with the account").into());
+    }
+    let mut tx = users.db.begin().await?;
+    let user = identity::lock_for_change(&mut tx, users.db.engine, id).await?.ok_or_else(no_such_user)?;
     scope.require(user.role, user.account_id)?;
     // A new role comes with its account (none for a host role), said outright.
     let (role, account_id) = match change.role {
         Some(role) => (role, change.account_id),
-        None if change.account_id.is_some() => {
-            return Err(ApiError::validation("some fields need fixing").with_field("role", "send the role together with the account").into());
-        }
         None => (user.role, user.account_id),
     };
     let mut fields = FieldErrors::default();
     check_account_for_role(&mut fields, role, account_id);
     fields.into_result()?;
     scope.require(role, account_id)?;
-    require_account(&users.db, account_id).await?;
+    require_account(&mut *tx, account_id).await?;
     let disabled = change.disabled.unwrap_or(user.disabled);
 
-    let mut tx = users.db.begin().await?;
     let stays_active_admin = role == Role::HostAdmin && !disabled;
     if user.role == Role::HostAdmin
         && user.status() == UserStatus::Active
         && !stays_active_admin
-        && identity::other_active_host_admins(&mut tx, users.db.engine, user.id).await? == 0
+        && identity::other_active_host_admins(&mut tx, user.id).await? == 0
     {
-        return Err(Failure::new(ErrorCode::Conflict, "this is the last active host admin: make another one first"));
+        return Err(last_admin());
     }
     identity::update(&mut tx, user.id, role, account_id, disabled).await?;
     let target = user.email.as_str();
-    if role != user.role || account_id != user.account_id {
+    let moved = role != user.role || account_id != user.account_id;
+    if moved {
         let detail = format!("{} → {}{}", user.role, role, account_id.map(|a| format!(", account {a}")).unwrap_or_default());
-        audit::record(&mut *tx, Entry::by(&caller.user, AuditAction::UserUpdated).target(target).detail(&detail)).await?;
+        audit::record(&mut *tx, Entry::new(caller.actor(), AuditAction::UserUpdated).target(target).detail(&detail)).await?;
     }
     if disabled != user.disabled {
-        let action = if disabled { AuditAction::UserDisabled } else { AuditAction::UserEnabled };
-        audit::record(&mut *tx, Entry::by(&caller.user, action).target(target)).await?;
+        let revoked = if disabled { crate::auth::storage::delete_api_tokens_of(&mut tx, user.id).await? } else { 0 };
+        let (action, detail) =
+            if disabled { (AuditAction::UserDisabled, format!("{revoked} API token(s) revoked")) } else { (AuditAction::UserEnabled, String::new()) };
+        audit::record(&mut *tx, Entry::new(caller.actor(), action).target(target).detail(&detail)).await?;
+    }
+    if moved || disabled != user.disabled {
+        kill_links(&mut tx, user.id, "cancelled: the user's role, account or state changed, so the link it carried no longer works").await?;
     }
     tx.commit().await?;
     tracing::info!(by = %caller.user.email, user_id = id, %role, disabled, "user changed");
@@ -84,31 +98,50 @@ pub async fn update_user(users: &Users, caller: &Caller, id: i64, change: &UserU
     Ok(changed.summary())
 }
 
-/// Removes a user within the caller's scope; a pending user's invitation
-/// dies with them. The last active host admin stays (409).
+/// Removes a user within the caller's scope, read and locked on the deleting
+/// transaction; their links, sessions and tokens go with them, and their
+/// queued link emails are cancelled. The last active host admin stays (409).
 pub async fn delete_user(users: &Users, caller: &Caller, id: i64) -> Result<()> {
     let scope = caller.manages()?;
-    let user = identity::find_by_id(users.db.reads(), id).await?.ok_or_else(|| Failure::new(ErrorCode::NotFound, "no such user"))?;
-    scope.require(user.role, user.account_id)?;
     let mut tx = users.db.begin().await?;
-    if user.role == Role::HostAdmin && user.status() == UserStatus::Active && identity::other_active_host_admins(&mut tx, users.db.engine, user.id).await? == 0
-    {
-        return Err(Failure::new(ErrorCode::Conflict, "this is the last active host admin: make another one first"));
+    let user = identity::lock_for_change(&mut tx, users.db.engine, id).await?.ok_or_else(no_such_user)?;
+    scope.require(user.role, user.account_id)?;
+    if user.role == Role::HostAdmin && user.status() == UserStatus::Active && identity::other_active_host_admins(&mut tx, user.id).await? == 0 {
+        return Err(last_admin());
     }
+    kill_links(&mut tx, user.id, "cancelled: the user was removed").await?;
     if !identity::delete(&mut tx, user.id).await? {
-        return Err(Failure::new(ErrorCode::NotFound, "no such user"));
+        return Err(no_such_user());
     }
-    audit::record(&mut *tx, Entry::by(&caller.user, AuditAction::UserDeleted).target(user.email.as_str()).detail(user.role.as_str())).await?;
+    audit::record(&mut *tx, Entry::new(caller.actor(), AuditAction::UserDeleted).target(user.email.as_str()).detail(user.role.as_str())).await?;
     tx.commit().await?;
     tracing::info!(by = %caller.user.email, user_id = id, "user removed");
     Ok(())
+}
+
+/// Every live link of the user dies, and the emails carrying them are cancelled (`why`).
+async fn kill_links(tx: &mut crate::storage::Tx, user_id: i64, why: &str) -> Result<()> {
+    let links = super::links::revoke_all(tx, user_id).await?;
+    let emails = crate::outbox::storage::cancel_link_emails_of(tx, user_id, why).await?;
+    if links + emails > 0 {
+        tracing::info!(user_id, links, emails, "the user's links were revoked");
+    }
+    Ok(())
+}
+
+fn no_such_user() -> Failure {
+    Failure::new(ErrorCode::NotFound, "no such user")
+}
+
+fn last_admin() -> Failure {
+    Failure::new(ErrorCode::Conflict, "this is the last active host admin: make another one first")
 }
 
 pub async fn create_account(users: &Users, caller: &Caller, req: &AccountRequest) -> Result<AccountSummary> {
     caller.require_host_admin()?;
     let name = parse_account_name(req)?;
     let account = identity::insert_account(users.db.writes(), name.as_str()).await?.map_err(name_in_use)?;
-    audit::record(users.db.writes(), Entry::by(&caller.user, AuditAction::AccountCreated).target(&account.name)).await?;
+    audit::record(users.db.writes(), Entry::new(caller.actor(), AuditAction::AccountCreated).target(&account.name)).await?;
     Ok(summary(account))
 }
 
@@ -118,7 +151,7 @@ pub async fn rename_account(users: &Users, caller: &Caller, id: i64, req: &Accou
     let account = identity::rename_account(users.db.writes(), id, name.as_str()).await?.map_err(name_in_use)?;
     let account = account.ok_or_else(|| Failure::new(ErrorCode::NotFound, "no such account"))?;
     let detail = format!("account {id}");
-    audit::record(users.db.writes(), Entry::by(&caller.user, AuditAction::AccountRenamed).target(&account.name).detail(&detail)).await?;
+    audit::record(users.db.writes(), Entry::new(caller.actor(), AuditAction::AccountRenamed).target(&account.name).detail(&detail)).await?;
     Ok(summary(account))
 }
 
@@ -149,26 +182,38 @@ pub fn check_account_for_role(fields: &mut FieldErrors, role: Role, account_id: 
 }
 
 /// The account a new user joins exists: 404 naming the field otherwise (the
-/// request is well-formed; what it refers to is missing).
-pub async fn require_account(db: &Db, account_id: Option<i64>) -> Result<()> {
+/// request is well-formed; what it refers to is missing). Read on a pool, or
+/// on the transaction about to write the user.
+pub async fn require_account<'c, E>(executor: E, account_id: Option<i64>) -> Result<()>
+where
+    E: sqlx::Executor<'c, Database = sqlx::Any>,
+{
     match account_id {
-        Some(id) if !identity::account_exists(db.reads(), id).await? => {
+        Some(id) if !identity::account_exists(executor, id).await? => {
             Err(ApiError::new(ErrorCode::NotFound, "no such account").with_field("account_id", "no such account").into())
         }
         _ => Ok(()),
     }
 }
 
-/// Creates an active user with a password (the operator's CLI; people normally arrive by invitation).
+/// Creates an active user with a password (the operator's CLI, audited as
+/// `cli`; people normally arrive by invitation).
 pub async fn create_active_user(db: &Db, passwords: &PasswordHasher, email: &str, role: Role, account_id: Option<i64>, password: &str) -> Result<UserSummary> {
     let mut fields = FieldErrors::default();
     let email = fields.check("email", EmailAddress::parse(email));
     let password = fields.check("password", NewPassword::parse(password));
     check_account_for_role(&mut fields, role, account_id);
     fields.into_result()?;
-    require_account(db, account_id).await?;
-    let (email, password) = (email.expect("checked"), password.expect("checked"));
+    require_account(db.reads(), account_id).await?;
+    let (Some(email), Some(password)) = (email, password) else { return Err(ApiError::validation("some fields need fixing").into()) };
     let hash = passwords.hash(password.expose()).await?;
-    let id = identity::insert(db.writes(), &email, role, account_id, Some(&hash), None).await?.map_err(email_in_use)?;
+    let mut tx = db.begin().await?;
+    let id = identity::insert(&mut *tx, &email, role, account_id, Some(&hash), None).await?.map_err(email_in_use)?;
+    let detail = match account_id {
+        Some(account) => format!("role {role}, account {account}"),
+        None => format!("role {role}"),
+    };
+    audit::record(&mut *tx, Entry::new(Actor::cli(), AuditAction::UserCreated).target(email.as_str()).detail(&detail)).await?;
+    tx.commit().await?;
     Ok(UserSummary { id, email, role, account_id, status: UserStatus::Active, last_email: None })
 }
