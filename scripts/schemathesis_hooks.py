@@ -8,6 +8,7 @@ operation too. The private key is a placeholder: saving checks the key
 file's shape; only a test send or a delivery signs with it.
 """
 import json
+import pathlib
 
 import schemathesis
 from hypothesis import strategies as st
@@ -29,3 +30,11 @@ def service_account_keys(draw):
 
 
 schemathesis.openapi.format("google-service-account-key", service_account_keys())
+
+# A new password (format `gatehouse-new-password`): 10 to 256 characters, and
+# not one of the common passwords the server refuses (shared/data/common-passwords.txt).
+COMMON = set(pathlib.Path(__file__).resolve().parent.parent.joinpath("shared/data/common-passwords.txt").read_text().split("\n"))
+schemathesis.openapi.format(
+    "gatehouse-new-password",
+    st.text(min_size=10, max_size=256).filter(lambda p: p.lower() not in COMMON),
+)

@@ -12,7 +12,8 @@ pub struct StorageSettings {
     #[arg(long, env = "GATEHOUSE_DATA_DIR", default_value = "./data", global = true)]
     pub data_dir: PathBuf,
     /// `sqlite://…` or `postgres://…`; default: SQLite file `gatehouse.db` in the data dir.
-    #[arg(long, env = "GATEHOUSE_DATABASE_URL", global = true)]
+    /// (Its value, which may hold a password, is never shown in `--help`.)
+    #[arg(long, env = "GATEHOUSE_DATABASE_URL", global = true, hide_env_values = true)]
     pub database_url: Option<String>,
 }
 
@@ -82,6 +83,9 @@ pub struct ServeSettings {
     /// Anonymous "forgot password" emails the whole instance sends per hour at most (the rest are held back).
     #[arg(long, env = "GATEHOUSE_RESET_EMAILS_PER_HOUR", default_value_t = 100, value_parser = clap::value_parser!(u32).range(1..=100_000))]
     pub reset_emails_per_hour: u32,
+    /// One log line per request (method, route, status, duration, request ID, client address).
+    #[arg(long, env = "GATEHOUSE_ACCESS_LOG", default_value_t = true, action = clap::ArgAction::Set)]
+    pub access_log: bool,
     /// SQLite: below this many MiB free on the data dir's file system, Gatehouse warns in the log.
     #[arg(long, env = "GATEHOUSE_MIN_FREE_MB", default_value_t = 100)]
     pub min_free_mb: u64,

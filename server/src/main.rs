@@ -6,7 +6,10 @@ use server::cli::{Cli, Command};
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
-    server::telemetry::init();
+    if let Err(e) = server::telemetry::init() {
+        eprintln!("gatehouse: {e}");
+        return std::process::ExitCode::FAILURE;
+    }
     let result = match cli.command {
         Command::Serve(args) => server::startup::serve(&cli.storage, &args).await,
         Command::Admin(cmd) => server::cli::admin(&cli.storage, cmd).await,

@@ -72,7 +72,8 @@ pub async fn serve(storage: &StorageSettings, settings: &ServeSettings) -> anyho
         tracing::warn!(dist = %settings.dist_dir.display(), "no built dashboard found; only the API is served (run `make run`)");
     }
     let trusted = crate::api::client_ip::TrustedProxies::new(settings.trusted_proxies.clone());
-    let app = crate::api::router(state.clone(), &settings.dist_dir, bound, trusted);
+    let app = crate::api::router(state.clone(), &settings.dist_dir, bound, trusted, crate::api::observe::AccessLog(settings.access_log));
+    gatehouse_core::metrics::METRICS.build_info(state.db.engine.label());
 
     // The banner goes to stderr, with the logs, and not only as a log line,
     // so that whoever started the server sees it; the setup link comes first

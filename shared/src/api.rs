@@ -68,6 +68,14 @@ pub struct ApiError {
     /// Per-field messages, keyed by the request's field name.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub fields: BTreeMap<String, String>,
+    /// With `rate_limited`: the seconds to wait before trying again (the
+    /// message says them too, and so does the `Retry-After` header).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retry_after_secs: Option<u64>,
+    /// With a 5xx: the request's ID (its `X-Request-Id`), to quote when
+    /// reporting the problem; every log line of the request carries it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub request_id: Option<String>,
 }
 
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -78,7 +86,12 @@ pub struct ErrorEnvelope {
 
 impl ApiError {
     pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
-        Self { code, message: message.into(), fields: BTreeMap::new() }
+        Self { code, message: message.into(), fields: BTreeMap::new(), retry_after_secs: None, request_id: None }
+    }
+
+    /// 429: too many of these; try again in `secs` seconds (said in the message).
+    pub fn rate_limited(message: impl fmt::Display, secs: u64) -> Self {
+        Self { retry_after_secs: Some(secs.max(1)), ..Self::new(ErrorCode::RateLimited, format!("{message}; try again in {} seconds", secs.max(1))) }
     }
 
     pub fn with_field(mut self, field: &str, message: impl fmt::Display) -> Self {
@@ -135,7 +148,7 @@ impl FieldErrors {
         if self.0.is_empty() {
             Ok(())
         } else {
-            Err(ApiError { code: ErrorCode::Validation, message: "some fields need fixing".into(), fields: self.0 })
+            Err(ApiError { fields: self.0, ..ApiError::validation("some fields need fixing") })
         }
     }
 }

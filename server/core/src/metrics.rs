@@ -10,7 +10,7 @@ use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
 use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::metrics::histogram::{exponential_buckets, Histogram};
-use prometheus_client::registry::Registry;
+use prometheus_client::registry::{Registry, Unit};
 use shared::outbox::{EmailKind, EmailStatus};
 use std::sync::LazyLock;
 use std::time::Duration;
@@ -37,6 +37,24 @@ struct Reason {
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct HttpRequest {
+    route: String,
+    method: &'static str,
+    status: u16,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct Route {
+    route: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct Build {
+    version: &'static str,
+    database: &'static str,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct Dir {
     dir: String,
 }
@@ -50,6 +68,9 @@ pub struct Metrics {
     storage_errors: Family<Kind, Counter>,
     free_bytes: Family<Dir, Gauge>,
     resets_held: Family<Reason, Counter>,
+    http_requests: Family<HttpRequest, Counter>,
+    http_seconds: Family<Route, Histogram>,
+    build: Family<Build, Gauge>,
 }
 
 pub static METRICS: LazyLock<Metrics> = LazyLock::new(|| {
@@ -62,23 +83,25 @@ pub static METRICS: LazyLock<Metrics> = LazyLock::new(|| {
     registry.register("email_deliveries", "Delivery attempts by this instance, by outcome", deliveries.clone());
     // 5 ms to about 40 s.
     let send_seconds = Histogram::new(exponential_buckets(0.005, 2.0, 14));
-    registry.register("email_send_seconds", "Time to hand one email to the relay", send_seconds.clone());
+    registry.register_with_unit("email_send", "Time to hand one email to the relay", Unit::Seconds, send_seconds.clone());
     let storage_errors = Family::<Kind, Counter>::default();
     registry.register("storage_errors", "Storage errors met by requests and the worker, by kind (busy, unavailable, full)", storage_errors.clone());
     let free_bytes = Family::<Dir, Gauge>::default();
-    registry.register_with_unit(
-        "data_dir_free",
-        "Free space on the SQLite data dir's file system (SQLite only)",
-        prometheus_client::registry::Unit::Bytes,
-        free_bytes.clone(),
-    );
+    registry.register_with_unit("data_dir_free", "Free space on the SQLite data dir's file system (SQLite only)", Unit::Bytes, free_bytes.clone());
     let resets_held = Family::<Reason, Counter>::default();
     registry.register(
         "password_reset_emails_held",
         "Anonymous \"forgot password\" emails held back, by reason (source, user, instance, busy)",
         resets_held.clone(),
     );
-    Metrics { registry, emails, queue_depth, deliveries, send_seconds, storage_errors, free_bytes, resets_held }
+    let http_requests = Family::<HttpRequest, Counter>::default();
+    registry.register("http_requests", "HTTP requests answered, by route template, method and status", http_requests.clone());
+    // 1 ms to about 16 s.
+    let http_seconds = Family::<Route, Histogram>::new_with_constructor(|| Histogram::new(exponential_buckets(0.001, 2.0, 15)));
+    registry.register_with_unit("http_request_duration", "Time to answer an HTTP request, by route template", Unit::Seconds, http_seconds.clone());
+    let build = Family::<Build, Gauge>::default();
+    registry.register("build_info", "This instance's version and database engine (always 1)", build.clone());
+    Metrics { registry, emails, queue_depth, deliveries, send_seconds, storage_errors, free_bytes, resets_held, http_requests, http_seconds, build }
 });
 
 impl Metrics {
@@ -91,6 +114,28 @@ impl Metrics {
             Err(false) => "deferred",
         };
         self.deliveries.get_or_create(&Outcome { outcome }).inc();
+    }
+
+    /// An HTTP request answered: `route` is its template (`/api/v1/users/{id}`),
+    /// never the path itself, so that the labels stay few.
+    pub fn http_request(&self, route: &str, method: &http::Method, status: u16, took: Duration) {
+        let method = match *method {
+            http::Method::GET => "GET",
+            http::Method::POST => "POST",
+            http::Method::PUT => "PUT",
+            http::Method::PATCH => "PATCH",
+            http::Method::DELETE => "DELETE",
+            http::Method::HEAD => "HEAD",
+            http::Method::OPTIONS => "OPTIONS",
+            _ => "other",
+        };
+        self.http_requests.get_or_create(&HttpRequest { route: route.to_owned(), method, status }).inc();
+        self.http_seconds.get_or_create(&Route { route: route.to_owned() }).observe(took.as_secs_f64());
+    }
+
+    /// `gatehouse_build_info{version, database} 1`.
+    pub fn build_info(&self, database: &'static str) {
+        self.build.get_or_create(&Build { version: env!("CARGO_PKG_VERSION"), database }).set(1);
     }
 
     /// A "forgot password" email held back, and why.

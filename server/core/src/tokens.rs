@@ -21,6 +21,17 @@ pub fn mint(prefix: &str) -> Minted {
     Minted { secret, hash }
 }
 
+/// `bytes` random bytes as lower-case hex: an identifier, not a secret (a
+/// request's ID). Falls back to the clock should the OS refuse randomness.
+pub fn random_hex(bytes: usize) -> String {
+    let mut buf = vec![0u8; bytes];
+    if getrandom::getrandom(&mut buf).is_err() {
+        let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default().as_nanos().to_be_bytes();
+        buf.iter_mut().zip(nanos.iter().cycle()).for_each(|(b, n)| *b = *n);
+    }
+    buf.iter().map(|b| format!("{b:02x}")).collect()
+}
+
 pub fn hash(secret: &str) -> String {
     let digest = Sha256::digest(secret.as_bytes());
     digest.iter().map(|b| format!("{b:02x}")).collect()

@@ -31,6 +31,7 @@ pub(crate) async fn update_me(State(state): State<AppState>, Authed(caller): Aut
 /// The caller's own new password, given the current one; their other sessions end.
 #[utoipa::path(post, path = "/api/v1/me/password", tag = "auth", security(("bearer" = []), ("session" = [])), request_body = ChangePassword,
     responses((status = 204, description = "changed"), (status = 403, description = "the current password is wrong (named in `fields`)", body = ErrorEnvelope),
+        (status = 429, description = "too many wrong current passwords: wait the seconds the message names", body = ErrorEnvelope),
         (status = 422, description = "the new password needs fixing", body = ErrorEnvelope),
         (status = 401, description = "not signed in", body = ErrorEnvelope)))]
 pub(crate) async fn change_password(

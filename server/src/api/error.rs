@@ -43,12 +43,22 @@ fn retry_after_secs(code: ErrorCode) -> &'static str {
 
 pub fn error_response(error: ApiError) -> Response {
     let status = StatusCode::from_u16(error.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    let retry_after = retry_after_secs(error.code);
+    let retry_after = retry_after(&error);
     let mut res = (status, axum::Json(ErrorEnvelope { error })).into_response();
-    if status == StatusCode::SERVICE_UNAVAILABLE {
-        res.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static(retry_after));
+    if let Some(secs) = retry_after {
+        res.headers_mut().insert(header::RETRY_AFTER, secs);
     }
     res
+}
+
+/// `Retry-After` for an error that has one: every 429 (the seconds its
+/// message says) and every 503.
+pub fn retry_after(error: &ApiError) -> Option<HeaderValue> {
+    match (error.retry_after_secs, error.status()) {
+        (Some(secs), _) => Some(HeaderValue::from(secs)),
+        (None, 503) => Some(HeaderValue::from_static(retry_after_secs(error.code))),
+        _ => None,
+    }
 }
 
 #[cfg(test)]
@@ -63,6 +73,13 @@ mod tests {
         let res = HttpError(Failure::internal("test", "boom")).into_response();
         assert_eq!(res.status(), StatusCode::INTERNAL_SERVER_ERROR);
         assert!(res.headers().get(header::RETRY_AFTER).is_none());
+    }
+
+    #[test]
+    fn a_429_says_how_long_to_wait_in_its_header_too() {
+        let res = HttpError(ApiError::rate_limited("too many", 42).into()).into_response();
+        assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
+        assert_eq!(res.headers()[header::RETRY_AFTER], "42");
     }
 
     fn sqlx_pool_timeout() -> gatehouse_core::storage::DbError {

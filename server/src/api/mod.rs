@@ -17,6 +17,7 @@ mod health;
 mod host;
 mod invitations;
 pub mod metrics;
+pub mod observe;
 pub mod openapi;
 mod paging;
 mod server_fns;
@@ -36,7 +37,7 @@ use tower_http::set_header::SetResponseHeaderLayer;
 
 /// Every route, behind the guards. `bound` is the listening address, one of
 /// the names requests may be addressed to.
-pub fn router(state: AppState, dist_dir: &Path, bound: SocketAddr, trusted_proxies: client_ip::TrustedProxies) -> Router {
+pub fn router(state: AppState, dist_dir: &Path, bound: SocketAddr, trusted_proxies: client_ip::TrustedProxies, access_log: observe::AccessLog) -> Router {
     app::server_fns::register();
     let v1 = Router::new()
         .merge(auth::router())
@@ -64,13 +65,15 @@ pub fn router(state: AppState, dist_dir: &Path, bound: SocketAddr, trusted_proxi
         .merge(dashboard)
         .layer(axum::middleware::from_fn(guards::check_storage_rule))
         .layer(axum::middleware::from_fn_with_state(state.clone(), guards::audit_refusals))
-        .layer(axum::middleware::from_fn(client_ip::resolve))
         .layer(axum::middleware::from_fn_with_state(state.clone(), guards::refuse_foreign_origin))
         .layer(axum::middleware::from_fn(guards::json_errors_for_api))
         .layer(axum::middleware::from_fn(guards::no_store_for_api))
-        .layer(axum::Extension(trusted_proxies))
         .layer(axum::middleware::from_fn_with_state(known_hosts, guards::refuse_unknown_host))
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(guards::panic_response))
+        // Outside everything that can answer, so each answer is logged and counted with its ID.
+        .layer(axum::middleware::from_fn_with_state(access_log, observe::observe))
+        .layer(axum::middleware::from_fn(client_ip::resolve))
+        .layer(axum::Extension(trusted_proxies))
         // Links carry secrets (setup, invitation and reset tokens): never leak them in Referer.
         .layer(SetResponseHeaderLayer::overriding(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer")))
         .layer(SetResponseHeaderLayer::overriding(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))

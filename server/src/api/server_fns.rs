@@ -29,6 +29,9 @@ pub async fn handle(State(state): State<AppState>, req: Request) -> Response {
     };
     if let Ok(error) = serde_json::from_slice::<ApiError>(&bytes) {
         parts.status = StatusCode::from_u16(error.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        if let Some(secs) = super::error::retry_after(&error) {
+            parts.headers.insert(axum::http::header::RETRY_AFTER, secs);
+        }
     }
     Response::from_parts(parts, Body::from(bytes))
 }

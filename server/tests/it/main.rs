@@ -16,6 +16,7 @@ mod invitations;
 mod load;
 mod oauth_relays;
 mod openapi;
+mod operations;
 mod outbox_queue;
 mod roles;
 mod second_pass;

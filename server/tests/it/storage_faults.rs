@@ -143,7 +143,10 @@ async fn a_full_disk_answers_503_then_recovers_by_itself() {
                     201 => acknowledged.push(email),
                     503 => {
                         assert_eq!(res.headers()["retry-after"], "60");
-                        assert_eq!(error_code(res, 503).await, "storage_full");
+                        let id = res.headers()["x-request-id"].to_str().unwrap().to_owned();
+                        let body: Value = res.json().await.unwrap();
+                        assert_eq!(body["error"]["code"], "storage_full");
+                        assert_eq!(body["error"]["request_id"], id.as_str(), "a 5xx names its request for the report");
                         full.store(true, Ordering::SeqCst);
                         break;
                     }

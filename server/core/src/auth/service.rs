@@ -39,7 +39,7 @@ pub async fn sign_in(auth: &Auth, req: &SignInRequest, source: IpAddr) -> Result
     // Counted before the password is checked, so that a burst of parallel
     // guesses cannot slip past the count; success takes it back.
     if let Err(wait) = throttle::count_sign_in(&auth.db, source, email.as_str()).await? {
-        return Err(Failure::new(ErrorCode::RateLimited, format!("too many failed sign-ins from here; try again in {wait} seconds")));
+        return Err(ApiError::rate_limited("too many failed sign-ins from here", wait.unsigned_abs()).into());
     }
     let user = identity::find_by_email(auth.db.reads(), email.as_str()).await?;
     let stored = user.as_ref().and_then(|u| u.password_hash.as_deref());
@@ -89,8 +89,7 @@ pub async fn change_password(auth: &Auth, caller: &Caller, session_secret: Optio
     let counter = throttle::Counter { source: &guesser, account: PASSWORD_CHANGE, free: throttle::FREE_PER_PAIR, enforced: true };
     let verdict = throttle::count(&auth.db, &[counter]).await?;
     if verdict.wait_secs > 0 {
-        let wait = verdict.wait_secs;
-        return Err(Failure::new(ErrorCode::RateLimited, format!("too many wrong current passwords; try again in {wait} seconds")));
+        return Err(ApiError::rate_limited("too many wrong current passwords", verdict.wait_secs.unsigned_abs()).into());
     }
     if !auth.passwords.verify(&req.current_password, caller.user.password_hash.as_deref()).await? {
         return Err(wrong());

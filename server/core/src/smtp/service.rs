@@ -263,7 +263,7 @@ pub async fn send_test(smtp: &Smtp, caller: &Caller, draft: Option<&SmtpDraft>) 
     };
     let config = parse(&draft, stored.as_ref())?;
     let Some(audit_id) = storage::begin_test(smtp.db.writes(), &caller.user, now() - TEST_WINDOW_SECS, TESTS_PER_WINDOW).await? else {
-        return Err(Failure::new(ErrorCode::RateLimited, format!("at most {TESTS_PER_WINDOW} test emails a minute; wait a moment")));
+        return Err(ApiError::rate_limited(format_args!("at most {TESTS_PER_WINDOW} test emails a minute"), TEST_WINDOW_SECS.unsigned_abs()).into());
     };
     let relay = relay(smtp, &config, stored.as_ref())?;
     let report = probe::send_test(&relay, &caller.user.email, &smtp.hello, smtp.runtime.test_bound).await;

@@ -57,6 +57,14 @@ impl Engine {
             Engine::Postgres => "PostgreSQL",
         }
     }
+
+    /// As a label or a setting spells it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Engine::Sqlite => "sqlite",
+            Engine::Postgres => "postgres",
+        }
+    }
 }
 
 /// How long a request may wait for a connection before it is answered 503.

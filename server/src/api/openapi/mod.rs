@@ -73,7 +73,8 @@ impl Modify for Credentials {
 /// that may not (403); a change sent by a page of another origin, or signed in
 /// by cookie alone without proof it comes from the console's pages (403); a
 /// `Host` the console does not answer to (421, the DNS-rebinding guard); and
-/// a database too busy to answer now (503, with `Retry-After`).
+/// storage that cannot answer now (503, with `Retry-After`). Every 429 gets
+/// its `Retry-After` header stated too.
 struct CommonErrors;
 
 impl Modify for CommonErrors {
@@ -112,7 +113,15 @@ impl Modify for CommonErrors {
                     .schema(ObjectBuilder::new().schema_type(Type::Integer))
                     .description(Some("seconds to wait before trying again"))
                     .build();
-                add("503", error("the database is busy; try again after `Retry-After` seconds").header("Retry-After", retry_after));
+                add(
+                    "503",
+                    error("storage cannot serve the request now (`unavailable`: busy; `storage_unavailable`: unreachable or restarting; `storage_full`: its disk is full); nothing changed: try again after `Retry-After` seconds")
+                        .header("Retry-After", retry_after.clone()),
+                );
+                // Every 429 says how long to wait, as its message and `retry_after_secs` do.
+                if let Some(utoipa::openapi::RefOr::T(limited)) = op.responses.responses.get_mut("429") {
+                    limited.headers.insert("Retry-After".to_owned(), retry_after);
+                }
             }
         }
     }

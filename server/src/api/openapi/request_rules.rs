@@ -15,12 +15,25 @@ use shared::{account, email, oauth, password, smtp, token};
 const NON_BLANK_LINE: &str = r"^[^\u0000-\u001f\u007f-\u009f]*[^\s\u0000-\u001f\u007f-\u009f][^\u0000-\u001f\u007f-\u009f]*$";
 /// One line of text, possibly empty.
 const ONE_LINE: &str = r"^[^\u0000-\u001f\u007f-\u009f]*$";
+/// A name or a search term: no control characters, nor the invisible and
+/// text-direction ones `shared::text` refuses (U+200B–U+200F, U+202A–U+202E, U+2066–U+2069).
+const VISIBLE: &str = r"^[^\u0000-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2066-\u2069]*$";
+/// The same, with something in it besides spaces.
+const VISIBLE_NON_BLANK: &str = r"^[^\u0000-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2066-\u2069]*[^\s\u0000-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2066-\u2069][^\u0000-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2066-\u2069]*$";
 
 pub fn apply(doc: &mut Value) {
     query_rules(doc);
     // The parsers take internationalised names (IDN domains, non-ASCII local parts).
+    // (Invisible and text-direction characters are refused too, which the
+    // format already excludes.)
     let email = json!({"type": "string", "format": "idn-email", "maxLength": email::MAX_LEN});
-    let new_password = json!({"type": "string", "minLength": password::MIN_CHARS, "maxLength": password::MAX_CHARS});
+    // Beyond its length, a new password must not be one of the most common
+    // (a list JSON Schema cannot carry): a format names the rule, and
+    // scripts/schemathesis_hooks.py generates passwords that keep it.
+    let new_password = json!({
+        "type": "string", "minLength": password::MIN_CHARS, "maxLength": password::MAX_CHARS, "format": "gatehouse-new-password",
+        "description": "At least 10 characters, and not one of the 10,000 most common passwords (compared lower-cased)",
+    });
     let schemas = doc.pointer_mut("/components/schemas").and_then(Value::as_object_mut).expect("the document has component schemas");
     // A schema or field renamed in `shared` must not silently lose its rule:
     // the OpenAPI test and the conformance run fail on this panic.
@@ -37,7 +50,7 @@ pub fn apply(doc: &mut Value) {
     set("InviteRequest", "email", &email);
     set("InviteRequest", "account_id", &json!({"minimum": 1}));
     set("UserUpdate", "account_id", &json!({"minimum": 1}));
-    set("AccountRequest", "name", &json!({"maxLength": account::MAX_NAME_CHARS, "pattern": NON_BLANK_LINE}));
+    set("AccountRequest", "name", &json!({"maxLength": account::MAX_NAME_CHARS, "pattern": VISIBLE_NON_BLANK}));
     set(
         "SmtpDraft",
         "host",
@@ -130,6 +143,11 @@ fn query_rules(doc: &mut Value) {
     set("/api/v1/audit", "limit", &json!({"minimum": 1, "maximum": gatehouse_core::audit::MAX_PAGE}));
     for list in ["/api/v1/users", "/api/v1/emails"] {
         set(list, "limit", &json!({"minimum": 1, "maximum": shared::api::PAGE_MAX}));
+    }
+    // Search terms and cursors: bounded, printable (`shared::text::check_query`).
+    let query_text = json!({"maxLength": shared::text::MAX_QUERY_CHARS, "pattern": VISIBLE});
+    for (list, name) in [("/api/v1/users", "q"), ("/api/v1/users", "cursor"), ("/api/v1/emails", "recipient"), ("/api/v1/audit", "actor")] {
+        set(list, name, &query_text);
     }
 }
 

@@ -156,9 +156,20 @@ pub struct TestApp {
 }
 
 impl TestApp {
+    /// Listening on a free port of 127.0.0.1; requests go to that address.
     pub async fn spawn(db: &TestDb, extra_env: &[(&str, &str)]) -> Self {
+        Self::spawn_with(db, "127.0.0.1:0", false, extra_env).await
+    }
+
+    /// Listening on `bind`; requests go to the public URL the banner names
+    /// (`GATEHOUSE_PUBLIC_URL`, for a bind address that is not one to send them to, like `[::]`).
+    pub async fn spawn_at(db: &TestDb, bind: &str, extra_env: &[(&str, &str)]) -> Self {
+        Self::spawn_with(db, bind, true, extra_env).await
+    }
+
+    async fn spawn_with(db: &TestDb, bind: &str, via_public_url: bool, extra_env: &[(&str, &str)]) -> Self {
         let mut cmd = Command::new(BIN);
-        cmd.args(["serve", "--bind", "127.0.0.1:0"])
+        cmd.args(["serve", "--bind", bind])
             .env("GATEHOUSE_DATA_DIR", db.dir.path())
             .env("GATEHOUSE_DATABASE_URL", &db.url)
             .env("GATEHOUSE_DIST_DIR", db.dir.path().join("no-dist"))
@@ -190,11 +201,17 @@ impl TestApp {
                 setup_link = Some(link.trim().to_owned());
             }
             if let Some(rest) = line.strip_prefix("Gatehouse listening on ") {
-                break rest.split_whitespace().next().unwrap().to_owned();
+                let public = rest.split_once("(public URL ").and_then(|(_, p)| p.strip_suffix(')')).unwrap();
+                break if via_public_url { public.trim_end_matches('/') } else { rest.split_whitespace().next().unwrap() }.to_owned();
             }
         };
         let client = browser_for(&base);
         Self { base, setup_link, client, output, child }
+    }
+
+    /// The process's stderr and stdout lines that parse as JSON objects (with `GATEHOUSE_LOG_FORMAT=json`).
+    pub fn json_log(&self) -> Vec<serde_json::Value> {
+        self.output.lock().unwrap().iter().filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok()).filter(|v| v.is_object()).collect()
     }
 
     /// A new cookie jar that behaves like the dashboard's pages in a browser:
