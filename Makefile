@@ -3,7 +3,8 @@
 #   make test   every test: unit, integration (real server process), the REST API
 #               against its OpenAPI document (schemathesis), and Playwright
 SHELL := bash
-export PATH := $(HOME)/.cargo/bin:$(PATH)
+# tools/bin: wasm-opt (npm's binaryen, installed by scripts/install-tools).
+export PATH := $(CURDIR)/tools/bin:$(HOME)/.cargo/bin:$(PATH)
 export TRUNK_SKIP_VERSION_CHECK := true
 CARGO_TARGET_DIR ?= $(CURDIR)/target
 export CARGO_TARGET_DIR
@@ -52,4 +53,4 @@ test-e2e:
 
 clean:
 	cargo clean
-	rm -rf dist .venv end2end/node_modules end2end/test-results
+	rm -rf dist .venv end2end/node_modules end2end/test-results tools/node_modules
