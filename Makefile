@@ -13,20 +13,28 @@ RUST_PACKAGES := -p shared -p gatehouse-core -p app -p server
 # The tests' SMTP server (scripts/smtp_relay.py) runs on this Python, which has aiosmtpd.
 export GATEHOUSE_TEST_PYTHON := $(CURDIR)/.venv/bin/python
 
-.PHONY: run test tools dashboard server test-rust test-api test-e2e clean
+.PHONY: run test tools test-tools dashboard server test-build test-rust test-api test-e2e clean
 
-run: dashboard server
+# The server compiles while the tools install and the dashboard builds: on a
+# fresh 2-core machine each side leaves a core idle for minutes at a time
+# (a tool's or a crate's last, single-threaded steps; the wasm's LTO).
+run:
+	$(MAKE) --no-print-directory -j2 dashboard server
 	$(BIN) serve
 
-test: tools
-	./scripts/install-tools --e2e
-	$(MAKE) test-rust
-	$(MAKE) test-api
-	$(MAKE) dashboard
-	$(MAKE) test-e2e
+# Likewise the test binaries, and what the tests use (downloads, mostly),
+# then the tests one after another, each with the whole machine.
+test:
+	$(MAKE) --no-print-directory -j3 dashboard test-build test-tools
+	$(MAKE) --no-print-directory test-rust
+	$(MAKE) --no-print-directory test-api
+	$(MAKE) --no-print-directory test-e2e
 
 tools:
 	./scripts/install-tools
+
+test-tools:
+	./scripts/install-tools --e2e-only
 
 # The browser bundle (wasm) into dist/: trunk builds it whole, split-wasm
 # cuts it at the lazy routes (the sign-in page loads only what it needs),
@@ -41,6 +49,9 @@ server:
 
 # Unit and integration tests, in the release profile so that the binary they
 # spawn is the same one Playwright drives afterwards.
+test-build:
+	cargo test --release --no-run $(RUST_PACKAGES)
+
 test-rust:
 	cargo test --release $(RUST_PACKAGES)
 
