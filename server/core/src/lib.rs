@@ -7,8 +7,8 @@
 //! `identity` (the users and accounts rows), `users` (invitations, resets,
 //! accounts), `smtp` (the relay configuration and the test send), `outbox`
 //! (the queue and its delivery worker) and `host`. Beneath them: `storage`
-//! (and its rule), `state`, `maintenance`, `wake`, `tokens`, `passwords`, `seal`, `secret_key`,
-//! `tls_roots`, `public_url`, `metrics` and `error`.
+//! (and its rule), `state`, `maintenance`, `supervise`, `wake`, `tokens`, `passwords`, `seal`,
+//! `secret_key`, `tls_roots`, `public_url`, `metrics` and `error`.
 
 pub mod audit;
 pub mod auth;
@@ -26,6 +26,7 @@ pub mod secret_key;
 pub mod smtp;
 pub mod state;
 pub mod storage;
+pub mod supervise;
 pub mod tls_roots;
 pub mod tokens;
 pub mod users;

@@ -38,8 +38,13 @@ pub struct Swept {
     pub emails: u64,
 }
 
-pub fn spawn(db: Db, email_retention_secs: i64, mut shutdown: watch::Receiver<bool>) -> tokio::task::JoinHandle<()> {
-    tokio::spawn(crate::storage::rule::scope(async move {
+/// Sweeps at start and then every [`EVERY`], supervised (`crate::supervise`).
+pub fn spawn(db: Db, email_retention_secs: i64, shutdown: watch::Receiver<bool>) -> tokio::task::JoinHandle<()> {
+    crate::supervise::supervise("maintenance", shutdown.clone(), move || run(db.clone(), email_retention_secs, shutdown.clone()))
+}
+
+async fn run(db: Db, email_retention_secs: i64, mut shutdown: watch::Receiver<bool>) {
+    crate::storage::rule::scope(async move {
         loop {
             match sweep(&db, email_retention_secs).await {
                 Ok(swept) => tracing::debug!(?swept, "maintenance sweep"),
@@ -51,5 +56,6 @@ pub fn spawn(db: Db, email_retention_secs: i64, mut shutdown: watch::Receiver<bo
                 _ = shutdown.changed() => return,
             }
         }
-    }))
+    })
+    .await
 }

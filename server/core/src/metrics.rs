@@ -1,8 +1,8 @@
 //! `GET /metrics` in Prometheus' text format: emails by kind and state and the
 //! queue depth (read from the outbox, so every instance reports the same
 //! totals), and this instance's delivery outcomes and send latency, storage
-//! errors and held-back reset emails. Beneath every capability: it imports
-//! none of them, so any of them may count here.
+//! errors, held-back reset emails and background task restarts. Beneath every
+//! capability: it imports none of them, so any of them may count here.
 
 use prometheus_client::encoding::text::encode;
 use prometheus_client::encoding::EncodeLabelSet;
@@ -55,6 +55,11 @@ struct Build {
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct Task {
+    task: &'static str,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct Dir {
     dir: String,
 }
@@ -71,6 +76,7 @@ pub struct Metrics {
     http_requests: Family<HttpRequest, Counter>,
     http_seconds: Family<Route, Histogram>,
     build: Family<Build, Gauge>,
+    task_restarts: Family<Task, Counter>,
 }
 
 pub static METRICS: LazyLock<Metrics> = LazyLock::new(|| {
@@ -101,7 +107,22 @@ pub static METRICS: LazyLock<Metrics> = LazyLock::new(|| {
     registry.register_with_unit("http_request_duration", "Time to answer an HTTP request, by route template", Unit::Seconds, http_seconds.clone());
     let build = Family::<Build, Gauge>::default();
     registry.register("build_info", "This instance's version and database engine (always 1)", build.clone());
-    Metrics { registry, emails, queue_depth, deliveries, send_seconds, storage_errors, free_bytes, resets_held, http_requests, http_seconds, build }
+    let task_restarts = Family::<Task, Counter>::default();
+    registry.register("task_restarts", "Background tasks started again after a panic, by task", task_restarts.clone());
+    Metrics {
+        registry,
+        emails,
+        queue_depth,
+        deliveries,
+        send_seconds,
+        storage_errors,
+        free_bytes,
+        resets_held,
+        http_requests,
+        http_seconds,
+        build,
+        task_restarts,
+    }
 });
 
 impl Metrics {
@@ -146,6 +167,22 @@ impl Metrics {
     /// A storage error of this kind (`storage::faults`).
     pub fn storage_error(&self, kind: &'static str) {
         self.storage_errors.get_or_create(&Kind { kind }).inc();
+    }
+
+    /// A task is under supervision: listed at 0 until it first restarts, so
+    /// that a rate over the counter starts from a known value.
+    pub fn task_supervised(&self, task: &'static str) {
+        self.task_restarts.get_or_create(&Task { task }).inc_by(0);
+    }
+
+    /// A background task panicked and is started again (the `supervise` module).
+    pub fn task_restarted(&self, task: &'static str) {
+        self.task_restarts.get_or_create(&Task { task }).inc();
+    }
+
+    /// How often `task` was started again so far.
+    pub fn task_restarts(&self, task: &'static str) -> u64 {
+        self.task_restarts.get_or_create(&Task { task }).get()
     }
 }
 

@@ -44,9 +44,16 @@ fn listen_for_other_instances(outbox: &Outbox) {
     });
 }
 
-pub fn spawn(outbox: Outbox, mut shutdown: watch::Receiver<bool>) -> tokio::task::JoinHandle<()> {
+/// Starts the worker, supervised (`crate::supervise`): a panic in a round
+/// restarts it rather than leaving the queue undelivered until a restart.
+pub fn spawn(outbox: Outbox, shutdown: watch::Receiver<bool>) -> tokio::task::JoinHandle<()> {
     listen_for_other_instances(&outbox);
-    tokio::spawn(crate::storage::rule::scope(async move {
+    crate::supervise::supervise("outbox_worker", shutdown.clone(), move || run(outbox.clone(), shutdown.clone()))
+}
+
+/// Delivers until shutdown.
+async fn run(outbox: Outbox, mut shutdown: watch::Receiver<bool>) {
+    crate::storage::rule::scope(async move {
         loop {
             if *shutdown.borrow() {
                 break;
@@ -65,7 +72,8 @@ pub fn spawn(outbox: Outbox, mut shutdown: watch::Receiver<bool>) -> tokio::task
                 _ = shutdown.changed() => {}
             }
         }
-    }))
+    })
+    .await
 }
 
 /// Sleep after a failed round (the database was unreachable, say).

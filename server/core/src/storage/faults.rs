@@ -200,41 +200,41 @@ pub fn free_bytes(path: &Path) -> Option<u64> {
 
 /// Probes while an episode is open and ends it; on SQLite, also warns (once
 /// per episode) while the data dir has less than `min_free_bytes` free.
-pub fn spawn_watch(db: Db, min_free_bytes: u64, mut shutdown: watch::Receiver<bool>) -> tokio::task::JoinHandle<()> {
-    tokio::spawn(async move {
-        let mut low_on_space = false;
-        let mut space_checked = Instant::now() - SPACE_EVERY;
-        loop {
-            let pause = if current().is_some() { PROBE_EVERY } else { SPACE_EVERY };
-            if current().is_some() {
-                match probe(&db).await {
-                    Ok(()) => recovered(),
-                    Err(e) => tracing::debug!(error = %e, "storage probe failed; still waiting"),
-                }
-            }
-            if db.engine == Engine::Sqlite && space_checked.elapsed() >= SPACE_EVERY {
-                space_checked = Instant::now();
-                if let Some(free) = db.data_dir().and_then(free_bytes) {
-                    let low = free < min_free_bytes;
-                    if low && !low_on_space {
-                        tracing::warn!(
-                            free_bytes = free,
-                            min_free_bytes,
-                            "the data dir is low on space: writes will fail when it fills (GATEHOUSE_MIN_FREE_MB)"
-                        );
-                    } else if !low && low_on_space {
-                        tracing::info!(free_bytes = free, "the data dir has enough space again");
-                    }
-                    low_on_space = low;
-                }
-            }
-            tokio::select! {
-                _ = FAULTS.probe_now.notified() => {}
-                _ = tokio::time::sleep(pause) => {}
-                _ = shutdown.changed() => return,
+/// Supervised (`crate::supervise`).
+pub fn spawn_watch(db: Db, min_free_bytes: u64, shutdown: watch::Receiver<bool>) -> tokio::task::JoinHandle<()> {
+    crate::supervise::supervise("storage_watch", shutdown.clone(), move || keep_watch(db.clone(), min_free_bytes, shutdown.clone()))
+}
+
+async fn keep_watch(db: Db, min_free_bytes: u64, mut shutdown: watch::Receiver<bool>) {
+    let mut low_on_space = false;
+    // None: not looked at yet (so at once).
+    let mut space_checked: Option<Instant> = None;
+    loop {
+        let pause = if current().is_some() { PROBE_EVERY } else { SPACE_EVERY };
+        if current().is_some() {
+            match probe(&db).await {
+                Ok(()) => recovered(),
+                Err(e) => tracing::debug!(error = %e, "storage probe failed; still waiting"),
             }
         }
-    })
+        if db.engine == Engine::Sqlite && space_checked.is_none_or(|at| at.elapsed() >= SPACE_EVERY) {
+            space_checked = Some(Instant::now());
+            if let Some(free) = db.data_dir().and_then(free_bytes) {
+                let low = free < min_free_bytes;
+                if low && !low_on_space {
+                    tracing::warn!(free_bytes = free, min_free_bytes, "the data dir is low on space: writes will fail when it fills (GATEHOUSE_MIN_FREE_MB)");
+                } else if !low && low_on_space {
+                    tracing::info!(free_bytes = free, "the data dir has enough space again");
+                }
+                low_on_space = low;
+            }
+        }
+        tokio::select! {
+            _ = FAULTS.probe_now.notified() => {}
+            _ = tokio::time::sleep(pause) => {}
+            _ = shutdown.changed() => return,
+        }
+    }
 }
 
 #[cfg(test)]
