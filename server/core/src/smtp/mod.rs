@@ -7,6 +7,7 @@
 //! The relay password is sealed at rest (`crate::seal`).
 
 pub mod connect;
+mod google_assertion;
 pub mod oauth;
 pub mod probe;
 pub mod relay;

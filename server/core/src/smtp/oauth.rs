@@ -10,10 +10,10 @@
 //!   the service account's key, for the mailbox (`sub`), at the key's `token_uri`.
 
 use sha2::{Digest, Sha256};
-use shared::oauth::{OAuthIdentity, ServiceAccountKey, GOOGLE_SCOPE, MICROSOFT_SCOPE};
+use shared::oauth::{OAuthIdentity, ServiceAccountKey, MICROSOFT_SCOPE};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant};
 
 /// A token is renewed this long before it expires, so that none runs out mid-session.
 const RENEW_BEFORE: Duration = Duration::from_secs(120);
@@ -130,7 +130,7 @@ impl Tokens {
                 token_url,
                 vec![
                     ("grant_type", "urn:ietf:params:oauth:grant-type:jwt-bearer".into()),
-                    ("assertion", google_assertion(token_url, client_email, private_key, subject)?),
+                    ("assertion", super::google_assertion::sign(private_key, client_email, subject, token_url).map_err(|message| TokenError { message })?),
                 ],
             ),
         };
@@ -160,16 +160,6 @@ impl Tokens {
         let hint = hint(error, description).map(|h| format!(" ({h})")).unwrap_or_default();
         Err(TokenError { message: format!("the identity provider refused ({status}): {error}: {description}{hint}") })
     }
-}
-
-/// Google's JWT bearer assertion: RS256, for `subject`, valid an hour.
-fn google_assertion(token_url: &str, client_email: &str, private_key: &str, subject: &str) -> Result<String, TokenError> {
-    let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default().as_secs();
-    let claims = serde_json::json!({"iss": client_email, "sub": subject, "scope": GOOGLE_SCOPE, "aud": token_url, "iat": now, "exp": now + 3600});
-    let key = jsonwebtoken::EncodingKey::from_rsa_pem(private_key.as_bytes())
-        .map_err(|e| TokenError { message: format!("the service account's private key cannot be read: {e}") })?;
-    jsonwebtoken::encode(&jsonwebtoken::Header::new(jsonwebtoken::Algorithm::RS256), &claims, &key)
-        .map_err(|e| TokenError { message: format!("signing the token request: {e}") })
 }
 
 /// What usually causes a provider's refusal, in words an admin can act on.
