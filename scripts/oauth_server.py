@@ -13,6 +13,10 @@ Microsoft's and Google's (neither is reachable from here).
   On start a key pair is generated and the service account's key file
   (private key included) is written to --key-file, for the test to save.
 
+--pad-answer N adds N bytes to every successful answer, sent without a
+Content-Length (the body ends when the connection closes), as an endpoint
+flooding its client would.
+
 Tokens are `tok.<nonce>.<hmac-sha256(secret, nonce)>`, which
 scripts/smtp_relay.py --xoauth2 USER:SECRET accepts. Prints `READY <port>`,
 then `EVENT TOKEN <microsoft|google> <ok|fail> [<token>]` per request.
@@ -51,7 +55,8 @@ def main():
     p.add_argument("--service-account", default="mailer@gatehouse-test.iam.gserviceaccount.com")
     p.add_argument("--mailbox", required=True, help="the user Google's assertion must name (sub)")
     p.add_argument("--key-file", required=True, help="where to write the service account's key file")
-    p.add_argument("--expires-in", type=int, default=3600)
+    p.add_argument("--expires-in", type=int, default=3600, help="the lifetime stated in answers, any integer (even past 64 bits)")
+    p.add_argument("--pad-answer", type=int, default=0, help="add this many bytes to every token answer, with no Content-Length")
     p.add_argument("--down", action="store_true", help="answer 503 to everything (an outage)")
     args = p.parse_args()
 
@@ -75,6 +80,22 @@ def main():
             self.send_header("Content-Length", str(len(data)))
             self.end_headers()
             self.wfile.write(data)
+
+        def issued(self, body):
+            if not args.pad_answer:
+                return self.answer(200, body)
+            # Padded, and with no Content-Length: the client learns the size only by reading.
+            data = json.dumps({**body, "padding": "x" * args.pad_answer}).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Connection", "close")
+            self.end_headers()
+            try:
+                for at in range(0, len(data), 8192):
+                    self.wfile.write(data[at:at + 8192])
+            except (BrokenPipeError, ConnectionResetError):
+                pass  # the client stopped reading, as it should
+            self.close_connection = True
 
         def do_POST(self):
             length = int(self.headers.get("Content-Length", 0))
@@ -100,7 +121,7 @@ def main():
                 return self.answer(401, {"error": "invalid_client", "error_description": f"AADSTS7000215: Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '{args.client_id}'."})
             token = issue()
             say(f"EVENT TOKEN microsoft ok {token}")
-            self.answer(200, {"token_type": "Bearer", "expires_in": args.expires_in, "access_token": token})
+            self.issued({"token_type": "Bearer", "expires_in": args.expires_in, "access_token": token})
 
         def google(self, form):
             try:
@@ -128,7 +149,7 @@ def main():
                 return self.answer(400, {"error": "invalid_grant", "error_description": f"Invalid JWT: {e}"})
             token = issue()
             say(f"EVENT TOKEN google ok {token}")
-            self.answer(200, {"token_type": "Bearer", "expires_in": args.expires_in, "access_token": token})
+            self.issued({"token_type": "Bearer", "expires_in": args.expires_in, "access_token": token})
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Endpoint)
     state["port"] = server.server_address[1]

@@ -1,6 +1,7 @@
 //! Settings from flags and `GATEHOUSE_*` environment variables (flags win).
 
 use clap::Args;
+use gatehouse_core::smtp::token_url::TokenUrl;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use url::Url;
@@ -78,8 +79,13 @@ pub struct ServeSettings {
     #[arg(long, env = "GATEHOUSE_SESSION_IDLE_MINUTES", default_value_t = 30, value_parser = clap::value_parser!(u32).range(1..=720))]
     pub session_idle_minutes: u32,
     /// Microsoft's sign-in endpoint for Microsoft 365 relays (OAuth2); sovereign clouds set their own.
-    #[arg(long, env = "GATEHOUSE_MICROSOFT_LOGIN_URL", default_value = gatehouse_core::smtp::DEFAULT_MICROSOFT_LOGIN)]
-    pub microsoft_login_url: String,
+    /// https:// (plain http:// only to this machine), without a user name or password.
+    #[arg(long, env = "GATEHOUSE_MICROSOFT_LOGIN_URL", default_value = gatehouse_core::smtp::DEFAULT_MICROSOFT_LOGIN, value_parser = TokenUrl::parse)]
+    pub microsoft_login_url: TokenUrl,
+    /// Google's token endpoint for Google Workspace relays (OAuth2): the only one asked, whatever
+    /// a service-account key's token_uri says (a key naming another is refused).
+    #[arg(long, env = "GATEHOUSE_GOOGLE_TOKEN_URL", default_value = gatehouse_core::smtp::DEFAULT_GOOGLE_TOKEN_URL, value_parser = TokenUrl::parse)]
+    pub google_token_url: TokenUrl,
     /// Anonymous "forgot password" emails the whole instance sends per hour at most (the rest are held back).
     #[arg(long, env = "GATEHOUSE_RESET_EMAILS_PER_HOUR", default_value_t = 100, value_parser = clap::value_parser!(u32).range(1..=100_000))]
     pub reset_emails_per_hour: u32,

@@ -53,9 +53,12 @@ pub async fn serve(storage: &StorageSettings, settings: &ServeSettings) -> anyho
     let bound = listener.local_addr()?;
     let public_url = public_url_for(settings.public_url.as_ref(), bound)?;
     let extra_roots = ExtraRoots::load(settings.smtp_ca_file.as_deref())?;
-    shared::oauth::token_endpoint_allowed(&settings.microsoft_login_url).map_err(|e| anyhow::anyhow!("GATEHOUSE_MICROSOFT_LOGIN_URL {e}"))?;
-    let mut smtp = SmtpRuntime::new(extra_roots, Duration::from_secs(settings.smtp_test_timeout));
-    smtp.microsoft_login = settings.microsoft_login_url.clone();
+    let smtp = SmtpRuntime {
+        extra_roots,
+        test_bound: Duration::from_secs(settings.smtp_test_timeout),
+        microsoft_login: settings.microsoft_login_url.clone(),
+        google_token: settings.google_token_url.clone(),
+    };
     let emails = EmailSettings {
         organisation: settings.organisation.trim().to_owned(),
         language: shared::Language::from_code(&settings.language).unwrap_or(shared::Language::En),

@@ -8,13 +8,20 @@ use crate::support;
 
 use serde_json::{json, Value};
 use std::time::{Duration, Instant};
-use support::oauth::{TokenEndpoint, CLIENT_ID, CLIENT_SECRET, SECRET, SERVICE_ACCOUNT, TENANT};
+use support::oauth::{Answers, TokenEndpoint, CLIENT_ID, CLIENT_SECRET, SECRET, SERVICE_ACCOUNT, TENANT};
 use support::relay::{Certs, Relay, RelayOptions};
 use support::{error_code, TestApp, TestDb};
 
 const MAILBOX: &str = "noreply@contoso.example";
 
-on_both_databases!(microsoft_365_sends_the_test_email_and_invitations_with_one_token, google_workspace_signs_its_assertion_and_sends, oauth_input_is_checked,);
+on_both_databases!(
+    microsoft_365_sends_the_test_email_and_invitations_with_one_token,
+    google_workspace_signs_its_assertion_and_sends,
+    oauth_input_is_checked,
+    a_key_file_cannot_choose_where_tokens_are_asked_for,
+    an_endless_token_lifetime_stops_neither_the_test_send_nor_delivery,
+    an_oversized_token_answer_is_refused,
+);
 
 /// A StartTLS relay taking XOAUTH2 for MAILBOX, and the token endpoint.
 struct Peers {
@@ -23,17 +30,24 @@ struct Peers {
     tokens: TokenEndpoint,
 }
 
-fn peers(expires_in: u64, reject_tokens: bool, endpoint_down: bool) -> Peers {
+fn peers(answers: Answers, reject_tokens: bool) -> Peers {
     let certs = Certs::generate();
     let relay = Relay::start(RelayOptions { mode: "starttls", certs: Some(&certs), xoauth2: Some((MAILBOX, SECRET)), reject_tokens, ..Default::default() });
-    let tokens = TokenEndpoint::start(MAILBOX, expires_in, endpoint_down);
+    let tokens = TokenEndpoint::start(MAILBOX, answers);
     Peers { certs, relay, tokens }
 }
 
+/// The server, taking both providers' tokens from the local endpoint.
 async fn app_for(db: &TestDb, peers: &Peers) -> TestApp {
     let ca = peers.certs.ca.to_string_lossy().to_string();
-    let login = peers.tokens.login_url();
-    let app = TestApp::spawn(db, &[("GATEHOUSE_SMTP_CA_FILE", &ca), ("GATEHOUSE_MICROSOFT_LOGIN_URL", &login), ("GATEHOUSE_RETRY_BASE_SECS", "1")]).await;
+    let (login, google) = (peers.tokens.login_url(), peers.tokens.google_token_url());
+    let env = [
+        ("GATEHOUSE_SMTP_CA_FILE", ca.as_str()),
+        ("GATEHOUSE_MICROSOFT_LOGIN_URL", &login),
+        ("GATEHOUSE_GOOGLE_TOKEN_URL", &google),
+        ("GATEHOUSE_RETRY_BASE_SECS", "1"),
+    ];
+    let app = TestApp::spawn(db, &env).await;
     app.set_up_admin().await;
     app
 }
@@ -77,7 +91,7 @@ fn wait_until(within: Duration, what: &str, done: impl Fn() -> bool) {
 }
 
 async fn microsoft_365_sends_the_test_email_and_invitations_with_one_token(db: TestDb) {
-    let peers = peers(3600, false, false);
+    let peers = peers(Answers::default(), false);
     let app = app_for(&db, &peers).await;
     let saved = put(&app, &draft(&peers, microsoft(Some(CLIENT_SECRET)))).await;
     assert_eq!(saved.status(), 200);
@@ -115,7 +129,7 @@ async fn microsoft_365_sends_the_test_email_and_invitations_with_one_token(db: T
 }
 
 async fn google_workspace_signs_its_assertion_and_sends(db: TestDb) {
-    let peers = peers(3600, false, false);
+    let peers = peers(Answers::default(), false);
     let app = app_for(&db, &peers).await;
     let oauth = json!({"provider": "google", "service_account_key": peers.tokens.google_key});
     assert_eq!(put(&app, &draft(&peers, oauth)).await.status(), 200);
@@ -144,7 +158,7 @@ async fn google_workspace_signs_its_assertion_and_sends(db: TestDb) {
 
 /// Bad input gets 422 naming the field, and nothing is stored.
 async fn oauth_input_is_checked(db: TestDb) {
-    let peers = peers(3600, false, false);
+    let peers = peers(Answers::default(), false);
     let app = app_for(&db, &peers).await;
     let field_of = |body: Value| body["error"]["fields"].as_object().map(|f| f.keys().cloned().collect::<Vec<_>>()).unwrap_or_default();
     let cases = [
@@ -170,11 +184,78 @@ async fn oauth_input_is_checked(db: TestDb) {
     assert_eq!(settings["saved"], false, "nothing was stored");
 }
 
+/// A service-account key names its own `token_uri`, and whoever edits the
+/// form chooses the key: so a key is taken only when that is the operator's
+/// Google token endpoint (`GATEHOUSE_GOOGLE_TOKEN_URL`). Any other is 422
+/// naming the field, for a save and a test send alike, and nothing is asked
+/// of any endpoint.
+async fn a_key_file_cannot_choose_where_tokens_are_asked_for(db: TestDb) {
+    let peers = peers(Answers::default(), false);
+    // Another endpoint on this machine, where a key could try to send its assertion.
+    let elsewhere = TokenEndpoint::start(MAILBOX, Answers::default());
+    let app = app_for(&db, &peers).await;
+    let own = peers.tokens.google_token_url();
+    for token_uri in [
+        // A string test reads loopback; a URL parser reads host evil.example (userinfo before the @).
+        "http://127.0.0.1:x@evil.example/token".to_owned(),
+        "https://evil.example/token".to_owned(),
+        elsewhere.google_token_url(),
+        // Google's own, but this instance was told to use another.
+        "https://oauth2.googleapis.com/token".to_owned(),
+    ] {
+        let key = peers.tokens.google_key.replace(&own, &token_uri);
+        let body = draft(&peers, json!({"provider": "google", "service_account_key": key}));
+        let tested = app.client.post(app.url("/api/v1/smtp/test")).json(&body).send().await.unwrap();
+        for (what, res) in [("save", put(&app, &body).await), ("test send", tested)] {
+            assert_eq!(res.status(), 422, "{what} with token_uri {token_uri}");
+            let answer: Value = res.json().await.unwrap();
+            let why = answer["error"]["fields"]["oauth.service_account_key"].as_str().unwrap_or_default();
+            assert!(why.contains("GATEHOUSE_GOOGLE_TOKEN_URL"), "{what} with token_uri {token_uri}: {answer}");
+        }
+    }
+    assert!(elsewhere.requests().is_empty() && peers.tokens.requests().is_empty(), "no token was asked for");
+    let settings: Value = app.client.get(app.url("/api/v1/smtp")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(settings["saved"], false, "nothing was stored");
+    let own_key = json!({"provider": "google", "service_account_key": peers.tokens.google_key});
+    assert_eq!(put(&app, &draft(&peers, own_key)).await.status(), 200, "the key naming this instance's endpoint is taken");
+}
+
+/// A token endpoint stating a lifetime of 2^64-1 seconds. Adding that to the
+/// clock used to panic while the token cache's lock was held: the test send
+/// answered 500, the lock was poisoned, and the delivery worker died at its
+/// next token. Now the lifetime is held to a day: both go on working.
+async fn an_endless_token_lifetime_stops_neither_the_test_send_nor_delivery(db: TestDb) {
+    let peers = peers(Answers { expires_in: u64::MAX, ..Answers::default() }, false);
+    let app = app_for(&db, &peers).await;
+    assert_eq!(put(&app, &draft(&peers, microsoft(Some(CLIENT_SECRET)))).await.status(), 200);
+    assert_eq!(test_send(&app, None).await["stage"], "sent");
+    assert_eq!(test_send(&app, None).await["stage"], "sent");
+    assert_eq!(peers.tokens.requests().len(), 1, "the token was kept, and the cache still answers");
+
+    assert_eq!(app.client.post(app.url("/api/v1/smtp/enable")).send().await.unwrap().status(), 200);
+    app.invite("bob@example.com").await;
+    wait_until(Duration::from_secs(30), "the invitation was never delivered", || peers.relay.message_count() == 3);
+    assert!(peers.relay.messages().iter().any(|m| m.contains("X-Envelope-To: bob@example.com")));
+    let metrics = app.client.get(app.url("/metrics")).send().await.unwrap().text().await.unwrap();
+    assert!(metrics.lines().any(|l| l == r#"gatehouse_task_restarts_total{task="outbox_worker"} 0"#), "the worker is supervised and never died:\n{metrics}");
+}
+
+/// A token endpoint that answers without end: the answer is read up to
+/// 64 KiB and then refused, at the `token` stage.
+async fn an_oversized_token_answer_is_refused(db: TestDb) {
+    let peers = peers(Answers { padding: 1 << 20, ..Answers::default() }, false);
+    let app = app_for(&db, &peers).await;
+    let report = test_send(&app, Some(&draft(&peers, microsoft(Some(CLIENT_SECRET))))).await;
+    assert_eq!((report["ok"].as_bool(), report["stage"].as_str()), (Some(false), Some("token")), "{report}");
+    assert!(report["message"].as_str().unwrap().contains("larger than 64 KiB"), "{report}");
+    assert!(peers.relay.events().iter().all(|e| !e.starts_with("EVENT AUTH")), "no AUTH without a token");
+}
+
 /// A wrong client secret: the test names the `token` stage with Entra's own words and the likely cause.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_wrong_secret_fails_at_the_token_stage_with_the_providers_words() {
     let db = TestDb::new(support::Backend::Sqlite).await;
-    let peers = peers(3600, false, false);
+    let peers = peers(Answers::default(), false);
     let app = app_for(&db, &peers).await;
     let report = test_send(&app, Some(&draft(&peers, microsoft(Some("not the secret"))))).await;
     assert_eq!((report["ok"].as_bool(), report["stage"].as_str()), (Some(false), Some("token")), "{report}");
@@ -187,7 +268,7 @@ async fn a_wrong_secret_fails_at_the_token_stage_with_the_providers_words() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_relay_refusing_the_token_fails_at_auth_after_one_fresh_token() {
     let db = TestDb::new(support::Backend::Sqlite).await;
-    let peers = peers(3600, true, false);
+    let peers = peers(Answers::default(), true);
     let app = app_for(&db, &peers).await;
     let report = test_send(&app, Some(&draft(&peers, microsoft(Some(CLIENT_SECRET))))).await;
     assert_eq!((report["ok"].as_bool(), report["stage"].as_str()), (Some(false), Some("auth")), "{report}");
@@ -201,7 +282,7 @@ async fn a_relay_refusing_the_token_fails_at_auth_after_one_fresh_token() {
 async fn a_token_near_its_expiry_is_renewed() {
     let db = TestDb::new(support::Backend::Sqlite).await;
     // Tokens living 60 s are always within the renewal margin (2 minutes).
-    let peers = peers(60, false, false);
+    let peers = peers(Answers { expires_in: 60, ..Answers::default() }, false);
     let app = app_for(&db, &peers).await;
     assert_eq!(put(&app, &draft(&peers, microsoft(Some(CLIENT_SECRET)))).await.status(), 200);
     assert_eq!(test_send(&app, None).await["stage"], "sent");
@@ -213,7 +294,7 @@ async fn a_token_near_its_expiry_is_renewed() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn with_the_identity_provider_down_delivery_is_retried() {
     let db = TestDb::new(support::Backend::Sqlite).await;
-    let peers = peers(3600, false, true);
+    let peers = peers(Answers { down: true, ..Answers::default() }, false);
     let app = app_for(&db, &peers).await;
     assert_eq!(put(&app, &draft(&peers, microsoft(Some(CLIENT_SECRET)))).await.status(), 200);
     assert_eq!(app.client.post(app.url("/api/v1/smtp/enable")).send().await.unwrap().status(), 200);
@@ -229,4 +310,42 @@ async fn with_the_identity_provider_down_delivery_is_retried() {
     assert_eq!(email["status"], "retrying", "{email}");
     assert!(email["last_error"].as_str().unwrap().contains("identity provider"), "{email}");
     assert_eq!(peers.relay.message_count(), 0);
+}
+
+/// The token endpoints are the operator's settings, read at start with a URL
+/// parser: a value that would send token requests somewhere else than it
+/// seems to, or in clear across a network, stops the start and says why.
+#[test]
+fn a_token_endpoint_setting_that_is_not_safe_stops_the_start() {
+    for (setting, flag, value) in [
+        ("GATEHOUSE_GOOGLE_TOKEN_URL", "--google-token-url", "http://127.0.0.1:x@evil.example/token"),
+        ("GATEHOUSE_GOOGLE_TOKEN_URL", "--google-token-url", "http://oauth2.example/token"),
+        ("GATEHOUSE_MICROSOFT_LOGIN_URL", "--microsoft-login-url", "http://127.0.0.1:x@evil.example"),
+    ] {
+        let data = tempfile::tempdir().unwrap();
+        let mut child = std::process::Command::new(support::BIN)
+            .args(["serve", "--bind", "127.0.0.1:0"])
+            .env("GATEHOUSE_DATA_DIR", data.path())
+            .env_remove("GATEHOUSE_DATABASE_URL")
+            .env(setting, value)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let deadline = Instant::now() + Duration::from_secs(20);
+        let status = loop {
+            if let Some(status) = child.try_wait().unwrap() {
+                break status;
+            }
+            if Instant::now() > deadline {
+                let _ = child.kill();
+                panic!("{setting}={value}: the server started");
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        };
+        let mut stderr = String::new();
+        std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut stderr).unwrap();
+        assert!(!status.success(), "{setting}={value}");
+        assert!(stderr.contains(flag) && (stderr.contains("user name or password") || stderr.contains("https://")), "{setting}={value}: {stderr}");
+    }
 }

@@ -6,7 +6,7 @@
 use crate::support;
 
 use serde_json::{json, Value};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 use support::relay::{Certs, Relay, RelayOptions};
 use support::{error_code, Backend, TestApp, TestDb, ADMIN_EMAIL, ADMIN_PASSWORD};
 
@@ -52,6 +52,7 @@ on_both_databases!(
     bad_saves_get_4xx_and_change_nothing,
     only_host_admins_reach_smtp,
     the_test_send_limit_holds_across_instances,
+    a_relays_long_reply_is_quoted_cut_to_length,
 );
 
 async fn save_read_back_enable_and_disable(db: TestDb) {
@@ -410,4 +411,33 @@ async fn nothing_listening_fails_at_connect_and_test_sends_are_rate_limited() {
     }
     let res = app.client.post(app.url("/api/v1/smtp/test")).json(&draft(port, "none", None)).send().await.unwrap();
     assert_eq!(error_code(res, 429).await, "rate_limited");
+}
+
+/// A relay chooses how long its replies are (lettre takes up to 100 KB, in
+/// lines of up to 1,000 bytes). What Gatehouse quotes back of one (the test
+/// report, an email's last error, stored and listed) keeps at most 1 KiB.
+async fn a_relays_long_reply_is_quoted_cut_to_length(db: TestDb) {
+    let line = format!("5.7.1 {}", "and the relay goes on ".repeat(10));
+    let long_reply = format!("{}554 {line}", format!("554-{line}\r\n").repeat(50));
+    let relay = Relay::start(RelayOptions { fail_data: Some((2, &long_reply)), ..Default::default() });
+    let app = admin_app(&db, &[]).await;
+    let report = test_send(&app, Some(&draft(relay.port, "none", None))).await;
+    assert_eq!(report["stage"], "data", "{report}");
+    let (reply, message) = (report["server_reply"].as_str().unwrap_or_else(|| panic!("no reply quoted: {report}")), report["message"].as_str().unwrap());
+    assert!(reply.contains("the relay goes on") && reply.len() <= 1024, "server_reply: {} bytes", reply.len());
+    assert!(message.contains("the relay goes on") && message.len() <= 1024 + 64, "message: {} bytes", message.len());
+
+    app.smtp_on(relay.port).await;
+    app.invite("bob@example.com").await;
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let failed = loop {
+        let emails: Vec<Value> = app.client.get(app.url("/api/v1/emails")).send().await.unwrap().json().await.unwrap();
+        if let Some(failed) = emails.into_iter().find(|e| e["status"] == "failed") {
+            break failed;
+        }
+        assert!(Instant::now() < deadline, "the invitation never failed");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    let last_error = failed["last_error"].as_str().unwrap();
+    assert!(last_error.contains("the relay goes on") && last_error.len() <= 1024, "last_error: {} bytes", last_error.len());
 }

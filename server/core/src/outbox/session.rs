@@ -17,8 +17,9 @@ pub struct SendError {
 }
 
 impl From<lettre::transport::smtp::Error> for SendError {
+    /// The relay's words, quoted (cut to length): they become the email's stored last error.
     fn from(e: lettre::transport::smtp::Error) -> Self {
-        Self { permanent: e.is_permanent(), message: e.to_string() }
+        Self { permanent: e.is_permanent(), message: crate::smtp::quote::quote(&e.to_string()) }
     }
 }
 

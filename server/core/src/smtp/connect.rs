@@ -52,8 +52,9 @@ impl OpenError {
         Self { step, message: message.into(), smtp: None }
     }
 
+    /// The relay answered with an error: its words, quoted (cut to length).
     fn smtp(step: Step, what: &str, e: lettre::transport::smtp::Error) -> Self {
-        Self { step, message: format!("{what}: {e}"), smtp: Some(e) }
+        Self { step, message: format!("{what}: {}", super::quote::quote(&e.to_string())), smtp: Some(e) }
     }
 }
 

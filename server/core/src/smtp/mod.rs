@@ -10,9 +10,11 @@ pub mod connect;
 mod google_assertion;
 pub mod oauth;
 pub mod probe;
+pub mod quote;
 pub mod relay;
 pub mod service;
 pub mod storage;
+pub mod token_url;
 
 use crate::secret_key::SecretKey;
 use crate::storage::Db;
@@ -20,6 +22,7 @@ use crate::tls_roots::ExtraRoots;
 use crate::wake::Wake;
 use std::sync::Arc;
 use std::time::Duration;
+use token_url::TokenUrl;
 
 /// What the SMTP operations need: the database, the key that seals the
 /// relay password, the relay trust roots and test bound, the name to greet
@@ -43,18 +46,16 @@ impl Smtp {
 }
 
 /// How this instance talks to relays: trusted extra roots, the test-send
-/// bound, and where Microsoft's token endpoint is.
+/// bound, and where the OAuth2 providers' token endpoints are.
 pub struct SmtpRuntime {
     pub extra_roots: ExtraRoots,
     pub test_bound: Duration,
     /// `GATEHOUSE_MICROSOFT_LOGIN_URL`: `https://login.microsoftonline.com`, or a sovereign cloud's.
-    pub microsoft_login: String,
-}
-
-impl SmtpRuntime {
-    pub fn new(extra_roots: ExtraRoots, test_bound: Duration) -> Self {
-        Self { extra_roots, test_bound, microsoft_login: DEFAULT_MICROSOFT_LOGIN.to_owned() }
-    }
+    pub microsoft_login: TokenUrl,
+    /// `GATEHOUSE_GOOGLE_TOKEN_URL`: `https://oauth2.googleapis.com/token`, the
+    /// only place Google tokens are asked for (a key file cannot choose another).
+    pub google_token: TokenUrl,
 }
 
 pub const DEFAULT_MICROSOFT_LOGIN: &str = "https://login.microsoftonline.com";
+pub const DEFAULT_GOOGLE_TOKEN_URL: &str = "https://oauth2.googleapis.com/token";

@@ -7,22 +7,36 @@
 //! - Microsoft 365: the client credentials grant, at
 //!   `{login}/{tenant}/oauth2/v2.0/token`, scope `.../.default`.
 //! - Google: the JWT bearer grant (RFC 7523), an RS256 assertion signed with
-//!   the service account's key, for the mailbox (`sub`), at the key's `token_uri`.
+//!   the service account's key, for the mailbox (`sub`), at
+//!   `GATEHOUSE_GOOGLE_TOKEN_URL` (a key naming another `token_uri` is refused).
+//!
+//! What the provider answers is input like any other: its answer is read up
+//! to [`MAX_ANSWER_BYTES`], the lifetime it states is held to
+//! [`LONGEST_LIFETIME`], and its error words are quoted, cut to length.
 
+use super::quote::quote;
+use super::token_url::TokenUrl;
+use super::SmtpRuntime;
 use sha2::{Digest, Sha256};
 use shared::oauth::{OAuthIdentity, ServiceAccountKey, MICROSOFT_SCOPE};
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
 /// A token is renewed this long before it expires, so that none runs out mid-session.
 const RENEW_BEFORE: Duration = Duration::from_secs(120);
+/// The longest a token is kept, whatever lifetime the provider states (theirs are an hour).
+pub const LONGEST_LIFETIME: Duration = Duration::from_secs(24 * 3600);
+/// A token's lifetime when the provider states none it can be read as.
+const UNSTATED_LIFETIME: Duration = Duration::from_secs(3600);
+/// The largest token answer read: real ones are a few KiB.
+pub const MAX_ANSWER_BYTES: usize = 64 * 1024;
 
 /// Where a relay's token comes from: the grant, with its secret (in memory only).
 #[derive(Clone)]
 pub enum TokenSource {
-    Microsoft { token_url: String, client_id: String, client_secret: String },
-    Google { token_url: String, client_email: String, private_key: String, subject: String },
+    Microsoft { token_url: TokenUrl, client_id: String, client_secret: String },
+    Google { token_url: TokenUrl, client_email: String, private_key: String, subject: String },
 }
 
 impl std::fmt::Debug for TokenSource {
@@ -39,17 +53,23 @@ impl std::fmt::Debug for TokenSource {
 }
 
 impl TokenSource {
-    /// The source for a stored identity and its opened secret (client secret, or key JSON).
-    pub fn new(identity: &OAuthIdentity, secret: &str, username: &str, microsoft_login: &str) -> Result<Self, String> {
+    /// The source for a stored identity and its opened secret (client secret,
+    /// or key JSON), with this instance's token endpoints.
+    pub fn new(identity: &OAuthIdentity, secret: &str, username: &str, runtime: &SmtpRuntime) -> Result<Self, String> {
         match identity {
             OAuthIdentity::Microsoft365 { tenant_id, client_id } => Ok(TokenSource::Microsoft {
-                token_url: format!("{}/{tenant_id}/oauth2/v2.0/token", microsoft_login.trim_end_matches('/')),
+                token_url: runtime.microsoft_login.with_path(&format!("{tenant_id}/oauth2/v2.0/token"))?,
                 client_id: client_id.clone(),
                 client_secret: secret.to_owned(),
             }),
             OAuthIdentity::Google { .. } => {
-                let key = ServiceAccountKey::parse(secret)?;
-                Ok(TokenSource::Google { token_url: key.token_uri, client_email: key.client_email, private_key: key.private_key, subject: username.to_owned() })
+                let key = google_key(secret, &runtime.google_token)?;
+                Ok(TokenSource::Google {
+                    token_url: runtime.google_token.clone(),
+                    client_email: key.client_email,
+                    private_key: key.private_key,
+                    subject: username.to_owned(),
+                })
             }
         }
     }
@@ -68,15 +88,67 @@ impl TokenSource {
     }
 }
 
+/// A service account's key that this instance may use: a key file
+/// (`shared::oauth::ServiceAccountKey`) whose `token_uri` is the Google token
+/// endpoint this instance asks (`GATEHOUSE_GOOGLE_TOKEN_URL`). The key file
+/// comes from whoever edits the SMTP form; where tokens are asked for is the
+/// operator's choice, never the file's.
+pub fn google_key(json: &str, google_token: &TokenUrl) -> Result<ServiceAccountKey, String> {
+    let key = ServiceAccountKey::parse(json)?;
+    match TokenUrl::parse(&key.token_uri) {
+        Ok(named) if named == *google_token => Ok(key),
+        _ => Err(format!(
+            "the key's token_uri is {}, but this instance asks Google for tokens only at {google_token} (GATEHOUSE_GOOGLE_TOKEN_URL)",
+            quote(&key.token_uri)
+        )),
+    }
+}
+
 /// Why no token: the provider's own words, and what usually causes them.
 #[derive(Debug, Clone)]
 pub struct TokenError {
     pub message: String,
 }
 
+impl TokenError {
+    fn new(message: impl Into<String>) -> Self {
+        Self { message: message.into() }
+    }
+}
+
 /// Tokens in memory, per source; shared by every relay built from the same configuration.
 #[derive(Clone, Default)]
-pub struct TokenCache(Arc<Mutex<HashMap<String, (String, Instant)>>>);
+pub struct TokenCache(Arc<Mutex<HashMap<String, Cached>>>);
+
+struct Cached {
+    token: String,
+    expires: Instant,
+}
+
+impl TokenCache {
+    /// The entries. Nothing that can panic runs while they are held; if
+    /// something ever did, the map is still whole, so a poisoned lock is
+    /// used as it is rather than passing the panic on to every later caller.
+    fn entries(&self) -> MutexGuard<'_, HashMap<String, Cached>> {
+        self.0.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// The token cached for `key`, while it has more than [`RENEW_BEFORE`] left.
+    fn get(&self, key: &str) -> Option<String> {
+        let now = Instant::now();
+        self.entries().get(key).filter(|c| c.expires.saturating_duration_since(now) > RENEW_BEFORE).map(|c| c.token.clone())
+    }
+
+    /// Keeps `token` for `lifetime`, and forgets the tokens that have expired.
+    fn put(&self, key: String, token: String, lifetime: Duration) {
+        let now = Instant::now();
+        // Computed before the lock is taken; a lifetime past the clock's range is not kept.
+        let Some(expires) = now.checked_add(lifetime) else { return };
+        let mut entries = self.entries();
+        entries.retain(|_, c| c.expires > now);
+        entries.insert(key, Cached { token, expires });
+    }
+}
 
 /// How relays get their tokens: the cache and the HTTP client (one each per instance).
 #[derive(Clone)]
@@ -102,21 +174,19 @@ impl Tokens {
     pub async fn token(&self, source: &TokenSource, fresh: bool, bound: Duration) -> Result<String, TokenError> {
         let key = source.cache_key();
         if !fresh {
-            let cached =
-                self.cache.0.lock().expect("not poisoned").get(&key).filter(|(_, until)| *until > Instant::now() + RENEW_BEFORE).map(|(t, _)| t.clone());
-            if let Some(token) = cached {
+            if let Some(token) = self.cache.get(&key) {
                 return Ok(token);
             }
         }
         let (token, lifetime) = tokio::time::timeout(bound, self.request(source))
             .await
-            .map_err(|_| TokenError { message: format!("the identity provider did not answer within {} s", bound.as_secs()) })??;
-        self.cache.0.lock().expect("not poisoned").insert(key, (token.clone(), Instant::now() + lifetime));
+            .map_err(|_| TokenError::new(format!("the identity provider did not answer within {} s", bound.as_secs())))??;
+        self.cache.put(key, token.clone(), lifetime);
         Ok(token)
     }
 
     async fn request(&self, source: &TokenSource) -> Result<(String, Duration), TokenError> {
-        let (url, form): (&str, Vec<(&str, String)>) = match source {
+        let (url, form): (&TokenUrl, Vec<(&str, String)>) = match source {
             TokenSource::Microsoft { token_url, client_id, client_secret } => (
                 token_url,
                 vec![
@@ -130,36 +200,66 @@ impl Tokens {
                 token_url,
                 vec![
                     ("grant_type", "urn:ietf:params:oauth:grant-type:jwt-bearer".into()),
-                    ("assertion", super::google_assertion::sign(private_key, client_email, subject, token_url).map_err(|message| TokenError { message })?),
+                    ("assertion", super::google_assertion::sign(private_key, client_email, subject, token_url.as_str()).map_err(TokenError::new)?),
                 ],
             ),
         };
-        shared::oauth::token_endpoint_allowed(url).map_err(|e| TokenError { message: format!("token endpoint {url}: {e}") })?;
         let body = url::form_urlencoded::Serializer::new(String::new()).extend_pairs(form.iter().map(|(k, v)| (*k, v.as_str()))).finish();
         let response = self
             .http
-            .post(url)
+            .post(url.as_str())
             .header(http::header::CONTENT_TYPE, "application/x-www-form-urlencoded")
             .header(http::header::ACCEPT, "application/json")
             .body(body)
             .send()
             .await
-            .map_err(|e| TokenError { message: format!("could not reach the identity provider at {url}: {}", root_cause(&e)) })?;
+            .map_err(|e| TokenError::new(format!("could not reach the identity provider at {url}: {}", quote(&root_cause(&e)))))?;
         let status = response.status();
-        let text = response.text().await.map_err(|e| TokenError { message: format!("reading the identity provider's answer: {e}") })?;
-        let json: serde_json::Value = serde_json::from_str(&text).unwrap_or_default();
+        let answer = read_answer(response).await?;
+        let json: serde_json::Value = serde_json::from_slice(&answer).unwrap_or_default();
         if status.is_success() {
             let token = json["access_token"].as_str().filter(|t| !t.is_empty());
-            let lifetime = json["expires_in"].as_u64().or_else(|| json["expires_in"].as_str().and_then(|s| s.parse().ok())).unwrap_or(3600);
             return token
-                .map(|t| (t.to_owned(), Duration::from_secs(lifetime)))
-                .ok_or_else(|| TokenError { message: format!("the identity provider answered {status} without an access_token") });
+                .map(|t| (t.to_owned(), lifetime(&json["expires_in"])))
+                .ok_or_else(|| TokenError::new(format!("the identity provider answered {status} without an access_token")));
         }
         let error = json["error"].as_str().unwrap_or("no error code");
         let description = json["error_description"].as_str().unwrap_or("").lines().next().unwrap_or("");
         let hint = hint(error, description).map(|h| format!(" ({h})")).unwrap_or_default();
-        Err(TokenError { message: format!("the identity provider refused ({status}): {error}: {description}{hint}") })
+        Err(TokenError::new(format!("the identity provider refused ({status}): {}{hint}", quote(&format!("{error}: {description}")))))
     }
+}
+
+/// The answer's body, read a piece at a time and refused once it passes
+/// [`MAX_ANSWER_BYTES`]: an endpoint cannot make us hold more than that.
+async fn read_answer(mut response: reqwest::Response) -> Result<Vec<u8>, TokenError> {
+    let too_large = || TokenError::new(format!("the identity provider's answer is larger than {} KiB; refused", MAX_ANSWER_BYTES / 1024));
+    if response.content_length().is_some_and(|n| n > MAX_ANSWER_BYTES as u64) {
+        return Err(too_large());
+    }
+    let mut answer = Vec::new();
+    while let Some(piece) =
+        response.chunk().await.map_err(|e| TokenError::new(format!("reading the identity provider's answer: {}", quote(&root_cause(&e)))))?
+    {
+        if answer.len() + piece.len() > MAX_ANSWER_BYTES {
+            return Err(too_large());
+        }
+        answer.extend_from_slice(&piece);
+    }
+    Ok(answer)
+}
+
+/// How long a token may be kept: `expires_in` as the provider states it (a
+/// number of seconds, or one in a string), held to [`LONGEST_LIFETIME`];
+/// negative is none.
+fn lifetime(expires_in: &serde_json::Value) -> Duration {
+    let secs = match expires_in {
+        // `as` saturates: a negative or huge float cannot wrap.
+        serde_json::Value::Number(n) => n.as_u64().or_else(|| n.as_f64().map(|f| f.max(0.0) as u64)),
+        serde_json::Value::String(s) => s.trim().parse::<u64>().ok(),
+        _ => None,
+    };
+    secs.map_or(UNSTATED_LIFETIME, Duration::from_secs).min(LONGEST_LIFETIME)
 }
 
 /// What usually causes a provider's refusal, in words an admin can act on.
@@ -201,4 +301,75 @@ fn root_cause(e: &(dyn std::error::Error + 'static)) -> String {
         cause = next;
     }
     cause.to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn a_stated_lifetime_is_held_to_a_day() {
+        assert_eq!(lifetime(&json!(3599)), Duration::from_secs(3599));
+        assert_eq!(lifetime(&json!("3599")), Duration::from_secs(3599));
+        assert_eq!(lifetime(&json!(u64::MAX)), LONGEST_LIFETIME);
+        assert_eq!(lifetime(&json!("18446744073709551615")), LONGEST_LIFETIME);
+        assert_eq!(lifetime(&json!(1e300)), LONGEST_LIFETIME);
+        assert_eq!(lifetime(&json!(-5)), Duration::ZERO);
+        assert_eq!(lifetime(&json!(null)), UNSTATED_LIFETIME);
+        assert_eq!(lifetime(&json!("soon")), UNSTATED_LIFETIME);
+    }
+
+    /// Whatever lifetime reaches the cache, keeping a token never panics.
+    #[test]
+    fn any_lifetime_is_kept_without_a_panic() {
+        let cache = TokenCache::default();
+        cache.put("endless".into(), "t1".into(), Duration::MAX);
+        cache.put("a day".into(), "t2".into(), LONGEST_LIFETIME);
+        cache.put("none".into(), "t3".into(), Duration::ZERO);
+        assert_eq!(cache.get("endless"), None, "past the clock's range: not kept");
+        assert_eq!(cache.get("a day").as_deref(), Some("t2"));
+        assert_eq!(cache.get("none"), None, "within the renewal margin: asked again");
+    }
+
+    /// A panic while the lock was held (there is none today) does not make
+    /// every later caller panic: the cache goes on working.
+    #[test]
+    fn a_poisoned_cache_goes_on_working() {
+        let cache = TokenCache::default();
+        cache.put("k".into(), "t".into(), LONGEST_LIFETIME);
+        let held = cache.clone();
+        let _ = std::thread::spawn(move || {
+            let _entries = held.entries();
+            panic!("poisoning the lock on purpose");
+        })
+        .join();
+        assert!(cache.0.is_poisoned());
+        assert_eq!(cache.get("k").as_deref(), Some("t"));
+        cache.put("k2".into(), "t2".into(), LONGEST_LIFETIME);
+        assert_eq!(cache.get("k2").as_deref(), Some("t2"));
+    }
+
+    const KEY: &str = r#"{"type": "service_account", "client_email": "mailer@project.iam.gserviceaccount.com",
+        "private_key": "-----BEGIN PRIVATE KEY-----\nMIIE...\n-----END PRIVATE KEY-----\n", "token_uri": "https://oauth2.googleapis.com/token"}"#;
+
+    /// The key file cannot choose where tokens are asked for.
+    #[test]
+    fn a_key_is_taken_only_for_this_instances_google_endpoint() {
+        let google = TokenUrl::parse(super::super::DEFAULT_GOOGLE_TOKEN_URL).unwrap();
+        assert_eq!(google_key(KEY, &google).unwrap().client_email, "mailer@project.iam.gserviceaccount.com");
+        for other in [
+            "http://127.0.0.1:x@evil.example/token",
+            "https://evil.example/token",
+            "http://127.0.0.1:9/token",
+            "https://oauth2.googleapis.com/other",
+            "not a url",
+        ] {
+            let refused = google_key(&KEY.replace("https://oauth2.googleapis.com/token", other), &google).unwrap_err();
+            assert!(refused.contains("GATEHOUSE_GOOGLE_TOKEN_URL"), "{other}: {refused}");
+        }
+        let local = TokenUrl::parse("http://127.0.0.1:9/google/token").unwrap();
+        assert!(google_key(&KEY.replace("https://oauth2.googleapis.com/token", "http://127.0.0.1:9/google/token"), &local).is_ok());
+        assert!(google_key(KEY, &local).is_err(), "nor does the real one pass where the operator chose another");
+    }
 }

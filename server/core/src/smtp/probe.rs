@@ -5,6 +5,7 @@
 //! relay cannot hang a request.
 
 use super::connect::Step;
+use super::quote::quote;
 use super::relay::Relay;
 use lettre::message::header::ContentType;
 use lettre::message::Mailbox;
@@ -14,7 +15,7 @@ use lettre::transport::smtp::response::Response;
 use lettre::{Address, Message};
 use shared::smtp::{TestReport, TestStage};
 use shared::EmailAddress;
-use std::sync::Mutex;
+use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 /// The hard bound on a whole test send.
@@ -29,7 +30,7 @@ pub async fn send_test(relay: &Relay, recipient: &EmailAddress, hello: &str, bou
     let started = Instant::now();
     let stage = Mutex::new(TestStage::Connect);
     let outcome = tokio::time::timeout(bound, attempt(relay, recipient, hello, bound, &stage)).await;
-    let stage = *stage.lock().expect("not poisoned");
+    let stage = *stage.lock().unwrap_or_else(PoisonError::into_inner);
     let (ok, stage, message, server_reply) = match outcome {
         Ok(Ok(reply)) => (true, TestStage::Sent, "the relay accepted the test email".to_owned(), Some(reply)),
         Ok(Err(failed)) => (false, stage, failed.message, failed.reply),
@@ -39,10 +40,10 @@ pub async fn send_test(relay: &Relay, recipient: &EmailAddress, hello: &str, bou
 }
 
 async fn attempt(relay: &Relay, recipient: &EmailAddress, hello: &str, bound: Duration, stage: &Mutex<TestStage>) -> Result<String, Failed> {
-    let set = |s| *stage.lock().expect("not poisoned") = s;
+    let set = |s| *stage.lock().unwrap_or_else(PoisonError::into_inner) = s;
     let fail = |what: &str| {
         let what = what.to_owned();
-        move |e: lettre::transport::smtp::Error| Failed { message: format!("{what}: {e}"), reply: reply_of(&e) }
+        move |e: lettre::transport::smtp::Error| Failed { message: format!("{what}: {}", quote(&e.to_string())), reply: reply_of(&e) }
     };
     let to: Address = recipient.as_str().parse().map_err(|e| Failed { message: format!("recipient address: {e}"), reply: None })?;
     let message = test_message(relay, recipient, &to).map_err(|e| Failed { message: e, reply: None })?;
@@ -98,13 +99,13 @@ fn test_message(relay: &Relay, recipient: &EmailAddress, to: &Address) -> Result
     Ok(message.formatted())
 }
 
-/// "250 2.0.0 Ok: queued as ABC".
+/// "250 2.0.0 Ok: queued as ABC", quoted (cut to length).
 fn describe(response: &Response) -> String {
     let lines: Vec<&str> = response.message().collect();
-    format!("{} {}", response.code(), lines.join(" "))
+    quote(&format!("{} {}", response.code(), lines.join(" ")))
 }
 
-/// The relay's words, when the error carries a reply (a 4xx or 5xx).
+/// The relay's words, quoted (cut to length), when the error carries a reply (a 4xx or 5xx).
 fn reply_of(e: &lettre::transport::smtp::Error) -> Option<String> {
-    (e.is_permanent() || e.is_transient()).then(|| e.to_string())
+    (e.is_permanent() || e.is_transient()).then(|| quote(&e.to_string()))
 }

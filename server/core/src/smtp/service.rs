@@ -1,7 +1,7 @@
 //! SMTP configuration operations, behind both the REST routes and the
 //! dashboard's server functions. Every one is for host admins only.
 
-use super::oauth::TokenSource;
+use super::oauth::{self, TokenSource};
 use super::probe;
 use super::relay::{from_mailbox, Relay, RelayAuth, RelayError};
 use super::storage::{self, StoredSmtp};
@@ -14,7 +14,7 @@ use crate::storage::now;
 use shared::api::{ApiError, ErrorCode};
 use shared::audit::AuditAction;
 use shared::oauth::{OAuthDraft, OAuthIdentity, OAuthView, Provider};
-use shared::smtp::{PasswordChange, Security, SmtpAuditAction, SmtpAuditEntry, SmtpConfig, SmtpDraft, SmtpSettings, TestReport};
+use shared::smtp::{PasswordChange, Security, SmtpAuditAction, SmtpAuditEntry, SmtpAuth, SmtpConfig, SmtpDraft, SmtpSettings, TestReport};
 
 /// Test sends allowed per user in [`TEST_WINDOW_SECS`]: enough to fix a typo, not to spam.
 pub const TESTS_PER_WINDOW: i64 = 5;
@@ -67,12 +67,20 @@ fn oauth_view(s: &StoredSmtp) -> Option<OAuthView> {
 }
 
 /// Parses a draft with the rules the form applies too (the stored password is
-/// only kept for the relay it was saved for), then lettre's address rules for
-/// the From address.
-fn parse(draft: &SmtpDraft, stored: Option<&StoredSmtp>) -> Result<SmtpConfig> {
+/// only kept for the relay it was saved for), then what only the server
+/// knows: lettre's address rules for the From address, and whether a new
+/// service-account key names this instance's Google token endpoint.
+fn parse(smtp: &Smtp, draft: &SmtpDraft, stored: Option<&StoredSmtp>) -> Result<SmtpConfig> {
     let config = draft.parse(view(stored).can_keep_password_for(draft))?;
     from_mailbox(&config).map_err(from_email_refused)?;
+    if let Some(SmtpAuth { oauth: Some(OAuthIdentity::Google { .. }), password: PasswordChange::Set(key), .. }) = &config.auth {
+        oauth::google_key(key, &smtp.runtime.google_token).map_err(key_refused)?;
+    }
     Ok(config)
+}
+
+fn key_refused(why: String) -> Failure {
+    ApiError::validation("some fields need fixing").with_field("oauth.service_account_key", why).into()
 }
 
 fn from_email_refused(RelayError::FromEmail(why): RelayError) -> Failure {
@@ -116,8 +124,7 @@ fn relay(smtp: &Smtp, config: &SmtpConfig, stored: Option<&StoredSmtp>) -> Resul
             Some(match &auth.oauth {
                 None => RelayAuth::Password { username: auth.username.clone(), password: secret },
                 Some(identity) => {
-                    let source = TokenSource::new(identity, &secret, &auth.username, &smtp.runtime.microsoft_login)
-                        .map_err(|e| Failure::from(ApiError::validation("some fields need fixing").with_field("oauth.service_account_key", e)))?;
+                    let source = TokenSource::new(identity, &secret, &auth.username, &smtp.runtime).map_err(key_refused)?;
                     RelayAuth::OAuth { username: auth.username.clone(), source, tokens: smtp.tokens.clone() }
                 }
             })
@@ -135,7 +142,7 @@ pub async fn save(smtp: &Smtp, caller: &Caller, draft: &SmtpDraft) -> Result<Smt
     // never one a concurrent save put there for another host.
     let mut tx = smtp.db.begin().await?;
     let before = storage::load_for_update(&mut tx, smtp.db.engine).await?;
-    let config = parse(draft, before.as_ref())?;
+    let config = parse(smtp, draft, before.as_ref())?;
     let (username, password_sealed) = match &config.auth {
         None => (None, None),
         Some(auth) => (
@@ -238,7 +245,7 @@ pub async fn set_enabled(smtp: &Smtp, caller: &Caller, enabled: bool) -> Result<
 /// now; `None` while SMTP is off (queued email is then held, not sent).
 pub async fn relay_for_delivery(smtp: &Smtp) -> Result<Option<Relay>> {
     let Some(stored) = storage::load(smtp.db.reads()).await?.filter(|s| s.enabled) else { return Ok(None) };
-    let config = parse(&stored_draft(&stored), Some(&stored))?;
+    let config = parse(smtp, &stored_draft(&stored), Some(&stored))?;
     Ok(Some(relay(smtp, &config, Some(&stored))?))
 }
 
@@ -261,7 +268,7 @@ pub async fn send_test(smtp: &Smtp, caller: &Caller, draft: Option<&SmtpDraft>) 
         (None, Some(s)) => stored_draft(s),
         (None, None) => return Err(Failure::new(ErrorCode::Conflict, "nothing to test: fill in the form or save a configuration")),
     };
-    let config = parse(&draft, stored.as_ref())?;
+    let config = parse(smtp, &draft, stored.as_ref())?;
     let Some(audit_id) = storage::begin_test(smtp.db.writes(), &caller.user, now() - TEST_WINDOW_SECS, TESTS_PER_WINDOW).await? else {
         return Err(ApiError::rate_limited(format_args!("at most {TESTS_PER_WINDOW} test emails a minute"), TEST_WINDOW_SECS.unsigned_abs()).into());
     };

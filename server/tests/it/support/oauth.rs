@@ -19,16 +19,34 @@ pub struct TokenEndpoint {
     _dir: tempfile::TempDir,
 }
 
+/// How the endpoint answers.
+#[derive(Debug, Clone, Copy)]
+pub struct Answers {
+    /// The lifetime its tokens are said to have, in seconds.
+    pub expires_in: u64,
+    /// 503 to everything (an outage).
+    pub down: bool,
+    /// Bytes of padding added to every token answer, sent without a Content-Length.
+    pub padding: usize,
+}
+
+impl Default for Answers {
+    fn default() -> Self {
+        Self { expires_in: 3600, down: false, padding: 0 }
+    }
+}
+
 impl TokenEndpoint {
-    /// Tokens for `mailbox` (Google's `sub`), living `expires_in` seconds; `down`: 503 to everything.
-    pub fn start(mailbox: &str, expires_in: u64, down: bool) -> Self {
+    /// Tokens for `mailbox` (Google's `sub`), answered as `answers` says.
+    pub fn start(mailbox: &str, answers: Answers) -> Self {
         let dir = tempfile::tempdir().unwrap();
         let key_file = dir.path().join("key.json");
         let script = Script::start(
             "oauth_server.py",
             |cmd| {
-                cmd.args(["--secret", SECRET, "--mailbox", mailbox, "--expires-in", &expires_in.to_string()]).arg("--key-file").arg(&key_file);
-                if down {
+                cmd.args(["--secret", SECRET, "--mailbox", mailbox, "--expires-in", &answers.expires_in.to_string()]).arg("--key-file").arg(&key_file);
+                cmd.args(["--pad-answer", &answers.padding.to_string()]);
+                if answers.down {
                     cmd.arg("--down");
                 }
             },
@@ -41,6 +59,11 @@ impl TokenEndpoint {
     /// `GATEHOUSE_MICROSOFT_LOGIN_URL` pointing here.
     pub fn login_url(&self) -> String {
         format!("http://127.0.0.1:{}", self.port)
+    }
+
+    /// `GATEHOUSE_GOOGLE_TOKEN_URL` pointing here (the `token_uri` of its key file).
+    pub fn google_token_url(&self) -> String {
+        format!("http://127.0.0.1:{}/google/token", self.port)
     }
 
     /// Token requests answered so far, by provider and outcome: `("microsoft", "ok")`, ….
