@@ -14,20 +14,24 @@ use tokio::net::TcpListener;
 
 /// Opens the data dir and database (running migrations) and loads the secret key.
 ///
-/// What Gatehouse creates is its own user's alone: the data dir 0700, the
-/// SQLite database 0600 (SQLite gives its -wal and -shm files the database
-/// file's mode), the key 0600.
+/// What Gatehouse keeps there is its own user's alone: the data dir 0700,
+/// the SQLite database 0600 (SQLite gives its -wal and -shm files the
+/// database file's mode), the key 0600. Created so, and on every start (of
+/// the server and of each command) narrowed back to that before the database
+/// opens, when something has widened them (`gatehouse_core::owner_only`).
 pub async fn open_storage(storage: &StorageSettings) -> anyhow::Result<(Db, SecretKey)> {
     let dir = &storage.data_dir;
     let mut builder = std::fs::DirBuilder::new();
     builder.recursive(true);
     #[cfg(unix)]
-    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, gatehouse_core::owner_only::DIR_MODE);
     builder.create(dir).with_context(|| format!("creating the data dir {}", dir.display()))?;
     let url = storage.database_url();
-    if let Some(file) = gatehouse_core::storage::sqlite_file(&url) {
-        create_owner_only(&file).with_context(|| format!("creating the database file {}", file.display()))?;
+    let database_file = gatehouse_core::storage::sqlite_file(&url);
+    if let Some(file) = &database_file {
+        create_owner_only(file).with_context(|| format!("creating the database file {}", file.display()))?;
     }
+    gatehouse_core::owner_only::tighten(dir, database_file.as_deref());
     let db = Db::connect(&url).await?;
     let sealed = db.holds_sealed_data().await.context("looking for sealed data")?;
     let key = SecretKey::load_or_create_for(dir, sealed)?;
@@ -39,7 +43,7 @@ fn create_owner_only(file: &std::path::Path) -> std::io::Result<()> {
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create_new(true);
     #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, gatehouse_core::owner_only::FILE_MODE);
     match options.open(file) {
         Ok(_) => Ok(()),
         Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),

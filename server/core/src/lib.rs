@@ -8,7 +8,7 @@
 //! accounts), `smtp` (the relay configuration and the test send), `outbox`
 //! (the queue and its delivery worker) and `host`. Beneath them: `storage`
 //! (and its rule), `state`, `maintenance`, `supervise`, `wake`, `tokens`, `passwords`, `seal`,
-//! `secret_key`, `tls_roots`, `public_url`, `metrics` and `error`.
+//! `secret_key`, `owner_only`, `tls_roots`, `public_url`, `metrics` and `error`.
 
 pub mod audit;
 pub mod auth;
@@ -18,6 +18,7 @@ pub mod identity;
 pub mod maintenance;
 pub mod metrics;
 pub mod outbox;
+pub mod owner_only;
 pub mod paging;
 pub mod passwords;
 pub mod public_url;

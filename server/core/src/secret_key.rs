@@ -1,7 +1,8 @@
 //! The instance's secret key: 32 random bytes in `<data dir>/secret.key`, mode
-//! 0600, created on first start. Secrets at rest (the SMTP relay password,
-//! queued emails' bodies) are sealed with it, so the database alone does not
-//! reveal them, and without it they cannot be opened: back it up.
+//! 0600 (created so on first start, and kept so by the `owner_only` module).
+//! Secrets at rest (the SMTP relay password, queued emails' bodies) are
+//! sealed with it, so the database alone does not reveal them, and without it
+//! they cannot be opened: back it up.
 
 use anyhow::Context;
 use std::io::Write;
@@ -31,7 +32,6 @@ impl SecretKey {
                 path.display()
             );
         }
-        warn_if_readable_by_others(&path);
         Self::load_or_create(data_dir)
     }
 
@@ -62,18 +62,6 @@ impl SecretKey {
                 }
             }
             Err(e) => Err(e).with_context(|| format!("reading {}", path.display())),
-        }
-    }
-}
-
-/// The key file should be the owner's alone; say so (once, at start) when it is not.
-fn warn_if_readable_by_others(path: &Path) {
-    #[cfg(unix)]
-    if let Ok(meta) = std::fs::metadata(path) {
-        use std::os::unix::fs::PermissionsExt;
-        let mode = meta.permissions().mode() & 0o777;
-        if mode & 0o077 != 0 {
-            tracing::warn!(file = %path.display(), mode = format!("{mode:04o}"), "the secret key is readable by others than its owner; run: chmod 600 {}", path.display());
         }
     }
 }

@@ -23,32 +23,6 @@ on_both_databases!(
     a_burst_of_parallel_guesses_is_counted_in_full,
 );
 
-/// What Gatehouse creates on disk is its user's alone.
-#[cfg(unix)]
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_data_dir_and_its_files_are_owner_only() {
-    use std::os::unix::fs::PermissionsExt;
-    let db = TestDb::new(support::Backend::Sqlite).await;
-    let data = db.dir.path().join("fresh").join("data");
-    let data_env = data.to_str().unwrap().to_owned();
-    // An empty database URL means the default: gatehouse.db in the data dir.
-    let app = TestApp::spawn(&db, &[("GATEHOUSE_DATA_DIR", &data_env), ("GATEHOUSE_DATABASE_URL", "")]).await;
-    app.set_up_admin().await;
-    let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap_or_else(|e| panic!("{}: {e}", p.display())).permissions().mode() & 0o777;
-    assert_eq!(mode(&data), 0o700, "data dir");
-    assert_eq!(mode(&db.dir.path().join("fresh")), 0o700, "every dir it made");
-    for file in ["gatehouse.db", "gatehouse.db-wal", "gatehouse.db-shm", "secret.key"] {
-        assert_eq!(mode(&data.join(file)), 0o600, "{file}");
-    }
-    app.stop();
-
-    // A key readable by others still works, with a warning that says what to do.
-    std::fs::set_permissions(data.join("secret.key"), std::fs::Permissions::from_mode(0o644)).unwrap();
-    let app = TestApp::spawn(&db, &[("GATEHOUSE_DATA_DIR", &data_env), ("GATEHOUSE_DATABASE_URL", "")]).await;
-    let output = app.output();
-    assert!(output.contains("readable by others") && output.contains("chmod 600"), "{output}");
-}
-
 /// A signed-in browser session without a same-origin signal is refused a
 /// change (CSRF by a form or a non-browser client replaying a cookie);
 /// `Sec-Fetch-Site: same-origin` or the console's `Origin` prove it; bearer

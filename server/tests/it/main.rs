@@ -9,6 +9,8 @@ mod support;
 
 mod accounts;
 mod architecture;
+#[cfg(unix)]
+mod data_dir;
 mod delivery;
 mod foundation;
 mod hardening;
