@@ -24,3 +24,5 @@ mod roles;
 mod second_pass;
 mod smtp;
 mod storage_faults;
+#[cfg(unix)]
+mod supply_chain;
