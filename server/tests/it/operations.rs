@@ -59,6 +59,11 @@ async fn logs_are_json_lines_with_an_access_log_and_request_ids(db: TestDb) {
         .unwrap();
     assert_eq!(res.status(), 201);
 
+    // The last lines come through a pipe: wait (5 s at most) until the invitation's is in.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    while !app.output().contains("user invited") && std::time::Instant::now() < deadline {
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
     let lines = app.json_log();
     let output = app.output();
     for line in output.lines().filter(|l| l.starts_with('{')) {

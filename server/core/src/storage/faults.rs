@@ -28,6 +28,9 @@ use tokio::sync::{watch, Notify};
 
 /// How often the watch writes to the database while an episode lasts.
 pub const PROBE_EVERY: Duration = Duration::from_secs(2);
+/// How long writes must work (probes commit, and no request meets the
+/// trouble) before an episode ends.
+pub const QUIET: Duration = Duration::from_secs(10);
 /// How long one probe may take before it counts as failed.
 const PROBE_TIMEOUT: Duration = Duration::from_secs(5);
 /// How often the data dir's free space is looked at (SQLite).
@@ -103,6 +106,10 @@ pub struct Episode {
     pub cause: String,
     started: Instant,
     errors: u64,
+    /// When the last request or task met this trouble.
+    last_error: Instant,
+    /// Since when every probe has committed (none failed after), if one has.
+    probes_ok_since: Option<Instant>,
 }
 
 impl Episode {
@@ -147,10 +154,13 @@ fn noticed(trouble: Trouble, err: &sqlx::Error) {
         match slot.as_mut() {
             Some(open) if open.trouble == trouble => {
                 open.errors += 1;
+                open.last_error = Instant::now();
+                open.probes_ok_since = None;
                 false
             }
             _ => {
-                *slot = Some(Episode { trouble, cause: cause.clone(), started: Instant::now(), errors: 1 });
+                let now = Instant::now();
+                *slot = Some(Episode { trouble, cause: cause.clone(), started: now, errors: 1, last_error: now, probes_ok_since: None });
                 true
             }
         }
@@ -166,9 +176,26 @@ pub fn current() -> Option<Episode> {
     episode_slot().clone()
 }
 
-/// Ends the open episode after a write committed.
-fn recovered() {
-    let Some(ended) = episode_slot().take() else { return };
+/// A probe's outcome. The episode ends once probes have committed, and no
+/// request or task has met the trouble, for [`QUIET`]: a probe's write may
+/// fit where a request's does not (SQLite reuses the space of a log it has
+/// checkpointed), and an episode that flapped open and shut would be told
+/// again at every request.
+fn probed(ok: bool) {
+    let ended = {
+        let mut slot = episode_slot();
+        let Some(open) = slot.as_mut() else { return };
+        if !ok {
+            open.probes_ok_since = None;
+            return;
+        }
+        let since = *open.probes_ok_since.get_or_insert_with(Instant::now);
+        if since.elapsed() < QUIET || open.last_error.elapsed() < QUIET {
+            return;
+        }
+        slot.take()
+    };
+    let Some(ended) = ended else { return };
     tracing::warn!(
         kind = ended.trouble.as_str(),
         errors = ended.errors,
@@ -213,8 +240,11 @@ async fn keep_watch(db: Db, min_free_bytes: u64, mut shutdown: watch::Receiver<b
         let pause = if current().is_some() { PROBE_EVERY } else { SPACE_EVERY };
         if current().is_some() {
             match probe(&db).await {
-                Ok(()) => recovered(),
-                Err(e) => tracing::debug!(error = %e, "storage probe failed; still waiting"),
+                Ok(()) => probed(true),
+                Err(e) => {
+                    tracing::debug!(error = %e, "storage probe failed; still waiting");
+                    probed(false);
+                }
             }
         }
         if db.engine == Engine::Sqlite && space_checked.is_none_or(|at| at.elapsed() >= SPACE_EVERY) {
