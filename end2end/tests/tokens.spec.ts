@@ -7,12 +7,19 @@ test('create an API token, see it once, use it, revoke it', async ({ page, gh, r
   await page.getByRole('link', { name: 'API tokens' }).click();
   await expect(page.getByText('No API tokens yet.')).toBeVisible();
 
-  // A bad lifetime is named before anything is sent.
+  // A bad lifetime is named before anything is sent; a year at most.
+  const days = page.getByLabel('Expires after (days, 1 to 365; 90 if blank)');
   await page.getByLabel('What it is for').fill('gateway backend');
-  await page.getByLabel('Expires after (days, optional)').fill('0');
-  await expect(page.getByText('A whole number of days from 1 to 3650')).toBeVisible();
+  await days.fill('0');
+  await expect(page.getByText('A whole number of days from 1 to 365, or leave it blank for 90')).toBeVisible();
   await expect(page.getByRole('button', { name: 'Create token' })).toBeDisabled();
-  await page.getByLabel('Expires after (days, optional)').fill('30');
+  await days.fill('366');
+  await expect(page.getByRole('button', { name: 'Create token' })).toBeDisabled();
+  // "Never" is said outright, and then the lifetime does not matter.
+  await page.getByLabel('Never expires (until revoked)').check();
+  await expect(page.getByRole('button', { name: 'Create token' })).toBeEnabled();
+  await page.getByLabel('Never expires (until revoked)').uncheck();
+  await days.fill('30');
   await page.getByRole('button', { name: 'Create token' }).click();
 
   // Shown once, to copy; it works as a bearer token.
