@@ -9,6 +9,11 @@ use server::cli::{Cli, Command};
 /// it, so a new dashboard relinks the binary without recompiling the server.
 static DASHBOARD: &[u8] = include_bytes!(env!("GATEHOUSE_DASHBOARD_BUNDLE"));
 
+/// musl's allocator is slow under threads: the static build uses mimalloc.
+#[cfg(target_env = "musl")]
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
