@@ -13,7 +13,7 @@ RUST_PACKAGES := -p shared -p gatehouse-core -p app -p server
 # The tests' SMTP server (scripts/smtp_relay.py) runs on this Python, which has aiosmtpd.
 export GATEHOUSE_TEST_PYTHON := $(CURDIR)/.venv/bin/python
 
-.PHONY: run test tools test-tools dashboard server test-build test-rust test-api test-e2e clean
+.PHONY: run test tools test-tools dashboard server test-build test-rust test-api test-e2e deb clean
 
 # The server compiles while the tools install and the dashboard builds: on a
 # fresh 2-core machine each side leaves a core idle for minutes at a time
@@ -61,6 +61,21 @@ test-api:
 
 test-e2e:
 	cd end2end && GATEHOUSE_BIN=$(BIN) GATEHOUSE_DIST_DIR=$(CURDIR)/dist npx playwright test
+
+# The Debian package (server/Cargo.toml [package.metadata.deb], deploy/debian/),
+# made by cargo-deb from a binary built beforehand: DEB_BIN, by default the
+# static one. cargo-deb takes built binaries from <target dir>/release, so
+# DEB_BIN is put in a target dir of the package's own, where nothing else is.
+DEB_BIN ?= $(CARGO_TARGET_DIR)/x86_64-unknown-linux-musl/release/gatehouse
+DEB_VERSION := $(shell sed -n 's/^version = "\(.*\)"$$/\1/p' Cargo.toml | head -n1)
+DEB_DIR := $(CARGO_TARGET_DIR)/deb
+DEB := $(DEB_DIR)/gatehouse_$(DEB_VERSION)_amd64.deb
+
+deb:
+	./scripts/install-tools --deb
+	@test -x "$(DEB_BIN)" || { echo "make deb: no $(DEB_BIN); build it first, or set DEB_BIN" >&2; exit 1; }
+	install -D -m 0755 "$(DEB_BIN)" $(DEB_DIR)/release/gatehouse
+	CARGO_TARGET_DIR=$(DEB_DIR) cargo deb -p server --no-build --locked --output $(DEB)
 
 clean:
 	cargo clean
