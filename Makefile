@@ -13,7 +13,7 @@ RUST_PACKAGES := -p shared -p gatehouse-core -p app -p server
 # The tests' SMTP server (scripts/smtp_relay.py) runs on this Python, which has aiosmtpd.
 export GATEHOUSE_TEST_PYTHON := $(CURDIR)/.venv/bin/python
 
-.PHONY: run test tools test-tools dashboard server test-build test-rust test-api test-e2e deb clean
+.PHONY: run test tools test-tools dashboard server test-build test-rust test-api test-e2e deb test-deb clean
 
 # The server compiles while the tools install and the dashboard builds: on a
 # fresh 2-core machine each side leaves a core idle for minutes at a time
@@ -76,6 +76,11 @@ deb:
 	@test -x "$(DEB_BIN)" || { echo "make deb: no $(DEB_BIN); build it first, or set DEB_BIN" >&2; exit 1; }
 	install -D -m 0755 "$(DEB_BIN)" $(DEB_DIR)/release/gatehouse
 	CARGO_TARGET_DIR=$(DEB_DIR) cargo deb -p server --no-build --locked --output $(DEB)
+
+# Install, run as the service would, upgrade, remove and purge (as root; not
+# where a gatehouse package is installed already).
+test-deb: deb
+	./scripts/check-deb $(DEB)
 
 clean:
 	cargo clean
