@@ -28,7 +28,7 @@ RUST_PACKAGES := -p shared -p gatehouse-core -p app -p server
 export GATEHOUSE_TEST_PYTHON := $(CURDIR)/.venv/bin/python
 
 .PHONY: run test tools test-tools dashboard server server-code test-build test-rust test-api test-e2e \
-	release static-binary image image-only need-dashboard test-artifacts clean
+	release static-binary image image-only deb deb-only need-dashboard test-artifacts clean
 
 # The server compiles while the tools install and the dashboard builds: on a
 # fresh 2-core machine each side leaves a core idle for minutes at a time
@@ -115,11 +115,31 @@ test-e2e:
 	cd end2end && GATEHOUSE_BIN=$(BIN) npx playwright test
 
 # What an operator installs, built and checked as they would run it: the
-# static binary, the image (read-only, uid 10001, a volume) and the package.
+# static binary, the image (read-only, uid 10001, a volume) and the package
+# (installed, run as its unit runs it, upgraded, removed and purged; as root).
 test-artifacts: need-dashboard
 	$(MAKE) --no-print-directory static-binary
 	$(MAKE) --no-print-directory image-only
 	./scripts/check-image gatehouse:$(VERSION)
+	$(MAKE) --no-print-directory deb-only
+	./scripts/check-deb $(DEB)
+
+# The Debian package (server/Cargo.toml [package.metadata.deb], deploy/debian/),
+# made by cargo-deb from a binary built beforehand: DEB_BIN, by default the
+# static one. cargo-deb takes built binaries from <target dir>/release, so
+# DEB_BIN is put in a target dir of the package's own, where nothing else is.
+DEB_BIN ?= $(RELEASE_BIN)
+DEB_DIR := $(CARGO_TARGET_DIR)/deb
+DEB := $(DEB_DIR)/gatehouse_$(VERSION)_amd64.deb
+
+deb: release
+	$(MAKE) --no-print-directory deb-only
+
+deb-only:
+	./scripts/install-tools --deb
+	@test -x "$(DEB_BIN)" || { echo "make deb: no $(DEB_BIN); build it first, or set DEB_BIN" >&2; exit 1; }
+	install -D -m 0755 "$(DEB_BIN)" $(DEB_DIR)/release/gatehouse
+	CARGO_TARGET_DIR=$(DEB_DIR) cargo deb -p server --no-build --locked --output $(DEB)
 
 clean:
 	cargo clean
