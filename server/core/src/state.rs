@@ -36,7 +36,7 @@ impl AppState {
         Self(Arc::new(Inner {
             auth: Auth::new(db.clone(), passwords.clone(), public_url.clone(), session_idle_secs),
             users: Users::new(db.clone(), passwords, public_url.clone(), emails.clone(), secret_key.clone(), wake.clone()),
-            outbox: Outbox::new(db.clone(), emails, public_url.host(), secret_key, wake, smtp.clone()),
+            outbox: Outbox::new(db.clone(), emails, secret_key, wake, smtp.clone()),
             smtp,
             db,
             public_url,

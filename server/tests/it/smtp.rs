@@ -53,6 +53,7 @@ on_both_databases!(
     only_host_admins_reach_smtp,
     the_test_send_limit_holds_across_instances,
     a_relays_long_reply_is_quoted_cut_to_length,
+    a_stored_row_that_does_not_decode_is_named_and_a_save_replaces_it,
 );
 
 async fn save_read_back_enable_and_disable(db: TestDb) {
@@ -153,6 +154,33 @@ async fn bad_saves_get_4xx_and_change_nothing(db: TestDb) {
 
     let unchanged: Value = app.client.get(app.url("/api/v1/smtp")).send().await.unwrap().json().await.unwrap();
     assert_eq!(unchanged, stored, "a refused save changes nothing");
+}
+
+/// A row no save would write (edited by hand, say) is never read as a
+/// default: reading it fails, and the log names the column and its value.
+/// A save replaces it whole, keeping nothing of it, not even the password.
+async fn a_stored_row_that_does_not_decode_is_named_and_a_save_replaces_it(db: TestDb) {
+    let app = admin_app(&db, &[]).await;
+    let good = draft(2525, "starttls", Some((RELAY_USER, RELAY_PASSWORD)));
+    assert_eq!(put(&app, &good).await.status(), 200);
+    assert_eq!(app.client.post(app.url("/api/v1/smtp/enable")).send().await.unwrap().status(), 200);
+    sqlx::any::install_default_drivers();
+    let mut other = <sqlx::AnyConnection as sqlx::Connection>::connect(&db.url).await.unwrap();
+    sqlx::query("UPDATE smtp_config SET port = 70000 WHERE id = 1").execute(&mut other).await.unwrap();
+
+    assert_eq!(error_code(app.client.get(app.url("/api/v1/smtp")).send().await.unwrap(), 500).await, "internal");
+    assert_eq!(error_code(app.client.post(app.url("/api/v1/smtp/test")).send().await.unwrap(), 500).await, "internal");
+    assert!(app.output().contains("smtp_config.port = 70000"), "the column is not named:\n{}", app.output());
+
+    let mut no_password = good.clone();
+    no_password["password"] = Value::Null;
+    assert_eq!(error_code(put(&app, &no_password).await, 409).await, "conflict", "the password of a row that does not decode was kept");
+    let repaired: Value = put(&app, &good).await.json().await.unwrap();
+    assert_eq!((repaired["port"].as_u64(), repaired["enabled"].as_bool()), (Some(2525), Some(true)), "{repaired}");
+    let read: Value = app.client.get(app.url("/api/v1/smtp")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(read, repaired);
+    let log: Value = app.client.get(app.url("/api/v1/smtp/audit")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(log[0]["changed"], json!(["port", "password"]), "{log}");
 }
 
 async fn only_host_admins_reach_smtp(db: TestDb) {

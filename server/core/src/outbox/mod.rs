@@ -5,7 +5,6 @@
 //! table or was never promised.
 
 pub mod service;
-pub mod session;
 mod settings;
 pub mod storage;
 pub mod templates;
@@ -21,14 +20,12 @@ use crate::wake::Wake;
 use std::sync::Arc;
 
 /// What the outbox's operations and its worker need: the database, the
-/// delivery settings, the name to greet relays with, the key that opens
-/// sealed bodies, the wake-up signal, and the SMTP capability as the
-/// provider of the relay in force.
+/// delivery settings, the key that opens sealed bodies, the wake-up signal,
+/// and the SMTP capability as the provider of the sender in force.
 #[derive(Clone)]
 pub struct Outbox {
     pub(crate) db: Db,
     pub(crate) emails: Arc<EmailSettings>,
-    pub(crate) hello: String,
     /// Opens the queued emails' sealed bodies.
     pub(crate) key: SecretKey,
     pub(crate) wake: Wake,
@@ -36,7 +33,7 @@ pub struct Outbox {
 }
 
 impl Outbox {
-    pub fn new(db: Db, emails: Arc<EmailSettings>, hello: String, key: SecretKey, wake: Wake, relays: Smtp) -> Self {
-        Self { db, emails, hello, key, wake, relays }
+    pub fn new(db: Db, emails: Arc<EmailSettings>, key: SecretKey, wake: Wake, relays: Smtp) -> Self {
+        Self { db, emails, key, wake, relays }
     }
 }

@@ -1,14 +1,13 @@
 //! Delivers the outbox. Wakes at once when there is email to deliver (an
 //! in-process signal, and PostgreSQL NOTIFY from other instances), and
 //! otherwise sleeps until the next retry or lease comes due. Claims emails
-//! with a lease, sends each through lettre with the current SMTP
-//! configuration, and records the outcome: sent; failed for good on a 5xx;
+//! with a lease, hands each to the sender in force (`smtp::sender`, the one
+//! way out), and records the outcome: sent; failed for good on a 5xx;
 //! otherwise retried later with a growing delay.
 
-use super::session::{SendError, Session};
 use super::storage::{self, Claimed};
 use super::Outbox;
-use crate::smtp::relay::{Relay, RelayKey};
+use crate::smtp::sender::{self, Sender};
 use crate::storage::now;
 use lettre::message::{Mailbox, MultiPart};
 use lettre::{Address, Message};
@@ -19,7 +18,6 @@ use tokio::sync::watch;
 /// (0.6 ms of 0.9 ms); one claim per group took the drain from about 1,100
 /// to 1,550 emails/s (BENCHMARKS.md). Each email is still marked sent alone.
 const CLAIM: i64 = 16;
-const SEND_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// PostgreSQL: emails queued by any instance wake this one at once (LISTEN/NOTIFY).
 fn listen_for_other_instances(outbox: &Outbox) {
@@ -102,26 +100,26 @@ async fn until_next_due(outbox: &Outbox) -> Duration {
 }
 
 /// Delivers due emails until none is left, SMTP is off, or we are stopping.
-/// One SMTP session carries consecutive emails; it is closed when the queue
-/// is empty, and reopened after any error or configuration change.
+/// One sender carries consecutive emails (an SMTP session); it is closed
+/// when the queue is empty, and replaced when the configuration changes.
 async fn drain(outbox: &Outbox, shutdown: &watch::Receiver<bool>) -> crate::error::Result<()> {
-    let mut session: Option<Session> = None;
-    let result = drain_with(outbox, shutdown, &mut session).await;
-    if let Some(s) = session {
+    let mut sender: Option<Sender> = None;
+    let result = drain_with(outbox, shutdown, &mut sender).await;
+    if let Some(s) = sender {
         s.close().await;
     }
     result
 }
 
-async fn drain_with(outbox: &Outbox, shutdown: &watch::Receiver<bool>, session: &mut Option<Session>) -> crate::error::Result<()> {
+async fn drain_with(outbox: &Outbox, shutdown: &watch::Receiver<bool>, slot: &mut Option<Sender>) -> crate::error::Result<()> {
     let lease = outbox.emails.lease_secs;
-    let hello = outbox.hello.clone();
     loop {
         // Read the configuration before every claim, so that a change or a
         // switch-off takes effect within one group of emails.
-        let Some(relay) = crate::smtp::service::relay_for_delivery(&outbox.relays).await? else { return Ok(()) };
-        // Once per group: every email of it goes to this relay.
-        let key = relay.key();
+        let Some(current) = crate::smtp::service::sender_for_delivery(&outbox.relays).await? else { return Ok(()) };
+        // Once per group: every email of it goes out through this sender.
+        let in_force = sender::in_force(slot.take(), current).await;
+        let sender = slot.insert(in_force);
         let claimed = storage::claim(outbox.db.writes(), outbox.db.engine, lease, CLAIM).await?;
         if claimed.is_empty() {
             return Ok(());
@@ -136,7 +134,7 @@ async fn drain_with(outbox: &Outbox, shutdown: &watch::Receiver<bool>, session: 
                 storage::release(outbox.db.writes(), email.lease_until, &unsent).await?;
                 break;
             }
-            deliver(outbox, session, &relay, &key, &hello, &email).await?;
+            deliver(outbox, sender, &email).await?;
         }
         if *shutdown.borrow() {
             return Ok(());
@@ -146,44 +144,27 @@ async fn drain_with(outbox: &Outbox, shutdown: &watch::Receiver<bool>, session: 
 
 /// One attempt at one email, and its outcome recorded at once: a delivered
 /// email is marked sent before the next one goes out.
-async fn deliver(outbox: &Outbox, session: &mut Option<Session>, relay: &Relay, key: &RelayKey, hello: &str, email: &Claimed) -> crate::error::Result<()> {
+async fn deliver(outbox: &Outbox, sender: &mut Sender, email: &Claimed) -> crate::error::Result<()> {
     let (text, html) = match email.body.open(&outbox.key) {
         Ok(Some(parts)) => parts,
         Ok(None) => return storage::mark_failed(outbox.db.writes(), email.id, "nothing to send: its content was dropped").await,
         Err(_) => return storage::mark_failed(outbox.db.writes(), email.id, "its sealed content cannot be opened (was secret.key replaced?)").await,
     };
-    let message = match build(&relay.from, email, text, html) {
+    let message = match build(sender.from(), email, text, html) {
         Ok(m) => m,
         Err(why) => return storage::mark_failed(outbox.db.writes(), email.id, &why).await,
     };
     let started = Instant::now();
-    let outcome = send(session, relay, key, hello, &message).await;
+    let outcome = sender.send(&message).await;
     crate::metrics::METRICS.observe_send(started.elapsed(), outcome.as_ref().map(|_| ()).map_err(|e| e.permanent));
     match outcome {
         Ok(()) => {
             tracing::debug!(id = email.id, attempt = email.attempts, "email sent");
             storage::mark_sent(outbox.db.writes(), email.id).await
         }
-        Err(e) => {
-            // After an error the session's state is unknown: start a fresh one.
-            if let Some(s) = session.take() {
-                s.close().await;
-            }
-            retry_or_fail(outbox, email, &e.message, e.permanent).await
-        }
+        // The sender has closed its session: after an error its state is unknown.
+        Err(e) => retry_or_fail(outbox, email, &e.message, e.permanent).await,
     }
-}
-
-async fn send(session: &mut Option<Session>, relay: &Relay, key: &RelayKey, hello: &str, message: &Message) -> Result<(), SendError> {
-    if session.as_ref().is_some_and(|s| s.key != *key) {
-        if let Some(old) = session.take() {
-            old.close().await;
-        }
-    }
-    if session.is_none() {
-        *session = Some(Session::open(relay, key.clone(), hello, SEND_TIMEOUT).await?);
-    }
-    session.as_mut().expect("opened above").send(message, SEND_TIMEOUT).await
 }
 
 async fn retry_or_fail(outbox: &Outbox, email: &Claimed, error: &str, permanent: bool) -> crate::error::Result<()> {

@@ -1,5 +1,5 @@
 //! Opening an SMTP session with the relay, the same way for the test send
-//! (`probe`) and for delivery (`outbox::session`): TCP, then TLS as
+//! (`probe`) and for delivery (`session`): TCP, then TLS as
 //! configured (implicit, or STARTTLS, which is then required), ready for AUTH.
 //!
 //! We open the socket ourselves, with TCP_NODELAY, and hand it to lettre's
@@ -13,7 +13,7 @@ use super::relay::{client_id, Relay, RelayAuth};
 use lettre::transport::smtp::authentication::{Credentials, Mechanism};
 use lettre::transport::smtp::client::{AsyncSmtpConnection, AsyncTokioStream};
 use lettre::transport::smtp::extension::ClientId;
-use shared::smtp::Security;
+use shared::smtp::{Security, TestStage};
 use std::future::Future;
 use std::io;
 use std::net::SocketAddr;
@@ -37,6 +37,18 @@ pub enum Step {
     Token,
     /// AUTH: the relay refused the password or token.
     Auth,
+}
+
+impl Step {
+    /// The test send's name for this step.
+    pub fn stage(self) -> TestStage {
+        match self {
+            Step::Connect => TestStage::Connect,
+            Step::Tls => TestStage::Tls,
+            Step::Token => TestStage::Token,
+            Step::Auth => TestStage::Auth,
+        }
+    }
 }
 
 #[derive(Debug)]

@@ -1,18 +1,25 @@
-//! SMTP configuration: save, enable/disable, and "Send test email".
+//! SMTP: the configuration (save, enable/disable, "Send test email") and
+//! everything about talking to a relay.
 //!
-//! `service` is the one place these operations happen (REST routes and the
-//! dashboard's server functions both call it); `relay` turns a stored
-//! configuration into what lettre needs; `connect` opens a session with it
-//! (for the test send and for delivery); `probe` runs the staged test send.
+//! `service` is the one place the operations happen (REST routes and the
+//! dashboard's server functions both call it); `storage` reads the row and
+//! decodes it, typed, or names the column that does not decode. `sender` is
+//! the sending seam: the outbox worker and the test send talk only to a
+//! `Sender`, built by `service` from a configuration and its opened secret.
+//! Behind it, private to this module: `relay` (what lettre needs),
+//! `connect` (the one way to open a session, every step bounded and named),
+//! `session` (delivery's reused session) and `probe` (the staged test send).
 //! The relay password is sealed at rest (`crate::seal`).
 
-pub mod connect;
+mod connect;
 mod google_assertion;
 pub mod oauth;
-pub mod probe;
+mod probe;
 pub mod quote;
-pub mod relay;
+mod relay;
+pub mod sender;
 pub mod service;
+mod session;
 pub mod storage;
 pub mod token_url;
 

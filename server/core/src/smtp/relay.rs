@@ -21,8 +21,6 @@ pub struct Relay {
     pub from: Mailbox,
     pub auth: Option<RelayAuth>,
     pub extra_roots: ExtraRoots,
-    /// When the configuration was last changed (pooled transports are rebuilt then).
-    pub version: i64,
 }
 
 impl std::fmt::Debug for Relay {
@@ -52,18 +50,6 @@ impl RelayAuth {
     }
 }
 
-/// What makes two relays the same relay for an open session: where, how, as
-/// whom, from whom, and the configuration's version (a new password bumps it).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RelayKey {
-    host: String,
-    port: u16,
-    security: Security,
-    username: Option<String>,
-    from: String,
-    version: i64,
-}
-
 /// Why a configuration cannot be turned into a relay.
 #[derive(Debug)]
 pub enum RelayError {
@@ -72,8 +58,8 @@ pub enum RelayError {
 }
 
 impl Relay {
-    /// `auth` is how to sign in, built by the caller from the configuration
-    /// and the stored secret (`smtp::service` is the one place that opens it).
+    /// `auth` is how to sign in, built by `Sender::smtp` from the
+    /// configuration and its secret (which `smtp::service` alone opens).
     pub fn new(config: &SmtpConfig, auth: Option<RelayAuth>, extra_roots: ExtraRoots) -> Result<Self, RelayError> {
         let from = from_mailbox(config)?;
         // DNS and TLS want the ASCII (punycode) form of an internationalised name.
@@ -81,19 +67,7 @@ impl Relay {
             Ok(url::Host::Domain(ascii)) => ascii,
             _ => config.host.as_str().to_owned(),
         };
-        Ok(Self { host, port: config.port, security: config.security, from, auth, extra_roots, version: 0 })
-    }
-
-    /// The key under which a session opened to this relay may be reused.
-    pub fn key(&self) -> RelayKey {
-        RelayKey {
-            host: self.host.clone(),
-            port: self.port,
-            security: self.security,
-            username: self.auth.as_ref().map(|a| a.username().to_owned()),
-            from: self.from.to_string(),
-            version: self.version,
-        }
+        Ok(Self { host, port: config.port, security: config.security, from, auth, extra_roots })
     }
 
     /// Certificates are always verified: webpki roots plus the extra CA file.

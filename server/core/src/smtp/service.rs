@@ -1,10 +1,10 @@
 //! SMTP configuration operations, behind both the REST routes and the
 //! dashboard's server functions. Every one is for host admins only.
 
-use super::oauth::{self, TokenSource};
-use super::probe;
-use super::relay::{from_mailbox, Relay, RelayAuth, RelayError};
-use super::storage::{self, StoredSmtp};
+use super::oauth;
+use super::relay::{from_mailbox, RelayError};
+use super::sender::{BuildError, Sender};
+use super::storage::{self, Row, StoredSmtp};
 use super::Smtp;
 use crate::audit::{self, Entry};
 use crate::auth::Caller;
@@ -13,8 +13,8 @@ use crate::seal::{self, Purpose};
 use crate::storage::now;
 use shared::api::{ApiError, ErrorCode};
 use shared::audit::AuditAction;
-use shared::oauth::{OAuthDraft, OAuthIdentity, OAuthView, Provider};
-use shared::smtp::{PasswordChange, Security, SmtpAuditAction, SmtpAuditEntry, SmtpAuth, SmtpConfig, SmtpDraft, SmtpSettings, TestReport};
+use shared::oauth::{OAuthIdentity, OAuthView};
+use shared::smtp::{PasswordChange, SmtpAuditAction, SmtpAuditEntry, SmtpAuth, SmtpConfig, SmtpDraft, SmtpSettings, TestReport};
 
 /// Test sends allowed per user in [`TEST_WINDOW_SECS`]: enough to fix a typo, not to spam.
 pub const TESTS_PER_WINDOW: i64 = 5;
@@ -36,16 +36,18 @@ pub const AUDIT_LOG_LIMIT: i64 = 50;
 
 fn view(stored: Option<&StoredSmtp>) -> SmtpSettings {
     let Some(s) = stored else { return SmtpSettings::unsaved() };
+    let c = &s.config;
+    let auth = c.auth.as_ref();
     SmtpSettings {
-        host: s.host.clone(),
-        port: u16::try_from(s.port).unwrap_or_default(),
-        from_name: s.from_name.clone(),
-        from_email: s.from_email.clone(),
-        security: Security::parse(&s.security).unwrap_or_default(),
-        auth: s.auth,
-        username: s.username.clone(),
+        host: c.host.to_string(),
+        port: c.port,
+        from_name: c.from_name.as_str().to_owned(),
+        from_email: c.from_email.to_string(),
+        security: c.security,
+        auth: auth.is_some(),
+        username: auth.map(|a| a.username.clone()),
         password_set: s.password_sealed.is_some(),
-        oauth: oauth_view(s),
+        oauth: auth.and_then(|a| a.oauth.as_ref()).map(|identity| oauth_view(identity, s.password_sealed.is_some())),
         enabled: s.enabled,
         saved: true,
         updated_at: Some(s.updated_at),
@@ -54,15 +56,13 @@ fn view(stored: Option<&StoredSmtp>) -> SmtpSettings {
 }
 
 /// The stored OAuth2 identity as GET shows it (never the secret).
-fn oauth_view(s: &StoredSmtp) -> Option<OAuthView> {
-    let secret_set = s.password_sealed.is_some();
-    match Provider::parse(s.oauth_provider.as_deref()?)? {
-        Provider::Microsoft365 => Some(OAuthView::Microsoft365 {
-            tenant_id: s.oauth_tenant.clone().unwrap_or_default(),
-            client_id: s.oauth_client.clone().unwrap_or_default(),
-            secret_set,
-        }),
-        Provider::Google => Some(OAuthView::Google { client_email: s.oauth_client.clone().unwrap_or_default(), secret_set }),
+fn oauth_view(identity: &OAuthIdentity, secret_set: bool) -> OAuthView {
+    match identity {
+        OAuthIdentity::Microsoft365 { tenant_id, client_id } => {
+            OAuthView::Microsoft365 { tenant_id: tenant_id.clone(), client_id: client_id.clone(), secret_set }
+        }
+        // Blank only for a row saved without the key's account, which a save never writes.
+        OAuthIdentity::Google { client_email } => OAuthView::Google { client_email: client_email.clone().unwrap_or_default(), secret_set },
     }
 }
 
@@ -87,52 +87,25 @@ fn from_email_refused(RelayError::FromEmail(why): RelayError) -> Failure {
     ApiError::validation("some fields need fixing").with_field("from_email", why).into()
 }
 
-/// The stored configuration as a draft with the password left blank (keep the
-/// stored one), for the same `parse` that saves and test sends go through.
-fn stored_draft(s: &StoredSmtp) -> SmtpDraft {
-    SmtpDraft {
-        host: s.host.clone(),
-        port: s.port,
-        from_name: s.from_name.clone(),
-        from_email: s.from_email.clone(),
-        security: Security::parse(&s.security).unwrap_or_default(),
-        auth: s.auth,
-        username: s.username.clone(),
-        password: None,
-        oauth: oauth_view(s).map(|v| match v {
-            OAuthView::Microsoft365 { tenant_id, client_id, .. } => OAuthDraft::Microsoft365 { tenant_id, client_id, client_secret: None },
-            OAuthView::Google { .. } => OAuthDraft::Google { service_account_key: None },
-        }),
-    }
-}
-
-/// The one way from a parsed configuration to a relay, for the test send and
-/// delivery alike. A kept secret (password, client secret, key) is the stored
-/// one, which `parse` allows only for the relay it was saved for; it is
-/// opened here and nowhere else.
-fn relay(smtp: &Smtp, config: &SmtpConfig, stored: Option<&StoredSmtp>) -> Result<Relay> {
-    let auth = match &config.auth {
+/// The one way from a parsed configuration to a sender, for the test send
+/// and delivery alike. A kept secret (password, client secret, key) is the
+/// stored one, which `parse` allows only for the relay it was saved for; it
+/// is opened here and nowhere else.
+fn sender(smtp: &Smtp, config: &SmtpConfig, stored: Option<&StoredSmtp>) -> Result<Sender> {
+    let secret = match config.auth.as_ref().map(|a| &a.password) {
         None => None,
-        Some(auth) => {
-            let secret = match &auth.password {
-                PasswordChange::Set(p) => p.clone(),
-                PasswordChange::Keep => match stored.and_then(|s| s.password_sealed.as_deref()) {
-                    Some(sealed) => seal::open(&smtp.key, Purpose::SmtpPassword, sealed)?,
-                    None => String::new(),
-                },
-            };
-            Some(match &auth.oauth {
-                None => RelayAuth::Password { username: auth.username.clone(), password: secret },
-                Some(identity) => {
-                    let source = TokenSource::new(identity, &secret, &auth.username, &smtp.runtime).map_err(key_refused)?;
-                    RelayAuth::OAuth { username: auth.username.clone(), source, tokens: smtp.tokens.clone() }
-                }
-            })
-        }
+        Some(PasswordChange::Set(secret)) => Some(secret.clone()),
+        Some(PasswordChange::Keep) => match stored.and_then(|s| s.password_sealed.as_deref()) {
+            Some(sealed) => Some(seal::open(&smtp.key, Purpose::SmtpPassword, sealed)?),
+            None => None,
+        },
     };
-    let mut relay = Relay::new(config, auth, smtp.runtime.extra_roots.clone()).map_err(from_email_refused)?;
-    relay.version = stored.map_or(0, |s| s.updated_at);
-    Ok(relay)
+    Sender::smtp(smtp, config, secret).map_err(|e| match e {
+        BuildError::FromEmail(why) => from_email_refused(RelayError::FromEmail(why)),
+        BuildError::OAuthKey(why) => key_refused(why),
+        // `parse` keeps a secret only where one is stored, and a stored row with auth has one.
+        BuildError::NoSecret => Failure::internal("building a sender", "authentication is on and no secret is stored"),
+    })
 }
 
 pub async fn save(smtp: &Smtp, caller: &Caller, draft: &SmtpDraft) -> Result<SmtpSettings> {
@@ -141,43 +114,43 @@ pub async fn save(smtp: &Smtp, caller: &Caller, draft: &SmtpDraft) -> Result<Smt
     // "keep the stored password" keeps the password stored for *this* relay,
     // never one a concurrent save put there for another host.
     let mut tx = smtp.db.begin().await?;
-    let before = storage::load_for_update(&mut tx, smtp.db.engine).await?;
-    let config = parse(smtp, draft, before.as_ref())?;
-    let (username, password_sealed) = match &config.auth {
-        None => (None, None),
-        Some(auth) => (
-            Some(auth.username.clone()),
-            match &auth.password {
-                PasswordChange::Set(p) => Some(seal::seal(&smtp.key, Purpose::SmtpPassword, p)),
-                PasswordChange::Keep => before.as_ref().and_then(|b| b.password_sealed.clone()),
-            },
-        ),
+    let before_row = storage::load_for_update(&mut tx, smtp.db.engine).await?;
+    let before = match before_row.clone().map(StoredSmtp::decode).transpose() {
+        Ok(before) => before,
+        // A row that does not decode is replaced whole, keeping nothing of
+        // it (its secret must be typed again): so a save can repair it.
+        Err(corrupt) => {
+            tracing::warn!(%corrupt, "replacing an SMTP configuration that does not decode");
+            None
+        }
     };
-    let (oauth_provider, oauth_tenant, oauth_client) = match config.auth.as_ref().and_then(|a| a.oauth.as_ref()) {
-        None => (None, None, None),
-        Some(OAuthIdentity::Microsoft365 { tenant_id, client_id }) => (Some(Provider::Microsoft365), Some(tenant_id.clone()), Some(client_id.clone())),
-        // A kept key keeps its service account.
-        Some(OAuthIdentity::Google { client_email }) => {
-            (Some(Provider::Google), None, client_email.clone().or_else(|| before.as_ref().and_then(|b| b.oauth_client.clone())))
+    let mut config = parse(smtp, draft, before.as_ref())?;
+    let new_secret = matches!(config.auth.as_ref().map(|a| &a.password), Some(PasswordChange::Set(_)));
+    let password_sealed = match config.auth.as_mut() {
+        None => None,
+        Some(auth) => {
+            let before_auth = before.as_ref().and_then(|b| b.config.auth.as_ref());
+            if let Some(OAuthIdentity::Google { client_email: email @ None }) = &mut auth.oauth {
+                // A kept key keeps its service account.
+                if let Some(OAuthIdentity::Google { client_email: kept }) = before_auth.and_then(|a| a.oauth.as_ref()) {
+                    email.clone_from(kept);
+                }
+            }
+            // What is stored is the sealed secret, beside the configuration.
+            match std::mem::replace(&mut auth.password, PasswordChange::Keep) {
+                PasswordChange::Set(p) => Some(seal::seal(&smtp.key, Purpose::SmtpPassword, &p)),
+                PasswordChange::Keep => before.as_ref().and_then(|b| b.password_sealed.clone()),
+            }
         }
     };
     let after = StoredSmtp {
-        host: config.host.to_string(),
-        port: config.port as i64,
-        from_name: config.from_name.as_str().to_owned(),
-        from_email: config.from_email.to_string(),
-        security: config.security.as_str().to_owned(),
-        auth: config.auth.is_some(),
-        username,
+        config,
         password_sealed,
-        oauth_provider: oauth_provider.map(|p| p.as_str().to_owned()),
-        oauth_tenant,
-        oauth_client,
-        enabled: before.as_ref().is_some_and(|b| b.enabled),
+        enabled: before_row.as_ref().is_some_and(|b| b.enabled),
         updated_at: now(),
         updated_by: caller.user.email.to_string(),
     };
-    let changed = changed_fields(before.as_ref(), &after, &config);
+    let changed = changed_fields(before_row.as_ref(), &after.row(), new_secret);
     storage::save(&mut tx, &after).await?;
     storage::audit(&mut *tx, &caller.user, SmtpAuditAction::Save, &changed.join(",")).await?;
     audit::record(&mut *tx, Entry::new(caller.actor(), AuditAction::SmtpSaved).detail(&changed.join(","))).await?;
@@ -186,8 +159,10 @@ pub async fn save(smtp: &Smtp, caller: &Caller, draft: &SmtpDraft) -> Result<Smt
     Ok(view(Some(&after)))
 }
 
-/// Names of the fields a save changed, for the audit log; the password only as "password".
-fn changed_fields(before: Option<&StoredSmtp>, after: &StoredSmtp, config: &SmtpConfig) -> Vec<&'static str> {
+/// Names of the fields a save changed, for the audit log; the password only
+/// as "password". Compared column by column, so a row that did not decode
+/// is compared too.
+fn changed_fields(before: Option<&Row>, after: &Row, new_secret: bool) -> Vec<&'static str> {
     let Some(b) = before else { return vec!["created"] };
     let mut changed = Vec::new();
     let pairs: [(&'static str, bool); 11] = [
@@ -201,11 +176,7 @@ fn changed_fields(before: Option<&StoredSmtp>, after: &StoredSmtp, config: &Smtp
         ("security", b.security != after.security),
         ("auth", b.auth != after.auth),
         ("username", b.username != after.username),
-        (
-            "password",
-            matches!(config.auth.as_ref().map(|a| &a.password), Some(PasswordChange::Set(_)))
-                || (b.password_sealed.is_some() && after.password_sealed.is_none()),
-        ),
+        ("password", new_secret || (b.password_sealed.is_some() && after.password_sealed.is_none())),
     ];
     for (name, differs) in pairs {
         if differs {
@@ -241,12 +212,11 @@ pub async fn set_enabled(smtp: &Smtp, caller: &Caller, enabled: bool) -> Result<
     settings(smtp, caller).await
 }
 
-/// The relay to deliver the outbox through, with the configuration in force
-/// now; `None` while SMTP is off (queued email is then held, not sent).
-pub async fn relay_for_delivery(smtp: &Smtp) -> Result<Option<Relay>> {
+/// The sender to deliver the outbox through, with the configuration in
+/// force now; `None` while SMTP is off (queued email is then held, not sent).
+pub async fn sender_for_delivery(smtp: &Smtp) -> Result<Option<Sender>> {
     let Some(stored) = storage::load(smtp.db.reads()).await?.filter(|s| s.enabled) else { return Ok(None) };
-    let config = parse(smtp, &stored_draft(&stored), Some(&stored))?;
-    Ok(Some(relay(smtp, &config, Some(&stored))?))
+    sender(smtp, &stored.config, Some(&stored)).map(Some)
 }
 
 /// Whether SMTP is switched on (invitations and resets then send email); from
@@ -255,7 +225,7 @@ pub async fn is_enabled<'c, E>(executor: E) -> Result<bool>
 where
     E: sqlx::Executor<'c, Database = sqlx::Any>,
 {
-    Ok(storage::load(executor).await?.is_some_and(|s| s.enabled))
+    storage::is_enabled(executor).await
 }
 
 /// Sends a test email to the caller with the draft's values (or the saved
@@ -263,21 +233,20 @@ where
 pub async fn send_test(smtp: &Smtp, caller: &Caller, draft: Option<&SmtpDraft>) -> Result<TestReport> {
     caller.require_host_admin()?;
     let stored = storage::load(smtp.db.reads()).await?;
-    let draft = match (draft, &stored) {
-        (Some(d), _) => d.clone(),
-        (None, Some(s)) => stored_draft(s),
+    let config = match (draft, &stored) {
+        (Some(d), _) => parse(smtp, d, stored.as_ref())?,
+        (None, Some(s)) => s.config.clone(),
         (None, None) => return Err(Failure::new(ErrorCode::Conflict, "nothing to test: fill in the form or save a configuration")),
     };
-    let config = parse(smtp, &draft, stored.as_ref())?;
     let Some(audit_id) = storage::begin_test(smtp.db.writes(), &caller.user, now() - TEST_WINDOW_SECS, TESTS_PER_WINDOW).await? else {
         return Err(ApiError::rate_limited(format_args!("at most {TESTS_PER_WINDOW} test emails a minute"), TEST_WINDOW_SECS.unsigned_abs()).into());
     };
-    let relay = relay(smtp, &config, stored.as_ref())?;
-    let report = probe::send_test(&relay, &caller.user.email, &smtp.hello, smtp.runtime.test_bound).await;
+    let sender = sender(smtp, &config, stored.as_ref())?;
+    let report = sender.test(&caller.user.email, smtp.runtime.test_bound).await;
     let stage = report.stage.as_str();
     storage::finish_test(smtp.db.writes(), audit_id, stage).await?;
-    let detail = format!("to {} via {}: {stage}", caller.user.email, relay.host);
+    let detail = format!("to {} via {}: {stage}", caller.user.email, sender.via());
     audit::record(smtp.db.writes(), Entry::new(caller.actor(), AuditAction::SmtpTest).detail(&detail)).await?;
-    tracing::info!(by = %caller.user.email, relay = %relay.host, stage, ok = report.ok, ms = report.elapsed_ms, "SMTP test email");
+    tracing::info!(by = %caller.user.email, relay = %sender.via(), stage, ok = report.ok, ms = report.elapsed_ms, "SMTP test email");
     Ok(report)
 }

@@ -1,48 +1,42 @@
-//! The `smtp_config` row and the `smtp_audit` log.
+//! The `smtp_config` row (decoded in `row`) and the `smtp_audit` log.
 
-use crate::error::Result;
+use crate::error::{Failure, Result};
 use crate::identity::User;
 use crate::storage::{now, Engine};
 use shared::smtp::{SmtpAuditAction, SmtpAuditEntry, SmtpAuditEvent, TestStage};
 use sqlx::any::AnyRow;
-use sqlx::{AnyPool, Row};
+use sqlx::{AnyPool, Row as _};
 
-/// The stored configuration, as it is in the database (password still sealed).
-#[derive(Clone)]
-pub struct StoredSmtp {
-    pub host: String,
-    pub port: i64,
-    pub from_name: String,
-    pub from_email: String,
-    pub security: String,
-    pub auth: bool,
-    pub username: Option<String>,
-    /// The password, or with OAuth2 the client secret or service-account key.
-    pub password_sealed: Option<String>,
-    /// With OAuth2: the provider, tenant (Microsoft) and client (Microsoft's
-    /// client id, Google's service-account email).
-    pub oauth_provider: Option<String>,
-    pub oauth_tenant: Option<String>,
-    pub oauth_client: Option<String>,
-    pub enabled: bool,
-    pub updated_at: i64,
-    pub updated_by: String,
-}
+mod row;
 
-/// Reads the configuration, from a pool or on an open transaction.
+pub use row::{DecodeError, Row, StoredSmtp};
+
+/// Reads the configuration, from a pool or on an open transaction. A row
+/// that does not decode is an error (logged with its column and value).
 pub async fn load<'c, E>(executor: E) -> Result<Option<StoredSmtp>>
 where
     E: sqlx::Executor<'c, Database = sqlx::Any>,
 {
     let row = sqlx::query(SELECT_CONFIG).fetch_optional(executor).await?;
-    row.as_ref().map(stored).transpose()
+    let Some(row) = row.as_ref().map(columns).transpose()? else { return Ok(None) };
+    StoredSmtp::decode(row).map(Some).map_err(|e| Failure::internal("the stored SMTP configuration does not decode", e))
+}
+
+/// Whether SMTP is switched on: only the `enabled` column, so that the
+/// question has an answer even while the rest of the row would not decode.
+pub async fn is_enabled<'c, E>(executor: E) -> Result<bool>
+where
+    E: sqlx::Executor<'c, Database = sqlx::Any>,
+{
+    let enabled: Option<i64> = sqlx::query_scalar("SELECT enabled FROM smtp_config WHERE id = 1").fetch_optional(executor).await?;
+    Ok(enabled.is_some_and(|e| e != 0))
 }
 
 const SELECT_CONFIG: &str = "SELECT host, port, from_name, from_email, security, auth, username, password_sealed, \
      oauth_provider, oauth_tenant, oauth_client, enabled, updated_at, updated_by FROM smtp_config WHERE id = 1";
 
-fn stored(r: &AnyRow) -> Result<StoredSmtp> {
-    Ok(StoredSmtp {
+fn columns(r: &AnyRow) -> Result<Row> {
+    Ok(Row {
         host: r.try_get("host")?,
         port: r.try_get("port")?,
         from_name: r.try_get("from_name")?,
@@ -60,18 +54,20 @@ fn stored(r: &AnyRow) -> Result<StoredSmtp> {
     })
 }
 
-/// Reads the configuration on a transaction that is about to replace it,
-/// locking the row until it commits (PostgreSQL; SQLite's `BEGIN IMMEDIATE`
-/// already holds the only write lock).
-pub async fn load_for_update(conn: &mut sqlx::AnyConnection, engine: Engine) -> Result<Option<StoredSmtp>> {
+/// Reads the row on a transaction that is about to replace it, locking it
+/// until it commits (PostgreSQL; SQLite's `BEGIN IMMEDIATE` already holds
+/// the only write lock). Its columns as they are, for the caller to decode:
+/// a save may replace a row that does not decode.
+pub async fn load_for_update(conn: &mut sqlx::AnyConnection, engine: Engine) -> Result<Option<Row>> {
     let lock = if engine == Engine::Postgres { " FOR UPDATE" } else { "" };
     let row = sqlx::query(&format!("{SELECT_CONFIG}{lock}")).fetch_optional(&mut *conn).await?;
-    row.as_ref().map(stored).transpose()
+    row.as_ref().map(columns).transpose()
 }
 
 /// Writes the configuration; `enabled` is left as it was (a new row starts off).
 /// Call it on the transaction that read the row with [`load_for_update`].
-pub async fn save(conn: &mut sqlx::AnyConnection, s: &StoredSmtp) -> Result<()> {
+pub async fn save(conn: &mut sqlx::AnyConnection, stored: &StoredSmtp) -> Result<()> {
+    let s = stored.row();
     sqlx::query(
         "INSERT INTO smtp_config (id, host, port, from_name, from_email, security, auth, username, password_sealed, enabled, updated_at, updated_by, \
          oauth_provider, oauth_tenant, oauth_client) \

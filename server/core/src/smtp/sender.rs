@@ -1,0 +1,192 @@
+//! The sending seam: a [`Sender`] is the one thing that hands an email to
+//! the outside world. The outbox worker delivers through it and "Send test
+//! email" tests through it; neither knows what is behind it.
+//!
+//! Today that is an SMTP relay, signing in with a password or an OAuth2
+//! token (`Sender::Smtp`: `session`, over `connect`). The next ways out
+//! are new variants built by [`Sender`]'s constructors, with their own
+//! [`SenderKey`]: Microsoft Graph's sendMail (an HTTPS request with the
+//! same OAuth2 token source), and a fallback relay tried when the first
+//! fails. The worker's loop does not change for them.
+
+use super::connect::OpenError;
+use super::oauth::TokenSource;
+use super::quote::quote;
+use super::relay::{Relay, RelayAuth, RelayError};
+use super::session::RelaySender;
+use super::Smtp;
+use lettre::message::Mailbox;
+use lettre::Message;
+use sha2::{Digest, Sha256};
+use shared::smtp::{PasswordChange, SmtpConfig, TestReport, TestStage};
+use shared::EmailAddress;
+use std::fmt;
+use std::time::Duration;
+
+pub enum Sender {
+    /// An SMTP relay; one session carries consecutive emails.
+    Smtp(RelaySender),
+}
+
+/// What makes two senders the same for an open session: the whole
+/// configuration (where, how, from whom, as whom) and the identity of its
+/// secret. Any change opens a new session; an unchanged save does not.
+#[derive(Clone, PartialEq, Eq)]
+pub struct SenderKey {
+    config: SmtpConfig,
+    /// SHA-256 of the secret, so a new password with the rest unchanged still counts.
+    secret: Option<[u8; 32]>,
+}
+
+impl fmt::Debug for SenderKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SenderKey").field("config", &self.config).finish_non_exhaustive()
+    }
+}
+
+/// Why a delivery or a test failed.
+#[derive(Debug)]
+pub struct SendError {
+    /// The step that failed, when it is known (lettre's one-call send of an
+    /// email does MAIL, RCPT and DATA together and does not say which).
+    pub stage: Option<TestStage>,
+    /// What went wrong, the relay's words quoted: an email's stored last
+    /// error, a test report's message.
+    pub message: String,
+    /// The relay's own reply, quoted, when it answered with a 4xx or 5xx.
+    pub reply: Option<String>,
+    /// A 5xx: the same email will be refused again, so it is not retried.
+    pub permanent: bool,
+}
+
+impl SendError {
+    /// Worth trying again later (a timeout, no token yet), with nothing from the relay.
+    pub fn transient(message: impl Into<String>) -> Self {
+        Self { stage: None, message: message.into(), reply: None, permanent: false }
+    }
+
+    /// Refused at `stage` for a reason of our own (no SMTPUTF8, a bad recipient address).
+    pub(super) fn at(stage: TestStage, message: impl Into<String>) -> Self {
+        Self { stage: Some(stage), ..Self::transient(message) }
+    }
+
+    /// The relay answered `stage` with an error: `what`, and its words quoted.
+    pub(super) fn relay(stage: TestStage, what: &str) -> impl Fn(lettre::transport::smtp::Error) -> Self + '_ {
+        move |e| Self { stage: Some(stage), message: format!("{what}: {}", quote(&e.to_string())), ..Self::from(e) }
+    }
+}
+
+impl From<lettre::transport::smtp::Error> for SendError {
+    /// The relay's words, quoted (cut to length): they become the email's stored last error.
+    fn from(e: lettre::transport::smtp::Error) -> Self {
+        Self { stage: None, message: quote(&e.to_string()), reply: reply_of(&e), permanent: e.is_permanent() }
+    }
+}
+
+impl From<OpenError> for SendError {
+    fn from(e: OpenError) -> Self {
+        let permanent = e.smtp.as_ref().is_some_and(|s| s.is_permanent());
+        Self { stage: Some(e.step.stage()), reply: e.smtp.as_ref().and_then(reply_of), message: e.message, permanent }
+    }
+}
+
+/// The relay's words, quoted (cut to length), when the error carries a reply (a 4xx or 5xx).
+fn reply_of(e: &lettre::transport::smtp::Error) -> Option<String> {
+    (e.is_permanent() || e.is_transient()).then(|| quote(&e.to_string()))
+}
+
+/// Why a configuration cannot make a sender.
+#[derive(Debug)]
+pub enum BuildError {
+    /// lettre's address rules refuse the From address.
+    FromEmail(String),
+    /// The OAuth2 secret makes no token source (a key naming another token endpoint).
+    OAuthKey(String),
+    /// Authentication is on and there is no secret to sign in with.
+    NoSecret,
+}
+
+impl Sender {
+    /// An SMTP relay's sender: `config` and its `secret` in clear (password,
+    /// client secret or key; none without authentication), which the caller
+    /// has opened or been given.
+    pub fn smtp(smtp: &Smtp, config: &SmtpConfig, secret: Option<String>) -> Result<Self, BuildError> {
+        let key = key_of(config, secret.as_deref());
+        let auth = match (&config.auth, secret) {
+            (None, _) => None,
+            (Some(_), None) => return Err(BuildError::NoSecret),
+            (Some(auth), Some(secret)) => Some(match &auth.oauth {
+                None => RelayAuth::Password { username: auth.username.clone(), password: secret },
+                Some(identity) => {
+                    let source = TokenSource::new(identity, &secret, &auth.username, &smtp.runtime).map_err(BuildError::OAuthKey)?;
+                    RelayAuth::OAuth { username: auth.username.clone(), source, tokens: smtp.tokens.clone() }
+                }
+            }),
+        };
+        let relay = Relay::new(config, auth, smtp.runtime.extra_roots.clone()).map_err(|RelayError::FromEmail(why)| BuildError::FromEmail(why))?;
+        Ok(Sender::Smtp(RelaySender::new(relay, smtp.hello.clone(), key)))
+    }
+
+    pub fn key(&self) -> &SenderKey {
+        match self {
+            Sender::Smtp(s) => &s.key,
+        }
+    }
+
+    /// Who the email is from, as the configuration says.
+    pub fn from(&self) -> &Mailbox {
+        match self {
+            Sender::Smtp(s) => &s.relay.from,
+        }
+    }
+
+    /// Where the email goes out, as the audit log names it: the relay's host.
+    pub fn via(&self) -> &str {
+        match self {
+            Sender::Smtp(s) => &s.relay.host,
+        }
+    }
+
+    /// Hands over one email, reusing what is open from the last one.
+    pub async fn send(&mut self, message: &Message) -> Result<(), SendError> {
+        match self {
+            Sender::Smtp(s) => s.send(message).await,
+        }
+    }
+
+    /// "Send test email": one message to `recipient`, step by step, within `bound`.
+    pub async fn test(&self, recipient: &EmailAddress, bound: Duration) -> TestReport {
+        match self {
+            Sender::Smtp(s) => super::probe::send_test(&s.relay, recipient, &s.hello, bound).await,
+        }
+    }
+
+    /// Closes what is open (an SMTP session says QUIT).
+    pub async fn close(self) {
+        match self {
+            Sender::Smtp(mut s) => s.close().await,
+        }
+    }
+}
+
+/// The sender to use now: `previous`, with what it has open, while it is
+/// the same as `current`; otherwise `current`, and `previous` is closed.
+pub async fn in_force(previous: Option<Sender>, current: Sender) -> Sender {
+    match previous {
+        Some(previous) if previous.key() == current.key() => previous,
+        Some(previous) => {
+            previous.close().await;
+            current
+        }
+        None => current,
+    }
+}
+
+fn key_of(config: &SmtpConfig, secret: Option<&str>) -> SenderKey {
+    let mut config = config.clone();
+    if let Some(auth) = &mut config.auth {
+        // The secret is in the key by its digest only, never in clear.
+        auth.password = PasswordChange::Keep;
+    }
+    SenderKey { config, secret: secret.map(|s| Sha256::digest(s.as_bytes()).into()) }
+}
