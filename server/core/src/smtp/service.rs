@@ -72,7 +72,7 @@ fn oauth_view(identity: &OAuthIdentity, secret_set: bool) -> OAuthView {
 /// service-account key names this instance's Google token endpoint.
 fn parse(smtp: &Smtp, draft: &SmtpDraft, stored: Option<&StoredSmtp>) -> Result<SmtpConfig> {
     let config = draft.parse(view(stored).can_keep_password_for(draft))?;
-    from_mailbox(&config).map_err(from_email_refused)?;
+    from_mailbox(&config).map_err(|RelayError::FromEmail(why)| from_email_refused(why))?;
     if let Some(SmtpAuth { oauth: Some(OAuthIdentity::Google { .. }), password: PasswordChange::Set(key), .. }) = &config.auth {
         oauth::google_key(key, &smtp.runtime.google_token).map_err(key_refused)?;
     }
@@ -83,7 +83,7 @@ fn key_refused(why: String) -> Failure {
     ApiError::validation("some fields need fixing").with_field("oauth.service_account_key", why).into()
 }
 
-fn from_email_refused(RelayError::FromEmail(why): RelayError) -> Failure {
+fn from_email_refused(why: String) -> Failure {
     ApiError::validation("some fields need fixing").with_field("from_email", why).into()
 }
 
@@ -101,7 +101,7 @@ fn sender(smtp: &Smtp, config: &SmtpConfig, stored: Option<&StoredSmtp>) -> Resu
         },
     };
     Sender::smtp(smtp, config, secret).map_err(|e| match e {
-        BuildError::FromEmail(why) => from_email_refused(RelayError::FromEmail(why)),
+        BuildError::FromEmail(why) => from_email_refused(why),
         BuildError::OAuthKey(why) => key_refused(why),
         // `parse` keeps a secret only where one is stored, and a stored row with auth has one.
         BuildError::NoSecret => Failure::internal("building a sender", "authentication is on and no secret is stored"),
