@@ -21,6 +21,7 @@ mod openapi;
 mod operations;
 mod outbox_queue;
 mod roles;
+mod schema_parity;
 mod second_pass;
 mod smtp;
 mod storage_faults;
