@@ -104,11 +104,11 @@ class Instance:
             rows,
         )
 
-    def start(self, dist="/nonexistent"):
+    def start(self):
         self.port = free_port()
         # The server's warnings and errors stay in its data dir, to explain any refusal.
         self.log = open(os.path.join(self.dir, "server.log"), "ab")
-        self.proc = subprocess.Popen([BIN, "serve", "--bind", f"127.0.0.1:{self.port}", "--dist-dir", dist], env=self.env, stdout=subprocess.DEVNULL, stderr=self.log)
+        self.proc = subprocess.Popen([BIN, "serve", "--bind", f"127.0.0.1:{self.port}"], env=self.env, stdout=subprocess.DEVNULL, stderr=self.log)
         wait_port(self.port)
         self.base = f"http://127.0.0.1:{self.port}"
 
@@ -323,9 +323,9 @@ def lists(args):
             size = "SELECT pg_database_size(current_database()) / 1048576.0"
             out["postgres_db_mib"] = round(float(subprocess.run(["psql", g.env["GATEHOUSE_DATABASE_URL"], "-Atc", size], check=True, capture_output=True, text=True).stdout), 1)
         if args.browser and engine == "sqlite":  # (a restart would drop a PostgreSQL bench database)
-            # The dashboard itself (make dashboard first): the Users page in Chromium.
+            # The dashboard itself (the one inside the binary): the Users page in Chromium.
             g.stop()
-            g.start(dist=os.path.join(ROOT, "dist"))
+            g.start()
             run = subprocess.run(["node", os.path.join(ROOT, "bench", "users_page.js"), g.base, ADMIN, PASSWORD, "10"], check=True, capture_output=True, text=True)
             out[f"{engine}_browser"] = json.loads(run.stdout.strip().splitlines()[-1])
         g.stop()

@@ -4,11 +4,14 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
 const BIN = process.env.GATEHOUSE_BIN ?? resolve(__dirname, '../../target/release/gatehouse');
-const DIST = process.env.GATEHOUSE_DIST_DIR ?? resolve(__dirname, '../../dist');
 
-/** The environment of an instance on SQLite in `dataDir`, whatever the caller's shell has set. */
+/**
+ * The environment of an instance on SQLite in `dataDir`, whatever the caller's shell has set.
+ * The dashboard is the one built into the binary (`make test` builds it so), unless the caller
+ * sets GATEHOUSE_DIST_DIR to try a dashboard folder without relinking.
+ */
 function instanceEnv(dataDir: string): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, GATEHOUSE_DATA_DIR: dataDir, GATEHOUSE_DIST_DIR: DIST };
+  const env: NodeJS.ProcessEnv = { ...process.env, GATEHOUSE_DATA_DIR: dataDir };
   for (const name of ['GATEHOUSE_DATABASE_URL', 'GATEHOUSE_PUBLIC_URL', 'GATEHOUSE_BIND']) delete env[name];
   return env;
 }
@@ -26,7 +29,9 @@ export class Gatehouse {
   /** `env`: settings for this instance only (e.g. GATEHOUSE_SMTP_CA_FILE). */
   static async start(env: NodeJS.ProcessEnv = {}): Promise<Gatehouse> {
     const dataDir = mkdtempSync(join(tmpdir(), 'gatehouse-e2e-'));
+    // Started from `/`: the one file needs no folder beside it.
     const child = spawn(BIN, ['serve', '--bind', '127.0.0.1:0'], {
+      cwd: '/',
       env: { ...instanceEnv(dataDir), ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

@@ -34,6 +34,8 @@ pub enum Command {
     Token(TokenCommand),
     /// Print a fresh first-run setup link (the previous one stops working); only while there is no host admin.
     SetupLink(SetupLinkSettings),
+    /// Exit 0 when the server at GATEHOUSE_BIND is ready (answers /readyz), non-zero otherwise.
+    Healthcheck(crate::healthcheck::HealthcheckSettings),
 }
 
 /// Where the setup link points: the same settings `serve` makes links from.

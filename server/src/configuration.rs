@@ -37,9 +37,10 @@ pub struct ServeSettings {
     /// and setup links. Default: http://<bind address>.
     #[arg(long, env = "GATEHOUSE_PUBLIC_URL")]
     pub public_url: Option<Url>,
-    /// The built dashboard (trunk's output).
-    #[arg(long, env = "GATEHOUSE_DIST_DIR", default_value = "./dist")]
-    pub dist_dir: PathBuf,
+    /// A built dashboard folder (trunk's dist/) served instead of the one
+    /// built into the binary: for working on the dashboard.
+    #[arg(long, env = "GATEHOUSE_DIST_DIR")]
+    pub dist_dir: Option<PathBuf>,
     /// Extra PEM root certificates trusted for the SMTP relay's TLS.
     #[arg(long, env = "GATEHOUSE_SMTP_CA_FILE")]
     pub smtp_ca_file: Option<PathBuf>,

@@ -51,7 +51,10 @@ fn create_owner_only(file: &std::path::Path) -> std::io::Result<()> {
     }
 }
 
-pub async fn serve(storage: &StorageSettings, settings: &ServeSettings) -> anyhow::Result<()> {
+/// `built_in_dashboard`: the dashboard bundle the binary carries (empty when
+/// it was built without one).
+pub async fn serve(storage: &StorageSettings, settings: &ServeSettings, built_in_dashboard: &'static [u8]) -> anyhow::Result<()> {
+    let dashboard = crate::dashboard::Dashboard::load(settings.dist_dir.as_deref(), built_in_dashboard)?.map(std::sync::Arc::new);
     let (db, key) = open_storage(storage).await?;
     let listener = TcpListener::bind(settings.bind).await.with_context(|| format!("binding {}", settings.bind))?;
     let bound = listener.local_addr()?;
@@ -75,11 +78,8 @@ pub async fn serve(storage: &StorageSettings, settings: &ServeSettings) -> anyho
         reset_emails_per_hour: settings.reset_emails_per_hour as i64,
     };
     let state = AppState::new(db, public_url.clone(), key, smtp, emails, settings.session_idle_minutes as i64 * 60);
-    if !settings.dist_dir.join("index.html").exists() {
-        tracing::warn!(dist = %settings.dist_dir.display(), "no built dashboard found; only the API is served (run `make run`)");
-    }
     let trusted = crate::api::client_ip::TrustedProxies::new(settings.trusted_proxies.clone());
-    let app = crate::api::router(state.clone(), &settings.dist_dir, bound, trusted, crate::api::observe::AccessLog(settings.access_log));
+    let app = crate::api::router(state.clone(), dashboard.clone(), bound, trusted, crate::api::observe::AccessLog(settings.access_log));
     gatehouse_core::metrics::METRICS.build_info(state.db.engine.label());
 
     // The banner goes to stderr, with the logs, and not only as a log line,
@@ -87,6 +87,14 @@ pub async fn serve(storage: &StorageSettings, settings: &ServeSettings) -> anyho
     // so the "listening" line ends the banner.
     if let Some(link) = gatehouse_core::auth::service::issue_setup_link(&state.auth).await.map_err(|f| anyhow::anyhow!("{}", f.0))? {
         print_setup_link(&link);
+    }
+    match dashboard.as_deref().map(|d| &d.origin) {
+        Some(crate::dashboard::Origin::BuiltIn) => {}
+        Some(crate::dashboard::Origin::Folder(dir)) => eprintln!("Dashboard from {} (GATEHOUSE_DIST_DIR)", dir.display()),
+        None => {
+            tracing::warn!("no dashboard in this build");
+            eprintln!("{}", crate::api::dashboard::NO_DASHBOARD);
+        }
     }
     eprintln!("Gatehouse listening on http://{bound} (public URL {})", public_url.as_str());
     if let Some(addr) = settings.metrics_bind {

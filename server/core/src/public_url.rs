@@ -15,8 +15,13 @@ impl PublicUrl {
         Ok(Self(url.as_str().trim_end_matches('/').to_owned()))
     }
 
-    /// Default when none is configured: the address actually bound.
+    /// Default when none is configured: the address actually bound; for
+    /// all addresses (`0.0.0.0`, `[::]`, as in a container), `localhost` on
+    /// its port, which a browser can open (it cannot open `0.0.0.0`).
     pub fn for_bound(addr: SocketAddr) -> Self {
+        if addr.ip().is_unspecified() {
+            return Self(format!("http://localhost:{}", addr.port()));
+        }
         Self(format!("http://{addr}"))
     }
 
@@ -54,5 +59,12 @@ mod tests {
         assert_eq!(p.origin(), "https://console.example.com");
         assert!(p.is_https());
         assert!(PublicUrl::new(&Url::parse("ftp://x.example").unwrap()).is_err());
+    }
+
+    #[test]
+    fn the_default_is_the_bound_address_or_localhost_for_all_of_them() {
+        assert_eq!(PublicUrl::for_bound("127.0.0.1:3000".parse().unwrap()).as_str(), "http://127.0.0.1:3000");
+        assert_eq!(PublicUrl::for_bound("0.0.0.0:3000".parse().unwrap()).as_str(), "http://localhost:3000");
+        assert_eq!(PublicUrl::for_bound("[::]:8080".parse().unwrap()).as_str(), "http://localhost:8080");
     }
 }

@@ -1,4 +1,4 @@
-//! The dashboard's files (dist/, built by trunk): precompressed and cached.
+//! Serving the dashboard's files (`crate::dashboard`): precompressed and cached.
 //!
 //! `make dashboard` writes a brotli (`.br`) and a gzip (`.gz`) copy beside
 //! each file (scripts/precompress); the one the browser's `Accept-Encoding`
@@ -9,19 +9,96 @@
 //! dashboard's own routes, like `/signin`) names the current hashes, so it is
 //! checked on every load (`no-cache`).
 
-use axum::extract::Request;
-use axum::http::{header, HeaderValue};
+use crate::dashboard::{Asset, Dashboard};
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
-use axum::response::Response;
-use std::path::Path;
-use tower_http::services::{ServeDir, ServeFile};
+use axum::response::{IntoResponse, Response};
+use std::sync::Arc;
 
-/// The files in `dist_dir`, the index for any other path (the dashboard's
-/// routes), each in the best precompressed form the browser accepts.
-pub fn files(dist_dir: &Path) -> ServeDir<ServeFile> {
-    let index = ServeFile::new(dist_dir.join("index.html")).precompressed_br().precompressed_gzip();
-    ServeDir::new(dist_dir).precompressed_br().precompressed_gzip().fallback(index)
+/// The dashboard's files by path, `index.html` for any other path (the
+/// dashboard's own routes), each in the best precompressed form the
+/// browser accepts, with an ETag so that `no-cache` costs a 304.
+pub async fn files(State(dashboard): State<Arc<Dashboard>>, req: Request) -> Response {
+    if req.method() != Method::GET && req.method() != Method::HEAD {
+        return (StatusCode::METHOD_NOT_ALLOWED, [(header::ALLOW, "GET, HEAD")]).into_response();
+    }
+    let path = req.uri().path().trim_start_matches('/');
+    let asset = dashboard.get(path).unwrap_or_else(|| dashboard.index());
+    answer(asset, req.headers())
 }
+
+fn answer(asset: &Asset, request: &HeaderMap) -> Response {
+    let accepted = Accepted::from(request);
+    let (body, encoding) = match (&asset.brotli, &asset.gzip) {
+        (Some(br), _) if accepted.brotli => (br.clone(), Some("br")),
+        (_, Some(gz)) if accepted.gzip => (gz.clone(), Some("gzip")),
+        _ => (asset.raw.clone(), None),
+    };
+    // Each form is its own representation: a cache must not answer a
+    // gzip-only client's If-None-Match with the brotli one's tag.
+    let etag = format!("\"{}{}\"", asset.tag, encoding.map(|e| format!("-{e}")).unwrap_or_default());
+    let mut res = if if_none_match(request, &etag) { StatusCode::NOT_MODIFIED.into_response() } else { Response::new(Body::from(body)) };
+    let headers = res.headers_mut();
+    if let Ok(tag) = HeaderValue::from_str(&etag) {
+        headers.insert(header::ETAG, tag);
+    }
+    if let Ok(kind) = HeaderValue::from_str(&asset.content_type) {
+        headers.insert(header::CONTENT_TYPE, kind);
+    }
+    if let Some(encoding) = encoding {
+        headers.insert(header::CONTENT_ENCODING, HeaderValue::from_static(encoding));
+    }
+    res
+}
+
+/// Whether `If-None-Match` names `etag` (or is `*`).
+fn if_none_match(request: &HeaderMap, etag: &str) -> bool {
+    request.get_all(header::IF_NONE_MATCH).iter().filter_map(|v| v.to_str().ok()).flat_map(|v| v.split(',')).any(|t| {
+        let t = t.trim();
+        t == "*" || t.strip_prefix("W/").unwrap_or(t) == etag
+    })
+}
+
+/// The precompressed forms `Accept-Encoding` allows (a `q=0` refuses one).
+/// Brotli is preferred when both are: it is the smaller.
+#[derive(Debug, Default, PartialEq)]
+struct Accepted {
+    brotli: bool,
+    gzip: bool,
+}
+
+impl From<&HeaderMap> for Accepted {
+    fn from(headers: &HeaderMap) -> Self {
+        let mut accepted = Accepted::default();
+        for item in headers.get_all(header::ACCEPT_ENCODING).iter().filter_map(|v| v.to_str().ok()).flat_map(|v| v.split(',')) {
+            let mut parts = item.split(';');
+            let coding = parts.next().unwrap_or_default().trim().to_ascii_lowercase();
+            let refused = parts.any(|p| p.trim().strip_prefix("q=").and_then(|q| q.trim().parse::<f32>().ok()) == Some(0.0));
+            match coding.as_str() {
+                "br" => accepted.brotli = !refused,
+                "gzip" => accepted.gzip = !refused,
+                _ => {}
+            }
+        }
+        accepted
+    }
+}
+
+/// What every dashboard path answers when this binary has no dashboard:
+/// a page that says so, never a bare 404.
+pub async fn missing() -> Response {
+    let page = format!(
+        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Gatehouse: no dashboard</title></head>\
+         <body><h1>No dashboard in this build</h1><p>{NO_DASHBOARD}</p></body></html>"
+    );
+    (StatusCode::NOT_FOUND, [(header::CONTENT_TYPE, "text/html; charset=utf-8")], page).into_response()
+}
+
+/// Said at start and on every dashboard page by a binary without one.
+pub const NO_DASHBOARD: &str = "This Gatehouse binary was built without its dashboard: only the REST API (/api/v1) is served. \
+     Build it with `make release` (or `make run`), or set GATEHOUSE_DIST_DIR to a built dist/ folder.";
 
 /// Caching and `Vary` for what `files` answers.
 pub async fn cache_headers(req: Request, next: Next) -> Response {
@@ -53,7 +130,7 @@ fn is_fingerprinted(path: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::is_fingerprinted;
+    use super::*;
 
     #[test]
     fn only_trunks_hashed_names_are_fingerprinted() {
@@ -68,5 +145,27 @@ mod tests {
         assert!(!is_fingerprinted("/main-0123456789abcdef0.css"), "longer than a hash");
         assert!(!is_fingerprinted("/main-abc.css"), "too short to be one");
         assert!(!is_fingerprinted("/main-0123456789ABCDEF.css"), "trunk's hashes are lower case");
+    }
+
+    fn request(pairs: &[(header::HeaderName, &str)]) -> HeaderMap {
+        pairs.iter().map(|(k, v)| (k.clone(), HeaderValue::from_str(v).unwrap())).collect()
+    }
+
+    #[test]
+    fn accept_encoding_is_read_with_its_refusals() {
+        let read = |v: &str| Accepted::from(&request(&[(header::ACCEPT_ENCODING, v)]));
+        assert_eq!(read("gzip, deflate, br, zstd"), Accepted { brotli: true, gzip: true });
+        assert_eq!(read("gzip;q=1.0, br;q=0"), Accepted { brotli: false, gzip: true });
+        assert_eq!(read("BR; q=0.5"), Accepted { brotli: true, gzip: false });
+        assert_eq!(read("identity"), Accepted::default());
+        assert_eq!(Accepted::from(&HeaderMap::new()), Accepted::default());
+    }
+
+    #[test]
+    fn if_none_match_names_the_tag_among_others() {
+        assert!(if_none_match(&request(&[(header::IF_NONE_MATCH, "\"x\", \"abc-br\"")]), "\"abc-br\""));
+        assert!(if_none_match(&request(&[(header::IF_NONE_MATCH, "W/\"abc\"")]), "\"abc\""));
+        assert!(if_none_match(&request(&[(header::IF_NONE_MATCH, "*")]), "\"abc\""));
+        assert!(!if_none_match(&request(&[(header::IF_NONE_MATCH, "\"abc\"")]), "\"abc-br\""));
     }
 }

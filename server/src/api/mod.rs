@@ -8,7 +8,7 @@ mod accounts;
 mod auth;
 pub mod client_ip;
 mod content_policy;
-mod dashboard;
+pub(crate) mod dashboard;
 mod emails;
 pub mod error;
 mod extract;
@@ -30,12 +30,18 @@ use error::error_response;
 use gatehouse_core::state::AppState;
 use shared::api::{ApiError, ErrorCode};
 use std::net::SocketAddr;
-use std::path::Path;
+use std::sync::Arc;
 use tower_http::set_header::SetResponseHeaderLayer;
 
 /// Every route, behind the guards. `bound` is the listening address, one of
 /// the names requests may be addressed to.
-pub fn router(state: AppState, dist_dir: &Path, bound: SocketAddr, trusted_proxies: client_ip::TrustedProxies, access_log: observe::AccessLog) -> Router {
+pub fn router(
+    state: AppState,
+    dashboard: Option<Arc<crate::dashboard::Dashboard>>,
+    bound: SocketAddr,
+    trusted_proxies: client_ip::TrustedProxies,
+    access_log: observe::AccessLog,
+) -> Router {
     app::server_fns::register();
     let v1 = Router::new()
         .merge(auth::router())
@@ -48,11 +54,13 @@ pub fn router(state: AppState, dist_dir: &Path, bound: SocketAddr, trusted_proxi
         .route("/openapi.json", axum::routing::get(openapi::document))
         .fallback(|| async { error_response(ApiError::new(ErrorCode::NotFound, "no such API route")) });
 
-    let dashboard = Router::new().fallback_service(dashboard::files(dist_dir)).layer(axum::middleware::from_fn(dashboard::cache_headers));
-    // Read once: the policy allows the built loader script by its hash, so a
-    // dashboard rebuilt under a running server needs a restart.
-    let index_html = std::fs::read_to_string(dist_dir.join("index.html")).ok();
-    let policy = HeaderValue::from_str(&content_policy::policy(index_html.as_deref())).expect("the policy is ASCII");
+    // The policy allows the built loader script by its hash.
+    let policy = HeaderValue::from_str(&content_policy::policy(dashboard.as_ref().map(|d| String::from_utf8_lossy(&d.index().raw)).as_deref()))
+        .expect("the policy is ASCII");
+    let dashboard_routes = match dashboard {
+        Some(files) => Router::new().fallback(dashboard::files).with_state(files).layer(axum::middleware::from_fn(dashboard::cache_headers)),
+        None => Router::new().fallback(dashboard::missing),
+    };
 
     let known_hosts = guards::KnownHosts::new(&state.public_url, bound);
     let mut router = Router::new()
@@ -60,7 +68,7 @@ pub fn router(state: AppState, dist_dir: &Path, bound: SocketAddr, trusted_proxi
         .route("/api/fn/{*name}", axum::routing::post(server_fns::handle))
         .merge(health::router())
         .route("/metrics", axum::routing::get(metrics::render))
-        .merge(dashboard)
+        .merge(dashboard_routes)
         .layer(axum::middleware::from_fn(guards::check_storage_rule))
         .layer(axum::middleware::from_fn_with_state(state.clone(), guards::audit_refusals))
         .layer(axum::middleware::from_fn_with_state(state.clone(), guards::refuse_foreign_origin))

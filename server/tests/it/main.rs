@@ -9,6 +9,7 @@ mod support;
 
 mod accounts;
 mod architecture;
+mod dashboard;
 #[cfg(unix)]
 mod data_dir;
 mod delivery;

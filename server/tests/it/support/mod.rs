@@ -169,10 +169,12 @@ impl TestApp {
 
     async fn spawn_with(db: &TestDb, bind: &str, via_public_url: bool, extra_env: &[(&str, &str)]) -> Self {
         let mut cmd = Command::new(BIN);
+        // From `/`: the binary needs no folder beside it (its dashboard is inside).
         cmd.args(["serve", "--bind", bind])
+            .current_dir("/")
             .env("GATEHOUSE_DATA_DIR", db.dir.path())
             .env("GATEHOUSE_DATABASE_URL", &db.url)
-            .env("GATEHOUSE_DIST_DIR", db.dir.path().join("no-dist"))
+            .env_remove("GATEHOUSE_DIST_DIR")
             .env("GATEHOUSE_LOG", "info")
             .env_remove("GATEHOUSE_PUBLIC_URL")
             .stdout(Stdio::piped())
