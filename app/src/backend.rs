@@ -3,7 +3,7 @@
 //! context on every call, turned into the caller they authenticate as.
 //! The services check the caller's role, as they do for the REST API.
 
-use crate::server_fns::AppError;
+use crate::error::AppError;
 use gatehouse_core::auth::{authenticate_request, Caller, RequestContext};
 use gatehouse_core::error::Failure;
 use gatehouse_core::state::AppState;

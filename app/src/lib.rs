@@ -7,6 +7,7 @@
 //! authenticates.
 
 pub mod client;
+pub mod error;
 pub mod i18n;
 pub mod pages;
 pub mod server_fns;

@@ -4,50 +4,17 @@
 //! turns it into a request.
 //! Endpoints are named explicitly so their URLs are stable (`/api/fn/<name>`).
 
+use crate::error::AppError;
 use leptos::prelude::*;
 // Bodies with numbers go as JSON, parsed by the same rules as the REST API
 // (`shared::integral`), rather than URL-encoded, where every value is text.
-use leptos::server_fn::codec::{Json, JsonEncoding};
-use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
-use serde::{Deserialize, Serialize};
-use shared::api::{AccountSummary, ApiError, ChangePassword, ErrorCode, HostInfo, Me, MeUpdate, Page, UserFilter, UserSummary, UserUpdate};
+use leptos::server_fn::codec::Json;
+use shared::api::{AccountSummary, ChangePassword, HostInfo, Me, MeUpdate, Page, UserFilter, UserSummary, UserUpdate};
 use shared::audit::{AuditAction, AuditPage};
 use shared::invite::{InvitationCreated, InvitationLink, InviteRequest, ResetLink};
 use shared::outbox::{EmailFilter, EmailSummary};
 use shared::smtp::{SmtpAuditEntry, SmtpDraft, SmtpSettings, TestReport};
 use shared::token::{ApiTokenSummary, CreatedApiToken, NewApiToken};
-
-/// The error every server function returns: the shared `ApiError`, so the
-/// dashboard branches on the same codes as REST clients do.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(transparent)]
-pub struct AppError(pub ApiError);
-
-impl FromServerFnError for AppError {
-    type Encoder = JsonEncoding;
-
-    fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
-        // Arguments the server could not read are the caller's fault: 400, not 500.
-        let code = match value {
-            ServerFnErrorErr::Request(_) => ErrorCode::Unavailable,
-            ServerFnErrorErr::Args(_) | ServerFnErrorErr::MissingArg(_) | ServerFnErrorErr::Deserialization(_) => ErrorCode::BadRequest,
-            _ => ErrorCode::Internal,
-        };
-        AppError(ApiError::new(code, value.to_string()))
-    }
-}
-
-impl std::fmt::Display for AppError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.0.fmt(f)
-    }
-}
-
-impl From<ApiError> for AppError {
-    fn from(e: ApiError) -> Self {
-        AppError(e)
-    }
-}
 
 #[server(prefix = "/api/fn", endpoint = "whoami")]
 pub async fn whoami() -> Result<Me, AppError> {

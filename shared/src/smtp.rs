@@ -161,12 +161,19 @@ impl FromName {
     }
 }
 
+/// A TCP port a relay can listen on: 1 to 65535.
+pub fn parse_port(port: i64) -> Option<u16> {
+    u16::try_from(port).ok().filter(|p| *p > 0)
+}
+
 /// What a form or REST client sends to save or test a configuration.
 /// `password` absent or empty means "keep the stored one".
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SmtpDraft {
     pub host: String,
+    // Any whole number (not u16), so that one out of range gets `parse`'s
+    // 422 naming the field rather than serde's refusal of the whole body.
     #[serde(deserialize_with = "crate::integral::int")]
     pub port: i64,
     #[serde(default)]
@@ -245,13 +252,10 @@ impl SmtpDraft {
     pub fn parse(&self, password_stored: bool) -> Result<SmtpConfig, ApiError> {
         let mut fields = FieldErrors::default();
         let host = fields.check("host", SmtpHost::parse(&self.host));
-        let port = match u16::try_from(self.port) {
-            Ok(p) if p > 0 => Some(p),
-            _ => {
-                fields.add("port", "use a port from 1 to 65535");
-                None
-            }
-        };
+        let port = parse_port(self.port);
+        if port.is_none() {
+            fields.add("port", "use a port from 1 to 65535");
+        }
         let from_name = fields.check("from_name", FromName::parse(&self.from_name));
         let from_email = fields.check("from_email", EmailAddress::parse(&self.from_email));
         let mut missing_password = false;
@@ -420,7 +424,7 @@ impl SmtpSettings {
         self.password_set
             && same_sign_in
             && SmtpHost::parse(&draft.host).is_ok_and(|h| h.as_str() == self.host)
-            && draft.port == self.port as i64
+            && draft.port == i64::from(self.port)
             && draft.security == self.security
             && draft.username.as_deref().map(str::trim) == self.username.as_deref()
     }
@@ -703,6 +707,16 @@ mod tests {
         assert_eq!(d.parse(true).unwrap().auth.unwrap().password, PasswordChange::Keep);
         d.auth = false;
         assert!(d.parse(false).unwrap().auth.is_none());
+    }
+
+    #[test]
+    fn ports_are_1_to_65535() {
+        assert_eq!(parse_port(1), Some(1));
+        assert_eq!(parse_port(65535), Some(65535));
+        for bad in [0, -1, 65536, i64::MAX, i64::MIN] {
+            assert_eq!(parse_port(bad), None, "{bad}");
+            assert!(SmtpDraft { port: bad, ..draft() }.parse(true).unwrap_err().fields.contains_key("port"), "{bad}");
+        }
     }
 
     #[test]

@@ -120,6 +120,23 @@ mod tests {
     }
 
     #[test]
+    fn every_audit_action_has_its_own_name_in_both_languages() {
+        use shared::audit::AuditAction;
+        for action in AuditAction::ALL {
+            let (en, it) = (EN.audit_action_name(action), IT.audit_action_name(action));
+            assert!(!en.trim().is_empty() && !it.trim().is_empty(), "{action:?} has no name");
+            // A name is a phrase for people, never the wire code shown as is.
+            assert!(en != action.as_str() && it != action.as_str(), "{action:?} shows its code");
+            assert_ne!(en, it, "{action:?} is not translated");
+        }
+        // The filter's drop-down lists them all: two alike could not be told apart.
+        for t in [&EN, &IT] {
+            let names: std::collections::BTreeSet<_> = AuditAction::ALL.into_iter().map(|a| t.audit_action_name(a)).collect();
+            assert_eq!(names.len(), AuditAction::ALL.len(), "two actions share a name in {}", t.language_name);
+        }
+    }
+
+    #[test]
     fn every_test_stage_has_a_sentence() {
         use shared::smtp::TestStage::*;
         for t in [&EN, &IT] {

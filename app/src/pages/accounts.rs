@@ -3,8 +3,9 @@
 
 use super::shell::with_data;
 use super::widgets::{ErrorNote, Field};
+use crate::error::AppError;
 use crate::i18n::use_i18n;
-use crate::server_fns::{create_account, list_accounts, rename_account, AppError};
+use crate::server_fns::{create_account, list_accounts, rename_account};
 use leptos::prelude::*;
 use shared::account::AccountName;
 use shared::api::AccountSummary;

@@ -5,8 +5,9 @@
 use super::copy_field::CopyField;
 use super::shell::with_data;
 use super::widgets::{local_time, ErrorNote, Field, Switch};
+use crate::error::AppError;
 use crate::i18n::use_i18n;
-use crate::server_fns::{create_api_token, list_api_tokens, revoke_api_token, AppError};
+use crate::server_fns::{create_api_token, list_api_tokens, revoke_api_token};
 use leptos::prelude::*;
 use shared::token::{ApiTokenSummary, CreatedApiToken, NewApiToken};
 

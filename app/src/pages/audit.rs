@@ -27,7 +27,7 @@ pub fn AuditPage() -> impl IntoView {
                 entries.set(page.entries);
             }
             next.set(page.next_cursor);
-            Ok::<(), crate::server_fns::AppError>(())
+            Ok::<(), crate::error::AppError>(())
         }
     });
     load.dispatch(false);

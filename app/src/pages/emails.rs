@@ -71,7 +71,7 @@ pub fn EmailsPage() -> impl IntoView {
             let page = list_emails(wanted, cursor).await?;
             more.update(|m| m.extend(page.items));
             next.set(page.next_cursor);
-            Ok::<(), crate::server_fns::AppError>(())
+            Ok::<(), crate::error::AppError>(())
         }
     });
     // A new filter starts over from the newest.

@@ -11,6 +11,7 @@ mod host_settings;
 mod invite;
 mod lazy;
 mod link_page;
+mod number_field;
 mod profile;
 mod reset;
 mod setup;

@@ -2,8 +2,9 @@
 //! the dashboard opens in it on any browser) and their own password.
 
 use super::widgets::{ErrorNote, Field};
+use crate::error::AppError;
 use crate::i18n::{use_i18n, Lang};
-use crate::server_fns::{change_my_password, set_language, AppError};
+use crate::server_fns::{change_my_password, set_language};
 use leptos::prelude::*;
 use shared::api::{ChangePassword, MeUpdate};
 use shared::NewPassword;

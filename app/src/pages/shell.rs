@@ -109,7 +109,7 @@ pub fn Home() -> impl IntoView {
 
 /// The page body for data that is loading, failed, or ready.
 pub fn with_data<T: Clone + 'static, V: IntoView + 'static>(
-    resource: LocalResource<Result<T, crate::server_fns::AppError>>,
+    resource: LocalResource<Result<T, crate::error::AppError>>,
     ready: impl Fn(T) -> V + Send + Sync + 'static,
 ) -> impl IntoView {
     move || match resource.get() {

@@ -7,6 +7,7 @@
 mod history;
 mod test_send;
 
+use super::number_field::NumberField;
 use super::shell::with_data;
 use super::verdict::Verdict;
 use super::widgets::{local_time, ErrorNote, Field, Switch};
@@ -15,7 +16,7 @@ use crate::server_fns::{load_smtp_settings, save_smtp, set_smtp_enabled};
 use leptos::prelude::*;
 use shared::api::{ApiError, ErrorCode};
 use shared::oauth::{OAuthDraft, OAuthView, Provider};
-use shared::smtp::{preset_of, FromName, Preset, Security, SmtpDraft, SmtpHost, SmtpSettings, PRESETS};
+use shared::smtp::{parse_port, preset_of, FromName, Preset, Security, SmtpDraft, SmtpHost, SmtpSettings, PRESETS};
 use shared::EmailAddress;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -72,7 +73,8 @@ pub fn SmtpPage() -> impl IntoView {
 struct Form {
     settings: RwSignal<SmtpSettings>,
     host: RwSignal<String>,
-    port: RwSignal<String>,
+    /// None while the box holds no whole number.
+    port: RwSignal<Option<i64>>,
     from_name: RwSignal<String>,
     from_email: RwSignal<String>,
     security: RwSignal<Security>,
@@ -122,7 +124,7 @@ impl Form {
     /// Puts the server's values in the controls. The password is write-only: never prefilled.
     fn load(&self, s: &SmtpSettings) {
         self.host.set(s.host.clone());
-        self.port.set(s.port.to_string());
+        self.port.set(Some(s.port.into()));
         self.from_name.set(s.from_name.clone());
         self.from_email.set(s.from_email.clone());
         self.security.set(s.security);
@@ -148,8 +150,8 @@ impl Form {
         let password = self.password.get();
         SmtpDraft {
             host: self.host.get(),
-            // A number input yields "" for what is not a number; 0 then fails the port check.
-            port: self.port.get().trim().parse().unwrap_or(0),
+            // No number is no port: 0 fails the port check like any other.
+            port: self.port.get().unwrap_or(0),
             from_name: self.from_name.get(),
             from_email: self.from_email.get(),
             security: self.security.get(),
@@ -213,7 +215,7 @@ impl Form {
 fn say_problem(t: &Texts, d: &SmtpDraft, field: &str, english: &str) -> String {
     let translated = match field {
         "host" => SmtpHost::parse(&d.host).err().map(|e| t.host_error(e)),
-        "port" if !(1..=65535).contains(&d.port) => Some(t.port_invalid.to_owned()),
+        "port" if parse_port(d.port).is_none() => Some(t.port_invalid.to_owned()),
         "from_name" => FromName::parse(&d.from_name).err().map(|e| t.from_name_error(e)),
         "from_email" => EmailAddress::parse(&d.from_email).err().map(|e| t.email_error(e)),
         "username" if d.username.as_deref().unwrap_or_default().trim().is_empty() => Some(t.username_required.to_owned()),
@@ -294,7 +296,7 @@ fn SmtpForm(settings: SmtpSettings) -> impl IntoView {
         let chosen = PRESETS.iter().find(|p| p.name == event_target_value(&ev));
         if let Some(p) = chosen {
             form.host.set(p.host.to_owned());
-            form.port.set(p.port.to_string());
+            form.port.set(Some(p.port.into()));
             form.security.set(p.security);
         }
         preset.set(chosen);
@@ -325,7 +327,7 @@ fn SmtpForm(settings: SmtpSettings) -> impl IntoView {
                 </div>
                 <Field label=text(|t| t.smtp_host) name="host" value=form.host problem=form.problem("host")
                     help=text(|t| t.smtp_host_help) on_touch=touch("host")/>
-                <Field label=text(|t| t.smtp_port) name="port" kind="number" value=form.port problem=form.problem("port")
+                <NumberField label=text(|t| t.smtp_port) name="port" value=form.port problem=form.problem("port")
                     help=text(|t| t.smtp_port_help) on_touch=touch("port")/>
                 <Field label=text(|t| t.from_name) name="from_name" value=form.from_name problem=form.problem("from_name")
                     help=text(|t| t.from_name_help) on_touch=touch("from_name")/>
@@ -436,7 +438,7 @@ fn choose_method(form: Form, preset: RwSignal<Option<&'static Preset>>, value: &
     if let Method::OAuth(provider) = method {
         let relay = preset_of(provider);
         form.host.set(relay.host.to_owned());
-        form.port.set(relay.port.to_string());
+        form.port.set(Some(relay.port.into()));
         form.security.set(relay.security);
         preset.set(Some(relay));
     }

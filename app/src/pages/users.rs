@@ -82,7 +82,7 @@ pub fn Users() -> impl IntoView {
             let page = list_users(wanted, cursor).await?;
             more.update(|m| m.extend(page.items));
             next.set(page.next_cursor);
-            Ok::<(), crate::server_fns::AppError>(())
+            Ok::<(), crate::error::AppError>(())
         }
     });
     let accounts = LocalResource::new(|| async { list_accounts().await });

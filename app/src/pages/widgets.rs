@@ -27,9 +27,6 @@ pub fn ErrorNote(error: ApiError) -> impl IntoView {
     }
 }
 
-/// A labelled input whose problem (if any) shows beneath it as the user types.
-/// `help` is a short line under the label; `on_touch` fires when the user
-/// types in the field or leaves it (pages use it to decide when to judge).
 /// "Load more" under a paged list: there while `has_more`, saying so while
 /// the next page loads, then the reason if loading it failed.
 #[component]
@@ -110,6 +107,9 @@ pub fn FilterSelect<C: Choice>(
     }
 }
 
+/// A labelled input whose problem (if any) shows beneath it as the user types.
+/// `help` is a short line under the label; `on_touch` fires when the user
+/// types in the field or leaves it (pages use it to decide when to judge).
 #[component]
 pub fn Field(
     label: Signal<&'static str>,
@@ -122,34 +122,63 @@ pub fn Field(
     #[prop(optional, into)] placeholder: Option<Signal<&'static str>>,
     #[prop(optional)] on_touch: Option<Callback<()>>,
 ) -> impl IntoView {
-    let id = format!("field-{name}");
-    let err_id = format!("{id}-error");
-    let help_id = format!("{id}-help");
-    let described_by = if help.is_some() { format!("{help_id} {err_id}") } else { err_id.clone() };
+    let ids = FieldIds::new(&name, help.is_some());
     let touch = move || {
         if let Some(cb) = on_touch {
             cb.run(());
         }
     };
+    let input = view! {
+        <input
+            id=ids.input.clone()
+            name=name
+            type=kind
+            autocomplete=autocomplete
+            placeholder=move || placeholder.map(|p| p.get())
+            aria-describedby=ids.described_by.clone()
+            aria-invalid=move || if problem.get().is_some() { "true" } else { "false" }
+            prop:value=value
+            on:input=move |ev| {
+                value.set(event_target_value(&ev));
+                touch();
+            }
+            on:blur=move |_| touch()
+        />
+    };
+    field_frame(ids, label, help, problem, input)
+}
+
+/// The ids that tie a field's label, help line and problem to its input.
+pub(super) struct FieldIds {
+    pub input: String,
+    help: String,
+    error: String,
+    pub described_by: String,
+}
+
+impl FieldIds {
+    pub fn new(name: &str, has_help: bool) -> Self {
+        let input = format!("field-{name}");
+        let (help, error) = (format!("{input}-help"), format!("{input}-error"));
+        let described_by = if has_help { format!("{help} {error}") } else { error.clone() };
+        Self { input, help, error, described_by }
+    }
+}
+
+/// A field's label and help line above `input`, and its problem beneath.
+pub(super) fn field_frame(
+    ids: FieldIds,
+    label: Signal<&'static str>,
+    help: Option<Signal<&'static str>>,
+    problem: Signal<Option<String>>,
+    input: impl IntoView,
+) -> impl IntoView {
+    let FieldIds { input: id, help: help_id, error: err_id, .. } = ids;
     view! {
         <div class="field" class:invalid=move || problem.get().is_some()>
-            <label for=id.clone()>{label}</label>
+            <label for=id>{label}</label>
             {help.map(|help| view! { <p class="field-help" id=help_id>{help}</p> })}
-            <input
-                id=id
-                name=name.clone()
-                type=kind
-                autocomplete=autocomplete
-                placeholder=move || placeholder.map(|p| p.get())
-                aria-describedby=described_by
-                aria-invalid=move || if problem.get().is_some() { "true" } else { "false" }
-                prop:value=value
-                on:input=move |ev| {
-                    value.set(event_target_value(&ev));
-                    touch();
-                }
-                on:blur=move |_| touch()
-            />
+            {input}
             <p class="field-error" id=err_id>{move || problem.get()}</p>
         </div>
     }

@@ -1,8 +1,7 @@
 //! REST doors onto the users service.
 
 use super::error::Result;
-use super::extract::Authed;
-use super::JsonBody;
+use super::extract::{Authed, JsonBody};
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;

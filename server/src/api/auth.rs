@@ -2,8 +2,7 @@
 
 use super::client_ip::ClientIp;
 use super::error::Result;
-use super::extract::Authed;
-use super::JsonBody;
+use super::extract::{Authed, JsonBody};
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};

@@ -3,8 +3,7 @@
 use super::auth::with_session;
 use super::client_ip::ClientIp;
 use super::error::Result;
-use super::extract::Authed;
-use super::JsonBody;
+use super::extract::{Authed, JsonBody};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;

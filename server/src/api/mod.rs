@@ -24,8 +24,6 @@ mod server_fns;
 mod smtp;
 mod tokens;
 
-pub use extract::JsonBody;
-
 use axum::http::{header, HeaderValue};
 use axum::Router;
 use error::error_response;

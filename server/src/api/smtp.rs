@@ -1,8 +1,7 @@
 //! REST doors onto the SMTP service, for the gateway backend.
 
 use super::error::{HttpError, Result};
-use super::extract::Authed;
-use super::JsonBody;
+use super::extract::{Authed, JsonBody};
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::routing::{get, post};

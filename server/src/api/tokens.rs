@@ -1,8 +1,7 @@
 //! REST doors onto API tokens (Host settings → API tokens).
 
 use super::error::Result;
-use super::extract::Authed;
-use super::JsonBody;
+use super::extract::{Authed, JsonBody};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::{delete, get};

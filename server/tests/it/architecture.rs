@@ -1,8 +1,8 @@
 //! The layering, checked from the source: which top-level module names
-//! which (`crate::x`) in `server/core/src` (storage and services) and in
-//! `server/src` (the transports), that neither graph has a cycle, and that
-//! the services' crate depends on no web framework. ARCHITECTURE.md draws
-//! the same picture.
+//! which (`crate::x`) in `server/core/src` (storage and services), in
+//! `server/src` (the transports) and in `app/src` (the dashboard), that no
+//! graph has a cycle, and that the services' crate depends on no web
+//! framework. ARCHITECTURE.md draws the same picture.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
@@ -86,6 +86,13 @@ fn the_services_and_the_transports_each_form_no_cycle() {
     let transports = module_graph(&here.join("src"));
     assert!(transports.contains_key("api") && transports.contains_key("cli"), "read the transports: {transports:?}");
     assert_no_cycle(&transports);
+}
+
+#[test]
+fn the_dashboard_forms_no_cycle() {
+    let dashboard = module_graph(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../app/src"));
+    assert!(dashboard.contains_key("pages") && dashboard.contains_key("server_fns"), "read the dashboard: {dashboard:?}");
+    assert_no_cycle(&dashboard);
 }
 
 #[test]

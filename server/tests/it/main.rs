@@ -22,6 +22,7 @@ mod openapi;
 mod operations;
 mod outbox_queue;
 mod roles;
+mod schema_parity;
 mod second_pass;
 mod smtp;
 mod storage_faults;

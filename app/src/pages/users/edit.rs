@@ -3,8 +3,9 @@
 //! rules (and keeps the last active host admin).
 
 use super::super::widgets::ErrorNote;
+use crate::error::AppError;
 use crate::i18n::use_i18n;
-use crate::server_fns::{delete_user, update_user, AppError};
+use crate::server_fns::{delete_user, update_user};
 use leptos::prelude::*;
 use shared::api::{AccountSummary, Me, UserStatus, UserSummary, UserUpdate};
 use shared::Role;

@@ -5,8 +5,9 @@
 use super::super::verdict::Verdict;
 use super::super::widgets::{ErrorNote, Field, Loading};
 use super::link_panel::IssuedLink;
+use crate::error::AppError;
 use crate::i18n::use_i18n;
-use crate::server_fns::{invite_user, AppError};
+use crate::server_fns::invite_user;
 use leptos::prelude::*;
 use leptos_router::components::A;
 use shared::api::{AccountSummary, ErrorCode, Me};
