@@ -7,7 +7,7 @@
 
 use crate::smtp::quote::quote;
 use shared::oauth::{check_client_id, check_tenant, OAuthIdentity, Provider};
-use shared::smtp::{FromName, PasswordChange, Security, SmtpAuth, SmtpConfig, SmtpHost, MAX_USERNAME_CHARS};
+use shared::smtp::{parse_port, FromName, PasswordChange, Security, SmtpAuth, SmtpConfig, SmtpHost, MAX_USERNAME_CHARS};
 use shared::EmailAddress;
 use std::fmt;
 
@@ -75,8 +75,7 @@ fn text(value: Option<&str>) -> String {
 impl StoredSmtp {
     pub fn decode(row: Row) -> Result<Self, DecodeError> {
         let host = SmtpHost::parse(&row.host).map_err(|e| refused("host", text(Some(&row.host)), e))?;
-        // The port's own rule, as `SmtpDraft::parse` applies it.
-        let port = u16::try_from(row.port).ok().filter(|p| *p > 0).ok_or_else(|| refused("port", row.port.to_string(), "not a port from 1 to 65535"))?;
+        let port = parse_port(row.port).ok_or_else(|| refused("port", row.port.to_string(), "not a port from 1 to 65535"))?;
         let from_name = FromName::parse(&row.from_name).map_err(|e| refused("from_name", text(Some(&row.from_name)), e))?;
         let from_email = EmailAddress::parse(&row.from_email).map_err(|e| refused("from_email", text(Some(&row.from_email)), e))?;
         let security = Security::parse(&row.security).ok_or_else(|| refused("security", text(Some(&row.security)), "not one of none, ssl, starttls"))?;
