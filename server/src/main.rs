@@ -9,7 +9,9 @@ use server::cli::{Cli, Command};
 /// it, so a new dashboard relinks the binary without recompiling the server.
 static DASHBOARD: &[u8] = include_bytes!(env!("GATEHOUSE_DASHBOARD_BUNDLE"));
 
-/// musl's allocator is slow under threads: the static build uses mimalloc.
+/// musl's allocator is slow under threads: the static build uses mimalloc,
+/// for Rust's allocations here and, through its `override` feature, for C's
+/// `malloc` (SQLite's) too.
 #[cfg(target_env = "musl")]
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
