@@ -37,19 +37,19 @@ pub async fn list_accounts() -> Result<Vec<AccountSummary>, AppError> {
 #[server(prefix = "/api/fn", endpoint = "host_info")]
 pub async fn load_host_info() -> Result<HostInfo, AppError> {
     let (state, caller) = crate::backend::caller().await?;
-    Ok(gatehouse_core::host::host_info(&state.public_url, state.db.engine, &caller)?)
+    Ok(gatehouse_core::host::host_info(&state.public_url, state.db.engine, caller.host_admin()?)?)
 }
 
 #[server(prefix = "/api/fn", endpoint = "create_account")]
 pub async fn create_account(name: String) -> Result<AccountSummary, AppError> {
     let (state, caller) = crate::backend::caller().await?;
-    Ok(gatehouse_core::users::service::create_account(&state.users, &caller, &shared::account::AccountRequest { name }).await?)
+    Ok(gatehouse_core::users::service::create_account(&state.users, caller.host_admin()?, &shared::account::AccountRequest { name }).await?)
 }
 
 #[server(prefix = "/api/fn", endpoint = "rename_account")]
 pub async fn rename_account(id: i64, name: String) -> Result<AccountSummary, AppError> {
     let (state, caller) = crate::backend::caller().await?;
-    Ok(gatehouse_core::users::service::rename_account(&state.users, &caller, id, &shared::account::AccountRequest { name }).await?)
+    Ok(gatehouse_core::users::service::rename_account(&state.users, caller.host_admin()?, id, &shared::account::AccountRequest { name }).await?)
 }
 
 /// Users → "Invite a new user": creates the pending user and its link; emails
@@ -57,21 +57,21 @@ pub async fn rename_account(id: i64, name: String) -> Result<AccountSummary, App
 #[server(prefix = "/api/fn", endpoint = "invite_user", input = Json)]
 pub async fn invite_user(invite: InviteRequest) -> Result<InvitationCreated, AppError> {
     let (state, caller) = crate::backend::caller().await?;
-    Ok(gatehouse_core::users::invitations::invite(&state.users, &caller, &invite).await?)
+    Ok(gatehouse_core::users::invitations::invite(&state.users, caller.manager()?, &invite).await?)
 }
 
 /// Edit user → "Generate invite link" (pending users): the old link dies at once.
 #[server(prefix = "/api/fn", endpoint = "regenerate_invitation")]
 pub async fn regenerate_invitation(user_id: i64) -> Result<InvitationLink, AppError> {
     let (state, caller) = crate::backend::caller().await?;
-    Ok(gatehouse_core::users::invitations::regenerate(&state.users, &caller, user_id).await?)
+    Ok(gatehouse_core::users::invitations::regenerate(&state.users, caller.manager()?, user_id).await?)
 }
 
 /// Edit user → "Reset password" (active users): a reset link, emailed when SMTP is on.
 #[server(prefix = "/api/fn", endpoint = "reset_link")]
 pub async fn make_reset_link(user_id: i64) -> Result<ResetLink, AppError> {
     let (state, caller) = crate::backend::caller().await?;
-    Ok(gatehouse_core::users::resets::admin_link(&state.users, &caller, user_id).await?)
+    Ok(gatehouse_core::users::resets::admin_link(&state.users, caller.manager()?, user_id).await?)
 }
 
 /// Host settings → Email activity: the newest emails, optionally in one state.
@@ -85,35 +85,35 @@ pub async fn list_emails(filter: EmailFilter, cursor: Option<String>) -> Result<
 #[server(prefix = "/api/fn", endpoint = "retry_email")]
 pub async fn retry_email(id: i64) -> Result<EmailSummary, AppError> {
     let (state, caller) = crate::backend::caller().await?;
-    Ok(gatehouse_core::outbox::service::retry(&state.outbox, &caller, id).await?)
+    Ok(gatehouse_core::outbox::service::retry(&state.outbox, caller.host_admin()?, id).await?)
 }
 
 /// Email activity → Discard: gives up on an email that has not been sent.
 #[server(prefix = "/api/fn", endpoint = "discard_email")]
 pub async fn discard_email(id: i64) -> Result<EmailSummary, AppError> {
     let (state, caller) = crate::backend::caller().await?;
-    Ok(gatehouse_core::outbox::service::discard(&state.outbox, &caller, id).await?)
+    Ok(gatehouse_core::outbox::service::discard(&state.outbox, caller.host_admin()?, id).await?)
 }
 
 /// Host settings → SMTP configuration: the saved configuration (never its password).
 #[server(prefix = "/api/fn", endpoint = "smtp_settings")]
 pub async fn load_smtp_settings() -> Result<SmtpSettings, AppError> {
     let (state, caller) = crate::backend::caller().await?;
-    Ok(gatehouse_core::smtp::service::settings(&state.smtp, &caller).await?)
+    Ok(gatehouse_core::smtp::service::settings(&state.smtp, caller.host_admin()?).await?)
 }
 
 /// Saves the form. A blank password keeps the stored one.
 #[server(prefix = "/api/fn", endpoint = "save_smtp", input = Json)]
 pub async fn save_smtp(draft: SmtpDraft) -> Result<SmtpSettings, AppError> {
     let (state, caller) = crate::backend::caller().await?;
-    Ok(gatehouse_core::smtp::service::save(&state.smtp, &caller, &draft).await?)
+    Ok(gatehouse_core::smtp::service::save(&state.smtp, caller.host_admin()?, &draft).await?)
 }
 
 /// The on/off switch. Turning on needs a saved configuration (409 otherwise).
 #[server(prefix = "/api/fn", endpoint = "set_smtp_enabled")]
 pub async fn set_smtp_enabled(enabled: bool) -> Result<SmtpSettings, AppError> {
     let (state, caller) = crate::backend::caller().await?;
-    Ok(gatehouse_core::smtp::service::set_enabled(&state.smtp, &caller, enabled).await?)
+    Ok(gatehouse_core::smtp::service::set_enabled(&state.smtp, caller.host_admin()?, enabled).await?)
 }
 
 /// "Send test email" to the signed-in user, with the values in the form
@@ -121,14 +121,14 @@ pub async fn set_smtp_enabled(enabled: bool) -> Result<SmtpSettings, AppError> {
 #[server(prefix = "/api/fn", endpoint = "test_smtp", input = Json)]
 pub async fn send_test_email(draft: Option<SmtpDraft>) -> Result<TestReport, AppError> {
     let (state, caller) = crate::backend::caller().await?;
-    Ok(gatehouse_core::smtp::service::send_test(&state.smtp, &caller, draft.as_ref()).await?)
+    Ok(gatehouse_core::smtp::service::send_test(&state.smtp, caller.host_admin()?, draft.as_ref()).await?)
 }
 
 /// Host settings → SMTP configuration → History: who saved, switched or tested it, newest first.
 #[server(prefix = "/api/fn", endpoint = "smtp_audit")]
 pub async fn load_smtp_audit() -> Result<Vec<SmtpAuditEntry>, AppError> {
     let (state, caller) = crate::backend::caller().await?;
-    Ok(gatehouse_core::smtp::service::audit_log(&state.smtp, &caller).await?)
+    Ok(gatehouse_core::smtp::service::audit_log(&state.smtp, caller.host_admin()?).await?)
 }
 
 /// Profile → Language: kept on the server, so every browser opens in it.
@@ -150,35 +150,35 @@ pub async fn change_my_password(req: ChangePassword) -> Result<(), AppError> {
 #[server(prefix = "/api/fn", endpoint = "update_user", input = Json)]
 pub async fn update_user(id: i64, change: UserUpdate) -> Result<UserSummary, AppError> {
     let (state, caller) = crate::backend::caller().await?;
-    Ok(gatehouse_core::users::service::update_user(&state.users, &caller, id, &change).await?)
+    Ok(gatehouse_core::users::service::update_user(&state.users, caller.manager()?, id, &change).await?)
 }
 
 /// Users → Edit → Remove.
 #[server(prefix = "/api/fn", endpoint = "delete_user")]
 pub async fn delete_user(id: i64) -> Result<(), AppError> {
     let (state, caller) = crate::backend::caller().await?;
-    Ok(gatehouse_core::users::service::delete_user(&state.users, &caller, id).await?)
+    Ok(gatehouse_core::users::service::delete_user(&state.users, caller.manager()?, id).await?)
 }
 
 /// Host settings → API tokens: every token, never its secret.
 #[server(prefix = "/api/fn", endpoint = "list_api_tokens")]
 pub async fn list_api_tokens() -> Result<Vec<ApiTokenSummary>, AppError> {
     let (state, caller) = crate::backend::caller().await?;
-    Ok(gatehouse_core::auth::api_tokens::list(&state.auth, &caller).await?)
+    Ok(gatehouse_core::auth::api_tokens::list(&state.auth, caller.host_admin()?).await?)
 }
 
 /// API tokens → Create: the token acts as the caller; its secret is in the answer, once.
 #[server(prefix = "/api/fn", endpoint = "create_api_token", input = Json)]
 pub async fn create_api_token(req: NewApiToken) -> Result<CreatedApiToken, AppError> {
     let (state, caller) = crate::backend::caller().await?;
-    Ok(gatehouse_core::auth::api_tokens::create(&state.auth, &caller, &req).await?)
+    Ok(gatehouse_core::auth::api_tokens::create(&state.auth, caller.host_admin()?, &req).await?)
 }
 
 /// API tokens → Revoke: the token gets 401 from its next request on.
 #[server(prefix = "/api/fn", endpoint = "revoke_api_token")]
 pub async fn revoke_api_token(id: i64) -> Result<(), AppError> {
     let (state, caller) = crate::backend::caller().await?;
-    Ok(gatehouse_core::auth::api_tokens::revoke(&state.auth, &caller, id).await?)
+    Ok(gatehouse_core::auth::api_tokens::revoke(&state.auth, caller.host_admin()?, id).await?)
 }
 
 /// Host settings → Audit log: one page, newest first.
@@ -186,7 +186,7 @@ pub async fn revoke_api_token(id: i64) -> Result<(), AppError> {
 pub async fn load_audit(actor: Option<String>, action: Option<AuditAction>, cursor: Option<i64>) -> Result<AuditPage, AppError> {
     let (state, caller) = crate::backend::caller().await?;
     let query = gatehouse_core::audit::Query { actor, action, cursor, limit: None };
-    Ok(gatehouse_core::host::audit_log(&state.db, &caller, &query).await?)
+    Ok(gatehouse_core::host::audit_log(&state.db, caller.host_admin()?, &query).await?)
 }
 
 /// Registers every server function above with Leptos, on the server, which

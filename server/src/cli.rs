@@ -4,6 +4,7 @@ use crate::configuration::{ServeSettings, StorageSettings};
 use crate::startup::open_storage;
 use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
+use gatehouse_core::operator::Operator;
 use gatehouse_core::passwords::PasswordHasher;
 use gatehouse_core::{auth, users};
 use shared::token::NewApiToken;
@@ -133,7 +134,10 @@ pub async fn user(storage: &StorageSettings, cmd: UserCommand) -> anyhow::Result
         UserCommand::Create { email, role, account_id } => {
             let (db, _key) = open_storage(storage).await?;
             let password = read_password().await?;
-            let user = users::service::create_active_user(&db, &PasswordHasher::default(), &email, role, account_id, &password).await.map_err(explain)?;
+            let user =
+                users::service::create_active_user(&db, &PasswordHasher::default(), &Operator::at_the_command_line(), &email, role, account_id, &password)
+                    .await
+                    .map_err(explain)?;
             println!("created {} {} (id {})", user.role, user.email, user.id);
             Ok(())
         }
@@ -144,7 +148,7 @@ pub async fn setup_link(storage: &StorageSettings, settings: SetupLinkSettings) 
     let (db, _key) = open_storage(storage).await?;
     let public_url = crate::startup::public_url_for(settings.public_url.as_ref(), settings.bind)?;
     let auth = auth::Auth::new(db, PasswordHasher::default(), public_url, auth::DEFAULT_IDLE_SECS);
-    match auth::service::issue_setup_link(&auth).await.map_err(explain)? {
+    match auth::service::issue_setup_link(&auth, &Operator::at_the_command_line()).await.map_err(explain)? {
         Some(link) => {
             crate::startup::print_setup_link(&link);
             Ok(())
@@ -157,13 +161,15 @@ pub async fn token(storage: &StorageSettings, cmd: TokenCommand) -> anyhow::Resu
     match cmd {
         TokenCommand::Create { email, name, expires_in_days, never_expires } => {
             let (db, _key) = open_storage(storage).await?;
-            let created = auth::service::create_api_token(&db, &email, &NewApiToken { name, expires_in_days, never_expires }).await.map_err(explain)?;
+            let created = auth::service::create_api_token(&db, &Operator::at_the_command_line(), &email, &NewApiToken { name, expires_in_days, never_expires })
+                .await
+                .map_err(explain)?;
             println!("{}", created.token);
             Ok(())
         }
         TokenCommand::List => {
             let (db, _key) = open_storage(storage).await?;
-            let tokens = auth::api_tokens::list_for_operator(&db).await.map_err(explain)?;
+            let tokens = auth::api_tokens::list_for_operator(&db, &Operator::at_the_command_line()).await.map_err(explain)?;
             println!("{:>6}  {:<24}  {:<32}  {:<29}  {:<29}  expires", "id", "name", "owner", "created", "last used");
             for t in tokens {
                 println!(
@@ -180,7 +186,7 @@ pub async fn token(storage: &StorageSettings, cmd: TokenCommand) -> anyhow::Resu
         }
         TokenCommand::Revoke { id } => {
             let (db, _key) = open_storage(storage).await?;
-            auth::api_tokens::revoke_for_operator(&db, id).await.map_err(explain)?;
+            auth::api_tokens::revoke_for_operator(&db, &Operator::at_the_command_line(), id).await.map_err(explain)?;
             println!("revoked token {id}");
             Ok(())
         }

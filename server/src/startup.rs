@@ -2,6 +2,7 @@
 
 use crate::configuration::{ServeSettings, StorageSettings};
 use anyhow::Context;
+use gatehouse_core::operator::Operator;
 use gatehouse_core::outbox::EmailSettings;
 use gatehouse_core::public_url::PublicUrl;
 use gatehouse_core::secret_key::SecretKey;
@@ -81,11 +82,12 @@ pub async fn serve(storage: &StorageSettings, settings: &ServeSettings, built_in
     let trusted = crate::api::client_ip::TrustedProxies::new(settings.trusted_proxies.clone());
     let app = crate::api::router(state.clone(), dashboard.clone(), bound, trusted, crate::api::observe::AccessLog(settings.access_log));
     gatehouse_core::metrics::METRICS.build_info(state.db.engine.label());
+    let operator = Operator::at_start_up();
 
     // The banner goes to stderr, with the logs, and not only as a log line,
     // so that whoever started the server sees it; the setup link comes first
     // so the "listening" line ends the banner.
-    if let Some(link) = gatehouse_core::auth::service::issue_setup_link(&state.auth).await.map_err(|f| anyhow::anyhow!("{}", f.0))? {
+    if let Some(link) = gatehouse_core::auth::service::issue_setup_link(&state.auth, &operator).await.map_err(|f| anyhow::anyhow!("{}", f.0))? {
         print_setup_link(&link);
     }
     match dashboard.as_deref().map(|d| &d.origin) {
@@ -100,13 +102,13 @@ pub async fn serve(storage: &StorageSettings, settings: &ServeSettings, built_in
     if let Some(addr) = settings.metrics_bind {
         let metrics = TcpListener::bind(addr).await.with_context(|| format!("binding the metrics listener {addr}"))?;
         eprintln!("Metrics on http://{}/metrics", metrics.local_addr()?);
-        let router = crate::api::metrics::private_router(state.clone());
+        let router = crate::api::metrics::private_router(state.clone(), Operator::at_start_up());
         tokio::spawn(async move { axum::serve(metrics, router).await });
     }
     let (stop, stopping) = tokio::sync::watch::channel(false);
-    let worker = gatehouse_core::outbox::worker::spawn(state.outbox.clone(), stopping.clone());
-    let _storage_watch = gatehouse_core::storage::faults::spawn_watch(state.db.clone(), settings.min_free_mb * 1024 * 1024, stopping.clone());
-    let _maintenance = gatehouse_core::maintenance::spawn(state.db.clone(), settings.email_retention_days as i64 * 24 * 3600, stopping);
+    let worker = gatehouse_core::outbox::worker::spawn(&operator, state.outbox.clone(), stopping.clone());
+    let _storage_watch = gatehouse_core::storage::faults::spawn_watch(&operator, state.db.clone(), settings.min_free_mb * 1024 * 1024, stopping.clone());
+    let _maintenance = gatehouse_core::maintenance::spawn(&operator, state.db.clone(), settings.email_retention_days as i64 * 24 * 3600, stopping);
     axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>()).with_graceful_shutdown(shutdown_signal()).await?;
     // Stop claiming; an email being sent finishes (or its lease lets another instance retry it).
     let _ = stop.send(true);

@@ -47,6 +47,8 @@ pub enum Via<'a> {
     SignIn,
     /// The operator's command line.
     Cli,
+    /// The server's own settings, applied as it starts.
+    Provisioning,
     /// Gatehouse itself (a held-back reset email).
     Gatehouse,
 }
@@ -59,6 +61,7 @@ impl Via<'_> {
             Via::Link => "link".to_owned(),
             Via::SignIn => "sign-in".to_owned(),
             Via::Cli => "cli".to_owned(),
+            Via::Provisioning => "provisioning".to_owned(),
             Via::Gatehouse => "gatehouse".to_owned(),
         }
     }
@@ -68,6 +71,11 @@ impl<'a> Actor<'a> {
     /// The operator at the command line (whoever can read the database).
     pub fn cli() -> Self {
         Self { user_id: None, email: "cli", via: Via::Cli, source: None }
+    }
+
+    /// The server's settings, applied at start (`GATEHOUSE_ADMIN_*`, `GATEHOUSE_SMTP_*`).
+    pub fn provisioning() -> Self {
+        Self { user_id: None, email: "provisioning", via: Via::Provisioning, source: None }
     }
 
     /// A person acting for themselves without a session: signing in, or
@@ -99,7 +107,7 @@ impl<'a> Entry<'a> {
 }
 
 /// Writes an entry, on a transaction or a pool.
-pub async fn record<'c, E>(executor: E, entry: Entry<'_>) -> Result<()>
+pub(crate) async fn record<'c, E>(executor: E, entry: Entry<'_>) -> Result<()>
 where
     E: sqlx::Executor<'c, Database = sqlx::Any>,
 {
@@ -141,7 +149,7 @@ pub fn parse_action(name: &str) -> Result<AuditAction> {
 }
 
 /// One page, newest first (host admins read it through `host::audit_log`).
-pub async fn page(db: &Db, query: &Query) -> Result<AuditPage> {
+pub(crate) async fn page(db: &Db, query: &Query) -> Result<AuditPage> {
     let limit = query.limit.unwrap_or(DEFAULT_PAGE);
     if !(1..=MAX_PAGE).contains(&limit) {
         return Err(ApiError::validation("the page size needs fixing").with_field("limit", format!("from 1 to {MAX_PAGE}")).into());
@@ -184,7 +192,7 @@ pub async fn page(db: &Db, query: &Query) -> Result<AuditPage> {
 
 /// Entries older than `retention_secs` go (`maintenance`), from the audit
 /// log and from the SMTP page's history alike.
-pub async fn sweep(db: &Db, retention_secs: i64) -> Result<u64> {
+pub(crate) async fn sweep(db: &Db, retention_secs: i64) -> Result<u64> {
     let cutoff = now() - retention_secs;
     let log = sqlx::query("DELETE FROM audit_log WHERE at < $1").bind(cutoff).execute(db.writes()).await?.rows_affected();
     let smtp = sqlx::query("DELETE FROM smtp_audit WHERE at < $1").bind(cutoff).execute(db.writes()).await?.rows_affected();

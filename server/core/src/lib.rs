@@ -7,28 +7,31 @@
 //! `identity` (the users and accounts rows), `users` (invitations, resets,
 //! accounts), `smtp` (the relay configuration and the test send), `outbox`
 //! (the queue and its delivery worker) and `host`. Beneath them: `storage`
-//! (and its rule), `state`, `maintenance`, `supervise`, `wake`, `tokens`, `passwords`, `seal`,
+//! (and its rule), `state`, `maintenance`, `supervise`, `wake`, `operator`, `tokens`, `passwords`, `seal`,
 //! `secret_key`, `owner_only`, `tls_roots`, `public_url`, `metrics` and `error`.
 
 pub mod audit;
 pub mod auth;
 pub mod error;
 pub mod host;
-pub mod identity;
+pub(crate) mod identity;
 pub mod maintenance;
 pub mod metrics;
+pub mod operator;
 pub mod outbox;
 pub mod owner_only;
-pub mod paging;
+pub(crate) mod paging;
 pub mod passwords;
 pub mod public_url;
-pub mod seal;
+pub(crate) mod seal;
 pub mod secret_key;
 pub mod smtp;
 pub mod state;
 pub mod storage;
 pub mod supervise;
+#[cfg(feature = "test-support")]
+pub mod test_support;
 pub mod tls_roots;
 pub mod tokens;
 pub mod users;
-pub mod wake;
+pub(crate) mod wake;

@@ -12,7 +12,7 @@ use tokio::sync::watch;
 pub const EVERY: Duration = Duration::from_secs(5 * 60);
 
 /// One round; what was removed, for the log.
-pub async fn sweep(db: &Db, email_retention_secs: i64) -> crate::error::Result<Swept> {
+pub(crate) async fn sweep(db: &Db, email_retention_secs: i64) -> crate::error::Result<Swept> {
     let (email_bodies, emails) = crate::outbox::storage::sweep(db.writes(), email_retention_secs).await?;
     Ok(Swept {
         audit_entries: crate::audit::sweep(db, AUDIT_RETENTION_SECS).await?,
@@ -39,7 +39,7 @@ pub struct Swept {
 }
 
 /// Sweeps at start and then every [`EVERY`], supervised (`crate::supervise`).
-pub fn spawn(db: Db, email_retention_secs: i64, shutdown: watch::Receiver<bool>) -> tokio::task::JoinHandle<()> {
+pub fn spawn(_operator: &crate::operator::Operator, db: Db, email_retention_secs: i64, shutdown: watch::Receiver<bool>) -> tokio::task::JoinHandle<()> {
     crate::supervise::supervise("maintenance", shutdown.clone(), move || run(db.clone(), email_retention_secs, shutdown.clone()))
 }
 

@@ -36,7 +36,7 @@ pub(crate) async fn update_user(
     Path(id): Path<i64>,
     JsonBody(change): JsonBody<UserUpdate>,
 ) -> Result<Json<UserSummary>> {
-    Ok(Json(service::update_user(&state.users, &caller, id, &change).await?))
+    Ok(Json(service::update_user(&state.users, caller.manager()?, id, &change).await?))
 }
 
 /// Remove a user (a pending user's invitation dies with them).
@@ -44,7 +44,7 @@ pub(crate) async fn update_user(
     responses((status = 204, description = "removed"), (status = 404, body = ErrorEnvelope), (status = 409, description = "the last active host admin stays", body = ErrorEnvelope),
         (status = 401, description = "not signed in", body = ErrorEnvelope), (status = 403, description = "outside the caller's users, or not an admin", body = ErrorEnvelope)))]
 pub(crate) async fn delete_user(State(state): State<AppState>, Authed(caller): Authed, Path(id): Path<i64>) -> Result<StatusCode> {
-    service::delete_user(&state.users, &caller, id).await?;
+    service::delete_user(&state.users, caller.manager()?, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -102,7 +102,7 @@ pub(crate) async fn create_account(
     Authed(caller): Authed,
     JsonBody(req): JsonBody<AccountRequest>,
 ) -> Result<(StatusCode, Json<AccountSummary>)> {
-    Ok((StatusCode::CREATED, Json(service::create_account(&state.users, &caller, &req).await?)))
+    Ok((StatusCode::CREATED, Json(service::create_account(&state.users, caller.host_admin()?, &req).await?)))
 }
 
 /// Rename an account.
@@ -114,5 +114,5 @@ pub(crate) async fn rename_account(
     Path(id): Path<i64>,
     JsonBody(req): JsonBody<AccountRequest>,
 ) -> Result<Json<AccountSummary>> {
-    Ok(Json(service::rename_account(&state.users, &caller, id, &req).await?))
+    Ok(Json(service::rename_account(&state.users, caller.host_admin()?, id, &req).await?))
 }

@@ -62,7 +62,7 @@ pub(crate) async fn list(State(state): State<AppState>, Authed(caller): Authed, 
     responses((status = 200, body = EmailSummary), (status = 404, body = ErrorEnvelope), (status = 409, description = "already sent or being sent", body = ErrorEnvelope),
         (status = 401, body = ErrorEnvelope), (status = 403, body = ErrorEnvelope)))]
 pub(crate) async fn retry(State(state): State<AppState>, Authed(caller): Authed, Path(id): Path<i64>) -> Result<Json<EmailSummary>> {
-    Ok(Json(service::retry(&state.outbox, &caller, id).await?))
+    Ok(Json(service::retry(&state.outbox, caller.host_admin()?, id).await?))
 }
 
 /// Give up on an email that has not been sent.
@@ -70,5 +70,5 @@ pub(crate) async fn retry(State(state): State<AppState>, Authed(caller): Authed,
     responses((status = 200, body = EmailSummary), (status = 404, body = ErrorEnvelope), (status = 409, description = "already sent or being sent", body = ErrorEnvelope),
         (status = 401, body = ErrorEnvelope), (status = 403, body = ErrorEnvelope)))]
 pub(crate) async fn discard(State(state): State<AppState>, Authed(caller): Authed, Path(id): Path<i64>) -> Result<Json<EmailSummary>> {
-    Ok(Json(service::discard(&state.outbox, &caller, id).await?))
+    Ok(Json(service::discard(&state.outbox, caller.host_admin()?, id).await?))
 }

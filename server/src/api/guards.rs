@@ -119,8 +119,7 @@ pub async fn audit_refusals(State(state): State<AppState>, req: Request, next: N
     let res = next.run(req).await;
     if res.status() == axum::http::StatusCode::FORBIDDEN {
         if let Some(caller) = context.as_ref().and_then(|c| c.caller()) {
-            let entry = gatehouse_core::audit::Entry::new(caller.actor(), shared::audit::AuditAction::AccessDenied).target(&asked);
-            if let Err(e) = gatehouse_core::audit::record(state.db.writes(), entry).await {
+            if let Err(e) = gatehouse_core::auth::service::record_refusal(&state.auth, caller, &asked).await {
                 tracing::warn!(error = %e.0, "could not audit a refused request");
             }
         }

@@ -45,7 +45,7 @@ pub(crate) async fn audit_log(State(state): State<AppState>, Authed(caller): Aut
         cursor: filter.cursor,
         limit: filter.limit,
     };
-    let page = gatehouse_core::host::audit_log(&state.db, &caller, &query).await?;
+    let page = gatehouse_core::host::audit_log(&state.db, caller.host_admin()?, &query).await?;
     let filters = [("actor", filter.actor.clone()), ("action", query.action.map(|a| a.as_str().to_owned()))];
     let limit = query.limit.unwrap_or(audit::DEFAULT_PAGE);
     Ok(super::paging::page(page.entries, &state.public_url, "/api/v1/audit", &filters, page.next_cursor.map(|c| c.to_string()), limit))
@@ -55,5 +55,5 @@ pub(crate) async fn audit_log(State(state): State<AppState>, Authed(caller): Aut
 #[utoipa::path(get, path = "/api/v1/host", tag = "host", security(("bearer" = []), ("session" = [])),
     responses((status = 200, body = HostInfo), (status = 401, description = "not signed in", body = ErrorEnvelope), (status = 403, description = "not a host admin", body = ErrorEnvelope)))]
 pub(crate) async fn get_host(State(state): State<AppState>, Authed(caller): Authed) -> Result<Json<HostInfo>> {
-    Ok(Json(host_info(&state.public_url, state.db.engine, &caller)?))
+    Ok(Json(host_info(&state.public_url, state.db.engine, caller.host_admin()?)?))
 }

@@ -36,7 +36,7 @@ pub(crate) async fn invite(
     Authed(caller): Authed,
     JsonBody(req): JsonBody<InviteRequest>,
 ) -> Result<(StatusCode, Json<InvitationCreated>)> {
-    Ok((StatusCode::CREATED, Json(invitations::invite(&state.users, &caller, &req).await?)))
+    Ok((StatusCode::CREATED, Json(invitations::invite(&state.users, caller.manager()?, &req).await?)))
 }
 
 /// A new invitation link for a pending user; the previous link dies at once.
@@ -44,7 +44,7 @@ pub(crate) async fn invite(
     responses((status = 200, body = InvitationLink), (status = 404, body = ErrorEnvelope), (status = 409, description = "user is not pending", body = ErrorEnvelope),
         (status = 401, body = ErrorEnvelope), (status = 403, body = ErrorEnvelope)))]
 pub(crate) async fn regenerate(State(state): State<AppState>, Authed(caller): Authed, Path(id): Path<i64>) -> Result<Json<InvitationLink>> {
-    Ok(Json(invitations::regenerate(&state.users, &caller, id).await?))
+    Ok(Json(invitations::regenerate(&state.users, caller.manager()?, id).await?))
 }
 
 /// Whether an invitation link can still be used.
@@ -72,7 +72,7 @@ pub(crate) async fn accept(
     responses((status = 200, body = ResetLink), (status = 404, body = ErrorEnvelope), (status = 409, description = "user is still pending", body = ErrorEnvelope),
         (status = 401, body = ErrorEnvelope), (status = 403, body = ErrorEnvelope)))]
 pub(crate) async fn admin_reset_link(State(state): State<AppState>, Authed(caller): Authed, Path(id): Path<i64>) -> Result<Json<ResetLink>> {
-    Ok(Json(resets::admin_link(&state.users, &caller, id).await?))
+    Ok(Json(resets::admin_link(&state.users, caller.manager()?, id).await?))
 }
 
 /// "Forgot password": always 202, whether or not the address exists.

@@ -9,20 +9,23 @@ use axum::extract::State;
 use axum::http::header;
 use axum::response::IntoResponse;
 use axum::Router;
+use gatehouse_core::operator::Operator;
 use gatehouse_core::outbox::service;
 use gatehouse_core::state::AppState;
+use std::sync::Arc;
 
 const OPENMETRICS: &str = "application/openmetrics-text; version=1.0.0; charset=utf-8";
 
 pub async fn render(State(state): State<AppState>, Authed(caller): Authed) -> Result<impl IntoResponse> {
-    Ok(([(header::CONTENT_TYPE, OPENMETRICS)], service::metrics(&state.db, &caller).await?))
+    Ok(([(header::CONTENT_TYPE, OPENMETRICS)], service::metrics(&state.db, caller.host_admin()?).await?))
 }
 
-async fn render_private(State(state): State<AppState>) -> Result<impl IntoResponse> {
-    Ok(([(header::CONTENT_TYPE, OPENMETRICS)], service::metrics_on_private_listener(&state.db).await?))
+async fn render_private(State((state, operator)): State<(AppState, Arc<Operator>)>) -> Result<impl IntoResponse> {
+    Ok(([(header::CONTENT_TYPE, OPENMETRICS)], service::metrics_on_private_listener(&state.db, &operator).await?))
 }
 
-/// The separate metrics listener's whole surface.
-pub fn private_router(state: AppState) -> Router {
-    Router::new().route("/metrics", axum::routing::get(render_private)).with_state(state)
+/// The separate metrics listener's whole surface. The operator opened it
+/// (`GATEHOUSE_METRICS_BIND`), so start-up hands it the operator.
+pub fn private_router(state: AppState, operator: Operator) -> Router {
+    Router::new().route("/metrics", axum::routing::get(render_private)).with_state((state, Arc::new(operator)))
 }

@@ -24,7 +24,7 @@ pub fn router() -> Router<AppState> {
 #[utoipa::path(get, path = "/api/v1/smtp", tag = "smtp", security(("bearer" = []), ("session" = [])),
     responses((status = 200, body = SmtpSettings), (status = 401, description = "not signed in", body = ErrorEnvelope), (status = 403, description = "not a host admin", body = ErrorEnvelope)))]
 pub(crate) async fn get_settings(State(state): State<AppState>, Authed(caller): Authed) -> Result<Json<SmtpSettings>> {
-    Ok(Json(service::settings(&state.smtp, &caller).await?))
+    Ok(Json(service::settings(&state.smtp, caller.host_admin()?).await?))
 }
 
 /// Save the configuration. No password keeps the stored one; on 422 nothing is stored.
@@ -32,14 +32,14 @@ pub(crate) async fn get_settings(State(state): State<AppState>, Authed(caller): 
     responses((status = 200, body = SmtpSettings), (status = 422, description = "invalid fields, each named", body = ErrorEnvelope),
         (status = 409, description = "no password given, and none is stored for this relay and username to keep", body = ErrorEnvelope), (status = 401, description = "not signed in", body = ErrorEnvelope), (status = 403, description = "not a host admin", body = ErrorEnvelope)))]
 pub(crate) async fn save(State(state): State<AppState>, Authed(caller): Authed, JsonBody(draft): JsonBody<SmtpDraft>) -> Result<Json<SmtpSettings>> {
-    Ok(Json(service::save(&state.smtp, &caller, &draft).await?))
+    Ok(Json(service::save(&state.smtp, caller.host_admin()?, &draft).await?))
 }
 
 /// Switch SMTP on: emails are sent from now on.
 #[utoipa::path(post, path = "/api/v1/smtp/enable", tag = "smtp", security(("bearer" = []), ("session" = [])),
     responses((status = 200, body = SmtpEnabled), (status = 409, description = "nothing saved yet", body = ErrorEnvelope), (status = 401, description = "not signed in", body = ErrorEnvelope), (status = 403, description = "not a host admin", body = ErrorEnvelope)))]
 pub(crate) async fn enable(State(state): State<AppState>, Authed(caller): Authed) -> Result<Json<SmtpEnabled>> {
-    let s = service::set_enabled(&state.smtp, &caller, true).await?;
+    let s = service::set_enabled(&state.smtp, caller.host_admin()?, true).await?;
     Ok(Json(SmtpEnabled { enabled: s.enabled }))
 }
 
@@ -47,7 +47,7 @@ pub(crate) async fn enable(State(state): State<AppState>, Authed(caller): Authed
 #[utoipa::path(post, path = "/api/v1/smtp/disable", tag = "smtp", security(("bearer" = []), ("session" = [])),
     responses((status = 200, body = SmtpEnabled), (status = 401, description = "not signed in", body = ErrorEnvelope), (status = 403, description = "not a host admin", body = ErrorEnvelope)))]
 pub(crate) async fn disable(State(state): State<AppState>, Authed(caller): Authed) -> Result<Json<SmtpEnabled>> {
-    let s = service::set_enabled(&state.smtp, &caller, false).await?;
+    let s = service::set_enabled(&state.smtp, caller.host_admin()?, false).await?;
     Ok(Json(SmtpEnabled { enabled: s.enabled }))
 }
 
@@ -61,12 +61,12 @@ pub(crate) async fn test(State(state): State<AppState>, Authed(caller): Authed, 
     } else {
         Some(serde_json::from_slice::<SmtpDraft>(&body).map_err(|e| HttpError::from(ApiError::new(ErrorCode::Validation, e.to_string())))?)
     };
-    Ok(Json(service::send_test(&state.smtp, &caller, draft.as_ref()).await?))
+    Ok(Json(service::send_test(&state.smtp, caller.host_admin()?, draft.as_ref()).await?))
 }
 
 /// Who saved, switched or tested the SMTP configuration, and when: the newest 50, newest first.
 #[utoipa::path(get, path = "/api/v1/smtp/audit", tag = "smtp", security(("bearer" = []), ("session" = [])),
     responses((status = 200, body = Vec<SmtpAuditEntry>), (status = 401, description = "not signed in", body = ErrorEnvelope), (status = 403, description = "not a host admin", body = ErrorEnvelope)))]
 pub(crate) async fn audit_log(State(state): State<AppState>, Authed(caller): Authed) -> Result<Json<Vec<SmtpAuditEntry>>> {
-    Ok(Json(service::audit_log(&state.smtp, &caller).await?))
+    Ok(Json(service::audit_log(&state.smtp, caller.host_admin()?).await?))
 }

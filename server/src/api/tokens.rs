@@ -19,7 +19,7 @@ pub fn router() -> Router<AppState> {
 #[utoipa::path(get, path = "/api/v1/tokens", tag = "tokens", security(("bearer" = []), ("session" = [])),
     responses((status = 200, body = Vec<ApiTokenSummary>), (status = 401, description = "not signed in", body = ErrorEnvelope), (status = 403, description = "not a host admin", body = ErrorEnvelope)))]
 pub(crate) async fn list(State(state): State<AppState>, Authed(caller): Authed) -> Result<Json<Vec<ApiTokenSummary>>> {
-    Ok(Json(api_tokens::list(&state.auth, &caller).await?))
+    Ok(Json(api_tokens::list(&state.auth, caller.host_admin()?).await?))
 }
 
 /// Create a token acting as the caller. The answer holds the token itself, shown this once.
@@ -30,13 +30,13 @@ pub(crate) async fn create(
     Authed(caller): Authed,
     JsonBody(req): JsonBody<NewApiToken>,
 ) -> Result<(StatusCode, Json<CreatedApiToken>)> {
-    Ok((StatusCode::CREATED, Json(api_tokens::create(&state.auth, &caller, &req).await?)))
+    Ok((StatusCode::CREATED, Json(api_tokens::create(&state.auth, caller.host_admin()?, &req).await?)))
 }
 
 /// Revoke a token: its next request gets 401.
 #[utoipa::path(delete, path = "/api/v1/tokens/{id}", tag = "tokens", security(("bearer" = []), ("session" = [])), params(("id" = i64, Path)),
     responses((status = 204, description = "revoked"), (status = 404, description = "no such token", body = ErrorEnvelope), (status = 401, description = "not signed in", body = ErrorEnvelope), (status = 403, description = "not a host admin", body = ErrorEnvelope)))]
 pub(crate) async fn revoke(State(state): State<AppState>, Authed(caller): Authed, Path(id): Path<i64>) -> Result<StatusCode> {
-    api_tokens::revoke(&state.auth, &caller, id).await?;
+    api_tokens::revoke(&state.auth, caller.host_admin()?, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

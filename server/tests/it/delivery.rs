@@ -4,8 +4,9 @@
 
 use crate::support;
 
-use gatehouse_core::outbox::storage::{enqueue, NewEmail};
 use gatehouse_core::storage::Db;
+use gatehouse_core::test_support::outbox::{enqueue, NewEmail};
+use gatehouse_core::test_support::RawStorage;
 use serde_json::{json, Value};
 use shared::outbox::EmailKind;
 use std::collections::HashMap;
@@ -296,7 +297,7 @@ async fn on_postgres_an_email_queued_by_another_instance_wakes_this_one() {
     // "Another instance": this test process, queueing through the same code
     // path (insert + NOTIFY at commit), with no worker of its own.
     let other = Db::connect(&db.url).await.unwrap();
-    let user_id: i64 = sqlx::query_scalar("SELECT id FROM users LIMIT 1").fetch_one(other.reads()).await.unwrap();
+    let user_id: i64 = sqlx::query_scalar("SELECT id FROM users LIMIT 1").fetch_one(other.read_pool()).await.unwrap();
     let email = NewEmail {
         kind: EmailKind::Invitation,
         user_id,
@@ -308,7 +309,7 @@ async fn on_postgres_an_email_queued_by_another_instance_wakes_this_one() {
     };
     // Instances share the data dir's secret key, which seals queued bodies.
     let key = gatehouse_core::secret_key::SecretKey::load_or_create(db.dir.path()).unwrap();
-    let mut tx = other.begin().await.unwrap();
+    let mut tx = other.begin_tx().await.unwrap();
     enqueue(&mut tx, other.engine, &key, &email, "example.com").await.unwrap();
     tx.commit().await.unwrap();
 

@@ -9,6 +9,7 @@
 use crate::support;
 
 use gatehouse_core::storage::Db;
+use gatehouse_core::test_support::RawStorage;
 use serde_json::json;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -101,7 +102,7 @@ async fn a_mixed_burst_gets_no_5xx_and_stores_and_delivers_everything_once(db: T
     let check = Db::connect(&db.url).await.unwrap();
     let count = |sql: &'static str| {
         let check = check.clone();
-        async move { sqlx::query_scalar::<_, i64>(sql).fetch_one(check.reads()).await.unwrap() }
+        async move { sqlx::query_scalar::<_, i64>(sql).fetch_one(check.read_pool()).await.unwrap() }
     };
     assert_eq!(count("SELECT COUNT(*) FROM users WHERE email LIKE 'load-%'").await, INVITATIONS as i64);
     assert_eq!(count("SELECT COUNT(*) FROM outbox WHERE kind = 'invitation'").await, INVITATIONS as i64);

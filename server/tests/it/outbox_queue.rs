@@ -5,8 +5,9 @@
 
 use crate::support;
 
-use gatehouse_core::outbox::storage::{self, Claimed};
 use gatehouse_core::storage::{now, Db, Engine, PartSearch};
+use gatehouse_core::test_support::outbox::{self as storage, Claimed};
+use gatehouse_core::test_support::RawStorage;
 use shared::outbox::EmailFilter;
 use support::{Backend, TestDb};
 
@@ -27,13 +28,13 @@ async fn put_to(db: &Db, to: &str, status: &str, attempts: i64, next_attempt_at:
     .bind(next_attempt_at)
     .bind(now())
     .bind(to)
-    .fetch_one(db.writes())
+    .fetch_one(db.write_pool())
     .await
     .unwrap()
 }
 
 async fn state_of(db: &Db, id: i64) -> (String, i64) {
-    let row: (String, i64) = sqlx::query_as("SELECT status, attempts FROM outbox WHERE id = $1").bind(id).fetch_one(db.reads()).await.unwrap();
+    let row: (String, i64) = sqlx::query_as("SELECT status, attempts FROM outbox WHERE id = $1").bind(id).fetch_one(db.read_pool()).await.unwrap();
     row
 }
 
@@ -56,7 +57,7 @@ async fn a_claim_takes_due_emails_oldest_first_up_to_its_limit(test_db: TestDb) 
     let _held_by_a_live_worker = put(&db, "sending", 1, t + 60).await;
     let lease_ran_out = put(&db, "sending", 1, t - 50).await;
 
-    let first = storage::claim(db.writes(), db.engine, LEASE, 2).await.unwrap();
+    let first = storage::claim(db.write_pool(), db.engine, LEASE, 2).await.unwrap();
     let mut got = ids(&first);
     got.sort();
     let mut expected = vec![oldest, lease_ran_out];
@@ -65,9 +66,9 @@ async fn a_claim_takes_due_emails_oldest_first_up_to_its_limit(test_db: TestDb) 
     assert!(first.iter().all(|c| c.lease_until >= t + LEASE));
     assert_eq!(state_of(&db, oldest).await, ("sending".into(), 3), "a claim counts an attempt");
 
-    let second = storage::claim(db.writes(), db.engine, LEASE, 10).await.unwrap();
+    let second = storage::claim(db.write_pool(), db.engine, LEASE, 10).await.unwrap();
     assert_eq!(ids(&second), vec![later], "then the rest that is due, and nothing else");
-    assert!(storage::claim(db.writes(), db.engine, LEASE, 10).await.unwrap().is_empty(), "claimed emails are not claimed twice");
+    assert!(storage::claim(db.write_pool(), db.engine, LEASE, 10).await.unwrap().is_empty(), "claimed emails are not claimed twice");
 }
 
 async fn released_emails_are_due_again_as_they_were(test_db: TestDb) {
@@ -75,17 +76,17 @@ async fn released_emails_are_due_again_as_they_were(test_db: TestDb) {
     let t = now();
     let fresh = put(&db, "queued", 0, t - 5).await;
     let retried = put(&db, "retrying", 3, t - 5).await;
-    let claimed = storage::claim(db.writes(), db.engine, LEASE, 10).await.unwrap();
+    let claimed = storage::claim(db.write_pool(), db.engine, LEASE, 10).await.unwrap();
     assert_eq!(claimed.len(), 2);
 
     // A release with another claim's lease changes nothing.
-    storage::release(db.writes(), claimed[0].lease_until + 1, &ids(&claimed)).await.unwrap();
+    storage::release(db.write_pool(), claimed[0].lease_until + 1, &ids(&claimed)).await.unwrap();
     assert_eq!(state_of(&db, fresh).await.0, "sending");
 
-    storage::release(db.writes(), claimed[0].lease_until, &ids(&claimed)).await.unwrap();
+    storage::release(db.write_pool(), claimed[0].lease_until, &ids(&claimed)).await.unwrap();
     assert_eq!(state_of(&db, fresh).await, ("queued".into(), 0));
     assert_eq!(state_of(&db, retried).await, ("retrying".into(), 3));
-    let again = storage::claim(db.writes(), db.engine, LEASE, 10).await.unwrap();
+    let again = storage::claim(db.write_pool(), db.engine, LEASE, 10).await.unwrap();
     assert_eq!(ids(&again).len(), 2, "due at once");
 }
 
@@ -116,8 +117,8 @@ async fn a_recipient_search_finds_exactly_the_part_asked_for(test_db: TestDb) {
     assert!(search(&db, "dave", None, 10).await.is_empty());
     assert_eq!(search(&db, "x\\y@", None, 10).await, vec![backslash], "`\\` is not an escape");
 
-    sqlx::query("UPDATE outbox SET to_email = 'dave@example.net' WHERE id = $1").bind(carol).execute(db.writes()).await.unwrap();
-    sqlx::query("DELETE FROM outbox WHERE id = $1").bind(annx).execute(db.writes()).await.unwrap();
+    sqlx::query("UPDATE outbox SET to_email = 'dave@example.net' WHERE id = $1").bind(carol).execute(db.write_pool()).await.unwrap();
+    sqlx::query("DELETE FROM outbox WHERE id = $1").bind(annx).execute(db.write_pool()).await.unwrap();
     assert_eq!(search(&db, "dave@", None, 10).await, vec![carol], "a changed address is found");
     assert!(search(&db, "carol", None, 10).await.is_empty(), "and its old one is not");
     assert_eq!(search(&db, "example.com", None, 10).await, vec![ann], "a deleted email is gone");
@@ -155,7 +156,7 @@ async fn explain(db: &Db, t: i64) -> Vec<String> {
         .bind(t)
         .bind(t + LEASE)
         .bind(16_i64)
-        .fetch_all(db.reads())
+        .fetch_all(db.read_pool())
         .await
         .unwrap();
     rows.iter().map(|r| r.try_get::<String, _>(3).unwrap()).collect()
@@ -170,7 +171,7 @@ async fn on_sqlite_the_lists_read_their_index_in_order() {
     use sqlx::Row;
     let test_db = TestDb::new(Backend::Sqlite).await;
     let db = connect(&test_db).await;
-    let rows = sqlx::query(&format!("EXPLAIN QUERY PLAN {}", gatehouse_core::identity::page_statement(Engine::Sqlite, PartSearch::Trigram)))
+    let rows = sqlx::query(&format!("EXPLAIN QUERY PLAN {}", gatehouse_core::test_support::identity::page_statement(Engine::Sqlite, PartSearch::Trigram)))
         .bind(0_i64)
         .bind("")
         .bind("")
@@ -178,7 +179,7 @@ async fn on_sqlite_the_lists_read_their_index_in_order() {
         .bind("")
         .bind(100_i64)
         .bind(0_i64)
-        .fetch_all(db.reads())
+        .fetch_all(db.read_pool())
         .await
         .unwrap();
     let users = rows.iter().map(|r| r.try_get::<String, _>(3).unwrap()).collect::<Vec<_>>().join(" | ");
@@ -206,7 +207,7 @@ async fn list_plan(db: &Db, search: PartSearch) -> String {
         .bind(0_i64)
         .bind(i64::MAX)
         .bind(100_i64)
-        .fetch_all(db.reads())
+        .fetch_all(db.read_pool())
         .await
         .unwrap();
     rows.iter().map(|r| r.try_get::<String, _>(3).unwrap()).collect::<Vec<_>>().join(" | ")

@@ -8,6 +8,7 @@
 use crate::support;
 
 use gatehouse_core::storage::{Db, Engine};
+use gatehouse_core::test_support::RawStorage;
 use serde_json::{json, Value};
 use std::process::Command;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -20,7 +21,7 @@ on_both_databases!(a_failed_commit_or_rollback_never_poisons_the_writer);
 
 /// One small write transaction, which must commit.
 async fn write_one(db: &Db, name: &str) {
-    let mut tx = db.begin().await.expect("a transaction starts");
+    let mut tx = db.begin_tx().await.expect("a transaction starts");
     sqlx::query("INSERT INTO accounts (name, created_at) VALUES ($1, 0)").bind(name).execute(&mut *tx).await.expect("insert");
     tx.commit().await.expect("and commits");
 }
@@ -37,25 +38,25 @@ async fn a_failed_commit_or_rollback_never_poisons_the_writer(test_db: TestDb) {
     write_one(&db, "before").await;
     match db.engine {
         Engine::Sqlite => {
-            let mut tx = db.begin().await.unwrap();
+            let mut tx = db.begin_tx().await.unwrap();
             sqlx::query("ROLLBACK").execute(&mut *tx).await.unwrap();
             assert!(tx.commit().await.is_err(), "COMMIT without a transaction fails");
             write_one(&db, "after a failed commit").await;
 
-            let mut tx = db.begin().await.unwrap();
+            let mut tx = db.begin_tx().await.unwrap();
             sqlx::query("ROLLBACK").execute(&mut *tx).await.unwrap();
             drop(tx); // its ROLLBACK fails
             write_one(&db, "after a failed rollback").await;
         }
         Engine::Postgres => {
-            sqlx::query("CREATE TABLE deferred (x BIGINT UNIQUE DEFERRABLE INITIALLY DEFERRED)").execute(db.writes()).await.unwrap();
-            let mut tx = db.begin().await.unwrap();
+            sqlx::query("CREATE TABLE deferred (x BIGINT UNIQUE DEFERRABLE INITIALLY DEFERRED)").execute(db.write_pool()).await.unwrap();
+            let mut tx = db.begin_tx().await.unwrap();
             let pid: i32 = sqlx::query_scalar("SELECT pg_backend_pid()").fetch_one(&mut *tx).await.unwrap();
             sqlx::query("INSERT INTO deferred (x) VALUES (1), (1)").execute(&mut *tx).await.expect("checked only at COMMIT");
             assert!(tx.commit().await.is_err(), "the deferred unique constraint fails the COMMIT");
             let deadline = Instant::now() + Duration::from_secs(10);
             loop {
-                let alive: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM pg_stat_activity WHERE pid = $1").bind(pid).fetch_one(db.reads()).await.unwrap();
+                let alive: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM pg_stat_activity WHERE pid = $1").bind(pid).fetch_one(db.read_pool()).await.unwrap();
                 if alive == 0 {
                     break;
                 }

@@ -5,29 +5,28 @@
 //! the user is disabled. Only a signed-in session creates one: a token
 //! cannot mint tokens, so a leaked token cannot outlive its own revocation.
 
-use super::{storage, Auth, Caller};
+use super::{storage, Auth, HostAdmin};
 use crate::audit::{self, Actor, Entry};
 use crate::error::{Failure, Result};
 use crate::identity::User;
+use crate::operator::Operator;
 use crate::storage::{now, Db};
 use crate::tokens;
 use shared::api::ErrorCode;
 use shared::audit::AuditAction;
 use shared::token::{ApiTokenRequest, ApiTokenSummary, CreatedApiToken, NewApiToken};
 
-pub async fn list(auth: &Auth, caller: &Caller) -> Result<Vec<ApiTokenSummary>> {
-    caller.require_host_admin()?;
-    list_for_operator(&auth.db).await
+pub async fn list(auth: &Auth, _admin: HostAdmin<'_>) -> Result<Vec<ApiTokenSummary>> {
+    every_token(&auth.db).await
 }
 
-/// A new token acting as the caller, who must have signed in with a password.
-pub async fn create(auth: &Auth, caller: &Caller, req: &NewApiToken) -> Result<CreatedApiToken> {
-    caller.require_host_admin()?;
-    caller.require_session("creating an API token")?;
+/// A new token acting as the admin, who must have signed in with a password.
+pub async fn create(auth: &Auth, admin: HostAdmin<'_>, req: &NewApiToken) -> Result<CreatedApiToken> {
+    admin.require_session("creating an API token")?;
     let req = req.parse()?;
-    let created = mint_for(&auth.db, &caller.user, &req).await?;
-    audit_created(&auth.db, caller.actor(), &created).await?;
-    tracing::info!(by = %caller.user.email, id = created.id, name = %created.name, expires_at = ?created.expires_at, "API token created");
+    let created = mint_for(&auth.db, &admin.user, &req).await?;
+    audit_created(&auth.db, admin.actor(), &created).await?;
+    tracing::info!(by = %admin.user.email, id = created.id, name = %created.name, expires_at = ?created.expires_at, "API token created");
     Ok(created)
 }
 
@@ -38,10 +37,9 @@ pub(crate) async fn audit_created(db: &Db, actor: Actor<'_>, created: &CreatedAp
 }
 
 /// Revokes a token at once: its next request gets 401.
-pub async fn revoke(auth: &Auth, caller: &Caller, id: i64) -> Result<()> {
-    caller.require_host_admin()?;
-    revoke_as(&auth.db, caller.actor(), id).await?;
-    tracing::info!(by = %caller.user.email, id, "API token revoked");
+pub async fn revoke(auth: &Auth, admin: HostAdmin<'_>, id: i64) -> Result<()> {
+    revoke_as(&auth.db, admin.actor(), id).await?;
+    tracing::info!(by = %admin.user.email, id, "API token revoked");
     Ok(())
 }
 
@@ -60,7 +58,11 @@ pub(crate) async fn mint_for(db: &Db, owner: &User, req: &ApiTokenRequest) -> Re
 }
 
 /// Every token, for the operator's CLI (no caller: whoever can read the database is the operator).
-pub async fn list_for_operator(db: &Db) -> Result<Vec<ApiTokenSummary>> {
+pub async fn list_for_operator(db: &Db, _operator: &Operator) -> Result<Vec<ApiTokenSummary>> {
+    every_token(db).await
+}
+
+async fn every_token(db: &Db) -> Result<Vec<ApiTokenSummary>> {
     Ok(storage::list_api_tokens(db.reads())
         .await?
         .into_iter()
@@ -69,6 +71,6 @@ pub async fn list_for_operator(db: &Db) -> Result<Vec<ApiTokenSummary>> {
 }
 
 /// Revokes a token from the operator's CLI (audited as `cli`).
-pub async fn revoke_for_operator(db: &Db, id: i64) -> Result<()> {
-    revoke_as(db, Actor::cli(), id).await
+pub async fn revoke_for_operator(db: &Db, operator: &Operator, id: i64) -> Result<()> {
+    revoke_as(db, operator.actor(), id).await
 }

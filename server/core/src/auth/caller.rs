@@ -14,13 +14,17 @@ use std::net::IpAddr;
 use std::sync::{Arc, OnceLock};
 
 /// A signed-in user making a request: who, with which credential, from
-/// which address. Services take one and check the role themselves.
+/// which address. Only `authenticate` makes one (its fields are the core's
+/// own), so a transport cannot act as someone it has not authenticated.
+/// Operations any signed-in user may call take a `Caller`; the privileged
+/// ones take a checked handle it hands out (`access::HostAdmin`,
+/// `access::Manager`), so a forgotten role check does not compile.
 #[derive(Debug, Clone)]
 pub struct Caller {
-    pub user: User,
-    pub via: Credential,
+    pub(crate) user: User,
+    pub(crate) via: Credential,
     /// The client's address, as the transport established it.
-    pub source: IpAddr,
+    pub(crate) source: IpAddr,
 }
 
 /// What a caller signed in with.
@@ -44,25 +48,16 @@ impl Caller {
 
     /// Some things only a person who signed in with their password may do
     /// (minting tokens): a token cannot reach beyond itself.
-    pub fn require_session(&self, what: &str) -> Result<()> {
+    pub(crate) fn require_session(&self, what: &str) -> Result<()> {
         match self.via {
             Credential::Session => Ok(()),
             Credential::Token { .. } => Err(ApiError::new(shared::ErrorCode::Forbidden, format!("{what} needs a signed-in session, not an API token")).into()),
         }
     }
 
-    /// Host settings are for host admins, whatever the door.
-    pub fn require_host_admin(&self) -> Result<()> {
-        if self.user.role.can_manage_host() {
-            Ok(())
-        } else {
-            Err(ApiError::forbidden().into())
-        }
-    }
-
     /// Whose users and accounts the caller may see: everyone's for host
     /// roles, their own account's for account roles.
-    pub fn sees(&self) -> Scope {
+    pub(crate) fn sees(&self) -> Scope {
         match (self.user.role, self.user.account_id) {
             (Role::AccountAdmin | Role::AccountUser, Some(account)) => Scope::Account(account),
             (Role::AccountAdmin | Role::AccountUser, None) => Scope::Nobody,
@@ -72,8 +67,7 @@ impl Caller {
 
     /// Whose users the caller may invite and manage: everyone (host admins),
     /// their own account's account roles (account admins); 403 for the rest.
-    /// The operations on users take this scope, so none can forget to ask.
-    pub fn manages(&self) -> Result<Scope> {
+    pub(crate) fn manages(&self) -> Result<Scope> {
         match self.user.role {
             Role::HostAdmin => Ok(Scope::Everyone),
             Role::AccountAdmin => Ok(self.sees()),

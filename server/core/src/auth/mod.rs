@@ -1,12 +1,14 @@
 //! Who is calling: sign-in and sessions (cookie), bearer API tokens, the
 //! first-run setup link, and the role checks every service applies.
 
+mod access;
 pub mod api_tokens;
 pub mod caller;
 pub mod service;
-pub mod storage;
-pub mod throttle;
+pub(crate) mod storage;
+pub(crate) mod throttle;
 
+pub use access::{HostAdmin, Manager};
 pub use caller::{authenticate, authenticate_request, Caller, Credential, RequestContext, Scope, SessionCookie};
 
 use crate::passwords::PasswordHasher;

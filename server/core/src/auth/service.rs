@@ -5,6 +5,7 @@ use super::{storage, throttle, Auth, Caller};
 use crate::audit::{self, Actor, Entry, Via};
 use crate::error::{Failure, Result};
 use crate::identity;
+use crate::operator::Operator;
 use crate::storage::Db;
 use crate::tokens;
 use shared::api::{ChangePassword, ErrorCode, FieldErrors, Me, MeUpdate, SetupRequest, SetupStatus, SignInRequest};
@@ -117,13 +118,19 @@ pub async fn set_language(auth: &Auth, caller: &Caller, update: &MeUpdate) -> Re
     Ok(Me { language: Some(update.language), ..caller.user.me() })
 }
 
+/// Writes down that `caller` was refused (403) what they `asked` (a method
+/// and path), whichever door refused it.
+pub async fn record_refusal(auth: &Auth, caller: &Caller, asked: &str) -> Result<()> {
+    audit::record(auth.db.writes(), Entry::new(caller.actor(), AuditAction::AccessDenied).target(asked)).await
+}
+
 pub fn whoami(caller: &Caller) -> Me {
     caller.user.me()
 }
 
 /// Mints a setup link when the instance has no host admin yet; every link
 /// made before it stops working.
-pub async fn issue_setup_link(auth: &Auth) -> Result<Option<String>> {
+pub async fn issue_setup_link(auth: &Auth, _operator: &Operator) -> Result<Option<String>> {
     if identity::host_admin_exists(auth.db.reads()).await? {
         return Ok(None);
     }
@@ -173,10 +180,10 @@ pub async fn complete_setup(auth: &Auth, token: &str, req: &SetupRequest, source
 
 /// A bearer token acting as the user with `email` (the operator's CLI,
 /// audited as `cli`); only its hash is kept.
-pub async fn create_api_token(db: &Db, email: &str, req: &NewApiToken) -> Result<CreatedApiToken> {
+pub async fn create_api_token(db: &Db, operator: &Operator, email: &str, req: &NewApiToken) -> Result<CreatedApiToken> {
     let req = req.parse()?;
     let user = identity::find_by_email(db.reads(), email).await?.ok_or_else(|| Failure::new(ErrorCode::NotFound, format!("no user with email {email}")))?;
     let created = super::api_tokens::mint_for(db, &user, &req).await?;
-    super::api_tokens::audit_created(db, Actor::cli(), &created).await?;
+    super::api_tokens::audit_created(db, operator.actor(), &created).await?;
     Ok(created)
 }

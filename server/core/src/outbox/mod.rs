@@ -6,12 +6,12 @@
 
 pub mod service;
 mod settings;
-pub mod storage;
+pub(crate) mod storage;
 pub mod templates;
 pub mod worker;
 
 pub use settings::EmailSettings;
-pub use storage::{enqueue, NewEmail};
+pub(crate) use storage::{enqueue, NewEmail};
 
 use crate::secret_key::SecretKey;
 use crate::smtp::Smtp;

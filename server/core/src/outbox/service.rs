@@ -4,7 +4,7 @@
 use super::storage::{self, EmailRow};
 use super::Outbox;
 use crate::audit::{self, Entry};
-use crate::auth::Caller;
+use crate::auth::{Caller, HostAdmin};
 use crate::error::{Failure, Result};
 use shared::api::Page;
 use shared::api::{ApiError, ErrorCode};
@@ -76,37 +76,39 @@ async fn after_change(outbox: &Outbox, id: i64, changed: bool, refused: &str) ->
 }
 
 /// Sends a failed, retrying or discarded email again, now.
-pub async fn retry(outbox: &Outbox, caller: &Caller, id: i64) -> Result<EmailSummary> {
-    caller.require_host_admin()?;
+pub async fn retry(outbox: &Outbox, admin: HostAdmin<'_>, id: i64) -> Result<EmailSummary> {
     let changed = storage::requeue(outbox.db.writes(), id).await?;
     let email = after_change(outbox, id, changed, "this email cannot be retried").await?;
     let detail = format!("email {id}, {}", email.kind.as_str());
-    audit::record(outbox.db.writes(), Entry::new(caller.actor(), AuditAction::EmailRetried).target(&email.to).detail(&detail)).await?;
+    audit::record(outbox.db.writes(), Entry::new(admin.actor(), AuditAction::EmailRetried).target(&email.to).detail(&detail)).await?;
     outbox.wake.ring();
-    tracing::info!(by = %caller.user.email, id, "email queued again");
+    tracing::info!(by = %admin.user.email, id, "email queued again");
     Ok(email)
 }
 
 /// Gives up on an email that has not been sent.
-pub async fn discard(outbox: &Outbox, caller: &Caller, id: i64) -> Result<EmailSummary> {
-    caller.require_host_admin()?;
+pub async fn discard(outbox: &Outbox, admin: HostAdmin<'_>, id: i64) -> Result<EmailSummary> {
     let changed = storage::cancel(outbox.db.writes(), id).await?;
     let email = after_change(outbox, id, changed, "this email cannot be discarded").await?;
     let detail = format!("email {id}, {}", email.kind.as_str());
-    audit::record(outbox.db.writes(), Entry::new(caller.actor(), AuditAction::EmailDiscarded).target(&email.to).detail(&detail)).await?;
-    tracing::info!(by = %caller.user.email, id, "email discarded");
+    audit::record(outbox.db.writes(), Entry::new(admin.actor(), AuditAction::EmailDiscarded).target(&email.to).detail(&detail)).await?;
+    tracing::info!(by = %admin.user.email, id, "email discarded");
     Ok(email)
 }
 
 /// `/metrics` on the main listener: the delivery metrics, for host admins.
-pub async fn metrics(db: &crate::storage::Db, caller: &Caller) -> Result<String> {
-    caller.require_host_admin()?;
-    metrics_on_private_listener(db).await
+pub async fn metrics(db: &crate::storage::Db, _admin: HostAdmin<'_>) -> Result<String> {
+    render_metrics(db).await
 }
 
 /// The same, for the operator's separate metrics listener
-/// (`GATEHOUSE_METRICS_BIND`), which only the network in front of it guards.
-pub async fn metrics_on_private_listener(db: &crate::storage::Db) -> Result<String> {
+/// (`GATEHOUSE_METRICS_BIND`), which only the network in front of it guards:
+/// the operator opened it, so start-up hands it the operator.
+pub async fn metrics_on_private_listener(db: &crate::storage::Db, _operator: &crate::operator::Operator) -> Result<String> {
+    render_metrics(db).await
+}
+
+async fn render_metrics(db: &crate::storage::Db) -> Result<String> {
     // While the database is down the rest of the figures (storage errors,
     // free space) matter most: they go out without the outbox's counts.
     let counts = match storage::counts(db.reads()).await {

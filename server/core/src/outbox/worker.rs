@@ -44,7 +44,7 @@ fn listen_for_other_instances(outbox: &Outbox) {
 
 /// Starts the worker, supervised (`crate::supervise`): a panic in a round
 /// restarts it rather than leaving the queue undelivered until a restart.
-pub fn spawn(outbox: Outbox, shutdown: watch::Receiver<bool>) -> tokio::task::JoinHandle<()> {
+pub fn spawn(_operator: &crate::operator::Operator, outbox: Outbox, shutdown: watch::Receiver<bool>) -> tokio::task::JoinHandle<()> {
     listen_for_other_instances(&outbox);
     crate::supervise::supervise("outbox_worker", shutdown.clone(), move || run(outbox.clone(), shutdown.clone()))
 }
@@ -163,7 +163,10 @@ async fn deliver(outbox: &Outbox, sender: &mut Sender, email: &Claimed) -> crate
             storage::mark_sent(outbox.db.writes(), email.id).await
         }
         // The sender has closed its session: after an error its state is unknown.
-        Err(e) => retry_or_fail(outbox, email, &e.message, e.permanent).await,
+        Err(e) => {
+            tracing::info!(id = email.id, attempt = email.attempts, stage = ?e.stage, permanent = e.permanent, "the relay did not take an email");
+            retry_or_fail(outbox, email, &e.message, e.permanent).await
+        }
     }
 }
 

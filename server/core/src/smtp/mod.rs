@@ -13,14 +13,14 @@
 
 mod connect;
 mod google_assertion;
-pub mod oauth;
+pub(crate) mod oauth;
 mod probe;
-pub mod quote;
+pub(crate) mod quote;
 mod relay;
-pub mod sender;
+pub(crate) mod sender;
 pub mod service;
 mod session;
-pub mod storage;
+pub(crate) mod storage;
 pub mod token_url;
 
 use crate::secret_key::SecretKey;

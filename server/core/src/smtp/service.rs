@@ -7,7 +7,7 @@ use super::sender::{BuildError, Sender};
 use super::storage::{self, Row, StoredSmtp};
 use super::Smtp;
 use crate::audit::{self, Entry};
-use crate::auth::Caller;
+use crate::auth::HostAdmin;
 use crate::error::{Failure, Result};
 use crate::seal::{self, Purpose};
 use crate::storage::now;
@@ -20,14 +20,12 @@ use shared::smtp::{PasswordChange, SmtpAuditAction, SmtpAuditEntry, SmtpAuth, Sm
 pub const TESTS_PER_WINDOW: i64 = 5;
 pub const TEST_WINDOW_SECS: i64 = 60;
 
-pub async fn settings(smtp: &Smtp, caller: &Caller) -> Result<SmtpSettings> {
-    caller.require_host_admin()?;
+pub async fn settings(smtp: &Smtp, _admin: HostAdmin<'_>) -> Result<SmtpSettings> {
     Ok(view(storage::load(smtp.db.reads()).await?.as_ref()))
 }
 
 /// The newest changes to the SMTP configuration and test sends, newest first.
-pub async fn audit_log(smtp: &Smtp, caller: &Caller) -> Result<Vec<SmtpAuditEntry>> {
-    caller.require_host_admin()?;
+pub async fn audit_log(smtp: &Smtp, _admin: HostAdmin<'_>) -> Result<Vec<SmtpAuditEntry>> {
     storage::audit_log(smtp.db.reads(), AUDIT_LOG_LIMIT).await
 }
 
@@ -108,8 +106,7 @@ fn sender(smtp: &Smtp, config: &SmtpConfig, stored: Option<&StoredSmtp>) -> Resu
     })
 }
 
-pub async fn save(smtp: &Smtp, caller: &Caller, draft: &SmtpDraft) -> Result<SmtpSettings> {
-    caller.require_host_admin()?;
+pub async fn save(smtp: &Smtp, admin: HostAdmin<'_>, draft: &SmtpDraft) -> Result<SmtpSettings> {
     // The stored row is read, locked, on the transaction that writes it: so
     // "keep the stored password" keeps the password stored for *this* relay,
     // never one a concurrent save put there for another host.
@@ -148,14 +145,14 @@ pub async fn save(smtp: &Smtp, caller: &Caller, draft: &SmtpDraft) -> Result<Smt
         password_sealed,
         enabled: before_row.as_ref().is_some_and(|b| b.enabled),
         updated_at: now(),
-        updated_by: caller.user.email.to_string(),
+        updated_by: admin.user.email.to_string(),
     };
     let changed = changed_fields(before_row.as_ref(), &after.row(), new_secret);
     storage::save(&mut tx, &after).await?;
-    storage::audit(&mut *tx, &caller.user, SmtpAuditAction::Save, &changed.join(",")).await?;
-    audit::record(&mut *tx, Entry::new(caller.actor(), AuditAction::SmtpSaved).detail(&changed.join(","))).await?;
+    storage::audit(&mut *tx, &admin.user, SmtpAuditAction::Save, &changed.join(",")).await?;
+    audit::record(&mut *tx, Entry::new(admin.actor(), AuditAction::SmtpSaved).detail(&changed.join(","))).await?;
     tx.commit().await?;
-    tracing::info!(by = %caller.user.email, fields = %changed.join(","), "SMTP configuration saved");
+    tracing::info!(by = %admin.user.email, fields = %changed.join(","), "SMTP configuration saved");
     Ok(view(Some(&after)))
 }
 
@@ -186,20 +183,19 @@ fn changed_fields(before: Option<&Row>, after: &Row, new_secret: bool) -> Vec<&'
     changed
 }
 
-pub async fn set_enabled(smtp: &Smtp, caller: &Caller, enabled: bool) -> Result<SmtpSettings> {
-    caller.require_host_admin()?;
+pub async fn set_enabled(smtp: &Smtp, admin: HostAdmin<'_>, enabled: bool) -> Result<SmtpSettings> {
     let mut tx = smtp.db.begin().await?;
-    if !storage::set_enabled(&mut tx, enabled, caller.user.email.as_str()).await? {
+    if !storage::set_enabled(&mut tx, enabled, admin.user.email.as_str()).await? {
         if !enabled {
             // Nothing saved is already off: switching off asks for nothing
             // more. The transaction ends before the read (the storage rule).
             drop(tx);
-            return settings(smtp, caller).await;
+            return settings(smtp, admin).await;
         }
         return Err(Failure::new(ErrorCode::Conflict, "save an SMTP configuration before enabling it"));
     }
-    storage::audit(&mut *tx, &caller.user, if enabled { SmtpAuditAction::Enable } else { SmtpAuditAction::Disable }, "").await?;
-    audit::record(&mut *tx, Entry::new(caller.actor(), if enabled { AuditAction::SmtpEnabled } else { AuditAction::SmtpDisabled })).await?;
+    storage::audit(&mut *tx, &admin.user, if enabled { SmtpAuditAction::Enable } else { SmtpAuditAction::Disable }, "").await?;
+    audit::record(&mut *tx, Entry::new(admin.actor(), if enabled { AuditAction::SmtpEnabled } else { AuditAction::SmtpDisabled })).await?;
     if enabled {
         // Held emails are deliverable now: wake every instance's worker.
         crate::wake::at_commit(&mut tx, smtp.db.engine).await?;
@@ -208,13 +204,13 @@ pub async fn set_enabled(smtp: &Smtp, caller: &Caller, enabled: bool) -> Result<
     if enabled {
         smtp.wake.ring();
     }
-    tracing::info!(by = %caller.user.email, enabled, "SMTP switched");
-    settings(smtp, caller).await
+    tracing::info!(by = %admin.user.email, enabled, "SMTP switched");
+    settings(smtp, admin).await
 }
 
 /// The sender to deliver the outbox through, with the configuration in
 /// force now; `None` while SMTP is off (queued email is then held, not sent).
-pub async fn sender_for_delivery(smtp: &Smtp) -> Result<Option<Sender>> {
+pub(crate) async fn sender_for_delivery(smtp: &Smtp) -> Result<Option<Sender>> {
     let Some(stored) = storage::load(smtp.db.reads()).await?.filter(|s| s.enabled) else { return Ok(None) };
     sender(smtp, &stored.config, Some(&stored)).map(Some)
 }
@@ -230,23 +226,22 @@ where
 
 /// Sends a test email to the caller with the draft's values (or the saved
 /// ones without a draft), saving nothing. A blank password means the stored one.
-pub async fn send_test(smtp: &Smtp, caller: &Caller, draft: Option<&SmtpDraft>) -> Result<TestReport> {
-    caller.require_host_admin()?;
+pub async fn send_test(smtp: &Smtp, admin: HostAdmin<'_>, draft: Option<&SmtpDraft>) -> Result<TestReport> {
     let stored = storage::load(smtp.db.reads()).await?;
     let config = match (draft, &stored) {
         (Some(d), _) => parse(smtp, d, stored.as_ref())?,
         (None, Some(s)) => s.config.clone(),
         (None, None) => return Err(Failure::new(ErrorCode::Conflict, "nothing to test: fill in the form or save a configuration")),
     };
-    let Some(audit_id) = storage::begin_test(smtp.db.writes(), &caller.user, now() - TEST_WINDOW_SECS, TESTS_PER_WINDOW).await? else {
+    let Some(audit_id) = storage::begin_test(smtp.db.writes(), &admin.user, now() - TEST_WINDOW_SECS, TESTS_PER_WINDOW).await? else {
         return Err(ApiError::rate_limited(format_args!("at most {TESTS_PER_WINDOW} test emails a minute"), TEST_WINDOW_SECS.unsigned_abs()).into());
     };
     let sender = sender(smtp, &config, stored.as_ref())?;
-    let report = sender.test(&caller.user.email, smtp.runtime.test_bound).await;
+    let report = sender.test(&admin.user.email, smtp.runtime.test_bound).await;
     let stage = report.stage.as_str();
     storage::finish_test(smtp.db.writes(), audit_id, stage).await?;
-    let detail = format!("to {} via {}: {stage}", caller.user.email, sender.via());
-    audit::record(smtp.db.writes(), Entry::new(caller.actor(), AuditAction::SmtpTest).detail(&detail)).await?;
-    tracing::info!(by = %caller.user.email, relay = %sender.via(), stage, ok = report.ok, ms = report.elapsed_ms, "SMTP test email");
+    let detail = format!("to {} via {}: {stage}", admin.user.email, sender.via());
+    audit::record(smtp.db.writes(), Entry::new(admin.actor(), AuditAction::SmtpTest).detail(&detail)).await?;
+    tracing::info!(by = %admin.user.email, relay = %sender.via(), stage, ok = report.ok, ms = report.elapsed_ms, "SMTP test email");
     Ok(report)
 }

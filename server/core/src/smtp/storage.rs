@@ -9,7 +9,7 @@ use sqlx::{AnyPool, Row as _};
 
 mod row;
 
-pub use row::{DecodeError, Row, StoredSmtp};
+pub use row::{Row, StoredSmtp};
 
 /// Reads the configuration, from a pool or on an open transaction. A row
 /// that does not decode is an error (logged with its column and value).

@@ -229,20 +229,20 @@ impl Db {
     }
 
     /// For statements that only read. See the module's storage rule.
-    pub fn reads(&self) -> &AnyPool {
+    pub(crate) fn reads(&self) -> &AnyPool {
         rule::check("Db::reads");
         &self.reads
     }
 
     /// For a write of one statement (it commits on its own). See the storage rule.
-    pub fn writes(&self) -> &AnyPool {
+    pub(crate) fn writes(&self) -> &AnyPool {
         rule::check("Db::writes");
         &self.writes
     }
 
     /// A write transaction. Read what it needs through it, not through
     /// `reads()`: see the module's storage rule.
-    pub async fn begin(&self) -> Result<Tx, sqlx::Error> {
+    pub(crate) async fn begin(&self) -> Result<Tx, sqlx::Error> {
         rule::check("Db::begin");
         let mut conn = self.writes.acquire().await?;
         let statement = match self.engine {

@@ -7,7 +7,7 @@ use super::mailing::issue_link;
 use super::Users;
 use crate::audit::{self, Actor, Entry, Via};
 use crate::auth::service::NewSession;
-use crate::auth::Caller;
+use crate::auth::Manager;
 use crate::error::{Failure, Result};
 use crate::identity::{self, User};
 use shared::api::{ErrorCode, FieldErrors, Me, UserStatus};
@@ -16,8 +16,8 @@ use shared::invite::{AcceptInvitation, EmailDelivery, InvitationCreated, Invitat
 use shared::{ApiError, EmailAddress, NewPassword};
 use std::net::IpAddr;
 
-pub async fn invite(users: &Users, caller: &Caller, req: &InviteRequest) -> Result<InvitationCreated> {
-    let scope = caller.manages()?;
+pub async fn invite(users: &Users, manager: Manager<'_>, req: &InviteRequest) -> Result<InvitationCreated> {
+    let scope = manager.scope();
     let mut fields = FieldErrors::default();
     let email = fields.check("email", EmailAddress::parse(&req.email));
     super::service::check_account_for_role(&mut fields, req.role, req.account_id);
@@ -29,32 +29,32 @@ pub async fn invite(users: &Users, caller: &Caller, req: &InviteRequest) -> Resu
 
     let mut tx = users.db.begin().await?;
     // Their emails speak the language asked for, else the inviter's, else the instance's.
-    let language = req.language.or(caller.user.language);
+    let language = req.language.or(manager.user.language);
     let id = identity::insert(&mut *tx, &email, req.role, req.account_id, None, language).await?.map_err(super::service::email_in_use)?;
     let user = User { id, email, role: req.role, account_id: req.account_id, password_hash: None, disabled: false, language };
     let detail = match req.account_id {
         Some(account) => format!("role {}, account {account}", req.role),
         None => format!("role {}", req.role),
     };
-    audit::record(&mut *tx, Entry::new(caller.actor(), AuditAction::UserInvited).target(user.email.as_str()).detail(&detail)).await?;
-    let link = issue_link(users, tx, &user, Purpose::Invite, caller.user.email.as_str()).await?;
-    tracing::info!(by = %caller.user.email, user_id = id, role = %req.role, email = ?link.delivery, "user invited");
+    audit::record(&mut *tx, Entry::new(manager.actor(), AuditAction::UserInvited).target(user.email.as_str()).detail(&detail)).await?;
+    let link = issue_link(users, tx, &user, Purpose::Invite, manager.user.email.as_str()).await?;
+    tracing::info!(by = %manager.user.email, user_id = id, role = %req.role, email = ?link.delivery, "user invited");
     let mut summary = user.summary();
     summary.last_email = (link.delivery == EmailDelivery::Queued).then_some(shared::outbox::EmailStatus::Queued);
     Ok(InvitationCreated { user: summary, invitation_link: link.url, expires_at: link.expires_at, email: link.delivery })
 }
 
 /// A new link for a pending user; the previous one stops working at once.
-pub async fn regenerate(users: &Users, caller: &Caller, user_id: i64) -> Result<InvitationLink> {
-    let scope = caller.manages()?;
+pub async fn regenerate(users: &Users, manager: Manager<'_>, user_id: i64) -> Result<InvitationLink> {
+    let scope = manager.scope();
     let user = identity::find_by_id(users.db.reads(), user_id).await?.ok_or_else(|| Failure::new(ErrorCode::NotFound, "no such user"))?;
     scope.require(user.role, user.account_id)?;
     if user.status() != UserStatus::Pending {
         return Err(Failure::new(ErrorCode::Conflict, "this user has already accepted the invitation; make a password reset link instead"));
     }
     let mut tx = users.db.begin().await?;
-    audit::record(&mut *tx, Entry::new(caller.actor(), AuditAction::InvitationRegenerated).target(user.email.as_str())).await?;
-    let link = issue_link(users, tx, &user, Purpose::Invite, caller.user.email.as_str()).await?;
+    audit::record(&mut *tx, Entry::new(manager.actor(), AuditAction::InvitationRegenerated).target(user.email.as_str())).await?;
+    let link = issue_link(users, tx, &user, Purpose::Invite, manager.user.email.as_str()).await?;
     Ok(InvitationLink { invitation_link: link.url, expires_at: link.expires_at, email: link.delivery })
 }
 

@@ -6,7 +6,7 @@ use super::links::{self, Purpose};
 use super::mailing::issue_link;
 use super::Users;
 use crate::audit::{self, Actor, Entry, Via};
-use crate::auth::{throttle, Caller};
+use crate::auth::{throttle, Manager};
 use crate::error::{Failure, Result};
 use crate::identity;
 use crate::storage::{changed_one, now, Engine};
@@ -36,17 +36,17 @@ pub fn gap_secs(sent: i64) -> i64 {
 }
 
 /// A reset link for an active user, made by a host admin (emailed when SMTP is on).
-pub async fn admin_link(users: &Users, caller: &Caller, user_id: i64) -> Result<ResetLink> {
-    let scope = caller.manages()?;
+pub async fn admin_link(users: &Users, manager: Manager<'_>, user_id: i64) -> Result<ResetLink> {
+    let scope = manager.scope();
     let user = identity::find_by_id(users.db.reads(), user_id).await?.ok_or_else(|| Failure::new(ErrorCode::NotFound, "no such user"))?;
     scope.require(user.role, user.account_id)?;
     if user.status() != UserStatus::Active {
         return Err(Failure::new(ErrorCode::Conflict, "this user has not accepted the invitation yet; generate a new invite link instead"));
     }
     let mut tx = users.db.begin().await?;
-    audit::record(&mut *tx, Entry::new(caller.actor(), AuditAction::PasswordResetIssued).target(user.email.as_str())).await?;
-    let link = issue_link(users, tx, &user, Purpose::Reset, caller.user.email.as_str()).await?;
-    tracing::info!(by = %caller.user.email, user_id, email = ?link.delivery, "password reset link made");
+    audit::record(&mut *tx, Entry::new(manager.actor(), AuditAction::PasswordResetIssued).target(user.email.as_str())).await?;
+    let link = issue_link(users, tx, &user, Purpose::Reset, manager.user.email.as_str()).await?;
+    tracing::info!(by = %manager.user.email, user_id, email = ?link.delivery, "password reset link made");
     Ok(ResetLink { reset_link: link.url, expires_at: link.expires_at, email: link.delivery })
 }
 
@@ -154,7 +154,7 @@ async fn mark_held(conn: &mut sqlx::AnyConnection, hour: i64) -> Result<i64> {
 }
 
 /// Past hours' budgets go (`maintenance`).
-pub async fn sweep_budget(db: &crate::storage::Db) -> Result<u64> {
+pub(crate) async fn sweep_budget(db: &crate::storage::Db) -> Result<u64> {
     Ok(sqlx::query("DELETE FROM reset_email_budget WHERE hour < $1").bind(now() / 3600 - 1).execute(db.writes()).await?.rows_affected())
 }
 

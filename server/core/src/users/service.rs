@@ -5,10 +5,11 @@
 //! account's for account admins.
 
 use super::Users;
-use crate::audit::{self, Actor, Entry};
-use crate::auth::Caller;
+use crate::audit::{self, Entry};
+use crate::auth::{Caller, HostAdmin, Manager};
 use crate::error::{Failure, Result};
 use crate::identity::{self, Account, Taken};
+use crate::operator::Operator;
 use crate::passwords::PasswordHasher;
 use crate::storage::Db;
 use shared::account::{AccountName, AccountRequest};
@@ -48,8 +49,8 @@ pub async fn list_accounts(users: &Users, caller: &Caller) -> Result<Vec<Account
 /// its user has now: when the role, the account or the disabled state
 /// changes, every live link of theirs dies (410) and their queued link
 /// emails are cancelled; disabling also revokes their API tokens.
-pub async fn update_user(users: &Users, caller: &Caller, id: i64, change: &UserUpdate) -> Result<UserSummary> {
-    let scope = caller.manages()?;
+pub async fn update_user(users: &Users, manager: Manager<'_>, id: i64, change: &UserUpdate) -> Result<UserSummary> {
+    let scope = manager.scope();
     if change.role.is_none() && change.account_id.is_some() {
         return Err(ApiError::validation("some fields need fixing").with_field("role", "send the role together with the account").into());
     }
@@ -81,19 +82,19 @@ pub async fn update_user(users: &Users, caller: &Caller, id: i64, change: &UserU
     let moved = role != user.role || account_id != user.account_id;
     if moved {
         let detail = format!("{} → {}{}", user.role, role, account_id.map(|a| format!(", account {a}")).unwrap_or_default());
-        audit::record(&mut *tx, Entry::new(caller.actor(), AuditAction::UserUpdated).target(target).detail(&detail)).await?;
+        audit::record(&mut *tx, Entry::new(manager.actor(), AuditAction::UserUpdated).target(target).detail(&detail)).await?;
     }
     if disabled != user.disabled {
         let revoked = if disabled { crate::auth::storage::delete_api_tokens_of(&mut tx, user.id).await? } else { 0 };
         let (action, detail) =
             if disabled { (AuditAction::UserDisabled, format!("{revoked} API token(s) revoked")) } else { (AuditAction::UserEnabled, String::new()) };
-        audit::record(&mut *tx, Entry::new(caller.actor(), action).target(target).detail(&detail)).await?;
+        audit::record(&mut *tx, Entry::new(manager.actor(), action).target(target).detail(&detail)).await?;
     }
     if moved || disabled != user.disabled {
         kill_links(&mut tx, user.id, "cancelled: the user's role, account or state changed, so the link it carried no longer works").await?;
     }
     tx.commit().await?;
-    tracing::info!(by = %caller.user.email, user_id = id, %role, disabled, "user changed");
+    tracing::info!(by = %manager.user.email, user_id = id, %role, disabled, "user changed");
     let changed = identity::User { role, account_id, disabled, ..user };
     Ok(changed.summary())
 }
@@ -101,8 +102,8 @@ pub async fn update_user(users: &Users, caller: &Caller, id: i64, change: &UserU
 /// Removes a user within the caller's scope, read and locked on the deleting
 /// transaction; their links, sessions and tokens go with them, and their
 /// queued link emails are cancelled. The last active host admin stays (409).
-pub async fn delete_user(users: &Users, caller: &Caller, id: i64) -> Result<()> {
-    let scope = caller.manages()?;
+pub async fn delete_user(users: &Users, manager: Manager<'_>, id: i64) -> Result<()> {
+    let scope = manager.scope();
     let mut tx = users.db.begin().await?;
     let user = identity::lock_for_change(&mut tx, users.db.engine, id).await?.ok_or_else(no_such_user)?;
     scope.require(user.role, user.account_id)?;
@@ -113,9 +114,9 @@ pub async fn delete_user(users: &Users, caller: &Caller, id: i64) -> Result<()> 
     if !identity::delete(&mut tx, user.id).await? {
         return Err(no_such_user());
     }
-    audit::record(&mut *tx, Entry::new(caller.actor(), AuditAction::UserDeleted).target(user.email.as_str()).detail(user.role.as_str())).await?;
+    audit::record(&mut *tx, Entry::new(manager.actor(), AuditAction::UserDeleted).target(user.email.as_str()).detail(user.role.as_str())).await?;
     tx.commit().await?;
-    tracing::info!(by = %caller.user.email, user_id = id, "user removed");
+    tracing::info!(by = %manager.user.email, user_id = id, "user removed");
     Ok(())
 }
 
@@ -137,21 +138,19 @@ fn last_admin() -> Failure {
     Failure::new(ErrorCode::Conflict, "this is the last active host admin: make another one first")
 }
 
-pub async fn create_account(users: &Users, caller: &Caller, req: &AccountRequest) -> Result<AccountSummary> {
-    caller.require_host_admin()?;
+pub async fn create_account(users: &Users, admin: HostAdmin<'_>, req: &AccountRequest) -> Result<AccountSummary> {
     let name = parse_account_name(req)?;
     let account = identity::insert_account(users.db.writes(), name.as_str()).await?.map_err(name_in_use)?;
-    audit::record(users.db.writes(), Entry::new(caller.actor(), AuditAction::AccountCreated).target(&account.name)).await?;
+    audit::record(users.db.writes(), Entry::new(admin.actor(), AuditAction::AccountCreated).target(&account.name)).await?;
     Ok(summary(account))
 }
 
-pub async fn rename_account(users: &Users, caller: &Caller, id: i64, req: &AccountRequest) -> Result<AccountSummary> {
-    caller.require_host_admin()?;
+pub async fn rename_account(users: &Users, admin: HostAdmin<'_>, id: i64, req: &AccountRequest) -> Result<AccountSummary> {
     let name = parse_account_name(req)?;
     let account = identity::rename_account(users.db.writes(), id, name.as_str()).await?.map_err(name_in_use)?;
     let account = account.ok_or_else(|| Failure::new(ErrorCode::NotFound, "no such account"))?;
     let detail = format!("account {id}");
-    audit::record(users.db.writes(), Entry::new(caller.actor(), AuditAction::AccountRenamed).target(&account.name).detail(&detail)).await?;
+    audit::record(users.db.writes(), Entry::new(admin.actor(), AuditAction::AccountRenamed).target(&account.name).detail(&detail)).await?;
     Ok(summary(account))
 }
 
@@ -196,9 +195,17 @@ where
     }
 }
 
-/// Creates an active user with a password (the operator's CLI, audited as
-/// `cli`; people normally arrive by invitation).
-pub async fn create_active_user(db: &Db, passwords: &PasswordHasher, email: &str, role: Role, account_id: Option<i64>, password: &str) -> Result<UserSummary> {
+/// Creates an active user with a password, for the operator (audited as
+/// `cli`, or `provisioning` at start); people normally arrive by invitation.
+pub async fn create_active_user(
+    db: &Db,
+    passwords: &PasswordHasher,
+    operator: &Operator,
+    email: &str,
+    role: Role,
+    account_id: Option<i64>,
+    password: &str,
+) -> Result<UserSummary> {
     let mut fields = FieldErrors::default();
     let email = fields.check("email", EmailAddress::parse(email));
     let password = fields.check("password", NewPassword::parse(password));
@@ -213,7 +220,7 @@ pub async fn create_active_user(db: &Db, passwords: &PasswordHasher, email: &str
         Some(account) => format!("role {role}, account {account}"),
         None => format!("role {role}"),
     };
-    audit::record(&mut *tx, Entry::new(Actor::cli(), AuditAction::UserCreated).target(email.as_str()).detail(&detail)).await?;
+    audit::record(&mut *tx, Entry::new(operator.actor(), AuditAction::UserCreated).target(email.as_str()).detail(&detail)).await?;
     tx.commit().await?;
     Ok(UserSummary { id, email, role, account_id, status: UserStatus::Active, last_email: None })
 }
