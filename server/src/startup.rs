@@ -52,45 +52,134 @@ fn create_owner_only(file: &std::path::Path) -> std::io::Result<()> {
     }
 }
 
-/// `built_in_dashboard`: the dashboard bundle the binary carries (empty when
-/// it was built without one).
-pub async fn serve(storage: &StorageSettings, settings: &ServeSettings, built_in_dashboard: &'static [u8]) -> anyhow::Result<()> {
-    let dashboard = crate::dashboard::Dashboard::load(settings.dist_dir.as_deref(), built_in_dashboard)?.map(std::sync::Arc::new);
-    let (db, key) = open_storage(storage).await?;
-    let listener = TcpListener::bind(settings.bind).await.with_context(|| format!("binding {}", settings.bind))?;
-    let bound = listener.local_addr()?;
-    let public_url = public_url_for(settings.public_url.as_ref(), bound)?;
-    let extra_roots = ExtraRoots::load(settings.smtp_ca_file.as_deref())?;
-    let smtp = SmtpRuntime {
-        extra_roots,
-        test_bound: Duration::from_secs(settings.smtp_test_timeout),
-        microsoft_login: settings.microsoft_login_url.clone(),
-        google_token: settings.google_token_url.clone(),
-    };
-    let emails = EmailSettings {
-        organisation: settings.organisation.trim().to_owned(),
-        language: shared::Language::from_code(&settings.language).unwrap_or(shared::Language::En),
-        invite_ttl_secs: settings.invite_ttl_hours as i64 * 3600,
-        reset_ttl_secs: settings.reset_ttl_minutes as i64 * 60,
-        retry_base_secs: settings.retry_base_secs as i64,
-        max_attempts: settings.max_attempts as i64,
-        lease_secs: settings.outbox_lease_secs as i64,
-        retention_secs: settings.email_retention_days as i64 * 24 * 3600,
-        reset_emails_per_hour: settings.reset_emails_per_hour as i64,
-    };
-    let state = AppState::new(db, public_url.clone(), key, smtp, emails, settings.session_idle_minutes as i64 * 60);
-    let trusted = crate::api::client_ip::TrustedProxies::new(settings.trusted_proxies.clone());
-    let app = crate::api::router(state.clone(), dashboard.clone(), bound, trusted, crate::api::observe::AccessLog(settings.access_log));
-    gatehouse_core::metrics::METRICS.build_info(state.db.engine.label());
-    let operator = Operator::at_start_up();
+/// A Gatehouse ready to serve (zero2prod's `Application`): storage open and
+/// migrated, the listeners bound, the setup link minted if there is no host
+/// admin yet, nothing served until `run_until_stopped`. `serve` builds one
+/// for the binary; the tests build one in their own process.
+pub struct Application {
+    listener: TcpListener,
+    metrics_listener: Option<TcpListener>,
+    state: AppState,
+    router: axum::Router,
+    public_url: PublicUrl,
+    setup_link: Option<String>,
+    dashboard: Option<crate::dashboard::Origin>,
+    operator: Operator,
+    email_retention_secs: i64,
+    min_free_bytes: u64,
+}
 
+impl Application {
+    /// `built_in_dashboard`: the dashboard bundle the binary carries (empty
+    /// when it was built without one).
+    pub async fn build(storage: &StorageSettings, settings: &ServeSettings, built_in_dashboard: &'static [u8]) -> anyhow::Result<Self> {
+        let dashboard = crate::dashboard::Dashboard::load(settings.dist_dir.as_deref(), built_in_dashboard)?.map(std::sync::Arc::new);
+        let (db, key) = open_storage(storage).await?;
+        let listener = TcpListener::bind(settings.bind).await.with_context(|| format!("binding {}", settings.bind))?;
+        let bound = listener.local_addr()?;
+        let public_url = public_url_for(settings.public_url.as_ref(), bound)?;
+        let extra_roots = ExtraRoots::load(settings.smtp_ca_file.as_deref())?;
+        let smtp = SmtpRuntime {
+            extra_roots,
+            test_bound: Duration::from_secs(settings.smtp_test_timeout),
+            microsoft_login: settings.microsoft_login_url.clone(),
+            google_token: settings.google_token_url.clone(),
+        };
+        let emails = EmailSettings {
+            organisation: settings.organisation.trim().to_owned(),
+            language: shared::Language::from_code(&settings.language).unwrap_or(shared::Language::En),
+            invite_ttl_secs: settings.invite_ttl_hours as i64 * 3600,
+            reset_ttl_secs: settings.reset_ttl_minutes as i64 * 60,
+            retry_base_secs: settings.retry_base_secs as i64,
+            max_attempts: settings.max_attempts as i64,
+            lease_secs: settings.outbox_lease_secs as i64,
+            retention_secs: settings.email_retention_days as i64 * 24 * 3600,
+            reset_emails_per_hour: settings.reset_emails_per_hour as i64,
+        };
+        let state = AppState::new(db, public_url.clone(), key, smtp, emails, settings.session_idle_minutes as i64 * 60);
+        let trusted = crate::api::client_ip::TrustedProxies::new(settings.trusted_proxies.clone());
+        let router = crate::api::router(state.clone(), dashboard.clone(), bound, trusted, crate::api::observe::AccessLog(settings.access_log));
+        gatehouse_core::metrics::METRICS.build_info(state.db.engine.label());
+        let operator = Operator::at_start_up();
+        let setup_link = gatehouse_core::auth::service::issue_setup_link(&state.auth, &operator).await.map_err(|f| anyhow::anyhow!("{}", f.0))?;
+        let metrics_listener = match settings.metrics_bind {
+            Some(addr) => Some(TcpListener::bind(addr).await.with_context(|| format!("binding the metrics listener {addr}"))?),
+            None => None,
+        };
+        Ok(Self {
+            listener,
+            metrics_listener,
+            state,
+            router,
+            public_url,
+            setup_link,
+            dashboard: dashboard.map(|d| d.origin.clone()),
+            operator,
+            email_retention_secs: settings.email_retention_days as i64 * 24 * 3600,
+            min_free_bytes: settings.min_free_mb * 1024 * 1024,
+        })
+    }
+
+    /// Where it listens (the port the OS chose, for a bind address with port 0).
+    pub fn address(&self) -> std::net::SocketAddr {
+        self.listener.local_addr().expect("a bound listener has an address")
+    }
+
+    /// The URL links are made from.
+    pub fn public_url(&self) -> &PublicUrl {
+        &self.public_url
+    }
+
+    /// The first-run setup link, while there is no host admin.
+    pub fn setup_link(&self) -> Option<&str> {
+        self.setup_link.as_deref()
+    }
+
+    /// Where the private metrics listener listens, when there is one.
+    pub fn metrics_address(&self) -> Option<std::net::SocketAddr> {
+        self.metrics_listener.as_ref().and_then(|l| l.local_addr().ok())
+    }
+
+    /// Where the dashboard comes from (`None`: this build has none).
+    pub fn dashboard(&self) -> Option<&crate::dashboard::Origin> {
+        self.dashboard.as_ref()
+    }
+
+    /// Serves, with the outbox worker, the maintenance sweeps and the storage
+    /// watch beside it, until `shutdown` completes; then stops claiming
+    /// emails and lets the one being sent finish (or its lease lets another
+    /// instance retry it).
+    pub async fn run_until_stopped(self, shutdown: impl std::future::Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
+        let Self { listener, metrics_listener, state, router, operator, email_retention_secs, min_free_bytes, .. } = self;
+        let (stop, stopping) = tokio::sync::watch::channel(false);
+        if let Some(metrics) = metrics_listener {
+            let private = crate::api::metrics::private_router(state.clone(), Operator::at_start_up());
+            let mut stopping = stopping.clone();
+            tokio::spawn(async move { axum::serve(metrics, private).with_graceful_shutdown(async move { while stopping.changed().await.is_ok() {} }).await });
+        }
+        let worker = gatehouse_core::outbox::worker::spawn(&operator, state.outbox.clone(), stopping.clone());
+        let _storage_watch = gatehouse_core::storage::faults::spawn_watch(&operator, state.db.clone(), min_free_bytes, stopping.clone());
+        let _maintenance = gatehouse_core::maintenance::spawn(&operator, state.db.clone(), email_retention_secs, stopping);
+        let served = axum::serve(listener, router.into_make_service_with_connect_info::<std::net::SocketAddr>()).with_graceful_shutdown(shutdown).await;
+        let _ = stop.send(true);
+        let _ = tokio::time::timeout(Duration::from_secs(35), worker).await;
+        served?;
+        tracing::info!("stopped");
+        Ok(())
+    }
+}
+
+/// `gatehouse serve`: builds, says where it listens (and the setup link),
+/// and serves until SIGTERM or Ctrl-C.
+pub async fn serve(storage: &StorageSettings, settings: &ServeSettings, built_in_dashboard: &'static [u8]) -> anyhow::Result<()> {
+    let app = Application::build(storage, settings, built_in_dashboard).await?;
     // The banner goes to stderr, with the logs, and not only as a log line,
     // so that whoever started the server sees it; the setup link comes first
     // so the "listening" line ends the banner.
-    if let Some(link) = gatehouse_core::auth::service::issue_setup_link(&state.auth, &operator).await.map_err(|f| anyhow::anyhow!("{}", f.0))? {
-        print_setup_link(&link);
+    if let Some(link) = app.setup_link() {
+        print_setup_link(link);
     }
-    match dashboard.as_deref().map(|d| &d.origin) {
+    match app.dashboard() {
         Some(crate::dashboard::Origin::BuiltIn) => {}
         Some(crate::dashboard::Origin::Folder(dir)) => eprintln!("Dashboard from {} (GATEHOUSE_DIST_DIR)", dir.display()),
         None => {
@@ -98,23 +187,11 @@ pub async fn serve(storage: &StorageSettings, settings: &ServeSettings, built_in
             eprintln!("{}", crate::api::dashboard::NO_DASHBOARD);
         }
     }
-    eprintln!("Gatehouse listening on http://{bound} (public URL {})", public_url.as_str());
-    if let Some(addr) = settings.metrics_bind {
-        let metrics = TcpListener::bind(addr).await.with_context(|| format!("binding the metrics listener {addr}"))?;
-        eprintln!("Metrics on http://{}/metrics", metrics.local_addr()?);
-        let router = crate::api::metrics::private_router(state.clone(), Operator::at_start_up());
-        tokio::spawn(async move { axum::serve(metrics, router).await });
+    eprintln!("Gatehouse listening on http://{} (public URL {})", app.address(), app.public_url().as_str());
+    if let Some(addr) = app.metrics_address() {
+        eprintln!("Metrics on http://{addr}/metrics");
     }
-    let (stop, stopping) = tokio::sync::watch::channel(false);
-    let worker = gatehouse_core::outbox::worker::spawn(&operator, state.outbox.clone(), stopping.clone());
-    let _storage_watch = gatehouse_core::storage::faults::spawn_watch(&operator, state.db.clone(), settings.min_free_mb * 1024 * 1024, stopping.clone());
-    let _maintenance = gatehouse_core::maintenance::spawn(&operator, state.db.clone(), settings.email_retention_days as i64 * 24 * 3600, stopping);
-    axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>()).with_graceful_shutdown(shutdown_signal()).await?;
-    // Stop claiming; an email being sent finishes (or its lease lets another instance retry it).
-    let _ = stop.send(true);
-    let _ = tokio::time::timeout(Duration::from_secs(35), worker).await;
-    tracing::info!("stopped");
-    Ok(())
+    app.run_until_stopped(shutdown_signal()).await
 }
 
 pub fn print_setup_link(link: &str) {

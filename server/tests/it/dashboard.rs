@@ -16,7 +16,7 @@ const NO_DASHBOARD: &str = "built without its dashboard";
 #[tokio::test]
 async fn the_binary_serves_its_own_dashboard_from_any_folder_or_says_it_has_none() {
     let db = TestDb::new(Backend::Sqlite).await;
-    let app = db.spawn().await; // from `/`
+    let app = db.process().await; // from `/`
     let client = reqwest::Client::builder().no_gzip().no_brotli().build().unwrap();
     let get = |path: &str, encodings: &str| client.get(app.url(path)).header(header::ACCEPT_ENCODING, encodings).send();
 
@@ -88,7 +88,7 @@ async fn a_dashboard_folder_overrides_the_built_in_one_and_a_wrong_one_is_refuse
     std::fs::create_dir(dist.path().join("pkg")).unwrap();
     std::fs::write(dist.path().join("pkg/app-0123456789abcdef.js"), "console.log(1)").unwrap();
     let folder = dist.path().to_str().unwrap();
-    let app = TestApp::spawn(&db, &[("GATEHOUSE_DIST_DIR", folder)]).await;
+    let app = TestApp::process(&db, &[("GATEHOUSE_DIST_DIR", folder)]).await;
     assert!(app.output().contains(&format!("Dashboard from {folder}")), "{}", app.output());
     let res = reqwest::get(app.url("/")).await.unwrap();
     let policy = res.headers()[header::CONTENT_SECURITY_POLICY].to_str().unwrap().to_owned();
@@ -120,7 +120,7 @@ async fn a_dashboard_folder_overrides_the_built_in_one_and_a_wrong_one_is_refuse
 #[tokio::test]
 async fn the_healthcheck_exits_zero_only_while_the_server_is_ready() {
     let db = TestDb::new(Backend::Sqlite).await;
-    let app = db.spawn().await;
+    let app = db.process().await;
     let port = app.base.rsplit(':').next().unwrap().to_owned();
     let check = |bind: String| Command::new(BIN).arg("healthcheck").env("GATEHOUSE_BIND", bind).output().unwrap();
     for bind in [format!("127.0.0.1:{port}"), format!("0.0.0.0:{port}")] {

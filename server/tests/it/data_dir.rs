@@ -43,7 +43,7 @@ async fn the_data_dir_and_its_files_are_owner_only_on_every_start(db: TestDb) {
     let env = [("GATEHOUSE_DATA_DIR", data_env.as_str()), ("GATEHOUSE_DATABASE_URL", url)];
     let files: Vec<PathBuf> = files.iter().map(|f| data.join(f)).collect();
 
-    let app = TestApp::spawn(&db, &env).await;
+    let app = TestApp::process(&db, &env).await;
     app.set_up_admin().await;
     assert_eq!(mode(&data), 0o700, "data dir");
     assert_eq!(mode(&db.dir.path().join("fresh")), 0o700, "every dir it made");
@@ -58,7 +58,7 @@ async fn the_data_dir_and_its_files_are_owner_only_on_every_start(db: TestDb) {
     for file in &files {
         set_mode(file, 0o644);
     }
-    let app = TestApp::spawn(&db, &env).await;
+    let app = TestApp::process(&db, &env).await;
     assert_eq!(mode(&data), 0o700, "data dir");
     for file in &files {
         assert_eq!(mode(file), 0o600, "{}", file.display());
@@ -73,6 +73,6 @@ async fn the_data_dir_and_its_files_are_owner_only_on_every_start(db: TestDb) {
     app.signed_in_client(ADMIN_EMAIL, ADMIN_PASSWORD).await;
     app.stop();
 
-    let app = TestApp::spawn(&db, &env).await;
+    let app = TestApp::process(&db, &env).await;
     assert!(!app.output().contains("permissions tightened"), "the next start has nothing to narrow");
 }

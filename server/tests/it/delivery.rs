@@ -191,14 +191,14 @@ async fn a_discarded_email_is_never_sent_until_retried() {
 async fn a_crash_mid_burst_loses_nothing() {
     let relay = Relay::start(RelayOptions::default());
     let db = TestDb::new(Backend::Sqlite).await;
-    let app = TestApp::spawn(&db, FAST).await;
+    let app = TestApp::process(&db, FAST).await;
     app.set_up_admin().await;
     burst_under_way(&app, &relay, 150).await;
     app.stop();
     let delivered_before = relay.messages().len();
     assert!(delivered_before < 150, "the kill came too late to test anything");
 
-    let _app = TestApp::spawn(&db, FAST).await;
+    let _app = TestApp::process(&db, FAST).await;
     let deadline = Instant::now() + Duration::from_secs(120);
     let mut seen: HashMap<String, usize> = HashMap::new();
     while Instant::now() < deadline {
@@ -222,7 +222,7 @@ async fn sigterm_mid_burst_stops_cleanly_and_leaves_nothing_half_sent() {
     let db = TestDb::new(Backend::Sqlite).await;
     // A long lease: after a clean stop, nothing may be waiting for one to run out.
     let slow_lease = [("GATEHOUSE_RETRY_BASE_SECS", "1"), ("GATEHOUSE_OUTBOX_LEASE_SECS", "600")];
-    let app = TestApp::spawn(&db, &slow_lease).await;
+    let app = TestApp::process(&db, &slow_lease).await;
     app.set_up_admin().await;
     burst_under_way(&app, &relay, 150).await;
     let output = app.output_handle();
@@ -236,7 +236,7 @@ async fn sigterm_mid_burst_stops_cleanly_and_leaves_nothing_half_sent() {
     pool.close().await;
     assert_eq!(claimed, 0, "an email was left claimed after a clean stop:\n{}", output.lock().unwrap().join("\n"));
 
-    let _app = TestApp::spawn(&db, &slow_lease).await;
+    let _app = TestApp::process(&db, &slow_lease).await;
     let deadline = Instant::now() + Duration::from_secs(60);
     while relay.messages().len() < 150 && Instant::now() < deadline {
         tokio::time::sleep(Duration::from_millis(200)).await;

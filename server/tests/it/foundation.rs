@@ -21,7 +21,7 @@ on_both_databases!(
 );
 
 async fn setup_link_works_exactly_once(db: TestDb) {
-    let app = db.spawn().await;
+    let app = db.process().await;
     let token = app.setup_token();
     assert!(app.setup_link.as_deref().unwrap().starts_with(&app.base), "link uses the public URL");
 
@@ -52,7 +52,7 @@ async fn setup_link_works_exactly_once(db: TestDb) {
 
     // With an admin in place, a restart prints no new setup link.
     app.stop();
-    let app = db.spawn().await;
+    let app = db.process().await;
     assert!(app.setup_link.is_none(), "no setup link once an admin exists");
 }
 
@@ -69,7 +69,7 @@ async fn setup_link_dies_when_an_admin_is_made_from_the_cli(db: TestDb) {
 }
 
 async fn only_the_newest_setup_link_works_for_an_hour(db: TestDb) {
-    let app = db.spawn().await;
+    let app = db.process().await;
     let first = app.setup_token();
     let live = |token: String| {
         let (client, url) = (app.client.clone(), app.url(&format!("/api/v1/setup/{token}")));
@@ -89,7 +89,7 @@ async fn only_the_newest_setup_link_works_for_an_hour(db: TestDb) {
 
     // A restart (still no admin) prints a new link, and the CLI's dies.
     app.stop();
-    let app = db.spawn().await;
+    let app = db.process().await;
     let third = app.setup_token();
     let status = |token: &str| app.client.get(app.url(&format!("/api/v1/setup/{token}"))).send();
     assert_eq!(status(&second).await.unwrap().json::<Value>().await.unwrap(), json!({"valid": false}));
@@ -142,7 +142,7 @@ async fn failed_sign_ins_are_rate_limited(db: TestDb) {
     const STRANGER: &str = "203.0.113.9";
     const OWNER: &str = "198.51.100.7";
     // This test's requests come from 127.0.0.1: trusted as a proxy here.
-    let app = TestApp::spawn(&db, &[("GATEHOUSE_TRUSTED_PROXIES", "127.0.0.1")]).await;
+    let app = TestApp::process(&db, &[("GATEHOUSE_TRUSTED_PROXIES", "127.0.0.1")]).await;
     app.set_up_admin().await;
     let client = reqwest::Client::new();
     let attempt = |from: &'static str, password: &'static str| {
@@ -166,7 +166,7 @@ async fn failed_sign_ins_are_rate_limited(db: TestDb) {
     app.stop();
 
     // Without a trusted proxy, X-Forwarded-For is anyone's to write: ignored.
-    let app = db.spawn().await;
+    let app = db.process().await;
     let attempt = |from: &'static str, password: &'static str| {
         client.post(app.url("/api/v1/session")).header("x-forwarded-for", from).json(&json!({"email": "bob@example.com", "password": password})).send()
     };
@@ -281,18 +281,18 @@ async fn foreign_origin_is_refused(db: TestDb) {
 }
 
 async fn sessions_survive_a_restart(db: TestDb) {
-    let app = db.spawn().await;
+    let app = db.process().await;
     app.set_up_admin().await;
     let client = app.client.clone();
     app.stop();
-    let app = db.spawn().await;
+    let app = db.process().await;
     // The cookie jar holds a cookie for the old port's host; same host, so it is sent.
     let me = client.get(app.url("/api/v1/me")).send().await.unwrap();
     assert_eq!(me.status(), 200);
 }
 
 async fn probes_answer(db: TestDb) {
-    let app = db.spawn().await;
+    let app = db.process().await;
     assert_eq!(reqwest::get(app.url("/healthz")).await.unwrap().status(), 200);
     assert_eq!(reqwest::get(app.url("/readyz")).await.unwrap().status(), 200);
     // No password or token ever reaches the log.

@@ -56,7 +56,7 @@ async fn a_cookie_alone_does_not_authorise_a_change(db: TestDb) {
 /// 421, whatever the path; the bind address, `localhost` on loopback, and the
 /// health probes are answered.
 async fn requests_for_another_host_name_get_421(db: TestDb) {
-    let app = db.spawn().await;
+    let app = db.process().await;
     let plain = reqwest::Client::new();
     for path in ["/api/v1/setup/x", "/", "/metrics"] {
         let res = plain.get(app.url(path)).header("host", "attacker.example").send().await.unwrap();
@@ -100,7 +100,7 @@ async fn an_idle_session_ends(db: TestDb) {
 }
 
 async fn metrics_need_a_host_admin_or_the_private_listener(db: TestDb) {
-    let app = TestApp::spawn(&db, &[("GATEHOUSE_METRICS_BIND", "127.0.0.1:0")]).await;
+    let app = TestApp::process(&db, &[("GATEHOUSE_METRICS_BIND", "127.0.0.1:0")]).await;
     app.set_up_admin().await;
     let plain = reqwest::Client::new();
     assert_eq!(error_code(plain.get(app.url("/metrics")).send().await.unwrap(), 401).await, "unauthorized");
@@ -179,7 +179,7 @@ async fn a_password_reset_clears_failures_and_revokes_tokens(db: TestDb) {
 
 /// Counters that have gone quiet are swept (at start, then every few minutes).
 async fn quiet_throttle_counters_are_swept(db: TestDb) {
-    let app = db.spawn().await;
+    let app = db.process().await;
     let mut conn = <sqlx::AnyConnection as sqlx::Connection>::connect(&db.url).await.unwrap();
     let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64;
     for (source, at, until) in [("192.0.2.1", now - 3600, 0), ("192.0.2.2", now - 3600, now + 600), ("192.0.2.3", now, 0)] {
@@ -192,7 +192,7 @@ async fn quiet_throttle_counters_are_swept(db: TestDb) {
             .unwrap();
     }
     app.stop();
-    let _app = db.spawn().await;
+    let _app = db.process().await;
     // The sweep runs as the server starts; wait for it, boundedly.
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
     let left = loop {
@@ -249,7 +249,7 @@ async fn a_queued_email_holds_no_link_in_clear_and_a_sent_one_no_body(db: TestDb
 /// Finished emails' history is deleted after GATEHOUSE_EMAIL_RETENTION_DAYS;
 /// an unsent one whose link has expired loses its body and is failed.
 async fn delivery_history_is_kept_for_its_retention(db: TestDb) {
-    let app = db.spawn().await;
+    let app = db.process().await;
     let mut conn = <sqlx::AnyConnection as sqlx::Connection>::connect(&db.url).await.unwrap();
     let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64;
     let day = 24 * 3600;
@@ -273,7 +273,7 @@ async fn delivery_history_is_kept_for_its_retention(db: TestDb) {
         .unwrap();
     }
     app.stop();
-    let _app = db.spawn().await;
+    let _app = db.process().await;
     let expect = |to: &str, status: &str, body: &str| (to.to_owned(), status.to_owned(), body.to_owned());
     let expected = [
         expect("expired-link@example.com", "failed", "dropped"),
@@ -297,7 +297,7 @@ async fn delivery_history_is_kept_for_its_retention(db: TestDb) {
 /// With sealed data in the database and no `secret.key`, the server refuses
 /// to start (a new key could not open that data), saying what to do.
 async fn without_its_key_sealed_data_stops_the_start(db: TestDb) {
-    let app = db.spawn().await;
+    let app = db.process().await;
     app.set_up_admin().await;
     let draft = json!({"host": "127.0.0.1", "port": 2525, "from_name": "Acme", "from_email": "noreply@acme.example",
         "security": "starttls", "auth": true, "username": "relay-user", "password": "relay password"});

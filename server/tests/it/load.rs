@@ -26,7 +26,7 @@ on_both_databases!(a_mixed_burst_gets_no_5xx_and_stores_and_delivers_everything_
 
 async fn a_mixed_burst_gets_no_5xx_and_stores_and_delivers_everything_once(db: TestDb) {
     let relay = Relay::start(RelayOptions::default());
-    let app = db.spawn().await;
+    let app = db.process().await;
     app.set_up_admin().await;
     let (ok, token, err) = db.cli(&["token", "create", "--email", ADMIN_EMAIL, "--name", "gateway backend"], "");
     assert!(ok, "{err}");

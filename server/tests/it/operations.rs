@@ -41,7 +41,7 @@ fn help_never_shows_a_secret() {
 /// and an ID, the caller's when it sends a sane one, carried by every line
 /// of the request and by the answer; in text to a pipe, no colour codes.
 async fn logs_are_json_lines_with_an_access_log_and_request_ids(db: TestDb) {
-    let app = TestApp::spawn(&db, &[("GATEHOUSE_LOG_FORMAT", "json")]).await;
+    let app = TestApp::process(&db, &[("GATEHOUSE_LOG_FORMAT", "json")]).await;
     let token = app.setup_token();
     app.set_up_admin().await;
     let res = app.client.get(app.url("/api/v1/users")).header("x-request-id", "trace-me.42").send().await.unwrap();
@@ -85,7 +85,7 @@ async fn logs_are_json_lines_with_an_access_log_and_request_ids(db: TestDb) {
     drop(app);
 
     // Text, to a pipe: readable lines, no escape codes; the access log can be switched off.
-    let app = TestApp::spawn(&db, &[("GATEHOUSE_ACCESS_LOG", "false")]).await;
+    let app = TestApp::process(&db, &[("GATEHOUSE_ACCESS_LOG", "false")]).await;
     app.client.get(app.url("/healthz")).send().await.unwrap();
     let output = app.output();
     assert!(!output.contains('\u{1b}'), "{output}");
@@ -95,7 +95,7 @@ async fn logs_are_json_lines_with_an_access_log_and_request_ids(db: TestDb) {
 /// A 429 says in `Retry-After` the seconds its message names: sign-in
 /// throttling, the current-password check, and the test-send limit.
 async fn every_429_says_how_long_in_its_header(db: TestDb) {
-    let app = db.spawn().await;
+    let app = db.process().await;
     app.set_up_admin().await;
     let client = reqwest::Client::new();
     let mut last = None;
@@ -131,7 +131,7 @@ async fn every_429_says_how_long_in_its_header(db: TestDb) {
 
 /// `/metrics` names the build, and counts and times requests by route template.
 async fn metrics_name_the_build_and_every_route_by_its_template(db: TestDb) {
-    let app = db.spawn().await;
+    let app = db.process().await;
     app.set_up_admin().await;
     let made: Value = app.client.post(app.url("/api/v1/tokens")).json(&json!({"name": "prometheus"})).send().await.unwrap().json().await.unwrap();
     let token = made["token"].as_str().unwrap();
@@ -156,7 +156,7 @@ async fn behind_a_proxy_on_ipv6_any_the_forwarded_client_counts() {
     let db = TestDb::new(support::Backend::Sqlite).await;
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let public = format!("http://127.0.0.1:{port}");
-    let app = TestApp::spawn_at(&db, &format!("[::]:{port}"), &[("GATEHOUSE_PUBLIC_URL", &public), ("GATEHOUSE_TRUSTED_PROXIES", "127.0.0.1")]).await;
+    let app = TestApp::process_at(&db, &format!("[::]:{port}"), &[("GATEHOUSE_PUBLIC_URL", &public), ("GATEHOUSE_TRUSTED_PROXIES", "127.0.0.1")]).await;
     assert_eq!(app.base, public);
     app.set_up_admin().await;
     let res = reqwest::Client::new()

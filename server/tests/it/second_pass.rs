@@ -75,7 +75,7 @@ where
 /// admin still holds must not sign anyone in with the new role: it dies
 /// (410) at the change, and the queued email carrying it is cancelled.
 async fn a_link_dies_when_its_users_role_account_or_state_changes(db: TestDb) {
-    let app = db.spawn().await;
+    let app = db.process().await;
     app.set_up_admin().await;
     // SMTP on, towards a relay that is not there: link emails stay queued.
     let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
@@ -145,7 +145,7 @@ async fn a_link_dies_when_its_users_role_account_or_state_changes(db: TestDb) {
 /// counted in /metrics and audited.
 async fn forgot_password_cannot_flood_an_inbox_or_the_relay(db: TestDb) {
     let relay = Relay::start(RelayOptions::default());
-    let app = TestApp::spawn(&db, &[("GATEHOUSE_TRUSTED_PROXIES", "127.0.0.1"), ("GATEHOUSE_RESET_EMAILS_PER_HOUR", "3")]).await;
+    let app = TestApp::process(&db, &[("GATEHOUSE_TRUSTED_PROXIES", "127.0.0.1"), ("GATEHOUSE_RESET_EMAILS_PER_HOUR", "3")]).await;
     app.set_up_admin().await;
     app.smtp_on(relay.port).await;
     for n in 0..4 {
@@ -334,7 +334,7 @@ async fn tokens_need_a_session_expire_by_default_and_die_with_their_user(db: Tes
 /// as `cli`; a signed-in caller refused an action is audited; and the SMTP
 /// page's history is swept with the audit log's retention.
 async fn the_audit_log_says_from_where_with_what_and_what_was_refused(db: TestDb) {
-    let app = db.spawn().await;
+    let app = db.process().await;
     app.set_up_admin().await;
     let viewer = user(&app, &db, "viewer@example.com", "host_user", None).await;
     let res = viewer.post(app.url("/api/v1/invitations")).json(&json!({"email": "x@example.com", "role": "host_user"})).send().await.unwrap();
@@ -366,7 +366,7 @@ async fn the_audit_log_says_from_where_with_what_and_what_was_refused(db: TestDb
     sqlx::query("UPDATE smtp_audit SET at = 1").execute(&mut conn).await.unwrap();
     sqlx::query("UPDATE audit_log SET at = 1 WHERE action = 'sign_in'").execute(&mut conn).await.unwrap();
     app.stop();
-    let app = db.spawn().await;
+    let app = db.process().await;
     let count = |table: &'static str| {
         let url = db.url.clone();
         async move {

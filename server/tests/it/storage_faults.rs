@@ -124,7 +124,7 @@ async fn a_full_disk_answers_503_then_recovers_by_itself() {
     let data_env = data.to_str().unwrap().to_owned();
     let env =
         [("GATEHOUSE_DATA_DIR", data_env.as_str()), ("GATEHOUSE_DATABASE_URL", ""), ("GATEHOUSE_RETRY_BASE_SECS", "1"), ("GATEHOUSE_OUTBOX_LEASE_SECS", "3")];
-    let app = Arc::new(TestApp::spawn(&db, &env).await);
+    let app = Arc::new(TestApp::process(&db, &env).await);
     app.set_up_admin().await;
     app.smtp_on(relay.port).await;
     let token = app.client.post(app.url("/api/v1/tokens")).json(&json!({"name": "metrics"})).send().await.unwrap();

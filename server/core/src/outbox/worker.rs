@@ -67,7 +67,8 @@ async fn run(outbox: Outbox, mut shutdown: watch::Receiver<bool>) {
             tokio::select! {
                 _ = outbox.wake.rung() => {}
                 _ = tokio::time::sleep(pause) => {}
-                _ = shutdown.changed() => {}
+                // A dropped sender is a shutdown too (its owner is gone).
+                changed = shutdown.changed() => if changed.is_err() { break },
             }
         }
     })

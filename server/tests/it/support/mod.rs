@@ -1,6 +1,10 @@
-//! Spawns the real `gatehouse` binary on a free port with its own data dir
-//! and database (a temp SQLite file, or a fresh PostgreSQL database when
-//! `GATEHOUSE_TEST_POSTGRES_URL` is set), and talks to it over HTTP.
+//! Starts Gatehouse on a free port with its own data dir and database (a
+//! temp SQLite file, or a fresh PostgreSQL database when
+//! `GATEHOUSE_TEST_POSTGRES_URL` is set), and talks to it over HTTP: in this
+//! process (`TestApp::spawn`, `server::startup::Application` on the test's
+//! runtime), or as the real binary (`TestApp::process`) for what only a
+//! process shows: its output and logs, signals, a kill -9, and the figures
+//! that are global to a process (`/metrics`, storage fault episodes).
 
 pub mod oauth;
 pub mod relay;
@@ -12,6 +16,8 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_gatehouse");
+/// The dashboard the binary carries, for the apps started in process.
+static DASHBOARD: &[u8] = include_bytes!(env!("GATEHOUSE_DASHBOARD_BUNDLE"));
 pub const ADMIN_EMAIL: &str = "admin@example.com";
 pub const ADMIN_PASSWORD: &str = "a long admin password";
 
@@ -94,6 +100,10 @@ impl TestDb {
         TestApp::spawn(self, &[]).await
     }
 
+    pub async fn process(&self) -> TestApp {
+        TestApp::process(self, &[]).await
+    }
+
     /// Runs a CLI subcommand against this database; returns (success, stdout, stderr).
     pub fn cli(&self, args: &[&str], stdin: &str) -> (bool, String, String) {
         let mut child = Command::new(BIN)
@@ -146,28 +156,61 @@ fn browser_for(base: &str) -> reqwest::Client {
     reqwest::Client::builder().cookie_store(true).default_headers(origin).build().unwrap()
 }
 
-/// A running server process; killed when dropped.
+/// A running Gatehouse; stopped when dropped.
 pub struct TestApp {
     pub base: String,
     pub setup_link: Option<String>,
     pub client: reqwest::Client,
-    output: Arc<Mutex<Vec<String>>>,
-    child: Child,
+    run: Run,
+}
+
+enum Run {
+    /// `Application` on the test's runtime; stopped (gracefully) through `stop`.
+    InProcess { stop: Option<tokio::sync::oneshot::Sender<()>> },
+    /// The real binary, as an operator starts it; killed when dropped.
+    Process { output: Arc<Mutex<Vec<String>>>, child: Child },
 }
 
 impl TestApp {
-    /// Listening on a free port of 127.0.0.1; requests go to that address.
-    pub async fn spawn(db: &TestDb, extra_env: &[(&str, &str)]) -> Self {
-        Self::spawn_with(db, "127.0.0.1:0", false, extra_env).await
+    /// In this process, listening on a free port of 127.0.0.1; requests go to that address.
+    pub async fn spawn(db: &TestDb, settings: &[(&str, &str)]) -> Self {
+        Self::in_process(db, settings).await
     }
 
-    /// Listening on `bind`; requests go to the public URL the banner names
-    /// (`GATEHOUSE_PUBLIC_URL`, for a bind address that is not one to send them to, like `[::]`).
-    pub async fn spawn_at(db: &TestDb, bind: &str, extra_env: &[(&str, &str)]) -> Self {
-        Self::spawn_with(db, bind, true, extra_env).await
+    /// The real binary, listening on a free port of 127.0.0.1.
+    pub async fn process(db: &TestDb, extra_env: &[(&str, &str)]) -> Self {
+        Self::spawn_process(db, "127.0.0.1:0", false, extra_env).await
     }
 
-    async fn spawn_with(db: &TestDb, bind: &str, via_public_url: bool, extra_env: &[(&str, &str)]) -> Self {
+    /// The real binary, listening on `bind`; requests go to the public URL the banner names.
+    pub async fn process_at(db: &TestDb, bind: &str, extra_env: &[(&str, &str)]) -> Self {
+        Self::spawn_process(db, bind, true, extra_env).await
+    }
+
+    /// Builds the settings as the binary's command line would from these
+    /// variables (each `GATEHOUSE_X_Y` is the flag `--x-y`), builds the
+    /// `Application` and serves it on this test's runtime.
+    async fn in_process(db: &TestDb, settings: &[(&str, &str)]) -> Self {
+        let mut args = vec!["gatehouse".to_owned(), format!("--data-dir={}", db.dir.path().display()), format!("--database-url={}", db.url), "serve".into()];
+        args.push("--bind=127.0.0.1:0".into());
+        for (name, value) in settings {
+            let flag = name.strip_prefix("GATEHOUSE_").unwrap_or_else(|| panic!("{name} is not a Gatehouse setting"));
+            args.push(format!("--{}={value}", flag.to_lowercase().replace('_', "-")));
+        }
+        let cli = <server::cli::Cli as clap::Parser>::try_parse_from(&args).unwrap_or_else(|e| panic!("{args:?} (use TestApp::process for what is not a serve setting):\n{e}"));
+        let server::cli::Command::Serve(serve) = cli.command else { unreachable!("serve was asked for") };
+        let app = server::startup::Application::build(&cli.storage, &serve, DASHBOARD).await.expect("gatehouse builds");
+        let base = format!("http://{}", app.address());
+        let setup_link = app.setup_link().map(str::to_owned);
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        tokio::spawn(app.run_until_stopped(async move {
+            let _ = stopped.await;
+        }));
+        let client = browser_for(&base);
+        Self { base, setup_link, client, run: Run::InProcess { stop: Some(stop) } }
+    }
+
+    async fn spawn_process(db: &TestDb, bind: &str, via_public_url: bool, extra_env: &[(&str, &str)]) -> Self {
         let mut cmd = Command::new(BIN);
         // From `/`: the binary needs no folder beside it (its dashboard is inside).
         cmd.args(["serve", "--bind", bind])
@@ -208,12 +251,26 @@ impl TestApp {
             }
         };
         let client = browser_for(&base);
-        Self { base, setup_link, client, output, child }
+        Self { base, setup_link, client, run: Run::Process { output, child } }
+    }
+
+    fn output_lines(&self) -> &Arc<Mutex<Vec<String>>> {
+        match &self.run {
+            Run::Process { output, .. } => output,
+            Run::InProcess { .. } => panic!("started in process, with no output of its own: start it with TestApp::process"),
+        }
+    }
+
+    fn child(&mut self) -> &mut Child {
+        match &mut self.run {
+            Run::Process { child, .. } => child,
+            Run::InProcess { .. } => panic!("started in process, with no process to signal: start it with TestApp::process"),
+        }
     }
 
     /// The process's stderr and stdout lines that parse as JSON objects (with `GATEHOUSE_LOG_FORMAT=json`).
     pub fn json_log(&self) -> Vec<serde_json::Value> {
-        self.output.lock().unwrap().iter().filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok()).filter(|v| v.is_object()).collect()
+        self.output_lines().lock().unwrap().iter().filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok()).filter(|v| v.is_object()).collect()
     }
 
     /// A new cookie jar that behaves like the dashboard's pages in a browser:
@@ -228,12 +285,12 @@ impl TestApp {
 
     /// The process's output, readable after it has gone.
     pub fn output_handle(&self) -> Arc<Mutex<Vec<String>>> {
-        self.output.clone()
+        self.output_lines().clone()
     }
 
     /// Everything the process printed so far (stdout and stderr).
     pub fn output(&self) -> String {
-        self.output.lock().unwrap().join("\n")
+        self.output_lines().lock().unwrap().join("\n")
     }
 
     pub fn setup_token(&self) -> String {
@@ -284,11 +341,11 @@ impl TestApp {
 
     /// Sends SIGTERM and waits up to `within` for the process to exit; the exit status.
     pub fn terminate(mut self, within: Duration) -> std::process::ExitStatus {
-        let pid = self.child.id().to_string();
+        let pid = self.child().id().to_string();
         assert!(Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
         let deadline = Instant::now() + within;
         loop {
-            if let Some(status) = self.child.try_wait().unwrap() {
+            if let Some(status) = self.child().try_wait().unwrap() {
                 return status;
             }
             assert!(Instant::now() < deadline, "still running {within:?} after SIGTERM");
@@ -298,15 +355,27 @@ impl TestApp {
 
     /// Stops the process with SIGKILL: no graceful shutdown, as in a crash.
     pub fn stop(mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        let child = self.child();
+        let _ = child.kill();
+        let _ = child.wait();
     }
 }
 
 impl Drop for TestApp {
     fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        match &mut self.run {
+            // Graceful, as at SIGTERM: the worker stops claiming; the test's
+            // runtime ends whatever is left when the test returns.
+            Run::InProcess { stop } => {
+                if let Some(stop) = stop.take() {
+                    let _ = stop.send(());
+                }
+            }
+            Run::Process { child, .. } => {
+                let _ = child.kill();
+                let _ = child.wait();
+            }
+        }
     }
 }
 
