@@ -120,6 +120,11 @@ impl Application {
         })
     }
 
+    /// The capabilities' contexts, as the transports get them.
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
     /// Where it listens (the port the OS chose, for a bind address with port 0).
     pub fn address(&self) -> std::net::SocketAddr {
         self.listener.local_addr().expect("a bound listener has an address")

@@ -15,6 +15,11 @@ use shared::api::{AccountSummary, ErrorEnvelope, UserSummary, UserUpdate};
 use shared::api::{FieldErrors, UserFilter, UserStatus, PAGE_DEFAULT};
 use shared::Role;
 
+/// This file's part of the OpenAPI document (`api::openapi` puts the parts together).
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(list_users, update_user, delete_user, list_accounts, create_account, rename_account))]
+pub(super) struct Doc;
+
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/users", get(list_users))

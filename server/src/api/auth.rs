@@ -12,6 +12,11 @@ use gatehouse_core::auth::service::{self, NewSession, SESSION_TTL_SECS};
 use gatehouse_core::state::AppState;
 use shared::api::{ChangePassword, ErrorEnvelope, Me, MeUpdate, SetupRequest, SetupStatus, SignInRequest};
 
+/// This file's part of the OpenAPI document (`api::openapi` puts the parts together).
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(sign_in, sign_out, me, update_me, change_password, setup_status, complete_setup))]
+pub(super) struct Doc;
+
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/session", post(sign_in).delete(sign_out))

@@ -13,6 +13,11 @@ use shared::api::ErrorEnvelope;
 use shared::api::{ApiError, PAGE_DEFAULT};
 use shared::outbox::{EmailFilter, EmailKind, EmailStatus, EmailSummary};
 
+/// This file's part of the OpenAPI document (`api::openapi` puts the parts together).
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(list, retry, discard))]
+pub(super) struct Doc;
+
 pub fn router() -> Router<AppState> {
     Router::new().route("/emails", get(list)).route("/emails/{id}/retry", post(retry)).route("/emails/{id}/discard", post(discard))
 }

@@ -13,6 +13,11 @@ use serde::Deserialize;
 use shared::api::{ErrorEnvelope, HostInfo};
 use shared::audit::{AuditAction, AuditEntry};
 
+/// This file's part of the OpenAPI document (`api::openapi` puts the parts together).
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(get_host, audit_log))]
+pub(super) struct Doc;
+
 pub fn router() -> Router<AppState> {
     Router::new().route("/host", get(get_host)).route("/audit", get(audit_log))
 }

@@ -14,6 +14,11 @@ use gatehouse_core::users::{invitations, resets};
 use shared::api::{ErrorEnvelope, Me};
 use shared::invite::{AcceptInvitation, ForgotPassword, InvitationCreated, InvitationLink, InviteRequest, LinkStatus, ResetLink, ResetPassword};
 
+/// This file's part of the OpenAPI document (`api::openapi` puts the parts together).
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(invite, regenerate, invitation_status, accept, admin_reset_link, forgot, reset_status, reset))]
+pub(super) struct Doc;
+
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/invitations", post(invite))

@@ -11,6 +11,11 @@ use gatehouse_core::state::AppState;
 use shared::api::{ApiError, ErrorCode, ErrorEnvelope};
 use shared::smtp::{SmtpAuditEntry, SmtpDraft, SmtpEnabled, SmtpSettings, TestReport};
 
+/// This file's part of the OpenAPI document (`api::openapi` puts the parts together).
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(get_settings, save, enable, disable, test, audit_log))]
+pub(super) struct Doc;
+
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/smtp", get(get_settings).put(save))

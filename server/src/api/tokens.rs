@@ -11,6 +11,11 @@ use gatehouse_core::state::AppState;
 use shared::api::ErrorEnvelope;
 use shared::token::{ApiTokenSummary, CreatedApiToken, NewApiToken};
 
+/// This file's part of the OpenAPI document (`api::openapi` puts the parts together).
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(list, create, revoke))]
+pub(super) struct Doc;
+
 pub fn router() -> Router<AppState> {
     Router::new().route("/tokens", get(list).post(create)).route("/tokens/{id}", delete(revoke))
 }

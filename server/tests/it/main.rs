@@ -1,5 +1,6 @@
-//! Every integration scenario, in one test binary: each spawns the real
-//! `gatehouse` binary (`support::TestApp`) against SQLite and, when
+//! Every integration scenario, in one test binary: each starts Gatehouse
+//! (`support::TestApp`: in this process, or the real binary where only a
+//! process shows what is tested) against SQLite and, when
 //! `GATEHOUSE_TEST_POSTGRES_URL` is set, PostgreSQL, and talks to it over
 //! HTTP like the gateway backend or the dashboard does. One binary links the
 //! server once instead of once per file.
@@ -24,6 +25,7 @@ mod outbox_queue;
 mod roles;
 mod schema_parity;
 mod second_pass;
+mod services;
 mod smtp;
 mod storage_faults;
 #[cfg(unix)]

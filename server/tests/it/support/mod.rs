@@ -166,7 +166,7 @@ pub struct TestApp {
 
 enum Run {
     /// `Application` on the test's runtime; stopped (gracefully) through `stop`.
-    InProcess { stop: Option<tokio::sync::oneshot::Sender<()>> },
+    InProcess { stop: Option<tokio::sync::oneshot::Sender<()>>, state: gatehouse_core::state::AppState },
     /// The real binary, as an operator starts it; killed when dropped.
     Process { output: Arc<Mutex<Vec<String>>>, child: Child },
 }
@@ -197,17 +197,19 @@ impl TestApp {
             let flag = name.strip_prefix("GATEHOUSE_").unwrap_or_else(|| panic!("{name} is not a Gatehouse setting"));
             args.push(format!("--{}={value}", flag.to_lowercase().replace('_', "-")));
         }
-        let cli = <server::cli::Cli as clap::Parser>::try_parse_from(&args).unwrap_or_else(|e| panic!("{args:?} (use TestApp::process for what is not a serve setting):\n{e}"));
+        let cli = <server::cli::Cli as clap::Parser>::try_parse_from(&args)
+            .unwrap_or_else(|e| panic!("{args:?} (use TestApp::process for what is not a serve setting):\n{e}"));
         let server::cli::Command::Serve(serve) = cli.command else { unreachable!("serve was asked for") };
         let app = server::startup::Application::build(&cli.storage, &serve, DASHBOARD).await.expect("gatehouse builds");
         let base = format!("http://{}", app.address());
         let setup_link = app.setup_link().map(str::to_owned);
+        let state = app.state().clone();
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         tokio::spawn(app.run_until_stopped(async move {
             let _ = stopped.await;
         }));
         let client = browser_for(&base);
-        Self { base, setup_link, client, run: Run::InProcess { stop: Some(stop) } }
+        Self { base, setup_link, client, run: Run::InProcess { stop: Some(stop), state } }
     }
 
     async fn spawn_process(db: &TestDb, bind: &str, via_public_url: bool, extra_env: &[(&str, &str)]) -> Self {
@@ -258,6 +260,14 @@ impl TestApp {
         match &self.run {
             Run::Process { output, .. } => output,
             Run::InProcess { .. } => panic!("started in process, with no output of its own: start it with TestApp::process"),
+        }
+    }
+
+    /// The capabilities' contexts of an app started in process, to call the core's services directly.
+    pub fn state(&self) -> &gatehouse_core::state::AppState {
+        match &self.run {
+            Run::InProcess { state, .. } => state,
+            Run::Process { .. } => panic!("started as a process: its state is in that process"),
         }
     }
 
@@ -366,7 +376,7 @@ impl Drop for TestApp {
         match &mut self.run {
             // Graceful, as at SIGTERM: the worker stops claiming; the test's
             // runtime ends whatever is left when the test returns.
-            Run::InProcess { stop } => {
+            Run::InProcess { stop, .. } => {
                 if let Some(stop) = stop.take() {
                     let _ = stop.send(());
                 }
