@@ -163,7 +163,7 @@ impl Application {
             tokio::spawn(async move { axum::serve(metrics, private).with_graceful_shutdown(async move { while stopping.changed().await.is_ok() {} }).await });
         }
         let worker = gatehouse_core::outbox::worker::spawn(&operator, state.outbox.clone(), stopping.clone());
-        let _storage_watch = gatehouse_core::storage::faults::spawn_watch(&operator, state.db.clone(), min_free_bytes, stopping.clone());
+        let _storage_watch = gatehouse_core::storage::faults::spawn_watch(state.db.clone(), min_free_bytes, stopping.clone());
         let _maintenance = gatehouse_core::maintenance::spawn(&operator, state.db.clone(), email_retention_secs, stopping);
         let served = axum::serve(listener, router.into_make_service_with_connect_info::<std::net::SocketAddr>()).with_graceful_shutdown(shutdown).await;
         let _ = stop.send(true);

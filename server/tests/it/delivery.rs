@@ -71,10 +71,18 @@ async fn fast_app() -> (TestDb, TestApp) {
     (db, app)
 }
 
+/// The real binary: its `/metrics` counts this test's emails alone.
+async fn fast_process() -> (TestDb, TestApp) {
+    let db = TestDb::new(Backend::Sqlite).await;
+    let app = TestApp::process(&db, FAST).await;
+    app.set_up_admin().await;
+    (db, app)
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_421_twice_then_accepted_is_sent_on_the_third_attempt_with_one_message_id() {
     let relay = Relay::start(RelayOptions { fail_data: Some((2, "421 4.3.0 Try again later")), ..Default::default() });
-    let (_db, app) = fast_app().await;
+    let (_db, app) = fast_process().await;
     app.smtp_on(relay.port).await;
     app.invite("bob@example.com").await;
     let email = wait_for(&app, Duration::from_secs(30), |e| e["status"] == "sent").await;

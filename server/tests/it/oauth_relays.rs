@@ -39,6 +39,15 @@ fn peers(answers: Answers, reject_tokens: bool) -> Peers {
 
 /// The server, taking both providers' tokens from the local endpoint.
 async fn app_for(db: &TestDb, peers: &Peers) -> TestApp {
+    start_for(db, peers, false).await
+}
+
+/// The same as the real binary, for the tests that read its log.
+async fn process_for(db: &TestDb, peers: &Peers) -> TestApp {
+    start_for(db, peers, true).await
+}
+
+async fn start_for(db: &TestDb, peers: &Peers, process: bool) -> TestApp {
     let ca = peers.certs.ca.to_string_lossy().to_string();
     let (login, google) = (peers.tokens.login_url(), peers.tokens.google_token_url());
     let env = [
@@ -47,7 +56,7 @@ async fn app_for(db: &TestDb, peers: &Peers) -> TestApp {
         ("GATEHOUSE_GOOGLE_TOKEN_URL", &google),
         ("GATEHOUSE_RETRY_BASE_SECS", "1"),
     ];
-    let app = TestApp::spawn(db, &env).await;
+    let app = if process { TestApp::process(db, &env).await } else { TestApp::spawn(db, &env).await };
     app.set_up_admin().await;
     app
 }
@@ -92,7 +101,7 @@ fn wait_until(within: Duration, what: &str, done: impl Fn() -> bool) {
 
 async fn microsoft_365_sends_the_test_email_and_invitations_with_one_token(db: TestDb) {
     let peers = peers(Answers::default(), false);
-    let app = app_for(&db, &peers).await;
+    let app = process_for(&db, &peers).await;
     let saved = put(&app, &draft(&peers, microsoft(Some(CLIENT_SECRET)))).await;
     assert_eq!(saved.status(), 200);
     let settings: Value = app.client.get(app.url("/api/v1/smtp")).send().await.unwrap().json().await.unwrap();
@@ -130,7 +139,7 @@ async fn microsoft_365_sends_the_test_email_and_invitations_with_one_token(db: T
 
 async fn google_workspace_signs_its_assertion_and_sends(db: TestDb) {
     let peers = peers(Answers::default(), false);
-    let app = app_for(&db, &peers).await;
+    let app = process_for(&db, &peers).await;
     let oauth = json!({"provider": "google", "service_account_key": peers.tokens.google_key});
     assert_eq!(put(&app, &draft(&peers, oauth)).await.status(), 200);
     let settings: Value = app.client.get(app.url("/api/v1/smtp")).send().await.unwrap().json().await.unwrap();

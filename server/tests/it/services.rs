@@ -5,13 +5,13 @@
 //! these same functions; these tests say what the doors can rely on.
 
 use crate::support;
-use support::TestDb;
 use gatehouse_core::auth::{authenticate, Caller};
 use gatehouse_core::state::AppState;
 use shared::api::{ErrorCode, UserUpdate};
 use shared::audit::AuditAction;
 use shared::invite::InviteRequest;
 use shared::Role;
+use support::TestDb;
 
 on_both_databases!(
     only_the_checked_handles_reach_privileged_operations,

@@ -32,6 +32,13 @@ async fn admin_app(db: &TestDb, env: &[(&str, &str)]) -> TestApp {
     app
 }
 
+/// The real binary, for the tests that read its log.
+async fn admin_process(db: &TestDb, env: &[(&str, &str)]) -> TestApp {
+    let app = TestApp::process(db, env).await;
+    app.set_up_admin().await;
+    app
+}
+
 async fn put(app: &TestApp, body: &Value) -> reqwest::Response {
     app.client.put(app.url("/api/v1/smtp")).json(body).send().await.unwrap()
 }
@@ -57,7 +64,7 @@ on_both_databases!(
 );
 
 async fn save_read_back_enable_and_disable(db: TestDb) {
-    let app = admin_app(&db, &[]).await;
+    let app = admin_process(&db, &[]).await;
     let before: Value = app.client.get(app.url("/api/v1/smtp")).send().await.unwrap().json().await.unwrap();
     assert_eq!(before["saved"], false);
     assert_eq!(before["enabled"], false);
@@ -160,7 +167,7 @@ async fn bad_saves_get_4xx_and_change_nothing(db: TestDb) {
 /// default: reading it fails, and the log names the column and its value.
 /// A save replaces it whole, keeping nothing of it, not even the password.
 async fn a_stored_row_that_does_not_decode_is_named_and_a_save_replaces_it(db: TestDb) {
-    let app = admin_app(&db, &[]).await;
+    let app = admin_process(&db, &[]).await;
     let good = draft(2525, "starttls", Some((RELAY_USER, RELAY_PASSWORD)));
     assert_eq!(put(&app, &good).await.status(), 200);
     assert_eq!(app.client.post(app.url("/api/v1/smtp/enable")).send().await.unwrap().status(), 200);
@@ -246,7 +253,7 @@ async fn starttls_with_auth_sends_and_a_wrong_password_fails_at_auth() {
     let relay = Relay::start(RelayOptions { mode: "starttls", certs: Some(&certs), auth: Some((RELAY_USER, RELAY_PASSWORD)), ..Default::default() });
     let db = sqlite().await;
     let ca = certs.ca.to_string_lossy().to_string();
-    let app = admin_app(&db, &[("GATEHOUSE_SMTP_CA_FILE", &ca)]).await;
+    let app = admin_process(&db, &[("GATEHOUSE_SMTP_CA_FILE", &ca)]).await;
 
     let ok = test_send(&app, Some(&draft(relay.port, "starttls", Some((RELAY_USER, RELAY_PASSWORD))))).await;
     assert_eq!((ok["ok"].as_bool(), ok["stage"].as_str()), (Some(true), Some("sent")), "{ok}");

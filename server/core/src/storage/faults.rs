@@ -228,7 +228,7 @@ pub fn free_bytes(path: &Path) -> Option<u64> {
 /// Probes while an episode is open and ends it; on SQLite, also warns (once
 /// per episode) while the data dir has less than `min_free_bytes` free.
 /// Supervised (`crate::supervise`).
-pub fn spawn_watch(_operator: &crate::operator::Operator, db: Db, min_free_bytes: u64, shutdown: watch::Receiver<bool>) -> tokio::task::JoinHandle<()> {
+pub fn spawn_watch(db: Db, min_free_bytes: u64, shutdown: watch::Receiver<bool>) -> tokio::task::JoinHandle<()> {
     crate::supervise::supervise("storage_watch", shutdown.clone(), move || keep_watch(db.clone(), min_free_bytes, shutdown.clone()))
 }
 
