@@ -11,6 +11,9 @@ use shared::audit::{AuditAction, AuditEntry, AuditPage};
 use sqlx::Row;
 use std::net::IpAddr;
 
+/// The actor's name for what the server's settings do at a start.
+pub const PROVISIONING: &str = "provisioning";
+
 /// What to record: who acted, what they did, to whom, and more about it.
 pub struct Entry<'a> {
     pub actor: Actor<'a>,
@@ -49,6 +52,8 @@ pub enum Via<'a> {
     Cli,
     /// Gatehouse itself (a held-back reset email).
     Gatehouse,
+    /// The server's own settings, applied at a start (the first host admin, the SMTP relay).
+    Provisioning,
 }
 
 impl Via<'_> {
@@ -60,6 +65,7 @@ impl Via<'_> {
             Via::SignIn => "sign-in".to_owned(),
             Via::Cli => "cli".to_owned(),
             Via::Gatehouse => "gatehouse".to_owned(),
+            Via::Provisioning => PROVISIONING.to_owned(),
         }
     }
 }
@@ -74,6 +80,11 @@ impl<'a> Actor<'a> {
     /// through a link they were sent.
     pub fn person(user_id: Option<i64>, email: &'a str, via: Via<'a>, source: IpAddr) -> Self {
         Self { user_id, email, via, source: Some(source) }
+    }
+
+    /// The server's settings (`GATEHOUSE_ADMIN_*`, `GATEHOUSE_SMTP_*`), applied at a start.
+    pub fn provisioning() -> Self {
+        Self { user_id: None, email: PROVISIONING, via: Via::Provisioning, source: None }
     }
 
     /// Gatehouse acting on its own account (from `source`'s request, if any).

@@ -21,6 +21,7 @@ mod oauth_relays;
 mod openapi;
 mod operations;
 mod outbox_queue;
+mod provisioning;
 mod roles;
 mod schema_parity;
 mod second_pass;

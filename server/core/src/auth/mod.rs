@@ -3,6 +3,7 @@
 
 pub mod api_tokens;
 pub mod caller;
+pub mod provision;
 pub mod service;
 pub mod storage;
 pub mod throttle;
