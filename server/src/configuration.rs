@@ -1,4 +1,9 @@
-//! Settings from flags and `GATEHOUSE_*` environment variables (flags win).
+//! Settings from flags and `GATEHOUSE_*` environment variables (flags win);
+//! secrets also from files (`secrets`), and what a start provisions
+//! (`provisioning`).
+
+pub mod provisioning;
+pub mod secrets;
 
 use clap::Args;
 use gatehouse_core::smtp::token_url::TokenUrl;
@@ -16,14 +21,22 @@ pub struct StorageSettings {
     /// (Its value, which may hold a password, is never shown in `--help`.)
     #[arg(long, env = "GATEHOUSE_DATABASE_URL", global = true, hide_env_values = true)]
     pub database_url: Option<String>,
+    /// A file holding the database URL (trailing newlines trimmed), instead of --database-url.
+    #[arg(long, env = "GATEHOUSE_DATABASE_URL_FILE", global = true)]
+    pub database_url_file: Option<PathBuf>,
+    /// The 32-byte key that seals secrets at rest, from a file (a mounted secret) instead of
+    /// <data dir>/secret.key: the raw 32 bytes (a copy of secret.key), or their base64.
+    #[arg(long, env = "GATEHOUSE_SECRET_KEY_FILE", global = true)]
+    pub secret_key_file: Option<PathBuf>,
 }
 
 impl StorageSettings {
-    pub fn database_url(&self) -> String {
-        match self.database_url.as_deref().map(str::trim).filter(|u| !u.is_empty()) {
+    pub fn database_url(&self) -> anyhow::Result<String> {
+        let configured = secrets::secret("GATEHOUSE_DATABASE_URL", self.database_url.as_deref(), self.database_url_file.as_deref())?;
+        Ok(match configured.as_deref().map(str::trim).filter(|u| !u.is_empty()) {
             Some(url) => url.to_owned(),
             None => format!("sqlite://{}?mode=rwc", self.data_dir.join("gatehouse.db").display()),
-        }
+        })
     }
 }
 
@@ -99,4 +112,7 @@ pub struct ServeSettings {
     /// Hard bound on a whole test send, in seconds (a silent relay never hangs a request).
     #[arg(long, env = "GATEHOUSE_SMTP_TEST_TIMEOUT", default_value_t = 15, value_parser = clap::value_parser!(u64).range(1..=120))]
     pub smtp_test_timeout: u64,
+    /// The first host admin and the SMTP relay, from settings.
+    #[command(flatten)]
+    pub provisioning: provisioning::ProvisioningSettings,
 }

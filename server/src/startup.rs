@@ -1,5 +1,6 @@
 //! `gatehouse serve`: open storage, print the setup link if needed, listen.
 
+use crate::configuration::provisioning::{FirstAdmin, ProvisionedSmtp, ProvisioningSettings};
 use crate::configuration::{ServeSettings, StorageSettings};
 use anyhow::Context;
 use gatehouse_core::operator::Operator;
@@ -27,15 +28,21 @@ pub async fn open_storage(storage: &StorageSettings) -> anyhow::Result<(Db, Secr
     #[cfg(unix)]
     std::os::unix::fs::DirBuilderExt::mode(&mut builder, gatehouse_core::owner_only::DIR_MODE);
     builder.create(dir).with_context(|| format!("creating the data dir {}", dir.display()))?;
-    let url = storage.database_url();
+    let url = storage.database_url()?;
     let database_file = gatehouse_core::storage::sqlite_file(&url);
     if let Some(file) = &database_file {
         create_owner_only(file).with_context(|| format!("creating the database file {}", file.display()))?;
     }
     gatehouse_core::owner_only::tighten(dir, database_file.as_deref());
     let db = Db::connect(&url).await?;
-    let sealed = db.holds_sealed_data().await.context("looking for sealed data")?;
-    let key = SecretKey::load_or_create_for(dir, sealed)?;
+    let key = match &storage.secret_key_file {
+        // A mounted key is the operator's to keep: never made, never written.
+        Some(file) => SecretKey::from_file(file).context("GATEHOUSE_SECRET_KEY_FILE")?,
+        None => {
+            let sealed = db.holds_sealed_data().await.context("looking for sealed data")?;
+            SecretKey::load_or_create_for(dir, sealed)?
+        }
+    };
     Ok((db, key))
 }
 
@@ -74,6 +81,9 @@ impl Application {
     /// when it was built without one).
     pub async fn build(storage: &StorageSettings, settings: &ServeSettings, built_in_dashboard: &'static [u8]) -> anyhow::Result<Self> {
         let dashboard = crate::dashboard::Dashboard::load(settings.dist_dir.as_deref(), built_in_dashboard)?.map(std::sync::Arc::new);
+        // Read before anything is opened: a bad setting stops the start with nothing stored.
+        let first_admin = settings.provisioning.first_admin()?;
+        let relay = settings.provisioning.smtp()?;
         let (db, key) = open_storage(storage).await?;
         let listener = TcpListener::bind(settings.bind).await.with_context(|| format!("binding {}", settings.bind))?;
         let bound = listener.local_addr()?;
@@ -84,6 +94,7 @@ impl Application {
             test_bound: Duration::from_secs(settings.smtp_test_timeout),
             microsoft_login: settings.microsoft_login_url.clone(),
             google_token: settings.google_token_url.clone(),
+            managed: relay.is_some(),
         };
         let emails = EmailSettings {
             organisation: settings.organisation.trim().to_owned(),
@@ -101,6 +112,12 @@ impl Application {
         let router = crate::api::router(state.clone(), dashboard.clone(), bound, trusted, crate::api::observe::AccessLog(settings.access_log));
         gatehouse_core::metrics::METRICS.build_info(state.db.engine.label());
         let operator = Operator::at_start_up();
+        if let Some(relay) = &relay {
+            provision_relay(&state, &operator, &settings.provisioning, relay).await?;
+        }
+        if let Some(admin) = &first_admin {
+            provision_first_admin(&state, &operator, admin).await?;
+        }
         let setup_link = gatehouse_core::auth::service::issue_setup_link(&state.auth, &operator).await.map_err(|f| anyhow::anyhow!("{}", f.0))?;
         let metrics_listener = match settings.metrics_bind {
             Some(addr) => Some(TcpListener::bind(addr).await.with_context(|| format!("binding the metrics listener {addr}"))?),
@@ -197,6 +214,44 @@ pub async fn serve(storage: &StorageSettings, settings: &ServeSettings, built_in
         eprintln!("Metrics on http://{addr}/metrics");
     }
     app.run_until_stopped(shutdown_signal()).await
+}
+
+/// The relay from `GATEHOUSE_SMTP_*` becomes the stored configuration; a
+/// refusal stops the start naming the variables to fix (nothing is stored).
+async fn provision_relay(state: &AppState, operator: &Operator, names: &ProvisioningSettings, relay: &ProvisionedSmtp) -> anyhow::Result<()> {
+    match gatehouse_core::smtp::provision::provision(&state.smtp, operator, &relay.draft, relay.enabled).await {
+        Ok(changed) if changed.is_empty() => tracing::info!("SMTP relay from GATEHOUSE_SMTP_HOST: the stored configuration is already it"),
+        Ok(_) => {}
+        Err(f) => {
+            anyhow::bail!("the SMTP relay in the server's settings is refused, and nothing was stored: {}", refusal(&f.0, |field| names.smtp_variable(field)))
+        }
+    }
+    Ok(())
+}
+
+/// The first host admin from `GATEHOUSE_ADMIN_*`, when there is none yet.
+async fn provision_first_admin(state: &AppState, operator: &Operator, admin: &FirstAdmin) -> anyhow::Result<()> {
+    use gatehouse_core::auth::provision::{first_admin, FirstAdmin as Outcome};
+    match first_admin(&state.auth, operator, &admin.email, &admin.password).await {
+        Ok(Outcome::Created(_)) => {}
+        Ok(Outcome::AlreadyThere) => tracing::info!("GATEHOUSE_ADMIN_EMAIL is set, but host admins exist already: nothing changed"),
+        Err(f) => {
+            let variable = |field: &str| match field {
+                "email" => "GATEHOUSE_ADMIN_EMAIL".to_owned(),
+                _ => "GATEHOUSE_ADMIN_PASSWORD(_FILE)".to_owned(),
+            };
+            anyhow::bail!("the first host admin in the server's settings is refused: {}", refusal(&f.0, variable))
+        }
+    }
+    Ok(())
+}
+
+/// A service's refusal, its fields named by the variables they come from.
+fn refusal(e: &shared::ApiError, variable: impl Fn(&str) -> String) -> String {
+    if e.fields.is_empty() {
+        return e.message.clone();
+    }
+    e.fields.iter().map(|(field, why)| format!("{}: {why}", variable(field))).collect::<Vec<_>>().join("; ")
 }
 
 pub fn print_setup_link(link: &str) {

@@ -34,6 +34,9 @@ pub enum ErrorCode {
     StorageUnavailable,
     /// The database's disk is full: nothing can be saved until space is freed.
     StorageFull,
+    /// The thing is set by the server's configuration (the SMTP relay from
+    /// `GATEHOUSE_SMTP_*`): change it there and restart, not through the API.
+    Managed,
     Internal,
 }
 
@@ -45,7 +48,7 @@ impl ErrorCode {
             ErrorCode::Forbidden => 403,
             ErrorCode::NotFound => 404,
             ErrorCode::MethodNotAllowed => 405,
-            ErrorCode::Conflict => 409,
+            ErrorCode::Conflict | ErrorCode::Managed => 409,
             ErrorCode::Gone => 410,
             ErrorCode::PayloadTooLarge => 413,
             ErrorCode::UnsupportedMediaType => 415,

@@ -35,12 +35,14 @@ pub enum AuditAction {
     /// An anonymous "forgot password" email was held back (too many from one
     /// address, for one user, or for the instance this hour).
     PasswordResetHeld,
-    /// A user made at the command line.
+    /// A user made at the command line, or the first host admin from the server's settings.
     UserCreated,
+    /// A start made the SMTP configuration the one its settings provision.
+    SmtpProvisioned,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 26] = [
+    pub const ALL: [AuditAction; 27] = [
         AuditAction::SignIn,
         AuditAction::SignInFailed,
         AuditAction::SetupCompleted,
@@ -67,6 +69,7 @@ impl AuditAction {
         AuditAction::AccessDenied,
         AuditAction::PasswordResetHeld,
         AuditAction::UserCreated,
+        AuditAction::SmtpProvisioned,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -97,6 +100,7 @@ impl AuditAction {
             AuditAction::AccessDenied => "access_denied",
             AuditAction::PasswordResetHeld => "password_reset_held",
             AuditAction::UserCreated => "user_created",
+            AuditAction::SmtpProvisioned => "smtp_provisioned",
         }
     }
 
@@ -122,7 +126,7 @@ pub struct AuditEntry {
     /// The client address, where the request had one.
     pub source: Option<String>,
     /// The credential it came with: `session`, `token <id> (<name>)`, `link`,
-    /// `sign-in`, `cli` or `gatehouse`; absent for entries older than this field.
+    /// `sign-in`, `cli`, `gatehouse` or `provisioning`; absent for entries older than this field.
     pub via: Option<String>,
 }
 

@@ -384,6 +384,10 @@ pub struct SmtpSettings {
     pub updated_at: Option<i64>,
     /// Who made that change.
     pub updated_by: Option<String>,
+    /// Set by the server's configuration (`GATEHOUSE_SMTP_HOST` and the rest, at
+    /// this start): saving and switching are refused (409 `managed`); testing works.
+    #[serde(default)]
+    pub managed: bool,
 }
 
 impl SmtpSettings {
@@ -403,6 +407,7 @@ impl SmtpSettings {
             saved: false,
             updated_at: None,
             updated_by: None,
+            managed: false,
         }
     }
 
@@ -484,10 +489,13 @@ pub enum SmtpAuditAction {
     Enable,
     Disable,
     Test,
+    /// Made the configuration the one the server's settings provision, at a start.
+    Provision,
 }
 
 impl SmtpAuditAction {
-    pub const ALL: [SmtpAuditAction; 4] = [SmtpAuditAction::Save, SmtpAuditAction::Enable, SmtpAuditAction::Disable, SmtpAuditAction::Test];
+    pub const ALL: [SmtpAuditAction; 5] =
+        [SmtpAuditAction::Save, SmtpAuditAction::Enable, SmtpAuditAction::Disable, SmtpAuditAction::Test, SmtpAuditAction::Provision];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -495,6 +503,7 @@ impl SmtpAuditAction {
             SmtpAuditAction::Enable => "enable",
             SmtpAuditAction::Disable => "disable",
             SmtpAuditAction::Test => "test",
+            SmtpAuditAction::Provision => "provision",
         }
     }
 
@@ -543,10 +552,11 @@ mod audit_entry_schema {
         /// Unix seconds.
         at: i64,
         actor_email: String,
-        /// What happened: the first save, a save, the switch turned on or off, or a test send.
+        /// What happened: the first save, a save, the switch turned on or off, a test send,
+        /// or a start that made the configuration the server's settings provision.
         #[schema(inline)]
         action: Action,
-        /// With `saved`: the names of the fields that changed ("password" when it did).
+        /// With `saved` and `provisioned`: the names of the fields that changed ("password" when it did).
         changed: Option<Vec<String>>,
         /// With `tested`: the stage it reached (`sent` when it worked); absent while it runs.
         stage: Option<TestStage>,
@@ -561,6 +571,7 @@ mod audit_entry_schema {
         Enabled,
         Disabled,
         Tested,
+        Provisioned,
     }
 
     impl PartialSchema for super::SmtpAuditEntry {
@@ -590,6 +601,11 @@ pub enum SmtpAuditEvent {
     /// A test send, with the stage it reached (`sent` when it worked); none while it runs.
     Tested {
         stage: Option<TestStage>,
+    },
+    /// A start made the configuration the one its settings provision
+    /// (`GATEHOUSE_SMTP_*`), with the names of the fields that changed.
+    Provisioned {
+        changed: Vec<String>,
     },
 }
 

@@ -130,6 +130,8 @@ pub static EN: Texts = Texts {
     smtp_enabled: "SMTP enabled",
     smtp_save_first: "You must click Save before enabling the configuration.",
     smtp_how_to_disable: "To disable SMTP, switch it off.",
+    smtp_managed: "Set by the server's configuration (GATEHOUSE_SMTP_…)",
+    smtp_managed_detail: "To change it, change the GATEHOUSE_SMTP_ settings and restart Gatehouse. You can still send a test email.",
     last_changed_by: |who, when| format!("Last changed by {who} at {when}"),
     last_changed: |when| format!("Last changed at {when}"),
     history_title: "History",
@@ -142,6 +144,7 @@ pub static EN: Texts = Texts {
     audit_saved_unchanged: "Saved, nothing changed",
     audit_enabled: "Switched SMTP on",
     audit_disabled: "Switched SMTP off",
+    audit_provisioned: |fields| format!("Set from the server's configuration; changed: {fields}"),
     audit_test_running: "Test email: running",
     audit_test_sent: "Test email: sent",
     audit_test_failed: |stage| format!("Test email failed: {stage}"),
@@ -294,6 +297,7 @@ pub static EN: Texts = Texts {
     err_unavailable: "The server cannot be reached. Check your connection and try again.",
     err_storage_unavailable: "The server cannot reach its database right now. Nothing was saved; try again in a moment.",
     err_storage_full: "The server's disk is full, so nothing can be saved. Nothing was changed; tell the operator.",
+    err_managed: "This is set by the server's configuration and cannot be changed here.",
     err_internal: "Something went wrong on the server. It has been logged.",
     err_bad_request: "The request was not understood.",
 };
@@ -327,5 +331,6 @@ fn audit_action(action: AuditAction) -> &'static str {
         AuditAction::AccessDenied => "Was refused an action",
         AuditAction::PasswordResetHeld => "Held back a password reset email",
         AuditAction::UserCreated => "Created a user",
+        AuditAction::SmtpProvisioned => "Set the SMTP configuration from the server's configuration",
     }
 }

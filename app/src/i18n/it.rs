@@ -130,6 +130,8 @@ pub static IT: Texts = Texts {
     smtp_enabled: "SMTP abilitato",
     smtp_save_first: "Devi fare clic su Salva prima di abilitare la configurazione.",
     smtp_how_to_disable: "Per disabilitare l'SMTP, spegni l'interruttore.",
+    smtp_managed: "Impostato dalla configurazione del server (GATEHOUSE_SMTP_…)",
+    smtp_managed_detail: "Per cambiarlo, modifica le impostazioni GATEHOUSE_SMTP_ e riavvia Gatehouse. Puoi comunque inviare un'email di prova.",
     last_changed_by: |who, when| format!("Ultima modifica di {who} il {when}"),
     last_changed: |when| format!("Ultima modifica il {when}"),
     history_title: "Cronologia",
@@ -142,6 +144,7 @@ pub static IT: Texts = Texts {
     audit_saved_unchanged: "Ha salvato, senza modifiche",
     audit_enabled: "Ha attivato l'SMTP",
     audit_disabled: "Ha disattivato l'SMTP",
+    audit_provisioned: |fields| format!("Impostata dalla configurazione del server; modificati: {fields}"),
     audit_test_running: "Email di prova: in corso",
     audit_test_sent: "Email di prova: inviata",
     audit_test_failed: |stage| format!("Email di prova non riuscita: {stage}"),
@@ -294,6 +297,7 @@ pub static IT: Texts = Texts {
     err_unavailable: "Il server non è raggiungibile. Controlla la connessione e riprova.",
     err_storage_unavailable: "Il server non raggiunge il suo database in questo momento. Non è stato salvato nulla; riprova tra poco.",
     err_storage_full: "Il disco del server è pieno, quindi non si può salvare nulla. Non è cambiato nulla; avvisa chi gestisce il server.",
+    err_managed: "Questo è impostato dalla configurazione del server e non si può cambiare qui.",
     err_internal: "Si è verificato un errore sul server. È stato registrato.",
     err_bad_request: "La richiesta non è stata compresa.",
 };
@@ -327,5 +331,6 @@ fn audit_action(action: AuditAction) -> &'static str {
         AuditAction::AccessDenied => "Azione rifiutata",
         AuditAction::PasswordResetHeld => "Email di reimpostazione trattenuta",
         AuditAction::UserCreated => "Utente creato",
+        AuditAction::SmtpProvisioned => "Configurazione SMTP impostata dalla configurazione del server",
     }
 }

@@ -146,6 +146,9 @@ pub struct Texts {
     pub smtp_enabled: &'static str,
     pub smtp_save_first: &'static str,
     pub smtp_how_to_disable: &'static str,
+    /// Over a relay provisioned by the server's settings (`GATEHOUSE_SMTP_*`): read-only.
+    pub smtp_managed: &'static str,
+    pub smtp_managed_detail: &'static str,
     pub last_changed_by: fn(&str, &str) -> String,
     pub last_changed: fn(&str) -> String,
     pub history_title: &'static str,
@@ -158,6 +161,7 @@ pub struct Texts {
     pub audit_saved_unchanged: &'static str,
     pub audit_enabled: &'static str,
     pub audit_disabled: &'static str,
+    pub audit_provisioned: fn(&str) -> String,
     pub audit_test_running: &'static str,
     pub audit_test_sent: &'static str,
     pub audit_test_failed: fn(&str) -> String,
@@ -319,6 +323,7 @@ pub struct Texts {
     pub err_unavailable: &'static str,
     pub err_storage_unavailable: &'static str,
     pub err_storage_full: &'static str,
+    pub err_managed: &'static str,
     pub err_internal: &'static str,
     pub err_bad_request: &'static str,
 }
@@ -428,6 +433,7 @@ impl Texts {
             ErrorCode::Unavailable => self.err_unavailable,
             ErrorCode::StorageUnavailable => self.err_storage_unavailable,
             ErrorCode::StorageFull => self.err_storage_full,
+            ErrorCode::Managed => self.err_managed,
             ErrorCode::Internal => self.err_internal,
             ErrorCode::BadRequest
             | ErrorCode::MethodNotAllowed

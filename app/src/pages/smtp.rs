@@ -261,6 +261,8 @@ fn value_of(d: &SmtpDraft, field: &str) -> String {
 #[component]
 fn SmtpForm(settings: SmtpSettings) -> impl IntoView {
     let i18n = use_i18n();
+    // Provisioned by the server's settings: every field shows, none can change (the server refuses too).
+    let managed = settings.managed;
     let preset = RwSignal::new(PRESETS.iter().find(|p| p.host == settings.host));
     let form = Form::new(settings);
     let saved_draft = RwSignal::new(None::<SmtpDraft>);
@@ -310,88 +312,99 @@ fn SmtpForm(settings: SmtpSettings) -> impl IntoView {
     let touch = move |field: &'static str| Callback::new(move |()| form.touch(field));
     let text = move |pick: fn(&Texts) -> &'static str| Signal::derive(move || pick(i18n.t()));
     view! {
-        <SmtpState form/>
+        {managed.then(|| view! {
+            <div class="managed" role="note" data-testid="smtp-managed">
+                <p><strong>{move || i18n.t().smtp_managed}</strong></p>
+                <p>{move || i18n.t().smtp_managed_detail}</p>
+            </div>
+        })}
+        <SmtpState form managed/>
         <form class="smtp" on:submit=on_submit novalidate=true>
-            <div class="form-grid">
-                <div class="field wide">
-                    <label for="field-preset">{move || i18n.t().preset_label}</label>
-                    <select id="field-preset" on:change=choose_preset>
-                        <option value="" selected=move || preset.with(Option::is_none)>{move || i18n.t().preset_none}</option>
-                        {PRESETS.iter().map(|p: &'static Preset| view! {
-                            <option value=p.name selected=move || preset.get().is_some_and(|c| c.name == p.name)>{p.name}</option>
-                        }).collect_view()}
-                    </select>
-                    {move || preset.get().map(|p| view! {
-                        <a class="guide" href=p.guide target="_blank" rel="noopener">{(i18n.t().preset_guide)(p.name)}</a>
-                    })}
+            // A disabled fieldset makes every control in it read-only at once.
+            <fieldset class="lock" disabled=managed>
+                <div class="form-grid">
+                    <div class="field wide">
+                        <label for="field-preset">{move || i18n.t().preset_label}</label>
+                        <select id="field-preset" on:change=choose_preset>
+                            <option value="" selected=move || preset.with(Option::is_none)>{move || i18n.t().preset_none}</option>
+                            {PRESETS.iter().map(|p: &'static Preset| view! {
+                                <option value=p.name selected=move || preset.get().is_some_and(|c| c.name == p.name)>{p.name}</option>
+                            }).collect_view()}
+                        </select>
+                        {move || preset.get().map(|p| view! {
+                            <a class="guide" href=p.guide target="_blank" rel="noopener">{(i18n.t().preset_guide)(p.name)}</a>
+                        })}
+                    </div>
+                    <Field label=text(|t| t.smtp_host) name="host" value=form.host problem=form.problem("host")
+                        help=text(|t| t.smtp_host_help) on_touch=touch("host")/>
+                    <NumberField label=text(|t| t.smtp_port) name="port" value=form.port problem=form.problem("port")
+                        help=text(|t| t.smtp_port_help) on_touch=touch("port")/>
+                    <Field label=text(|t| t.from_name) name="from_name" value=form.from_name problem=form.problem("from_name")
+                        help=text(|t| t.from_name_help) on_touch=touch("from_name")/>
+                    <Field label=text(|t| t.from_email) name="from_email" kind="email" value=form.from_email
+                        problem=form.problem("from_email") help=text(|t| t.from_email_help) on_touch=touch("from_email")/>
                 </div>
-                <Field label=text(|t| t.smtp_host) name="host" value=form.host problem=form.problem("host")
-                    help=text(|t| t.smtp_host_help) on_touch=touch("host")/>
-                <NumberField label=text(|t| t.smtp_port) name="port" value=form.port problem=form.problem("port")
-                    help=text(|t| t.smtp_port_help) on_touch=touch("port")/>
-                <Field label=text(|t| t.from_name) name="from_name" value=form.from_name problem=form.problem("from_name")
-                    help=text(|t| t.from_name_help) on_touch=touch("from_name")/>
-                <Field label=text(|t| t.from_email) name="from_email" kind="email" value=form.from_email
-                    problem=form.problem("from_email") help=text(|t| t.from_email_help) on_touch=touch("from_email")/>
-            </div>
-            <fieldset class="switches">
-                <legend>{move || i18n.t().encryption}</legend>
-                <Switch label=text(|t| t.enable_ssl) name="ssl" checked=ssl_on on_change=set_ssl/>
-                <Switch label=text(|t| t.enable_starttls) name="starttls" checked=starttls_on on_change=set_starttls/>
+                <fieldset class="switches">
+                    <legend>{move || i18n.t().encryption}</legend>
+                    <Switch label=text(|t| t.enable_ssl) name="ssl" checked=ssl_on on_change=set_ssl/>
+                    <Switch label=text(|t| t.enable_starttls) name="starttls" checked=starttls_on on_change=set_starttls/>
+                </fieldset>
+                <Switch label=text(|t| t.enable_auth) name="auth" checked=form.auth on_change=Callback::new(move |on| form.auth.set(on))/>
+                {move || form.auth.get().then(|| view! {
+                    <div class="field wide">
+                        <label for="field-method">{move || i18n.t().auth_method}</label>
+                        <select id="field-method" on:change=move |ev| choose_method(form, preset, &event_target_value(&ev))>
+                            {Method::ALL.into_iter().map(|m| view! {
+                                <option value=m.value() selected=move || form.method.get() == m>{move || method_name(i18n.t(), m)}</option>
+                            }).collect_view()}
+                        </select>
+                    </div>
+                    {move || match form.method.get() {
+                        Method::Password => view! {
+                            <div class="form-grid">
+                                <Field label=text(|t| t.smtp_username) name="username" value=form.username problem=form.problem("username")
+                                    help=text(|t| t.smtp_username_help) on_touch=touch("username")/>
+                                // new-password: keeps the browser from filling in the admin's own sign-in password.
+                                <Field label=text(|t| t.password) name="password" kind="password" autocomplete="new-password"
+                                    value=form.password problem=form.problem("password") help=text(|t| t.smtp_password_help)
+                                    placeholder=Signal::derive(move || if kept(form) { i18n.t().password_kept } else { "" })
+                                    on_touch=touch("password")/>
+                                {move || kept(form).then(|| view! {
+                                    <p class="hint wide">{move || i18n.t().password_kept}</p>
+                                })}
+                            </div>
+                        }.into_any(),
+                        Method::OAuth(provider) => view! {
+                            <ProviderGuide provider/>
+                            <div class="form-grid">
+                                <Field label=text(|t| t.oauth_mailbox) name="username" value=form.username problem=form.problem("username")
+                                    help=text(|t| t.oauth_mailbox_help) on_touch=touch("username")/>
+                                {match provider {
+                                    Provider::Microsoft365 => view! {
+                                        <Field label=text(|t| t.tenant_id) name="oauth.tenant_id" value=form.tenant_id problem=form.problem("oauth.tenant_id")
+                                            on_touch=touch("oauth.tenant_id")/>
+                                        <Field label=text(|t| t.client_id) name="oauth.client_id" value=form.client_id problem=form.problem("oauth.client_id")
+                                            on_touch=touch("oauth.client_id")/>
+                                        <Field label=text(|t| t.client_secret) name="oauth.client_secret" kind="password" autocomplete="new-password"
+                                            value=form.client_secret problem=form.problem("oauth.client_secret") help=text(|t| t.client_secret_help)
+                                            placeholder=Signal::derive(move || if kept(form) { i18n.t().secret_kept } else { "" })
+                                            on_touch=touch("oauth.client_secret")/>
+                                    }.into_any(),
+                                    Provider::Google => view! { <ServiceAccountKey form/> }.into_any(),
+                                }}
+                            </div>
+                        }.into_any(),
+                    }}
+                })}
             </fieldset>
-            <Switch label=text(|t| t.enable_auth) name="auth" checked=form.auth on_change=Callback::new(move |on| form.auth.set(on))/>
-            {move || form.auth.get().then(|| view! {
-                <div class="field wide">
-                    <label for="field-method">{move || i18n.t().auth_method}</label>
-                    <select id="field-method" on:change=move |ev| choose_method(form, preset, &event_target_value(&ev))>
-                        {Method::ALL.into_iter().map(|m| view! {
-                            <option value=m.value() selected=move || form.method.get() == m>{move || method_name(i18n.t(), m)}</option>
-                        }).collect_view()}
-                    </select>
+            {(!managed).then(|| view! {
+                <div class="actions">
+                    <button type="submit" class="primary" disabled=move || saving.get()>
+                        {move || if saving.get() { i18n.t().saving } else { i18n.t().save }}
+                    </button>
+                    <span class="saved" aria-live="polite" data-testid="smtp-saved">{move || (is_saved() && !saving.get()).then(|| i18n.t().saved)}</span>
                 </div>
-                {move || match form.method.get() {
-                    Method::Password => view! {
-                        <div class="form-grid">
-                            <Field label=text(|t| t.smtp_username) name="username" value=form.username problem=form.problem("username")
-                                help=text(|t| t.smtp_username_help) on_touch=touch("username")/>
-                            // new-password: keeps the browser from filling in the admin's own sign-in password.
-                            <Field label=text(|t| t.password) name="password" kind="password" autocomplete="new-password"
-                                value=form.password problem=form.problem("password") help=text(|t| t.smtp_password_help)
-                                placeholder=Signal::derive(move || if kept(form) { i18n.t().password_kept } else { "" })
-                                on_touch=touch("password")/>
-                            {move || kept(form).then(|| view! {
-                                <p class="hint wide">{move || i18n.t().password_kept}</p>
-                            })}
-                        </div>
-                    }.into_any(),
-                    Method::OAuth(provider) => view! {
-                        <ProviderGuide provider/>
-                        <div class="form-grid">
-                            <Field label=text(|t| t.oauth_mailbox) name="username" value=form.username problem=form.problem("username")
-                                help=text(|t| t.oauth_mailbox_help) on_touch=touch("username")/>
-                            {match provider {
-                                Provider::Microsoft365 => view! {
-                                    <Field label=text(|t| t.tenant_id) name="oauth.tenant_id" value=form.tenant_id problem=form.problem("oauth.tenant_id")
-                                        on_touch=touch("oauth.tenant_id")/>
-                                    <Field label=text(|t| t.client_id) name="oauth.client_id" value=form.client_id problem=form.problem("oauth.client_id")
-                                        on_touch=touch("oauth.client_id")/>
-                                    <Field label=text(|t| t.client_secret) name="oauth.client_secret" kind="password" autocomplete="new-password"
-                                        value=form.client_secret problem=form.problem("oauth.client_secret") help=text(|t| t.client_secret_help)
-                                        placeholder=Signal::derive(move || if kept(form) { i18n.t().secret_kept } else { "" })
-                                        on_touch=touch("oauth.client_secret")/>
-                                }.into_any(),
-                                Provider::Google => view! { <ServiceAccountKey form/> }.into_any(),
-                            }}
-                        </div>
-                    }.into_any(),
-                }}
             })}
-            <div class="actions">
-                <button type="submit" class="primary" disabled=move || saving.get()>
-                    {move || if saving.get() { i18n.t().saving } else { i18n.t().save }}
-                </button>
-                <span class="saved" aria-live="polite" data-testid="smtp-saved">{move || (is_saved() && !saving.get()).then(|| i18n.t().saved)}</span>
-            </div>
             {move || save.value().get().flatten().map(|e| view! { <Refusal error=e/> })}
         </form>
         <test_send::TestSend form/>
@@ -506,9 +519,10 @@ fn read_key_file(ev: leptos::ev::Event, into: RwSignal<String>) {
 #[cfg(not(feature = "csr"))]
 fn read_key_file(_ev: leptos::ev::Event, _into: RwSignal<String>) {}
 
-/// Whether SMTP is on, and who changed the configuration last.
+/// Whether SMTP is on, and who changed the configuration last. Without the
+/// switch while `managed`: the server's settings decide it.
 #[component]
-fn SmtpState(form: Form) -> impl IntoView {
+fn SmtpState(form: Form, managed: bool) -> impl IntoView {
     let i18n = use_i18n();
     // The switch shows what was asked while the server decides, then the server's answer.
     let wanted = RwSignal::new(None::<bool>);
@@ -540,18 +554,20 @@ fn SmtpState(form: Form) -> impl IntoView {
     });
     view! {
         <section class="smtp-state">
-            <Switch
-                label=Signal::derive(move || i18n.t().smtp_enabled)
-                name="enabled"
-                testid="smtp-enabled"
-                described_by="smtp-enabled-note"
-                checked=Signal::derive(move || wanted.get().unwrap_or_else(|| form.settings.with(|s| s.enabled)))
-                disabled=Signal::derive(move || !saved() || toggle.pending().get())
-                on_change
-            />
-            <p class="hint" id="smtp-enabled-note">
-                {move || if !saved() || conflict() { i18n.t().smtp_save_first } else { i18n.t().smtp_how_to_disable }}
-            </p>
+            {(!managed).then(|| view! {
+                <Switch
+                    label=Signal::derive(move || i18n.t().smtp_enabled)
+                    name="enabled"
+                    testid="smtp-enabled"
+                    described_by="smtp-enabled-note"
+                    checked=Signal::derive(move || wanted.get().unwrap_or_else(|| form.settings.with(|s| s.enabled)))
+                    disabled=Signal::derive(move || !saved() || toggle.pending().get())
+                    on_change
+                />
+                <p class="hint" id="smtp-enabled-note">
+                    {move || if !saved() || conflict() { i18n.t().smtp_save_first } else { i18n.t().smtp_how_to_disable }}
+                </p>
+            })}
             {move || failure.get().filter(|e| e.code != ErrorCode::Conflict).map(|e| view! { <ErrorNote error=e/> })}
             {move || form.settings.with(|s| {
                 let at = s.updated_at?;

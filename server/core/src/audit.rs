@@ -11,6 +11,9 @@ use shared::audit::{AuditAction, AuditEntry, AuditPage};
 use sqlx::Row;
 use std::net::IpAddr;
 
+/// The actor's name for what the server's settings do at a start.
+pub const PROVISIONING: &str = "provisioning";
+
 /// What to record: who acted, what they did, to whom, and more about it.
 pub struct Entry<'a> {
     pub actor: Actor<'a>,
@@ -47,10 +50,10 @@ pub enum Via<'a> {
     SignIn,
     /// The operator's command line.
     Cli,
-    /// The server's own settings, applied as it starts.
-    Provisioning,
     /// Gatehouse itself (a held-back reset email).
     Gatehouse,
+    /// The server's own settings, applied at a start (the first host admin, the SMTP relay).
+    Provisioning,
 }
 
 impl Via<'_> {
@@ -61,8 +64,8 @@ impl Via<'_> {
             Via::Link => "link".to_owned(),
             Via::SignIn => "sign-in".to_owned(),
             Via::Cli => "cli".to_owned(),
-            Via::Provisioning => "provisioning".to_owned(),
             Via::Gatehouse => "gatehouse".to_owned(),
+            Via::Provisioning => PROVISIONING.to_owned(),
         }
     }
 }
@@ -73,15 +76,15 @@ impl<'a> Actor<'a> {
         Self { user_id: None, email: "cli", via: Via::Cli, source: None }
     }
 
-    /// The server's settings, applied at start (`GATEHOUSE_ADMIN_*`, `GATEHOUSE_SMTP_*`).
-    pub fn provisioning() -> Self {
-        Self { user_id: None, email: "provisioning", via: Via::Provisioning, source: None }
-    }
-
     /// A person acting for themselves without a session: signing in, or
     /// through a link they were sent.
     pub fn person(user_id: Option<i64>, email: &'a str, via: Via<'a>, source: IpAddr) -> Self {
         Self { user_id, email, via, source: Some(source) }
+    }
+
+    /// The server's settings (`GATEHOUSE_ADMIN_*`, `GATEHOUSE_SMTP_*`), applied at a start.
+    pub fn provisioning() -> Self {
+        Self { user_id: None, email: PROVISIONING, via: Via::Provisioning, source: None }
     }
 
     /// Gatehouse acting on its own account (from `source`'s request, if any).

@@ -18,6 +18,26 @@ impl SecretKey {
         &self.0
     }
 
+    /// The key from a file the operator provides (`GATEHOUSE_SECRET_KEY_FILE`,
+    /// a mounted secret): exactly 32 bytes, as `secret.key` holds them, so a
+    /// copy of that file serves; or their base64 (`openssl rand -base64 32`),
+    /// trailing newlines trimmed, as secret stores hold text. Nothing else
+    /// passes: a key of the wrong length would seal with something else than
+    /// what the operator keeps.
+    pub fn from_file(path: &Path) -> anyhow::Result<Self> {
+        use base64::Engine as _;
+        let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+        if let Ok(key) = <[u8; 32]>::try_from(bytes.as_slice()) {
+            return Ok(Self(key));
+        }
+        let text = std::str::from_utf8(&bytes).unwrap_or_default().trim_end_matches(['\n', '\r']);
+        let decoded = base64::engine::general_purpose::STANDARD.decode(text).unwrap_or_default();
+        let key: [u8; 32] = decoded
+            .try_into()
+            .map_err(|_| anyhow::anyhow!("{} must hold a key of 32 bytes: the bytes themselves (a copy of secret.key), or their base64", path.display()))?;
+        Ok(Self(key))
+    }
+
     /// Reads the key; when there is none, creates one (owner-only) unless the
     /// database already holds data sealed with a key (`sealed_data_exists`):
     /// a new key could not open it, so that is refused with what to do.
@@ -75,6 +95,26 @@ impl std::fmt::Debug for SecretKey {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_provided_key_is_its_32_bytes_or_their_base64() {
+        use base64::Engine as _;
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("key");
+        // A raw key ending in a newline byte keeps it: 32 bytes are taken as they are.
+        let raw = [b'\n'; 32];
+        std::fs::write(&file, raw).unwrap();
+        assert_eq!(SecretKey::from_file(&file).unwrap().bytes(), &raw);
+        let key = [7u8; 32];
+        std::fs::write(&file, format!("{}\n", base64::engine::general_purpose::STANDARD.encode(key))).unwrap();
+        assert_eq!(SecretKey::from_file(&file).unwrap().bytes(), &key);
+        for bad in [&b"short"[..], &[0u8; 33][..], &b"c2hvcnQ=\n"[..]] {
+            std::fs::write(&file, bad).unwrap();
+            assert!(SecretKey::from_file(&file).unwrap_err().to_string().contains("must hold a key of 32 bytes"));
+        }
+        assert!(SecretKey::from_file(&dir.path().join("none")).is_err());
+        assert!(!dir.path().join(FILE_NAME).exists(), "a provided key never writes secret.key");
+    }
 
     #[test]
     fn is_created_once_owner_only_and_then_reused() {

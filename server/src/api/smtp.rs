@@ -25,7 +25,8 @@ pub fn router() -> Router<AppState> {
         .route("/smtp/audit", get(audit_log))
 }
 
-/// The SMTP configuration and its state; the password is never returned.
+/// The SMTP configuration and its state; the password is never returned. `managed`: set
+/// by the server's configuration (GATEHOUSE_SMTP_*), so saving and switching answer 409.
 #[utoipa::path(get, path = "/api/v1/smtp", tag = "smtp", security(("bearer" = []), ("session" = [])),
     responses((status = 200, body = SmtpSettings), (status = 401, description = "not signed in", body = ErrorEnvelope), (status = 403, description = "not a host admin", body = ErrorEnvelope)))]
 pub(crate) async fn get_settings(State(state): State<AppState>, Authed(caller): Authed) -> Result<Json<SmtpSettings>> {
@@ -35,14 +36,14 @@ pub(crate) async fn get_settings(State(state): State<AppState>, Authed(caller): 
 /// Save the configuration. No password keeps the stored one; on 422 nothing is stored.
 #[utoipa::path(put, path = "/api/v1/smtp", tag = "smtp", security(("bearer" = []), ("session" = [])), request_body = SmtpDraft,
     responses((status = 200, body = SmtpSettings), (status = 422, description = "invalid fields, each named", body = ErrorEnvelope),
-        (status = 409, description = "no password given, and none is stored for this relay and username to keep", body = ErrorEnvelope), (status = 401, description = "not signed in", body = ErrorEnvelope), (status = 403, description = "not a host admin", body = ErrorEnvelope)))]
+        (status = 409, description = "`conflict`: no password given, and none is stored for this relay and username to keep; `managed`: the relay is set by the server's configuration (GATEHOUSE_SMTP_*)", body = ErrorEnvelope), (status = 401, description = "not signed in", body = ErrorEnvelope), (status = 403, description = "not a host admin", body = ErrorEnvelope)))]
 pub(crate) async fn save(State(state): State<AppState>, Authed(caller): Authed, JsonBody(draft): JsonBody<SmtpDraft>) -> Result<Json<SmtpSettings>> {
     Ok(Json(service::save(&state.smtp, caller.host_admin()?, &draft).await?))
 }
 
 /// Switch SMTP on: emails are sent from now on.
 #[utoipa::path(post, path = "/api/v1/smtp/enable", tag = "smtp", security(("bearer" = []), ("session" = [])),
-    responses((status = 200, body = SmtpEnabled), (status = 409, description = "nothing saved yet", body = ErrorEnvelope), (status = 401, description = "not signed in", body = ErrorEnvelope), (status = 403, description = "not a host admin", body = ErrorEnvelope)))]
+    responses((status = 200, body = SmtpEnabled), (status = 409, description = "`conflict`: nothing saved yet; `managed`: the relay is set by the server's configuration (GATEHOUSE_SMTP_*)", body = ErrorEnvelope), (status = 401, description = "not signed in", body = ErrorEnvelope), (status = 403, description = "not a host admin", body = ErrorEnvelope)))]
 pub(crate) async fn enable(State(state): State<AppState>, Authed(caller): Authed) -> Result<Json<SmtpEnabled>> {
     let s = service::set_enabled(&state.smtp, caller.host_admin()?, true).await?;
     Ok(Json(SmtpEnabled { enabled: s.enabled }))
@@ -50,7 +51,8 @@ pub(crate) async fn enable(State(state): State<AppState>, Authed(caller): Authed
 
 /// Switch SMTP off; the configuration is kept.
 #[utoipa::path(post, path = "/api/v1/smtp/disable", tag = "smtp", security(("bearer" = []), ("session" = [])),
-    responses((status = 200, body = SmtpEnabled), (status = 401, description = "not signed in", body = ErrorEnvelope), (status = 403, description = "not a host admin", body = ErrorEnvelope)))]
+    responses((status = 200, body = SmtpEnabled), (status = 409, description = "`managed`: the relay is set by the server's configuration (GATEHOUSE_SMTP_*)", body = ErrorEnvelope),
+        (status = 401, description = "not signed in", body = ErrorEnvelope), (status = 403, description = "not a host admin", body = ErrorEnvelope)))]
 pub(crate) async fn disable(State(state): State<AppState>, Authed(caller): Authed) -> Result<Json<SmtpEnabled>> {
     let s = service::set_enabled(&state.smtp, caller.host_admin()?, false).await?;
     Ok(Json(SmtpEnabled { enabled: s.enabled }))

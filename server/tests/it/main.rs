@@ -22,6 +22,7 @@ mod oauth_relays;
 mod openapi;
 mod operations;
 mod outbox_queue;
+mod provisioning;
 mod roles;
 mod schema_parity;
 mod second_pass;

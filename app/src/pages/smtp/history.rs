@@ -60,6 +60,7 @@ fn describe(t: &'static Texts, event: &SmtpAuditEvent) -> String {
         SmtpAuditEvent::Created => t.audit_created.to_owned(),
         SmtpAuditEvent::Saved { changed } if changed.is_empty() => t.audit_saved_unchanged.to_owned(),
         SmtpAuditEvent::Saved { changed } => (t.audit_saved)(&changed.iter().map(|f| field_label(t, f)).collect::<Vec<_>>().join(", ")),
+        SmtpAuditEvent::Provisioned { changed } => (t.audit_provisioned)(&changed.iter().map(|f| field_label(t, f)).collect::<Vec<_>>().join(", ")),
         SmtpAuditEvent::Enabled => t.audit_enabled.to_owned(),
         SmtpAuditEvent::Disabled => t.audit_disabled.to_owned(),
         SmtpAuditEvent::Tested { stage: None } => t.audit_test_running.to_owned(),

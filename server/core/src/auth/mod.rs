@@ -4,6 +4,7 @@
 mod access;
 pub mod api_tokens;
 pub mod caller;
+pub mod provision;
 pub mod service;
 pub(crate) mod storage;
 pub(crate) mod throttle;

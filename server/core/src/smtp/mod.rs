@@ -15,6 +15,7 @@ mod connect;
 mod google_assertion;
 pub(crate) mod oauth;
 mod probe;
+pub mod provision;
 pub(crate) mod quote;
 mod relay;
 pub(crate) mod sender;
@@ -62,6 +63,9 @@ pub struct SmtpRuntime {
     /// `GATEHOUSE_GOOGLE_TOKEN_URL`: `https://oauth2.googleapis.com/token`, the
     /// only place Google tokens are asked for (a key file cannot choose another).
     pub google_token: TokenUrl,
+    /// The relay is provisioned by this start's settings (`GATEHOUSE_SMTP_HOST`):
+    /// saving and switching are refused (`provision` says why it is not stored).
+    pub managed: bool,
 }
 
 pub const DEFAULT_MICROSOFT_LOGIN: &str = "https://login.microsoftonline.com";

@@ -21,7 +21,19 @@ pub const TESTS_PER_WINDOW: i64 = 5;
 pub const TEST_WINDOW_SECS: i64 = 60;
 
 pub async fn settings(smtp: &Smtp, _admin: HostAdmin<'_>) -> Result<SmtpSettings> {
-    Ok(view(storage::load(smtp.db.reads()).await?.as_ref()))
+    Ok(SmtpSettings { managed: smtp.runtime.managed, ..view(storage::load(smtp.db.reads()).await?.as_ref()) })
+}
+
+/// 409 `managed` while this start's settings provision the relay: a change
+/// made here would be undone at the next start, so none is taken.
+fn refuse_if_managed(smtp: &Smtp) -> Result<()> {
+    if smtp.runtime.managed {
+        return Err(Failure::new(
+            ErrorCode::Managed,
+            "the SMTP configuration is set by the server's configuration (GATEHOUSE_SMTP_HOST and the other GATEHOUSE_SMTP_ settings): change it there and restart",
+        ));
+    }
+    Ok(())
 }
 
 /// The newest changes to the SMTP configuration and test sends, newest first.
@@ -50,6 +62,7 @@ fn view(stored: Option<&StoredSmtp>) -> SmtpSettings {
         saved: true,
         updated_at: Some(s.updated_at),
         updated_by: Some(s.updated_by.clone()),
+        managed: false,
     }
 }
 
@@ -68,7 +81,7 @@ fn oauth_view(identity: &OAuthIdentity, secret_set: bool) -> OAuthView {
 /// only kept for the relay it was saved for), then what only the server
 /// knows: lettre's address rules for the From address, and whether a new
 /// service-account key names this instance's Google token endpoint.
-fn parse(smtp: &Smtp, draft: &SmtpDraft, stored: Option<&StoredSmtp>) -> Result<SmtpConfig> {
+pub(super) fn parse(smtp: &Smtp, draft: &SmtpDraft, stored: Option<&StoredSmtp>) -> Result<SmtpConfig> {
     let config = draft.parse(view(stored).can_keep_password_for(draft))?;
     from_mailbox(&config).map_err(|RelayError::FromEmail(why)| from_email_refused(why))?;
     if let Some(SmtpAuth { oauth: Some(OAuthIdentity::Google { .. }), password: PasswordChange::Set(key), .. }) = &config.auth {
@@ -107,6 +120,7 @@ fn sender(smtp: &Smtp, config: &SmtpConfig, stored: Option<&StoredSmtp>) -> Resu
 }
 
 pub async fn save(smtp: &Smtp, admin: HostAdmin<'_>, draft: &SmtpDraft) -> Result<SmtpSettings> {
+    refuse_if_managed(smtp)?;
     // The stored row is read, locked, on the transaction that writes it: so
     // "keep the stored password" keeps the password stored for *this* relay,
     // never one a concurrent save put there for another host.
@@ -149,7 +163,7 @@ pub async fn save(smtp: &Smtp, admin: HostAdmin<'_>, draft: &SmtpDraft) -> Resul
     };
     let changed = changed_fields(before_row.as_ref(), &after.row(), new_secret);
     storage::save(&mut tx, &after).await?;
-    storage::audit(&mut *tx, &admin.user, SmtpAuditAction::Save, &changed.join(",")).await?;
+    storage::audit(&mut *tx, storage::user(&admin.user), SmtpAuditAction::Save, &changed.join(",")).await?;
     audit::record(&mut *tx, Entry::new(admin.actor(), AuditAction::SmtpSaved).detail(&changed.join(","))).await?;
     tx.commit().await?;
     tracing::info!(by = %admin.user.email, fields = %changed.join(","), "SMTP configuration saved");
@@ -159,7 +173,7 @@ pub async fn save(smtp: &Smtp, admin: HostAdmin<'_>, draft: &SmtpDraft) -> Resul
 /// Names of the fields a save changed, for the audit log; the password only
 /// as "password". Compared column by column, so a row that did not decode
 /// is compared too.
-fn changed_fields(before: Option<&Row>, after: &Row, new_secret: bool) -> Vec<&'static str> {
+pub(super) fn changed_fields(before: Option<&Row>, after: &Row, new_secret: bool) -> Vec<&'static str> {
     let Some(b) = before else { return vec!["created"] };
     let mut changed = Vec::new();
     let pairs: [(&'static str, bool); 11] = [
@@ -184,6 +198,7 @@ fn changed_fields(before: Option<&Row>, after: &Row, new_secret: bool) -> Vec<&'
 }
 
 pub async fn set_enabled(smtp: &Smtp, admin: HostAdmin<'_>, enabled: bool) -> Result<SmtpSettings> {
+    refuse_if_managed(smtp)?;
     let mut tx = smtp.db.begin().await?;
     if !storage::set_enabled(&mut tx, enabled, admin.user.email.as_str()).await? {
         if !enabled {
@@ -194,7 +209,7 @@ pub async fn set_enabled(smtp: &Smtp, admin: HostAdmin<'_>, enabled: bool) -> Re
         }
         return Err(Failure::new(ErrorCode::Conflict, "save an SMTP configuration before enabling it"));
     }
-    storage::audit(&mut *tx, &admin.user, if enabled { SmtpAuditAction::Enable } else { SmtpAuditAction::Disable }, "").await?;
+    storage::audit(&mut *tx, storage::user(&admin.user), if enabled { SmtpAuditAction::Enable } else { SmtpAuditAction::Disable }, "").await?;
     audit::record(&mut *tx, Entry::new(admin.actor(), if enabled { AuditAction::SmtpEnabled } else { AuditAction::SmtpDisabled })).await?;
     if enabled {
         // Held emails are deliverable now: wake every instance's worker.

@@ -104,14 +104,24 @@ pub async fn set_enabled(conn: &mut sqlx::AnyConnection, enabled: bool, by: &str
     Ok(done.rows_affected() == 1)
 }
 
-pub async fn audit<'c, E>(executor: E, actor: &User, action: SmtpAuditAction, detail: &str) -> Result<()>
+/// Who an SMTP history entry is by: a user (id, email), or the server's own
+/// settings at a start ([`PROVISIONING_ACTOR`], id 0, which no user has).
+pub type ActorOf<'a> = (i64, &'a str);
+
+pub const PROVISIONING_ACTOR: ActorOf<'static> = (0, crate::audit::PROVISIONING);
+
+pub fn user(user: &User) -> ActorOf<'_> {
+    (user.id, user.email.as_str())
+}
+
+pub async fn audit<'c, E>(executor: E, (actor_id, actor_email): ActorOf<'_>, action: SmtpAuditAction, detail: &str) -> Result<()>
 where
     E: sqlx::Executor<'c, Database = sqlx::Any>,
 {
     sqlx::query("INSERT INTO smtp_audit (at, actor_id, actor_email, action, detail) VALUES ($1, $2, $3, $4, $5)")
         .bind(now())
-        .bind(actor.id)
-        .bind(actor.email.as_str())
+        .bind(actor_id)
+        .bind(actor_email)
         .bind(action.as_str())
         .bind(detail)
         .execute(executor)
@@ -167,10 +177,16 @@ pub async fn audit_log(pool: &AnyPool, limit: i64) -> Result<Vec<SmtpAuditEntry>
 fn event(action: SmtpAuditAction, detail: &str) -> SmtpAuditEvent {
     match action {
         SmtpAuditAction::Save if detail == "created" => SmtpAuditEvent::Created,
-        SmtpAuditAction::Save => SmtpAuditEvent::Saved { changed: detail.split(',').filter(|f| !f.is_empty()).map(str::to_owned).collect() },
+        SmtpAuditAction::Save => SmtpAuditEvent::Saved { changed: fields(detail) },
         SmtpAuditAction::Enable => SmtpAuditEvent::Enabled,
         SmtpAuditAction::Disable => SmtpAuditEvent::Disabled,
         // "sending" while the test runs: no stage yet.
         SmtpAuditAction::Test => SmtpAuditEvent::Tested { stage: TestStage::parse(detail) },
+        SmtpAuditAction::Provision => SmtpAuditEvent::Provisioned { changed: fields(detail) },
     }
+}
+
+/// The field names a save or a provisioning start recorded, comma-separated.
+fn fields(detail: &str) -> Vec<String> {
+    detail.split(',').filter(|f| !f.is_empty()).map(str::to_owned).collect()
 }
