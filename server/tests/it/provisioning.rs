@@ -81,7 +81,7 @@ async fn a_provisioned_admin_signs_in_and_a_later_start_changes_nothing(db: Test
     // Written as `echo … > file` writes it: the newline is not part of the password.
     let password_file = secret_file(secrets.path(), "admin_password", &format!("{ADMIN_PASSWORD}\n"));
     let env = [("GATEHOUSE_ADMIN_EMAIL", ADMIN), ("GATEHOUSE_ADMIN_PASSWORD_FILE", password_file.as_str())];
-    let app = TestApp::spawn(&db, &env).await;
+    let app = TestApp::process(&db, &env).await;
     assert_eq!(app.setup_link, None, "no setup link once the settings made the admin:\n{}", app.output());
     let admin = app.signed_in_client(ADMIN, ADMIN_PASSWORD).await;
     let me = get(&admin, app.url("/api/v1/me")).await;
@@ -97,7 +97,7 @@ async fn a_provisioned_admin_signs_in_and_a_later_start_changes_nothing(db: Test
 
     // A later start with other settings changes nobody, and says so.
     let other = secret_file(secrets.path(), "other", "another long password\n");
-    let app = TestApp::spawn(&db, &[("GATEHOUSE_ADMIN_EMAIL", "someone@example.com"), ("GATEHOUSE_ADMIN_PASSWORD_FILE", other.as_str())]).await;
+    let app = TestApp::process(&db, &[("GATEHOUSE_ADMIN_EMAIL", "someone@example.com"), ("GATEHOUSE_ADMIN_PASSWORD_FILE", other.as_str())]).await;
     assert_eq!(app.setup_link, None);
     assert!(app.output().contains("host admins exist already: nothing changed"), "{}", app.output());
     app.signed_in_client(ADMIN, ADMIN_PASSWORD).await;
@@ -144,7 +144,7 @@ async fn a_provisioned_relay_is_locked_tested_and_handed_back(db: TestDb) {
     let secrets = tempfile::tempdir().unwrap();
     let password_file = secret_file(secrets.path(), "smtp_password", &format!("{RELAY_PASSWORD}\r\n"));
     let env = relay_env(&relay, &certs, &password_file, "Acme");
-    let app = TestApp::spawn(&db, &borrowed(&env)).await;
+    let app = TestApp::process(&db, &borrowed(&env)).await;
     let admin = app.signed_in_client(ADMIN, ADMIN_PASSWORD).await;
 
     let settings = get(&admin, app.url("/api/v1/smtp")).await;
@@ -180,11 +180,11 @@ async fn a_provisioned_relay_is_locked_tested_and_handed_back(db: TestDb) {
 
     // The same settings again change nothing (the password is not sealed anew);
     // one value changed is recorded by its field name only.
-    let app = TestApp::spawn(&db, &borrowed(&env)).await;
+    let app = TestApp::process(&db, &borrowed(&env)).await;
     assert!(app.output().contains("the stored configuration is already it"), "{}", app.output());
     drop(app);
     assert_eq!(stored_secret(&db).await.as_deref(), Some(sealed.as_str()));
-    let app = TestApp::spawn(&db, &borrowed(&relay_env(&relay, &certs, &password_file, "Acme Gateway"))).await;
+    let app = TestApp::process(&db, &borrowed(&relay_env(&relay, &certs, &password_file, "Acme Gateway"))).await;
     let admin = app.signed_in_client(ADMIN, ADMIN_PASSWORD).await;
     let history = get(&admin, app.url("/api/v1/smtp/audit")).await;
     assert_eq!((history[0]["action"].as_str(), &history[0]["changed"]), (Some("provisioned"), &json!(["from_name"])), "{history}");
@@ -192,7 +192,7 @@ async fn a_provisioned_relay_is_locked_tested_and_handed_back(db: TestDb) {
 
     // Without GATEHOUSE_SMTP_HOST the console has it back, as last provisioned, password included.
     let ca = certs.ca.to_string_lossy().into_owned();
-    let app = TestApp::spawn(&db, &[("GATEHOUSE_SMTP_CA_FILE", ca.as_str())]).await;
+    let app = TestApp::process(&db, &[("GATEHOUSE_SMTP_CA_FILE", ca.as_str())]).await;
     let admin = app.signed_in_client(ADMIN, ADMIN_PASSWORD).await;
     let settings = get(&admin, app.url("/api/v1/smtp")).await;
     assert_eq!((settings["managed"].as_bool(), settings["from_name"].as_str(), settings["enabled"].as_bool()), (Some(false), Some("Acme Gateway"), Some(true)));
