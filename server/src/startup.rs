@@ -2,6 +2,7 @@
 
 use crate::configuration::{ServeSettings, StorageSettings};
 use anyhow::Context;
+use gatehouse_core::delivery::HealthSettings;
 use gatehouse_core::outbox::EmailSettings;
 use gatehouse_core::public_url::PublicUrl;
 use gatehouse_core::secret_key::SecretKey;
@@ -77,7 +78,19 @@ pub async fn serve(storage: &StorageSettings, settings: &ServeSettings, built_in
         retention_secs: settings.email_retention_days as i64 * 24 * 3600,
         reset_emails_per_hour: settings.reset_emails_per_hour as i64,
     };
-    let state = AppState::new(db, public_url.clone(), key, smtp, emails, settings.session_idle_minutes as i64 * 60);
+    let health = HealthSettings {
+        waiting_secs: settings.health.delivery_waiting_secs as i64,
+        recent_failure_secs: settings.health.delivery_recent_failure_secs as i64,
+        watch_every: Duration::from_millis(settings.health.delivery_watch_ms),
+        webhook_retry_base: Duration::from_millis(settings.health.alert_webhook_retry_ms),
+        webhook: settings.alert_webhook_url.clone(),
+        ..HealthSettings::default()
+    };
+    let health = match settings.health.token_check_ms.map(Duration::from_millis) {
+        Some(every) => HealthSettings { token_check_every: every, token_retry_every: every, ..health },
+        None => health,
+    };
+    let state = AppState::new(db, public_url.clone(), key, smtp, emails, health, settings.session_idle_minutes as i64 * 60);
     let trusted = crate::api::client_ip::TrustedProxies::new(settings.trusted_proxies.clone());
     let app = crate::api::router(state.clone(), dashboard.clone(), bound, trusted, crate::api::observe::AccessLog(settings.access_log));
     gatehouse_core::metrics::METRICS.build_info(state.db.engine.label());
@@ -105,6 +118,7 @@ pub async fn serve(storage: &StorageSettings, settings: &ServeSettings, built_in
     }
     let (stop, stopping) = tokio::sync::watch::channel(false);
     let worker = gatehouse_core::outbox::worker::spawn(state.outbox.clone(), stopping.clone());
+    let _delivery_watch = gatehouse_core::delivery::watch::spawn(state.delivery.clone(), stopping.clone());
     let _storage_watch = gatehouse_core::storage::faults::spawn_watch(state.db.clone(), settings.min_free_mb * 1024 * 1024, stopping.clone());
     let _maintenance = gatehouse_core::maintenance::spawn(state.db.clone(), settings.email_retention_days as i64 * 24 * 3600, stopping);
     axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>()).with_graceful_shutdown(shutdown_signal()).await?;

@@ -37,10 +37,15 @@ pub enum AuditAction {
     PasswordResetHeld,
     /// A user made at the command line.
     UserCreated,
+    /// The OAuth2 relay's token could not be had (delivery health's check);
+    /// recorded once when checks start failing, not at every check.
+    SmtpTokenFailing,
+    /// The token could be had again after failing checks.
+    SmtpTokenRestored,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 26] = [
+    pub const ALL: [AuditAction; 28] = [
         AuditAction::SignIn,
         AuditAction::SignInFailed,
         AuditAction::SetupCompleted,
@@ -67,6 +72,8 @@ impl AuditAction {
         AuditAction::AccessDenied,
         AuditAction::PasswordResetHeld,
         AuditAction::UserCreated,
+        AuditAction::SmtpTokenFailing,
+        AuditAction::SmtpTokenRestored,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -97,6 +104,8 @@ impl AuditAction {
             AuditAction::AccessDenied => "access_denied",
             AuditAction::PasswordResetHeld => "password_reset_held",
             AuditAction::UserCreated => "user_created",
+            AuditAction::SmtpTokenFailing => "smtp_token_failing",
+            AuditAction::SmtpTokenRestored => "smtp_token_restored",
         }
     }
 

@@ -15,11 +15,11 @@ use gatehouse_core::state::AppState;
 const OPENMETRICS: &str = "application/openmetrics-text; version=1.0.0; charset=utf-8";
 
 pub async fn render(State(state): State<AppState>, Authed(caller): Authed) -> Result<impl IntoResponse> {
-    Ok(([(header::CONTENT_TYPE, OPENMETRICS)], service::metrics(&state.db, &caller).await?))
+    Ok(([(header::CONTENT_TYPE, OPENMETRICS)], service::metrics(&state.delivery, &caller).await?))
 }
 
 async fn render_private(State(state): State<AppState>) -> Result<impl IntoResponse> {
-    Ok(([(header::CONTENT_TYPE, OPENMETRICS)], service::metrics_on_private_listener(&state.db).await?))
+    Ok(([(header::CONTENT_TYPE, OPENMETRICS)], service::metrics_on_private_listener(&state.delivery).await?))
 }
 
 /// The separate metrics listener's whole surface.

@@ -99,21 +99,22 @@ pub async fn discard(outbox: &Outbox, caller: &Caller, id: i64) -> Result<EmailS
 }
 
 /// `/metrics` on the main listener: the delivery metrics, for host admins.
-pub async fn metrics(db: &crate::storage::Db, caller: &Caller) -> Result<String> {
+pub async fn metrics(delivery: &crate::delivery::Delivery, caller: &Caller) -> Result<String> {
     caller.require_host_admin()?;
-    metrics_on_private_listener(db).await
+    metrics_on_private_listener(delivery).await
 }
 
 /// The same, for the operator's separate metrics listener
 /// (`GATEHOUSE_METRICS_BIND`), which only the network in front of it guards.
-pub async fn metrics_on_private_listener(db: &crate::storage::Db) -> Result<String> {
+pub async fn metrics_on_private_listener(delivery: &crate::delivery::Delivery) -> Result<String> {
+    let db = &delivery.db;
     // While the database is down the rest of the figures (storage errors,
     // free space) matter most: they go out without the outbox's counts.
-    let counts = match storage::counts(db.reads()).await {
-        Ok(counts) => counts,
-        Err(e) if e.is_storage_fault() => Vec::new(),
-        Err(e) => return Err(e),
+    let (counts, health) = match (storage::counts(db.reads()).await, crate::delivery::service::figures(&delivery.settings, db).await) {
+        (Ok(counts), Ok(health)) => (counts, Some(health)),
+        (Err(e), _) | (_, Err(e)) if e.is_storage_fault() => (Vec::new(), None),
+        (Err(e), _) | (_, Err(e)) => return Err(e),
     };
     let free_space = db.data_dir().and_then(|dir| Some((dir, crate::storage::faults::free_bytes(dir)?)));
-    crate::metrics::render(&counts, free_space).map_err(|e| Failure::internal("encoding metrics", e))
+    crate::metrics::render(&counts, health, free_space).map_err(|e| Failure::internal("encoding metrics", e))
 }

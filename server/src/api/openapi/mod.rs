@@ -35,6 +35,7 @@ use utoipa::{Modify, OpenApi};
         crate::api::emails::list,
         crate::api::emails::retry,
         crate::api::emails::discard,
+        crate::api::delivery::health,
         crate::api::host::get_host,
         crate::api::host::audit_log,
         crate::api::smtp::get_settings,
