@@ -7,13 +7,13 @@
 
 use crate::support;
 
-use support::oauth::{Answers, TokenEndpoint, CLIENT_ID, CLIENT_SECRET, SECRET, TENANT};
-use support::relay::{Certs, Relay, RelayOptions};
-use support::{error_code, postgres_only, TestApp, TestDb, ADMIN_EMAIL, ADMIN_PASSWORD};
 use serde_json::{json, Value};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
+use support::oauth::{Answers, TokenEndpoint, CLIENT_ID, CLIENT_SECRET, SECRET, TENANT};
+use support::relay::{Certs, Relay, RelayOptions};
+use support::{error_code, postgres_only, TestApp, TestDb, ADMIN_EMAIL, ADMIN_PASSWORD};
 
 on_both_databases!(
     the_state_follows_the_relay_and_each_change_is_posted_once,
