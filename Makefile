@@ -1,8 +1,8 @@
 # Gatehouse — the two commands that matter:
 #   make run    build everything and start the console on http://127.0.0.1:3000
 #   make test   every test: unit, integration (real server process), the REST API
-#               against its OpenAPI document (schemathesis), Playwright, and the
-#               artifacts an operator installs (the image and the Debian package)
+#               against its OpenAPI document (schemathesis), Playwright, the alert
+#               rules (promtool), and the artifacts an operator installs (the image and the Debian package)
 # and what an operator installs:
 #   make release  one static binary (musl) with the dashboard inside
 #   make image    the container image gatehouse:<version>, from that binary
@@ -27,7 +27,7 @@ RUST_PACKAGES := -p shared -p gatehouse-core -p app -p server
 # The tests' SMTP server (scripts/smtp_relay.py) runs on this Python, which has aiosmtpd.
 export GATEHOUSE_TEST_PYTHON := $(CURDIR)/.venv/bin/python
 
-.PHONY: run test tools test-tools dashboard server server-code test-build test-rust test-api test-e2e \
+.PHONY: run test tools test-tools dashboard server server-code test-build test-rust test-api test-e2e test-alerts \
 	release static-binary image image-only deb deb-only need-dashboard test-artifacts clean
 
 # The server compiles while the tools install and the dashboard builds: on a
@@ -46,6 +46,7 @@ test:
 	$(MAKE) --no-print-directory test-rust
 	$(MAKE) --no-print-directory test-api
 	$(MAKE) --no-print-directory test-e2e
+	$(MAKE) --no-print-directory test-alerts
 	$(MAKE) --no-print-directory test-artifacts
 
 tools:
@@ -113,6 +114,13 @@ test-api:
 # The binary's own dashboard, started from `/` (end2end/support/server.ts).
 test-e2e:
 	cd end2end && GATEHOUSE_BIN=$(BIN) npx playwright test
+
+# The alert rules operators load into Prometheus, against their unit tests
+# (promtool, from Debian's prometheus package: scripts/install-tools --e2e).
+test-alerts:
+	./scripts/install-tools --alerts
+	promtool check rules deploy/prometheus/gatehouse-rules.yml
+	promtool test rules deploy/prometheus/gatehouse-rules.test.yml
 
 # What an operator installs, built and checked as they would run it: the
 # static binary, the image (read-only, uid 10001, a volume) and the package

@@ -11,6 +11,7 @@ use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
 use shared::api::{AccountSummary, ChangePassword, HostInfo, Me, MeUpdate, Page, UserFilter, UserSummary, UserUpdate};
 use shared::audit::{AuditAction, AuditPage};
+use shared::delivery::DeliveryHealth;
 use shared::invite::{InvitationCreated, InvitationLink, InviteRequest, ResetLink};
 use shared::outbox::{EmailFilter, EmailSummary};
 use shared::smtp::{SmtpAuditEntry, SmtpDraft, SmtpSettings, TestReport};
@@ -79,6 +80,13 @@ pub async fn make_reset_link(user_id: i64) -> Result<ResetLink, AppError> {
 pub async fn list_emails(filter: EmailFilter, cursor: Option<String>) -> Result<Page<EmailSummary>, AppError> {
     let (state, caller) = crate::backend::caller().await?;
     Ok(gatehouse_core::outbox::service::list(&state.outbox, &caller, &filter, cursor.as_deref(), None).await?)
+}
+
+/// The delivery banner: delivery health as the caller may see it.
+#[server(prefix = "/api/fn", endpoint = "delivery_health")]
+pub async fn load_delivery_health() -> Result<DeliveryHealth, AppError> {
+    let (state, caller) = crate::backend::caller().await?;
+    Ok(gatehouse_core::delivery::service::health(&state.delivery, &caller).await?)
 }
 
 /// Email activity → Retry: a failed, retrying or discarded email goes out again now.
@@ -206,6 +214,7 @@ pub fn register() {
     register_explicit::<RegenerateInvitation>();
     register_explicit::<MakeResetLink>();
     register_explicit::<ListEmails>();
+    register_explicit::<LoadDeliveryHealth>();
     register_explicit::<RetryEmail>();
     register_explicit::<DiscardEmail>();
     register_explicit::<LoadSmtpSettings>();

@@ -5,11 +5,13 @@ import { test as base } from '@playwright/test';
 import { Gatehouse } from './server';
 import { SmtpCatcher } from './relay';
 
-export const test = base.extend<{ gh: Gatehouse; catcher: SmtpCatcher; catcherArgs: string[] }>({
+export const test = base.extend<{ gh: Gatehouse; ghEnv: NodeJS.ProcessEnv; catcher: SmtpCatcher; catcherArgs: string[] }>({
   // Faults for the catcher to inject (see scripts/smtp_relay.py); set with test.use().
   catcherArgs: [[], { option: true }],
-  gh: async ({}, use) => {
-    const gh = await Gatehouse.start();
+  // Settings for the test's Gatehouse (e.g. delivery health's short thresholds); set with test.use().
+  ghEnv: [{}, { option: true }],
+  gh: async ({ ghEnv }, use) => {
+    const gh = await Gatehouse.start(ghEnv);
     await use(gh);
     await gh.stop();
   },

@@ -6,6 +6,7 @@ pub mod provisioning;
 pub mod secrets;
 
 use clap::Args;
+use gatehouse_core::delivery::webhook::WebhookUrl;
 use gatehouse_core::smtp::token_url::TokenUrl;
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -109,10 +110,41 @@ pub struct ServeSettings {
     /// SQLite: below this many MiB free on the data dir's file system, Gatehouse warns in the log.
     #[arg(long, env = "GATEHOUSE_MIN_FREE_MB", default_value_t = 100)]
     pub min_free_mb: u64,
+    /// Where to POST a JSON message on each change of delivery state (Slack, Mattermost, Google
+    /// Chat incoming webhooks show its `text`). https:// (plain http:// only to this machine).
+    /// (Its value, a credential for most services, is never shown in `--help` nor logged.)
+    #[arg(long, env = "GATEHOUSE_ALERT_WEBHOOK_URL", hide_env_values = true, value_parser = WebhookUrl::parse)]
+    pub alert_webhook_url: Option<WebhookUrl>,
+    /// Delivery health's thresholds, for the tests, which cannot wait five
+    /// minutes: hidden, as their defaults are the documented behaviour.
+    #[command(flatten)]
+    pub health: HealthThresholds,
     /// Hard bound on a whole test send, in seconds (a silent relay never hangs a request).
     #[arg(long, env = "GATEHOUSE_SMTP_TEST_TIMEOUT", default_value_t = 15, value_parser = clap::value_parser!(u64).range(1..=120))]
     pub smtp_test_timeout: u64,
     /// The first host admin and the SMTP relay, from settings.
     #[command(flatten)]
     pub provisioning: provisioning::ProvisioningSettings,
+}
+
+/// Delivery health's thresholds (`gatehouse_core::delivery::HealthSettings`),
+/// settable for the tests and hidden from `--help`: the defaults are what
+/// the README and the alert rules describe.
+#[derive(Debug, Clone, Args)]
+pub struct HealthThresholds {
+    /// Seconds an email may wait before delivery counts as degraded.
+    #[arg(long, env = "GATEHOUSE_DELIVERY_WAITING_SECS", default_value_t = 300, hide = true)]
+    pub delivery_waiting_secs: u32,
+    /// Seconds a failed attempt keeps delivery degraded.
+    #[arg(long, env = "GATEHOUSE_DELIVERY_RECENT_FAILURE_SECS", default_value_t = 600, hide = true)]
+    pub delivery_recent_failure_secs: u32,
+    /// Milliseconds between two looks of the delivery watch.
+    #[arg(long, env = "GATEHOUSE_DELIVERY_WATCH_MS", default_value_t = 10_000, value_parser = clap::value_parser!(u64).range(100..=600_000), hide = true)]
+    pub delivery_watch_ms: u64,
+    /// Milliseconds between two checks of an OAuth2 relay's token (while it works and while it fails).
+    #[arg(long, env = "GATEHOUSE_TOKEN_CHECK_MS", value_parser = clap::value_parser!(u64).range(100..=86_400_000), hide = true)]
+    pub token_check_ms: Option<u64>,
+    /// Milliseconds before the alert webhook's first retry (doubling after).
+    #[arg(long, env = "GATEHOUSE_ALERT_WEBHOOK_RETRY_MS", default_value_t = 2_000, value_parser = clap::value_parser!(u64).range(10..=60_000), hide = true)]
+    pub alert_webhook_retry_ms: u64,
 }

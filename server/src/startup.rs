@@ -3,6 +3,7 @@
 use crate::configuration::provisioning::{FirstAdmin, ProvisionedSmtp, ProvisioningSettings};
 use crate::configuration::{ServeSettings, StorageSettings};
 use anyhow::Context;
+use gatehouse_core::delivery::HealthSettings;
 use gatehouse_core::operator::Operator;
 use gatehouse_core::outbox::EmailSettings;
 use gatehouse_core::public_url::PublicUrl;
@@ -107,7 +108,19 @@ impl Application {
             retention_secs: settings.email_retention_days as i64 * 24 * 3600,
             reset_emails_per_hour: settings.reset_emails_per_hour as i64,
         };
-        let state = AppState::new(db, public_url.clone(), key, smtp, emails, settings.session_idle_minutes as i64 * 60);
+        let health = HealthSettings {
+            waiting_secs: settings.health.delivery_waiting_secs as i64,
+            recent_failure_secs: settings.health.delivery_recent_failure_secs as i64,
+            watch_every: Duration::from_millis(settings.health.delivery_watch_ms),
+            webhook_retry_base: Duration::from_millis(settings.health.alert_webhook_retry_ms),
+            webhook: settings.alert_webhook_url.clone(),
+            ..HealthSettings::default()
+        };
+        let health = match settings.health.token_check_ms.map(Duration::from_millis) {
+            Some(every) => HealthSettings { token_check_every: every, token_retry_every: every, ..health },
+            None => health,
+        };
+        let state = AppState::new(db, public_url.clone(), key, smtp, emails, health, settings.session_idle_minutes as i64 * 60);
         let trusted = crate::api::client_ip::TrustedProxies::new(settings.trusted_proxies.clone());
         let router = crate::api::router(state.clone(), dashboard.clone(), bound, trusted, crate::api::observe::AccessLog(settings.access_log));
         gatehouse_core::metrics::METRICS.build_info(state.db.engine.label());
@@ -180,6 +193,7 @@ impl Application {
             tokio::spawn(async move { axum::serve(metrics, private).with_graceful_shutdown(async move { while stopping.changed().await.is_ok() {} }).await });
         }
         let worker = gatehouse_core::outbox::worker::spawn(&operator, state.outbox.clone(), stopping.clone());
+        let _delivery_watch = gatehouse_core::delivery::watch::spawn(&operator, state.delivery.clone(), stopping.clone());
         let _storage_watch = gatehouse_core::storage::faults::spawn_watch(state.db.clone(), min_free_bytes, stopping.clone());
         let _maintenance = gatehouse_core::maintenance::spawn(&operator, state.db.clone(), email_retention_secs, stopping);
         let served = axum::serve(listener, router.into_make_service_with_connect_info::<std::net::SocketAddr>()).with_graceful_shutdown(shutdown).await;

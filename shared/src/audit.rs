@@ -39,10 +39,15 @@ pub enum AuditAction {
     UserCreated,
     /// A start made the SMTP configuration the one its settings provision.
     SmtpProvisioned,
+    /// The OAuth2 relay's token could not be had (delivery health's check);
+    /// recorded once when checks start failing, not at every check.
+    SmtpTokenFailing,
+    /// The token could be had again after failing checks.
+    SmtpTokenRestored,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 27] = [
+    pub const ALL: [AuditAction; 29] = [
         AuditAction::SignIn,
         AuditAction::SignInFailed,
         AuditAction::SetupCompleted,
@@ -70,6 +75,8 @@ impl AuditAction {
         AuditAction::PasswordResetHeld,
         AuditAction::UserCreated,
         AuditAction::SmtpProvisioned,
+        AuditAction::SmtpTokenFailing,
+        AuditAction::SmtpTokenRestored,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -101,6 +108,8 @@ impl AuditAction {
             AuditAction::PasswordResetHeld => "password_reset_held",
             AuditAction::UserCreated => "user_created",
             AuditAction::SmtpProvisioned => "smtp_provisioned",
+            AuditAction::SmtpTokenFailing => "smtp_token_failing",
+            AuditAction::SmtpTokenRestored => "smtp_token_restored",
         }
     }
 

@@ -6,6 +6,7 @@
 pub mod account;
 pub mod api;
 pub mod audit;
+pub mod delivery;
 pub mod email;
 pub mod integral;
 pub mod invite;

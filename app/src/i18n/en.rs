@@ -255,6 +255,12 @@ pub static EN: Texts = Texts {
     emails_empty: "No emails yet. Invitation and reset emails appear here once SMTP is on.",
     emails_none_match: "No emails match these filters.",
     emails_held_note: "SMTP is off: held emails go out as soon as it is switched on again, or you can discard them.",
+    delivery_failing: "Email is not getting out: the relay refuses every attempt.",
+    delivery_degraded: "Email delivery is having trouble: some attempts failed, or an email is waiting long.",
+    delivery_failing_account: "Emails to your account's users are not getting out; the host's admins are told.",
+    delivery_degraded_account: "Emails to your account's users are delayed.",
+    delivery_failing_copy: "The email is queued, but the relay is refusing email now: copy this link and send it yourself.",
+    delivery_waiting: |n| if n == 1 { "1 email waiting.".to_owned() } else { format!("{n} emails waiting.") },
     signup_title: "Create your Gatehouse account",
     signup_intro: "Enter the email address this invitation was sent to and choose a password.",
     create_my_account: "Create account",
@@ -332,5 +338,7 @@ fn audit_action(action: AuditAction) -> &'static str {
         AuditAction::PasswordResetHeld => "Held back a password reset email",
         AuditAction::UserCreated => "Created a user",
         AuditAction::SmtpProvisioned => "Set the SMTP configuration from the server's configuration",
+        AuditAction::SmtpTokenFailing => "Could not get the relay's OAuth2 token",
+        AuditAction::SmtpTokenRestored => "Got the relay's OAuth2 token again",
     }
 }

@@ -255,6 +255,12 @@ pub static IT: Texts = Texts {
     emails_empty: "Ancora nessuna email. Le email di invito e di reimpostazione compaiono qui quando l'SMTP è attivo.",
     emails_none_match: "Nessuna email corrisponde a questi filtri.",
     emails_held_note: "L'SMTP è disattivato: le email in attesa partono appena viene riattivato, oppure puoi scartarle.",
+    delivery_failing: "Le email non partono: il relay rifiuta ogni tentativo.",
+    delivery_degraded: "L'invio delle email ha problemi: alcuni tentativi non sono riusciti, o un'email attende da molto.",
+    delivery_failing_account: "Le email agli utenti del tuo account non partono; gli amministratori dell'host sono avvisati.",
+    delivery_degraded_account: "Le email agli utenti del tuo account sono in ritardo.",
+    delivery_failing_copy: "L'email è in coda, ma ora il relay rifiuta le email: copia questo link e invialo tu.",
+    delivery_waiting: |n| if n == 1 { "1 email in attesa.".to_owned() } else { format!("{n} email in attesa.") },
     signup_title: "Crea il tuo account Gatehouse",
     signup_intro: "Inserisci l'indirizzo email a cui è stato inviato questo invito e scegli una password.",
     create_my_account: "Crea account",
@@ -332,5 +338,7 @@ fn audit_action(action: AuditAction) -> &'static str {
         AuditAction::PasswordResetHeld => "Email di reimpostazione trattenuta",
         AuditAction::UserCreated => "Utente creato",
         AuditAction::SmtpProvisioned => "Configurazione SMTP impostata dalla configurazione del server",
+        AuditAction::SmtpTokenFailing => "Token OAuth2 del relay non ottenuto",
+        AuditAction::SmtpTokenRestored => "Token OAuth2 del relay di nuovo ottenuto",
     }
 }

@@ -276,6 +276,13 @@ pub struct Texts {
     pub emails_empty: &'static str,
     pub emails_none_match: &'static str,
     pub emails_held_note: &'static str,
+    // The delivery banner (every page, while delivery is degraded or failing)
+    pub delivery_failing: &'static str,
+    pub delivery_degraded: &'static str,
+    pub delivery_failing_account: &'static str,
+    pub delivery_degraded_account: &'static str,
+    pub delivery_failing_copy: &'static str,
+    pub delivery_waiting: fn(i64) -> String,
     // Signup from an invitation
     pub signup_title: &'static str,
     pub signup_intro: &'static str,

@@ -6,7 +6,7 @@
 
 mod table;
 
-use super::widgets::{ErrorNote, FilterSelect, LoadMore, Loading};
+use super::widgets::{every, ErrorNote, FilterSelect, LoadMore, Loading};
 use crate::i18n::use_i18n;
 use crate::server_fns::{discard_email, list_emails, retry_email};
 use leptos::prelude::*;
@@ -174,15 +174,3 @@ fn EmailSearch(filter: RwSignal<EmailFilter>, on_refresh: Callback<()>) -> impl 
         </form>
     }
 }
-
-/// Runs `f` every `period` until the page goes away.
-#[cfg(feature = "csr")]
-fn every(period: Duration, f: impl Fn() + 'static) {
-    if let Ok(handle) = set_interval_with_handle(f, period) {
-        on_cleanup(move || handle.clear());
-    }
-}
-
-/// Outside the browser nothing stays open to reload.
-#[cfg(not(feature = "csr"))]
-fn every(_period: Duration, _f: impl Fn() + 'static) {}

@@ -5,6 +5,7 @@ mod api_tokens;
 mod audit;
 mod copy_field;
 mod credentials;
+mod delivery_banner;
 mod emails;
 mod forgot;
 mod host_settings;

@@ -2,6 +2,7 @@
 //! session to `/signin`. What the sidebar offers follows the user's role; the
 //! server enforces the same rule on every route.
 
+use super::delivery_banner::DeliveryBanner;
 use super::widgets::{ErrorNote, LanguagePicker, Loading};
 use crate::client;
 use crate::i18n::use_i18n;
@@ -92,6 +93,7 @@ fn Layout(me: Me) -> impl IntoView {
                 <A href="/profile">{move || i18n.t().nav_profile}</A>
             </nav>
             <main class="content">
+                <DeliveryBanner role/>
                 {move || sign_out.value().get().and_then(|r| r.err()).map(|e| view! { <ErrorNote error=e/> })}
                 <Outlet/>
             </main>

@@ -277,3 +277,15 @@ pub fn LanguagePicker(#[prop(optional)] on_change: Option<Callback<Lang>>) -> im
         </label>
     }
 }
+
+/// Runs `f` every `period` until the component goes away (live lists, the delivery banner).
+#[cfg(feature = "csr")]
+pub fn every(period: std::time::Duration, f: impl Fn() + 'static) {
+    if let Ok(handle) = set_interval_with_handle(f, period) {
+        on_cleanup(move || handle.clear());
+    }
+}
+
+/// Outside the browser nothing stays open to reload.
+#[cfg(not(feature = "csr"))]
+pub fn every(_period: std::time::Duration, _f: impl Fn() + 'static) {}

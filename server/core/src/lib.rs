@@ -6,12 +6,14 @@
 //! Capabilities: `auth` (sign-in, sessions, tokens, who is calling),
 //! `identity` (the users and accounts rows), `users` (invitations, resets,
 //! accounts), `smtp` (the relay configuration and the test send), `outbox`
-//! (the queue and its delivery worker) and `host`. Beneath them: `storage`
+//! (the queue and its delivery worker), `delivery` (delivery health and its
+//! alerts) and `host`. Beneath them: `storage`
 //! (and its rule), `state`, `maintenance`, `supervise`, `wake`, `operator`, `tokens`, `passwords`, `seal`,
 //! `secret_key`, `owner_only`, `tls_roots`, `public_url`, `metrics` and `error`.
 
 pub mod audit;
 pub mod auth;
+pub mod delivery;
 pub mod error;
 pub mod host;
 pub(crate) mod identity;

@@ -20,6 +20,7 @@ pub(crate) async fn sweep(db: &Db, email_retention_secs: i64) -> crate::error::R
         sessions: crate::auth::storage::sweep_sessions(db).await?,
         email_bodies,
         emails,
+        delivery_changes: crate::delivery::storage::sweep(db.writes(), crate::storage::now() - AUDIT_RETENTION_SECS).await?,
     })
 }
 
@@ -36,6 +37,8 @@ pub struct Swept {
     pub email_bodies: u64,
     /// Finished emails past their retention, deleted.
     pub emails: u64,
+    /// Changes of delivery state older than a year (the one in force stays).
+    pub delivery_changes: u64,
 }
 
 /// Sweeps at start and then every [`EVERY`], supervised (`crate::supervise`).

@@ -11,6 +11,7 @@ use prometheus_client::metrics::family::Family;
 use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::metrics::histogram::{exponential_buckets, Histogram};
 use prometheus_client::registry::{Registry, Unit};
+use shared::delivery::DeliveryState;
 use shared::outbox::{EmailKind, EmailStatus};
 use std::sync::LazyLock;
 use std::time::Duration;
@@ -60,6 +61,11 @@ struct Task {
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct State {
+    state: &'static str,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct Dir {
     dir: String,
 }
@@ -77,6 +83,9 @@ pub struct Metrics {
     http_seconds: Family<Route, Histogram>,
     build: Family<Build, Gauge>,
     task_restarts: Family<Task, Counter>,
+    delivery_state: Family<State, Gauge>,
+    oldest_waiting: Gauge,
+    token_check_failures: Counter,
 }
 
 pub static METRICS: LazyLock<Metrics> = LazyLock::new(|| {
@@ -109,6 +118,16 @@ pub static METRICS: LazyLock<Metrics> = LazyLock::new(|| {
     registry.register("build_info", "This instance's version and database engine (always 1)", build.clone());
     let task_restarts = Family::<Task, Counter>::default();
     registry.register("task_restarts", "Background tasks started again after a panic, by task", task_restarts.clone());
+    let delivery_state = Family::<State, Gauge>::default();
+    registry.register(
+        "delivery_state",
+        "Delivery health, one gauge per state: 1 for the state in force (off, idle, ok, degraded, failing)",
+        delivery_state.clone(),
+    );
+    let oldest_waiting = Gauge::default();
+    registry.register_with_unit("oldest_waiting_email", "How long the oldest email waiting to be delivered has waited", Unit::Seconds, oldest_waiting.clone());
+    let token_check_failures = Counter::default();
+    registry.register("token_check_failures", "Checks of the OAuth2 relay's token that failed, by this instance", token_check_failures.clone());
     Metrics {
         registry,
         emails,
@@ -122,6 +141,9 @@ pub static METRICS: LazyLock<Metrics> = LazyLock::new(|| {
         http_seconds,
         build,
         task_restarts,
+        delivery_state,
+        oldest_waiting,
+        token_check_failures,
     }
 });
 
@@ -180,6 +202,11 @@ impl Metrics {
         self.task_restarts.get_or_create(&Task { task }).inc();
     }
 
+    /// A check of the OAuth2 relay's token failed.
+    pub fn token_check_failed(&self) {
+        self.token_check_failures.inc();
+    }
+
     /// How often `task` was started again so far.
     pub fn task_restarts(&self, task: &'static str) -> u64 {
         self.task_restarts.get_or_create(&Task { task }).get()
@@ -188,10 +215,23 @@ impl Metrics {
 
 /// The metrics in the OpenMetrics text format, with the outbox's `counts`
 /// (emails by kind and state, counted by the caller just now; empty when the
-/// database could not be read, so that the storage figures still get out)
-/// and the SQLite data dir's free space (`(dir, bytes)`), all read by the caller.
-pub fn render(counts: &[(EmailKind, EmailStatus, i64)], free_space: Option<(&std::path::Path, u64)>) -> Result<String, std::fmt::Error> {
+/// database could not be read, so that the storage figures still get out),
+/// the delivery state and the oldest email's wait in seconds (`None` then
+/// too) and the SQLite data dir's free space (`(dir, bytes)`), all read by the caller.
+pub fn render(
+    counts: &[(EmailKind, EmailStatus, i64)],
+    delivery: Option<(DeliveryState, i64)>,
+    free_space: Option<(&std::path::Path, u64)>,
+) -> Result<String, std::fmt::Error> {
     let m = &*METRICS;
+    m.delivery_state.clear();
+    if let Some((state, oldest)) = delivery {
+        // Every state listed, the one in force at 1: an alert can say `== 1` without `absent()`.
+        for s in DeliveryState::ALL {
+            m.delivery_state.get_or_create(&State { state: s.as_str() }).set(i64::from(s == state));
+        }
+        m.oldest_waiting.set(oldest);
+    }
     m.free_bytes.clear();
     if let Some((dir, free)) = free_space {
         m.free_bytes.get_or_create(&Dir { dir: dir.display().to_string() }).set(i64::try_from(free).unwrap_or(i64::MAX));

@@ -4,6 +4,7 @@
 //! never the whole state, so what an operation can touch is in its signature.
 
 use crate::auth::Auth;
+use crate::delivery::{Delivery, HealthSettings};
 use crate::outbox::{EmailSettings, Outbox};
 use crate::passwords::PasswordHasher;
 use crate::public_url::PublicUrl;
@@ -24,10 +25,19 @@ pub struct Inner {
     pub users: Users,
     pub smtp: Smtp,
     pub outbox: Outbox,
+    pub delivery: Delivery,
 }
 
 impl AppState {
-    pub fn new(db: Db, public_url: PublicUrl, secret_key: SecretKey, smtp: SmtpRuntime, emails: EmailSettings, session_idle_secs: i64) -> Self {
+    pub fn new(
+        db: Db,
+        public_url: PublicUrl,
+        secret_key: SecretKey,
+        smtp: SmtpRuntime,
+        emails: EmailSettings,
+        health: HealthSettings,
+        session_idle_secs: i64,
+    ) -> Self {
         let passwords = PasswordHasher::default();
         let emails = Arc::new(emails);
         // One signal: whoever makes email deliverable rings this instance's worker.
@@ -36,6 +46,7 @@ impl AppState {
         Self(Arc::new(Inner {
             auth: Auth::new(db.clone(), passwords.clone(), public_url.clone(), session_idle_secs),
             users: Users::new(db.clone(), passwords, public_url.clone(), emails.clone(), secret_key.clone(), wake.clone()),
+            delivery: Delivery::new(db.clone(), health, public_url.clone(), smtp.clone()),
             outbox: Outbox::new(db.clone(), emails, secret_key, wake, smtp.clone()),
             smtp,
             db,

@@ -17,11 +17,11 @@ use std::sync::Arc;
 const OPENMETRICS: &str = "application/openmetrics-text; version=1.0.0; charset=utf-8";
 
 pub async fn render(State(state): State<AppState>, Authed(caller): Authed) -> Result<impl IntoResponse> {
-    Ok(([(header::CONTENT_TYPE, OPENMETRICS)], service::metrics(&state.db, caller.host_admin()?).await?))
+    Ok(([(header::CONTENT_TYPE, OPENMETRICS)], service::metrics(&state.delivery, caller.host_admin()?).await?))
 }
 
 async fn render_private(State((state, operator)): State<(AppState, Arc<Operator>)>) -> Result<impl IntoResponse> {
-    Ok(([(header::CONTENT_TYPE, OPENMETRICS)], service::metrics_on_private_listener(&state.db, &operator).await?))
+    Ok(([(header::CONTENT_TYPE, OPENMETRICS)], service::metrics_on_private_listener(&state.delivery, &operator).await?))
 }
 
 /// The separate metrics listener's whole surface. The operator opened it

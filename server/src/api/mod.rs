@@ -9,6 +9,7 @@ mod auth;
 pub mod client_ip;
 mod content_policy;
 pub(crate) mod dashboard;
+mod delivery;
 mod emails;
 pub mod error;
 mod extract;
@@ -48,6 +49,7 @@ pub fn router(
         .merge(accounts::router())
         .merge(invitations::router())
         .merge(emails::router())
+        .merge(delivery::router())
         .merge(host::router())
         .merge(smtp::router())
         .merge(tokens::router())

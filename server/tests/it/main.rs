@@ -14,6 +14,7 @@ mod dashboard;
 #[cfg(unix)]
 mod data_dir;
 mod delivery;
+mod delivery_health;
 mod foundation;
 mod hardening;
 mod invitations;

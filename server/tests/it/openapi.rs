@@ -31,6 +31,7 @@ async fn openapi_describes_every_rest_route() {
         ("/api/v1/emails", "get"),
         ("/api/v1/emails/{id}/retry", "post"),
         ("/api/v1/emails/{id}/discard", "post"),
+        ("/api/v1/delivery", "get"),
         ("/api/v1/invitations", "post"),
         ("/api/v1/invitations/{token}/accept", "post"),
         ("/api/v1/users/{id}/invitation", "post"),

@@ -1,11 +1,13 @@
 //! The result of making a link: whether an email went out, the link itself to
 //! copy, and when it stops working. With SMTP off the admin is the mail
-//! carrier, so the link is always shown, never only emailed.
+//! carrier, so the link is always shown, never only emailed; while delivery
+//! is failing the panel says the queued email is not getting out.
 
 use super::super::copy_field::CopyField;
 use super::super::widgets::local_time;
 use crate::i18n::{use_i18n, Texts};
 use leptos::prelude::*;
+use shared::delivery::DeliveryState;
 use shared::invite::{EmailDelivery, InvitationCreated, InvitationLink, ResetLink};
 
 /// What the link is for; it decides the sentences and the label.
@@ -62,12 +64,22 @@ pub fn LinkPanel(link: IssuedLink, on_close: Callback<()>) -> impl IntoView {
         Purpose::Reset => (|t| t.reset_link, "reset-link"),
         Purpose::Invitation | Purpose::NewInvitation => (|t| t.invitation_link, "invitation-link"),
     };
+    // Queued while the relay refuses everything: the admin had better carry this one too.
+    let refused = (delivery == EmailDelivery::Queued).then(|| {
+        let health = LocalResource::new(|| async { crate::server_fns::load_delivery_health().await });
+        move || {
+            health.get().and_then(Result::ok).filter(|h| h.state == DeliveryState::Failing).map(|_| {
+                view! { <p class="note" role="alert" data-testid="relay-refusing">{move || i18n.t().delivery_failing_copy}</p> }
+            })
+        }
+    });
     // Formatted once: the browser's locale does not change while the panel is open.
     let expires = local_time(expires_at);
     view! {
         <section class="panel link-panel" data-testid="link-panel">
             <p class="lead" role="status">{headline}</p>
             {old_link_dead}
+            {refused}
             <CopyField label=Signal::derive(move || label(i18n.t())) id="issued-link" testid=testid value=link/>
             <p class="muted">{move || (i18n.t().link_expires)(&expires)}</p>
             <div class="actions">

@@ -5,9 +5,9 @@
 
 use super::Auth;
 use crate::audit::{self, Entry};
-use crate::operator::Operator;
 use crate::error::Result;
 use crate::identity;
+use crate::operator::Operator;
 use shared::api::{ApiError, FieldErrors};
 use shared::audit::AuditAction;
 use shared::{EmailAddress, NewPassword, Role};

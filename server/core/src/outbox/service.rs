@@ -97,25 +97,26 @@ pub async fn discard(outbox: &Outbox, admin: HostAdmin<'_>, id: i64) -> Result<E
 }
 
 /// `/metrics` on the main listener: the delivery metrics, for host admins.
-pub async fn metrics(db: &crate::storage::Db, _admin: HostAdmin<'_>) -> Result<String> {
-    render_metrics(db).await
+pub async fn metrics(delivery: &crate::delivery::Delivery, _admin: HostAdmin<'_>) -> Result<String> {
+    render_metrics(delivery).await
 }
 
 /// The same, for the operator's separate metrics listener
 /// (`GATEHOUSE_METRICS_BIND`), which only the network in front of it guards:
 /// the operator opened it, so start-up hands it the operator.
-pub async fn metrics_on_private_listener(db: &crate::storage::Db, _operator: &crate::operator::Operator) -> Result<String> {
-    render_metrics(db).await
+pub async fn metrics_on_private_listener(delivery: &crate::delivery::Delivery, _operator: &crate::operator::Operator) -> Result<String> {
+    render_metrics(delivery).await
 }
 
-async fn render_metrics(db: &crate::storage::Db) -> Result<String> {
+async fn render_metrics(delivery: &crate::delivery::Delivery) -> Result<String> {
+    let db = &delivery.db;
     // While the database is down the rest of the figures (storage errors,
     // free space) matter most: they go out without the outbox's counts.
-    let counts = match storage::counts(db.reads()).await {
-        Ok(counts) => counts,
-        Err(e) if e.is_storage_fault() => Vec::new(),
-        Err(e) => return Err(e),
+    let (counts, health) = match (storage::counts(db.reads()).await, crate::delivery::service::figures(&delivery.settings, db).await) {
+        (Ok(counts), Ok(health)) => (counts, Some(health)),
+        (Err(e), _) | (_, Err(e)) if e.is_storage_fault() => (Vec::new(), None),
+        (Err(e), _) | (_, Err(e)) => return Err(e),
     };
     let free_space = db.data_dir().and_then(|dir| Some((dir, crate::storage::faults::free_bytes(dir)?)));
-    crate::metrics::render(&counts, free_space).map_err(|e| Failure::internal("encoding metrics", e))
+    crate::metrics::render(&counts, health, free_space).map_err(|e| Failure::internal("encoding metrics", e))
 }

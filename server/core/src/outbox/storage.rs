@@ -194,7 +194,8 @@ pub async fn sweep(pool: &AnyPool, retention_secs: i64) -> Result<(u64, u64)> {
     let now = now();
     let expired = sqlx::query(&format!(
         "UPDATE outbox SET status = CASE WHEN status IN ('queued', 'retrying') THEN 'failed' ELSE status END, \
-         last_error = CASE WHEN status IN ('queued', 'retrying') THEN 'its link expired before it could be delivered' ELSE last_error END, {DROP_BODY} \
+         last_error = CASE WHEN status IN ('queued', 'retrying') THEN 'its link expired before it could be delivered' ELSE last_error END, \
+         failed_at = CASE WHEN status IN ('queued', 'retrying') THEN $1 ELSE failed_at END, {DROP_BODY} \
          WHERE body <> 'dropped' AND status <> 'sending' AND link_expires_at <= $1"
     ))
     .bind(now)
@@ -209,8 +210,9 @@ pub async fn sweep(pool: &AnyPool, retention_secs: i64) -> Result<(u64, u64)> {
     Ok((expired, purged))
 }
 
+/// Given up: `failed_at` counts it in delivery health's "failed in the last 24 hours".
 pub async fn mark_failed(pool: &AnyPool, id: i64, error: &str) -> Result<()> {
-    sqlx::query("UPDATE outbox SET status = 'failed', last_error = $2 WHERE id = $1").bind(id).bind(error).execute(pool).await?;
+    sqlx::query("UPDATE outbox SET status = 'failed', last_error = $2, failed_at = $3 WHERE id = $1").bind(id).bind(error).bind(now()).execute(pool).await?;
     Ok(())
 }
 

@@ -7,6 +7,7 @@
 
 use super::storage::{self, Claimed};
 use super::Outbox;
+use crate::delivery::Recorder;
 use crate::smtp::sender::{self, Sender};
 use crate::storage::now;
 use lettre::message::{Mailbox, MultiPart};
@@ -114,6 +115,7 @@ async fn drain(outbox: &Outbox, shutdown: &watch::Receiver<bool>) -> crate::erro
 
 async fn drain_with(outbox: &Outbox, shutdown: &watch::Receiver<bool>, slot: &mut Option<Sender>) -> crate::error::Result<()> {
     let lease = outbox.emails.lease_secs;
+    let mut health = Recorder::default();
     loop {
         // Read the configuration before every claim, so that a change or a
         // switch-off takes effect within one group of emails.
@@ -135,7 +137,7 @@ async fn drain_with(outbox: &Outbox, shutdown: &watch::Receiver<bool>, slot: &mu
                 storage::release(outbox.db.writes(), email.lease_until, &unsent).await?;
                 break;
             }
-            deliver(outbox, sender, &email).await?;
+            deliver(outbox, sender, &mut health, &email).await?;
         }
         if *shutdown.borrow() {
             return Ok(());
@@ -144,8 +146,10 @@ async fn drain_with(outbox: &Outbox, shutdown: &watch::Receiver<bool>, slot: &mu
 }
 
 /// One attempt at one email, and its outcome recorded at once: a delivered
-/// email is marked sent before the next one goes out.
-async fn deliver(outbox: &Outbox, sender: &mut Sender, email: &Claimed) -> crate::error::Result<()> {
+/// email is marked sent before the next one goes out. The relay's answer
+/// goes to delivery health too (an email that cannot be built is not the
+/// relay's doing, and does not).
+async fn deliver(outbox: &Outbox, sender: &mut Sender, health: &mut Recorder, email: &Claimed) -> crate::error::Result<()> {
     let (text, html) = match email.body.open(&outbox.key) {
         Ok(Some(parts)) => parts,
         Ok(None) => return storage::mark_failed(outbox.db.writes(), email.id, "nothing to send: its content was dropped").await,
@@ -161,12 +165,14 @@ async fn deliver(outbox: &Outbox, sender: &mut Sender, email: &Claimed) -> crate
     match outcome {
         Ok(()) => {
             tracing::debug!(id = email.id, attempt = email.attempts, "email sent");
-            storage::mark_sent(outbox.db.writes(), email.id).await
+            storage::mark_sent(outbox.db.writes(), email.id).await?;
+            health.sent(&outbox.db).await
         }
         // The sender has closed its session: after an error its state is unknown.
         Err(e) => {
             tracing::info!(id = email.id, attempt = email.attempts, stage = ?e.stage, permanent = e.permanent, "the relay did not take an email");
-            retry_or_fail(outbox, email, &e.message, e.permanent).await
+            retry_or_fail(outbox, email, &e.message, e.permanent).await?;
+            health.failed(&outbox.db, e.stage, &e.message).await
         }
     }
 }

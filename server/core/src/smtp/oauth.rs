@@ -172,17 +172,26 @@ impl Tokens {
     /// `fresh` (the relay refused the last one); otherwise a new one, asked
     /// within `bound`.
     pub async fn token(&self, source: &TokenSource, fresh: bool, bound: Duration) -> Result<String, TokenError> {
-        let key = source.cache_key();
         if !fresh {
-            if let Some(token) = self.cache.get(&key) {
+            if let Some(token) = self.cache.get(&source.cache_key()) {
                 return Ok(token);
             }
         }
+        Ok(self.ask(source, bound).await?.0)
+    }
+
+    /// Asks for a new token now, whatever is cached (delivery health's check
+    /// that the secret still works), and keeps it for the relay; how long it lives.
+    pub async fn check(&self, source: &TokenSource, bound: Duration) -> Result<Duration, TokenError> {
+        Ok(self.ask(source, bound).await?.1)
+    }
+
+    async fn ask(&self, source: &TokenSource, bound: Duration) -> Result<(String, Duration), TokenError> {
         let (token, lifetime) = tokio::time::timeout(bound, self.request(source))
             .await
             .map_err(|_| TokenError::new(format!("the identity provider did not answer within {} s", bound.as_secs())))??;
-        self.cache.put(key, token.clone(), lifetime);
-        Ok(token)
+        self.cache.put(source.cache_key(), token.clone(), lifetime);
+        Ok((token, lifetime))
     }
 
     async fn request(&self, source: &TokenSource) -> Result<(String, Duration), TokenError> {

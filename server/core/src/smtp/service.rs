@@ -230,6 +230,25 @@ pub(crate) async fn sender_for_delivery(smtp: &Smtp) -> Result<Option<Sender>> {
     sender(smtp, &stored.config, Some(&stored)).map(Some)
 }
 
+/// Asks the OAuth2 relay's identity provider for a token now (delivery
+/// health's check, before any email needs one): `None` while SMTP is off or
+/// signs in without OAuth2; else how long the new token lives, or the
+/// provider's words.
+pub async fn check_token(smtp: &Smtp) -> Result<Option<std::result::Result<std::time::Duration, String>>> {
+    let Some(stored) = storage::load(smtp.db.reads()).await?.filter(|s| s.enabled) else { return Ok(None) };
+    let Some((auth, identity)) = stored.config.auth.as_ref().and_then(|a| Some((a, a.oauth.as_ref()?))) else { return Ok(None) };
+    let Some(sealed) = stored.password_sealed.as_deref() else { return Ok(None) };
+    let secret = seal::open(&smtp.key, Purpose::SmtpPassword, sealed)?;
+    let source = match oauth::TokenSource::new(identity, &secret, &auth.username, &smtp.runtime) {
+        Ok(source) => source,
+        Err(why) => return Ok(Some(Err(why))),
+    };
+    Ok(Some(smtp.tokens.check(&source, TOKEN_CHECK_BOUND).await.map_err(|e| e.message)))
+}
+
+/// A token check's bound: the provider answers in well under a second.
+const TOKEN_CHECK_BOUND: std::time::Duration = std::time::Duration::from_secs(30);
+
 /// Whether SMTP is switched on (invitations and resets then send email); from
 /// a pool, or on the transaction that queues the email.
 pub async fn is_enabled<'c, E>(executor: E) -> Result<bool>

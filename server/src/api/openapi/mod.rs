@@ -97,6 +97,7 @@ pub fn json() -> serde_json::Value {
         crate::api::accounts::Doc::openapi(),
         crate::api::invitations::Doc::openapi(),
         crate::api::emails::Doc::openapi(),
+        crate::api::delivery::Doc::openapi(),
         crate::api::host::Doc::openapi(),
         crate::api::smtp::Doc::openapi(),
         crate::api::tokens::Doc::openapi(),
