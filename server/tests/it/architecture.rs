@@ -206,12 +206,21 @@ fn public_functions(text: &str) -> Vec<(String, String)> {
 fn the_core_hands_out_data_only_to_whoever_is_asking() {
     let core = Path::new(env!("CARGO_MANIFEST_DIR")).join("core/src");
     let files = public_core_files(&core);
-    let private =
-        ["identity.rs", "auth/storage.rs", "auth/throttle.rs", "outbox/storage.rs", "smtp/storage.rs", "users/links.rs", "users/mailing.rs", "seal.rs"];
+    let private = [
+        "identity.rs",
+        "auth/storage.rs",
+        "auth/throttle.rs",
+        "outbox/storage.rs",
+        "smtp/storage.rs",
+        "delivery/storage.rs",
+        "users/links.rs",
+        "users/mailing.rs",
+        "seal.rs",
+    ];
     for name in private {
         assert_eq!(files.get(&core.join(name)), Some(&false), "{name} must be private to the core (pub(crate) mod): storage is reached through services");
     }
-    let data = ["&Db", "db: Db", "&Users", "&Auth", "&Smtp", "&Outbox", "outbox: Outbox", "Executor"];
+    let data = ["&Db", "db: Db", "&Users", "&Auth", "&Smtp", "&Outbox", "outbox: Outbox", "&Delivery", "delivery: Delivery", "Executor"];
     let asking = ["&Caller", "HostAdmin<", "Manager<", "&Operator", "operator::Operator"];
     // Opened by what the person brings (a password, a link's secret, a
     // session cookie), not by a caller: each checks that itself. And the

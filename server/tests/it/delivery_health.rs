@@ -34,9 +34,11 @@ fn quick(webhook: &str) -> Vec<(&'static str, String)> {
     ]
 }
 
+/// The real binary: these tests read its log and its `/metrics`, whose
+/// token-check counter is the process's own.
 async fn spawn(db: &TestDb, env: &[(&'static str, String)]) -> TestApp {
     let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    TestApp::spawn(db, &env).await
+    TestApp::process(db, &env).await
 }
 
 /// A webhook receiver: answers 503 to the first `refuse` requests, then 200,

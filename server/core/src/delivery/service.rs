@@ -17,7 +17,7 @@ const DAY: i64 = 24 * 3600;
 
 /// The facts for the whole instance, read now (no transaction: each is one
 /// statement, and a figure a moment older than the next does no harm).
-pub async fn facts(db: &Db) -> Result<Facts> {
+pub(crate) async fn facts(db: &Db) -> Result<Facts> {
     let smtp = crate::smtp::storage::load(db.reads()).await?;
     let answers = storage::answers(db.reads()).await?;
     let (waiting, oldest_waiting_since) = storage::waiting(db.reads(), None).await?;
@@ -79,7 +79,7 @@ pub async fn health(delivery: &Delivery, caller: &Caller) -> Result<DeliveryHeal
 
 /// For `/metrics`: the state and how long the oldest email has waited, from
 /// the database, so every instance reports the same.
-pub async fn figures(delivery_settings: &super::HealthSettings, db: &Db) -> Result<(DeliveryState, i64)> {
+pub(crate) async fn figures(delivery_settings: &super::HealthSettings, db: &Db) -> Result<(DeliveryState, i64)> {
     let at = now();
     let facts = facts(db).await?;
     Ok((state::compute(&facts, delivery_settings, at), facts.oldest_waiting_seconds(at)))
@@ -87,7 +87,7 @@ pub async fn figures(delivery_settings: &super::HealthSettings, db: &Db) -> Resu
 
 /// Records the state in force if it changed since the last recorded change
 /// (by this instance or another); the change recorded, if this call did.
-pub async fn observe(delivery: &Delivery) -> Result<Option<DeliveryState>> {
+pub(crate) async fn observe(delivery: &Delivery) -> Result<Option<DeliveryState>> {
     let at = now();
     let facts = facts(&delivery.db).await?;
     let state = state::compute(&facts, &delivery.settings, at);

@@ -211,13 +211,20 @@ pub async fn sweep(pool: &AnyPool, retention_secs: i64) -> Result<(u64, u64)> {
 }
 
 /// Given up: `failed_at` counts it in delivery health's "failed in the last 24 hours".
+/// An email cancelled while its attempt was under way stays cancelled
+/// (its link died meanwhile), here and in `mark_retry`.
 pub async fn mark_failed(pool: &AnyPool, id: i64, error: &str) -> Result<()> {
-    sqlx::query("UPDATE outbox SET status = 'failed', last_error = $2, failed_at = $3 WHERE id = $1").bind(id).bind(error).bind(now()).execute(pool).await?;
+    sqlx::query("UPDATE outbox SET status = 'failed', last_error = $2, failed_at = $3 WHERE id = $1 AND status <> 'cancelled'")
+        .bind(id)
+        .bind(error)
+        .bind(now())
+        .execute(pool)
+        .await?;
     Ok(())
 }
 
 pub async fn mark_retry(pool: &AnyPool, id: i64, error: &str, at: i64) -> Result<()> {
-    sqlx::query("UPDATE outbox SET status = 'retrying', last_error = $2, next_attempt_at = $3 WHERE id = $1")
+    sqlx::query("UPDATE outbox SET status = 'retrying', last_error = $2, next_attempt_at = $3 WHERE id = $1 AND status <> 'cancelled'")
         .bind(id)
         .bind(error)
         .bind(at)

@@ -234,7 +234,7 @@ pub(crate) async fn sender_for_delivery(smtp: &Smtp) -> Result<Option<Sender>> {
 /// health's check, before any email needs one): `None` while SMTP is off or
 /// signs in without OAuth2; else how long the new token lives, or the
 /// provider's words.
-pub async fn check_token(smtp: &Smtp) -> Result<Option<std::result::Result<std::time::Duration, String>>> {
+pub(crate) async fn check_token(smtp: &Smtp) -> Result<Option<std::result::Result<std::time::Duration, String>>> {
     let Some(stored) = storage::load(smtp.db.reads()).await?.filter(|s| s.enabled) else { return Ok(None) };
     let Some((auth, identity)) = stored.config.auth.as_ref().and_then(|a| Some((a, a.oauth.as_ref()?))) else { return Ok(None) };
     let Some(sealed) = stored.password_sealed.as_deref() else { return Ok(None) };
