@@ -9,7 +9,9 @@ use crate::storage::{Db, Tx};
 use sqlx::AnyPool;
 
 pub mod outbox {
-    pub use crate::outbox::storage::{claim, claim_statement, enqueue, list, list_statement, release, Claimed, NewEmail};
+    pub use crate::outbox::storage::{
+        cancel_link_emails_of, claim, claim_statement, enqueue, list, list_statement, mark_failed, mark_retry, mark_sent, release, Claimed, NewEmail,
+    };
 }
 
 pub mod identity {

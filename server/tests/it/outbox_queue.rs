@@ -127,8 +127,40 @@ async fn a_recipient_search_finds_exactly_the_part_asked_for(test_db: TestDb) {
 on_both_databases!(
     a_claim_takes_due_emails_oldest_first_up_to_its_limit,
     released_emails_are_due_again_as_they_were,
-    a_recipient_search_finds_exactly_the_part_asked_for
+    a_recipient_search_finds_exactly_the_part_asked_for,
+    an_email_cancelled_while_being_sent_stays_cancelled_unless_it_went_out
 );
+
+/// A user removed (or moved) while their invitation is being sent: the
+/// email is cancelled at once; the attempt's outcome then keeps it so when
+/// the relay refused it (no retry carries the dead link later), and records
+/// it sent when the relay had taken it.
+async fn an_email_cancelled_while_being_sent_stays_cancelled_unless_it_went_out(test_db: TestDb) {
+    let db = connect(&test_db).await;
+    let user: i64 = sqlx::query_scalar("INSERT INTO users (email, password_hash, role, account_id, created_at, language) VALUES ('gone@example.com', NULL, 'host_user', NULL, 0, NULL) RETURNING id")
+        .fetch_one(db.write_pool())
+        .await
+        .unwrap();
+    let mut in_flight = Vec::new();
+    for _ in 0..3 {
+        let id = put(&db, "queued", 0, now() - 1).await;
+        sqlx::query("UPDATE outbox SET user_id = $1 WHERE id = $2").bind(user).bind(id).execute(db.write_pool()).await.unwrap();
+        in_flight.push(id);
+    }
+    let claimed = storage::claim(db.write_pool(), db.engine, LEASE, 10).await.unwrap();
+    assert_eq!(ids(&claimed), in_flight, "all three are being sent");
+    let mut conn = db.write_pool().acquire().await.unwrap();
+    assert_eq!(storage::cancel_link_emails_of(&mut conn, user, "cancelled: the user was removed").await.unwrap(), 3);
+    drop(conn);
+    let [refused, given_up, taken] = in_flight[..] else { unreachable!() };
+    storage::mark_retry(db.write_pool(), refused, "421 try later", now() + 60).await.unwrap();
+    storage::mark_failed(db.write_pool(), given_up, "550 no such user").await.unwrap();
+    storage::mark_sent(db.write_pool(), taken).await.unwrap();
+    assert_eq!(state_of(&db, refused).await.0, "cancelled", "a refused attempt does not bring it back for a retry");
+    assert_eq!(state_of(&db, given_up).await.0, "cancelled");
+    assert_eq!(state_of(&db, taken).await.0, "sent", "the relay took it: it went out");
+    assert!(storage::claim(db.write_pool(), db.engine, LEASE, 10).await.unwrap().is_empty(), "nothing left to claim");
+}
 
 /// With thousands queued, a claim must walk the partial index `outbox_due` in
 /// order. A plan that gathers every due email and sorts it (a temp B-tree)

@@ -352,13 +352,17 @@ pub async fn cancel(pool: &AnyPool, id: i64) -> Result<bool> {
 
 /// Cancels the user's invitation and reset emails not yet sent (or failed,
 /// so that Retry cannot send them): the links in them died. Email activity
-/// shows them cancelled, with `why`. How many.
+/// shows them cancelled, with `why`. One being sent at this moment is
+/// cancelled too: if the relay refuses it, it stays cancelled (`mark_retry`
+/// and `mark_failed` leave a cancelled email alone); if the relay took it,
+/// it is marked sent, which it was. How many.
 pub async fn cancel_link_emails_of(conn: &mut sqlx::AnyConnection, user_id: i64, why: &str) -> Result<u64> {
-    let done = sqlx::query("UPDATE outbox SET status = 'cancelled', last_error = $2 WHERE user_id = $1 AND status IN ('queued', 'retrying', 'failed')")
-        .bind(user_id)
-        .bind(why)
-        .execute(&mut *conn)
-        .await?;
+    let done =
+        sqlx::query("UPDATE outbox SET status = 'cancelled', last_error = $2 WHERE user_id = $1 AND status IN ('queued', 'retrying', 'failed', 'sending')")
+            .bind(user_id)
+            .bind(why)
+            .execute(&mut *conn)
+            .await?;
     Ok(done.rows_affected())
 }
 
