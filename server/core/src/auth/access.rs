@@ -40,17 +40,9 @@ impl Caller {
     }
 }
 
-impl<'a> HostAdmin<'a> {
-    pub fn caller(self) -> &'a Caller {
-        self.0
-    }
-}
+// Who the handle's holder is (for the audit log, say) reads through to the caller.
 
-impl<'a> Manager<'a> {
-    pub fn caller(self) -> &'a Caller {
-        self.caller
-    }
-
+impl Manager<'_> {
     /// Whose users this manager may act on.
     pub(crate) fn scope(self) -> Scope {
         self.scope
