@@ -40,8 +40,6 @@ impl Caller {
     }
 }
 
-// Who the handle's holder is (for the audit log, say) reads through to the caller.
-
 impl Manager<'_> {
     /// Whose users this manager may act on.
     pub(crate) fn scope(self) -> Scope {
@@ -49,6 +47,7 @@ impl Manager<'_> {
     }
 }
 
+// Who holds the handle (for the audit log, say) reads through to the caller.
 impl std::ops::Deref for HostAdmin<'_> {
     type Target = Caller;
     fn deref(&self) -> &Caller {
