@@ -340,5 +340,9 @@ fn audit_action(action: AuditAction) -> &'static str {
         AuditAction::SmtpProvisioned => "Set the SMTP configuration from the server's configuration",
         AuditAction::SmtpTokenFailing => "Could not get the relay's OAuth2 token",
         AuditAction::SmtpTokenRestored => "Got the relay's OAuth2 token again",
+        AuditAction::BackupCreated => "Made a backup",
+        AuditAction::BackupKeyShown => "Showed the backup key",
+        AuditAction::BackupKeyReset => "Reset the backup key",
+        AuditAction::BackupRestored => "Restored a backup",
     }
 }

@@ -340,5 +340,9 @@ fn audit_action(action: AuditAction) -> &'static str {
         AuditAction::SmtpProvisioned => "Configurazione SMTP impostata dalla configurazione del server",
         AuditAction::SmtpTokenFailing => "Token OAuth2 del relay non ottenuto",
         AuditAction::SmtpTokenRestored => "Token OAuth2 del relay di nuovo ottenuto",
+        AuditAction::BackupCreated => "Backup creato",
+        AuditAction::BackupKeyShown => "Chiave di backup mostrata",
+        AuditAction::BackupKeyReset => "Chiave di backup rigenerata",
+        AuditAction::BackupRestored => "Backup ripristinato",
     }
 }
