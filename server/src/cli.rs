@@ -240,8 +240,8 @@ pub async fn backup_key(storage: &StorageSettings, cmd: BackupKeyCommand) -> any
         BackupKeyCommand::Reset => backup::reset_key_for_operator(&backups, &operator).await,
     }
     .map_err(explain)?;
-    eprintln!("backup key {} (made {}); keep it apart from the backups", shown.key.fingerprint(), utc(Some(shown.created_at)));
-    println!("{}", shown.key.expose());
+    eprintln!("backup key {} (made {}); keep it apart from the backups", shown.fingerprint, utc(Some(shown.created_at)));
+    println!("{}", shown.key);
     Ok(())
 }
 

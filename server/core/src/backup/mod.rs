@@ -34,6 +34,7 @@ use crate::secret_key::SecretKey;
 use crate::storage::{now, Db};
 use automatic::{Automatic, AutomaticSettings};
 use shared::audit::AuditAction;
+use shared::backup::BackupKeyShown;
 use std::sync::Arc;
 
 /// The backup capability's context.
@@ -57,10 +58,12 @@ pub struct BackupFile {
     pub bytes: Vec<u8>,
 }
 
-/// The backup key, as a host admin or the operator sees it.
-pub struct ShownKey {
-    pub key: BackupKey,
-    pub created_at: i64,
+impl BackupFile {
+    /// For the dashboard, which saves it from the browser.
+    pub fn into_download(self) -> shared::backup::BackupDownload {
+        use base64::Engine as _;
+        shared::backup::BackupDownload { name: self.name, data: base64::engine::general_purpose::STANDARD.encode(self.bytes) }
+    }
 }
 
 /// A backup file, now: every carried table at one moment, encrypted under
@@ -88,39 +91,39 @@ pub async fn make_for_admin(backups: &Backups, auth: &Auth, admin: HostAdmin<'_>
 }
 
 /// `gatehouse backup-key show`.
-pub async fn key_for_operator(backups: &Backups, operator: &Operator) -> Result<ShownKey> {
+pub async fn key_for_operator(backups: &Backups, operator: &Operator) -> Result<BackupKeyShown> {
     shown(backups, &operator.actor()).await
 }
 
 /// The backup key, after the admin's password.
-pub async fn key_for_admin(backups: &Backups, auth: &Auth, admin: HostAdmin<'_>, password: &str) -> Result<ShownKey> {
+pub async fn key_for_admin(backups: &Backups, auth: &Auth, admin: HostAdmin<'_>, password: &str) -> Result<BackupKeyShown> {
     crate::auth::service::confirm_password(auth, &admin, "seeing the backup key", password).await?;
     shown(backups, &admin.actor()).await
 }
 
-async fn shown(backups: &Backups, actor: &Actor<'_>) -> Result<ShownKey> {
+async fn shown(backups: &Backups, actor: &Actor<'_>) -> Result<BackupKeyShown> {
     let (key, created_at) = key::current(&backups.db, &backups.secret).await?;
     audit::record(backups.db.writes(), Entry::new(*actor, AuditAction::BackupKeyShown).detail(&key.fingerprint())).await?;
-    Ok(ShownKey { key, created_at })
+    Ok(BackupKeyShown { key: key.expose(), fingerprint: key.fingerprint(), created_at })
 }
 
 /// `gatehouse backup-key reset`.
-pub async fn reset_key_for_operator(backups: &Backups, operator: &Operator) -> Result<ShownKey> {
+pub async fn reset_key_for_operator(backups: &Backups, operator: &Operator) -> Result<BackupKeyShown> {
     reset_key(backups, &operator.actor()).await
 }
 
 /// "Reset key", after the admin's password.
-pub async fn reset_key_for_admin(backups: &Backups, auth: &Auth, admin: HostAdmin<'_>, password: &str) -> Result<ShownKey> {
+pub async fn reset_key_for_admin(backups: &Backups, auth: &Auth, admin: HostAdmin<'_>, password: &str) -> Result<BackupKeyShown> {
     crate::auth::service::confirm_password(auth, &admin, "resetting the backup key", password).await?;
     reset_key(backups, &admin.actor()).await
 }
 
-async fn reset_key(backups: &Backups, actor: &Actor<'_>) -> Result<ShownKey> {
+async fn reset_key(backups: &Backups, actor: &Actor<'_>) -> Result<BackupKeyShown> {
     let mut tx = backups.db.begin().await?;
     let (key, created_at) = key::replace(&mut tx, &backups.secret).await?;
     audit::record(&mut *tx, Entry::new(*actor, AuditAction::BackupKeyReset).detail(&key.fingerprint())).await?;
     tx.commit().await?;
-    Ok(ShownKey { key, created_at })
+    Ok(BackupKeyShown { key: key.expose(), fingerprint: key.fingerprint(), created_at })
 }
 
 /// Why a restore did not start: the file cannot be opened with this key,
