@@ -22,7 +22,7 @@ use crate::seal::{self, Purpose};
 use crate::secret_key::SecretKey;
 use crate::storage::{Engine, Tx};
 use serde_json::{Map, Value};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 type Row = Map<String, Value>;
 
@@ -154,10 +154,10 @@ async fn what_is_missing(tx: &mut Tx, secret: &SecretKey, snapshot: &Snapshot, r
             report.add("smtp_config", 1);
         }
     }
+    // Read once: matching each email by a query would read the outbox once per email.
+    let here: HashSet<String> = sqlx::query_scalar("SELECT message_id FROM outbox").fetch_all(&mut **tx).await?.into_iter().collect();
     for row in snapshot.rows("outbox") {
-        let message_id = text(row, "message_id").unwrap_or_default();
-        let here: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM outbox WHERE message_id = $1").bind(message_id).fetch_one(&mut **tx).await?;
-        if here > 0 {
+        if here.contains(text(row, "message_id").unwrap_or_default()) {
             continue;
         }
         let pending = matches!(text(row, "status"), Some("queued" | "retrying" | "sending"));
