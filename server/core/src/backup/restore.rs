@@ -20,7 +20,7 @@ use super::tables::{self, Kind, Table};
 use crate::error::Result;
 use crate::seal::{self, Purpose};
 use crate::secret_key::SecretKey;
-use crate::storage::{Engine, Tx};
+use crate::storage::{now, Engine, Tx};
 use serde_json::{Map, Value};
 use std::collections::{HashMap, HashSet};
 
@@ -88,7 +88,7 @@ impl Ids {
 async fn exactly(tx: &mut Tx, engine: Engine, secret: &SecretKey, snapshot: &Snapshot, report: &mut RestoreReport) -> Result<()> {
     for table in tables::CARRIED.iter().filter(|t| !is_appended(t)) {
         for row in snapshot.rows(table.name) {
-            insert(tx, table, row, &[], IdPolicy::Keep, secret).await?;
+            insert(tx, table, row, &due_now(table, row), IdPolicy::Keep, secret).await?;
         }
         report.add(table.name, snapshot.rows(table.name).len() as u64);
         if engine == Engine::Postgres && table.serial {
@@ -177,10 +177,25 @@ async fn what_is_missing(tx: &mut Tx, secret: &SecretKey, snapshot: &Snapshot, r
                 (None, None) => Value::Null,
             },
         };
-        insert(tx, table("outbox"), row, &[("user_id", user)], IdPolicy::Fresh, secret).await?;
+        let mut values = due_now(table("outbox"), row);
+        values.push(("user_id", user));
+        insert(tx, table("outbox"), row, &values, IdPolicy::Fresh, secret).await?;
         report.add("outbox", 1);
     }
     Ok(())
+}
+
+/// An email still waiting is tried at once by the restored instance: its
+/// retry schedule, and the lease of one that was being sent when the backup
+/// was taken, were the old instance's (which is stopped, or elsewhere).
+/// One that was being sent is sent again (the outbox's promise after a
+/// crash: at most those in flight twice, none lost).
+fn due_now(table: &Table, row: &Row) -> Vec<(&'static str, Value)> {
+    match (table.name, text(row, "status")) {
+        ("outbox", Some("sending")) => vec![("status", Value::from("retrying")), ("next_attempt_at", Value::from(now()))],
+        ("outbox", Some("queued" | "retrying")) => vec![("next_attempt_at", Value::from(now()))],
+        _ => Vec::new(),
+    }
 }
 
 /// The audit logs are appended to, never matched by id: an entry already
