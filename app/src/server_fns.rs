@@ -11,6 +11,7 @@ use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
 use shared::api::{AccountSummary, ChangePassword, HostInfo, Me, MeUpdate, Page, UserFilter, UserSummary, UserUpdate};
 use shared::audit::{AuditAction, AuditPage};
+use shared::backup::{BackupDownload, BackupKeyShown, BackupOverview};
 use shared::delivery::DeliveryHealth;
 use shared::invite::{InvitationCreated, InvitationLink, InviteRequest, ResetLink};
 use shared::outbox::{EmailFilter, EmailSummary};
@@ -197,6 +198,34 @@ pub async fn load_audit(actor: Option<String>, action: Option<AuditAction>, curs
     Ok(gatehouse_core::host::audit_log(&state.db, caller.host_admin()?, &query).await?)
 }
 
+/// Host settings → Backup and restore: the automatic backups.
+#[server(prefix = "/api/fn", endpoint = "backup_overview")]
+pub async fn load_backup_overview() -> Result<BackupOverview, AppError> {
+    let (state, caller) = crate::backend::caller().await?;
+    Ok(gatehouse_core::backup::overview(&state.backups, caller.host_admin()?)?)
+}
+
+/// "Create backup": the file, after the admin's password.
+#[server(prefix = "/api/fn", endpoint = "create_backup", input = Json)]
+pub async fn create_backup(password: String) -> Result<BackupDownload, AppError> {
+    let (state, caller) = crate::backend::caller().await?;
+    Ok(gatehouse_core::backup::make_for_admin(&state.backups, &state.auth, caller.host_admin()?, &password).await?.into_download())
+}
+
+/// "Show key": the backup key, after the admin's password.
+#[server(prefix = "/api/fn", endpoint = "show_backup_key", input = Json)]
+pub async fn show_backup_key(password: String) -> Result<BackupKeyShown, AppError> {
+    let (state, caller) = crate::backend::caller().await?;
+    Ok(gatehouse_core::backup::key_for_admin(&state.backups, &state.auth, caller.host_admin()?, &password).await?)
+}
+
+/// "Reset key": a new backup key, after the admin's password.
+#[server(prefix = "/api/fn", endpoint = "reset_backup_key", input = Json)]
+pub async fn reset_backup_key(password: String) -> Result<BackupKeyShown, AppError> {
+    let (state, caller) = crate::backend::caller().await?;
+    Ok(gatehouse_core::backup::reset_key_for_admin(&state.backups, &state.auth, caller.host_admin()?, &password).await?)
+}
+
 /// Registers every server function above with Leptos, on the server, which
 /// calls this once at start. Registration by linking alone only sees crates
 /// the binary otherwise uses, and the server reaches the services directly,
@@ -230,4 +259,8 @@ pub fn register() {
     register_explicit::<SetLanguage>();
     register_explicit::<ChangeMyPassword>();
     register_explicit::<DeleteUser>();
+    register_explicit::<LoadBackupOverview>();
+    register_explicit::<CreateBackup>();
+    register_explicit::<ShowBackupKey>();
+    register_explicit::<ResetBackupKey>();
 }

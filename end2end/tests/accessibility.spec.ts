@@ -10,7 +10,7 @@ async function expectNoViolations(page: Page, what: string) {
   expect(found, `axe on ${what}`).toEqual([]);
 }
 
-test('sign-in, users, accounts, SMTP configuration and email activity have no axe violations', async ({ page, gh }) => {
+test('sign-in, users, accounts, SMTP configuration, email activity and backups have no axe violations', async ({ page, gh }) => {
   await page.goto(`${gh.baseUrl}/signin`);
   await expect(page.getByRole('button', { name: 'Sign in' })).toBeVisible();
   await expectNoViolations(page, 'sign-in');
@@ -31,4 +31,8 @@ test('sign-in, users, accounts, SMTP configuration and email activity have no ax
   await page.getByRole('link', { name: 'Email activity' }).click();
   await expect(page.getByRole('heading', { name: 'Email activity' })).toBeVisible();
   await expectNoViolations(page, 'email activity');
+
+  await page.getByRole('link', { name: 'Backup and restore' }).click();
+  await expect(page.getByTestId('backup-auto-off')).toBeVisible();
+  await expectNoViolations(page, 'backup and restore');
 });

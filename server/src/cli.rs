@@ -6,9 +6,10 @@ use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
 use gatehouse_core::operator::Operator;
 use gatehouse_core::passwords::PasswordHasher;
-use gatehouse_core::{auth, users};
+use gatehouse_core::{auth, backup, users};
 use shared::token::NewApiToken;
 use shared::Role;
+use std::path::{Path, PathBuf};
 use tokio::io::AsyncReadExt;
 
 #[derive(Debug, Parser)]
@@ -35,6 +36,24 @@ pub enum Command {
     Token(TokenCommand),
     /// Print a fresh first-run setup link (the previous one stops working); only while there is no host admin.
     SetupLink(SetupLinkSettings),
+    /// Write an encrypted backup of everything the instance holds to FILE (owner-only). It can be
+    /// taken while the server runs; keep the backup key (`backup-key show`) somewhere else.
+    Backup {
+        #[arg(long)]
+        output: PathBuf,
+    },
+    /// Show or replace the backup key that backup files are encrypted with.
+    #[command(subcommand)]
+    BackupKey(BackupKeyCommand),
+    /// Load a backup into the configured database (SQLite or PostgreSQL). Into an empty instance
+    /// it restores exactly; into one with data it only adds what is missing and says what it kept.
+    Restore {
+        #[arg(long)]
+        input: PathBuf,
+        /// A file holding the backup key the backup was made with (as `backup-key show` prints it).
+        #[arg(long)]
+        key_file: PathBuf,
+    },
     /// Exit 0 when the server at GATEHOUSE_BIND is ready (answers /readyz), non-zero otherwise.
     Healthcheck(crate::healthcheck::HealthcheckSettings),
 }
@@ -97,6 +116,14 @@ pub enum TokenCommand {
         #[arg(long)]
         id: i64,
     },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum BackupKeyCommand {
+    /// Print the current backup key (and its fingerprint, on standard error).
+    Show,
+    /// Replace the key: backups made from now on need the new one; older files keep needing theirs.
+    Reset,
 }
 
 fn parse_role(s: &str) -> Result<Role, String> {
@@ -191,4 +218,60 @@ pub async fn token(storage: &StorageSettings, cmd: TokenCommand) -> anyhow::Resu
             Ok(())
         }
     }
+}
+
+pub async fn backup(storage: &StorageSettings, output: &Path) -> anyhow::Result<()> {
+    let (db, key) = open_storage(storage).await?;
+    let backups = backup::Backups::new(db, key, None);
+    let file = backup::make_for_operator(&backups, &Operator::at_the_command_line()).await.map_err(explain)?;
+    let dir = output.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let name = output.file_name().with_context(|| format!("{} is not a file name", output.display()))?.to_string_lossy();
+    backup::automatic::write_file(dir, &name, &file.bytes).with_context(|| format!("writing {}", output.display()))?;
+    eprintln!("wrote {} ({} bytes), encrypted with the backup key; `gatehouse backup-key show` prints it", output.display(), file.bytes.len());
+    Ok(())
+}
+
+pub async fn backup_key(storage: &StorageSettings, cmd: BackupKeyCommand) -> anyhow::Result<()> {
+    let (db, key) = open_storage(storage).await?;
+    let backups = backup::Backups::new(db, key, None);
+    let operator = Operator::at_the_command_line();
+    let shown = match cmd {
+        BackupKeyCommand::Show => backup::key_for_operator(&backups, &operator).await,
+        BackupKeyCommand::Reset => backup::reset_key_for_operator(&backups, &operator).await,
+    }
+    .map_err(explain)?;
+    eprintln!("backup key {} (made {}); keep it apart from the backups", shown.fingerprint, utc(Some(shown.created_at)));
+    println!("{}", shown.key);
+    Ok(())
+}
+
+pub async fn restore(storage: &StorageSettings, input: &Path, key_file: &Path) -> anyhow::Result<()> {
+    // Both files are read and the key parsed before the database is opened.
+    let bytes = std::fs::read(input).with_context(|| format!("reading {}", input.display()))?;
+    let text = std::fs::read_to_string(key_file).with_context(|| format!("reading {}", key_file.display()))?;
+    let key = backup::BackupKey::parse(&text).map_err(|why| anyhow::anyhow!("{}: {why}", key_file.display()))?;
+    let (db, secret) = open_storage(storage).await?;
+    let backups = backup::Backups::new(db, secret, None);
+    let report = match backup::restore(&backups, &Operator::at_the_command_line(), &bytes, &key).await {
+        Ok(report) => report,
+        Err(backup::RestoreRefused::Unreadable(why)) => anyhow::bail!("{}: {why}; nothing was changed", input.display()),
+        Err(backup::RestoreRefused::NewerSchema { backup, here }) => {
+            anyhow::bail!(
+                "{} was made by a newer Gatehouse (schema {backup}; this one has {here}): restore it with that version or later; nothing was changed",
+                input.display()
+            )
+        }
+        Err(backup::RestoreRefused::Failed(f)) => return Err(explain(f).context("the restore was rolled back; nothing was changed")),
+    };
+    println!("{}", if report.exact { "restored exactly (the instance was empty):" } else { "added what was missing (the instance had data):" });
+    for (table, n) in &report.added {
+        println!("  {n:>7}  {table}");
+    }
+    if !report.kept.is_empty() {
+        println!("kept what was already here instead of the backup's ({}):", report.kept.len());
+        for line in &report.kept {
+            println!("  {line}");
+        }
+    }
+    Ok(())
 }

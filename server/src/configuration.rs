@@ -125,6 +125,35 @@ pub struct ServeSettings {
     /// The first host admin and the SMTP relay, from settings.
     #[command(flatten)]
     pub provisioning: provisioning::ProvisioningSettings,
+    /// Automatic backups.
+    #[command(flatten)]
+    pub backups: BackupSettings,
+}
+
+/// Automatic backups (`gatehouse_core::backup::automatic`): off unless a
+/// directory is given.
+#[derive(Debug, Clone, Args)]
+pub struct BackupSettings {
+    /// Write an encrypted backup into this directory every interval (created if missing, files owner-only).
+    #[arg(long, env = "GATEHOUSE_BACKUP_DIR")]
+    pub backup_dir: Option<PathBuf>,
+    /// Hours between two automatic backups.
+    #[arg(long, env = "GATEHOUSE_BACKUP_INTERVAL_HOURS", default_value_t = 24, value_parser = clap::value_parser!(u64).range(1..=8760))]
+    pub backup_interval_hours: u64,
+    /// How many automatic backups to keep (the oldest beyond this are deleted).
+    #[arg(long, env = "GATEHOUSE_BACKUP_KEEP", default_value_t = 7, value_parser = clap::value_parser!(u32).range(1..=1000))]
+    pub backup_keep: u32,
+}
+
+impl BackupSettings {
+    pub fn automatic(&self) -> Option<gatehouse_core::backup::automatic::AutomaticSettings> {
+        let dir = self.backup_dir.clone()?;
+        Some(gatehouse_core::backup::automatic::AutomaticSettings {
+            dir,
+            every: std::time::Duration::from_secs(self.backup_interval_hours * 3600),
+            keep: self.backup_keep as usize,
+        })
+    }
 }
 
 /// Delivery health's thresholds (`gatehouse_core::delivery::HealthSettings`),

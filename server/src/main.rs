@@ -29,6 +29,9 @@ async fn main() -> std::process::ExitCode {
         Command::User(cmd) => server::cli::user(&cli.storage, cmd).await,
         Command::Token(cmd) => server::cli::token(&cli.storage, cmd).await,
         Command::SetupLink(settings) => server::cli::setup_link(&cli.storage, settings).await,
+        Command::Backup { output } => server::cli::backup(&cli.storage, &output).await,
+        Command::BackupKey(cmd) => server::cli::backup_key(&cli.storage, cmd).await,
+        Command::Restore { input, key_file } => server::cli::restore(&cli.storage, &input, &key_file).await,
         Command::Healthcheck(settings) => server::healthcheck::run(settings).await,
     };
     match result {

@@ -120,7 +120,7 @@ impl Application {
             Some(every) => HealthSettings { token_check_every: every, token_retry_every: every, ..health },
             None => health,
         };
-        let state = AppState::new(db, public_url.clone(), key, smtp, emails, health, settings.session_idle_minutes as i64 * 60);
+        let state = AppState::new(db, public_url.clone(), key, smtp, emails, health, settings.session_idle_minutes as i64 * 60, settings.backups.automatic());
         let trusted = crate::api::client_ip::TrustedProxies::new(settings.trusted_proxies.clone());
         let router = crate::api::router(state.clone(), dashboard.clone(), bound, trusted, crate::api::observe::AccessLog(settings.access_log));
         gatehouse_core::metrics::METRICS.build_info(state.db.engine.label());
@@ -195,6 +195,7 @@ impl Application {
         let worker = gatehouse_core::outbox::worker::spawn(&operator, state.outbox.clone(), stopping.clone());
         let _delivery_watch = gatehouse_core::delivery::watch::spawn(&operator, state.delivery.clone(), stopping.clone());
         let _storage_watch = gatehouse_core::storage::faults::spawn_watch(state.db.clone(), min_free_bytes, stopping.clone());
+        let _backups = gatehouse_core::backup::automatic::spawn(&operator, state.backups.clone(), stopping.clone());
         let _maintenance = gatehouse_core::maintenance::spawn(&operator, state.db.clone(), email_retention_secs, stopping);
         let served = axum::serve(listener, router.into_make_service_with_connect_info::<std::net::SocketAddr>()).with_graceful_shutdown(shutdown).await;
         let _ = stop.send(true);

@@ -44,10 +44,18 @@ pub enum AuditAction {
     SmtpTokenFailing,
     /// The token could be had again after failing checks.
     SmtpTokenRestored,
+    /// A backup file was made (by a host admin, `gatehouse backup`, or on schedule).
+    BackupCreated,
+    /// The backup key was shown (to a host admin, or by `gatehouse backup-key show`).
+    BackupKeyShown,
+    /// A new backup key replaced the old one.
+    BackupKeyReset,
+    /// A backup was restored into this instance (`gatehouse restore`).
+    BackupRestored,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 29] = [
+    pub const ALL: [AuditAction; 33] = [
         AuditAction::SignIn,
         AuditAction::SignInFailed,
         AuditAction::SetupCompleted,
@@ -77,6 +85,10 @@ impl AuditAction {
         AuditAction::SmtpProvisioned,
         AuditAction::SmtpTokenFailing,
         AuditAction::SmtpTokenRestored,
+        AuditAction::BackupCreated,
+        AuditAction::BackupKeyShown,
+        AuditAction::BackupKeyReset,
+        AuditAction::BackupRestored,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -110,6 +122,10 @@ impl AuditAction {
             AuditAction::SmtpProvisioned => "smtp_provisioned",
             AuditAction::SmtpTokenFailing => "smtp_token_failing",
             AuditAction::SmtpTokenRestored => "smtp_token_restored",
+            AuditAction::BackupCreated => "backup_created",
+            AuditAction::BackupKeyShown => "backup_key_shown",
+            AuditAction::BackupKeyReset => "backup_key_reset",
+            AuditAction::BackupRestored => "backup_restored",
         }
     }
 

@@ -6,6 +6,7 @@
 pub mod account;
 pub mod api;
 pub mod audit;
+pub mod backup;
 pub mod delivery;
 pub mod email;
 pub mod integral;

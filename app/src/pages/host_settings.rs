@@ -20,6 +20,7 @@ pub fn HostSettings() -> impl IntoView {
             <A href="/settings/emails">{move || i18n.t().nav_emails}</A>
             <A href="/settings/tokens">{move || i18n.t().nav_tokens}</A>
             <A href="/settings/audit">{move || i18n.t().nav_audit}</A>
+            <A href="/settings/backup">{move || i18n.t().nav_backup}</A>
         </nav>
         <Outlet/>
     }

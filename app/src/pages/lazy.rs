@@ -51,4 +51,6 @@ on_demand! {
     TokensRoute => super::api_tokens::ApiTokensPage;
     /// Host settings → Audit log.
     AuditRoute => super::audit::AuditPage;
+    /// Host settings → Backup and restore.
+    BackupRoute => super::backup::BackupPage;
 }

@@ -3,6 +3,7 @@
 mod accounts;
 mod api_tokens;
 mod audit;
+mod backup;
 mod copy_field;
 mod credentials;
 mod delivery_banner;
@@ -52,6 +53,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("emails") view={Lazy::<lazy::EmailsRoute>::new()}/>
                         <Route path=path!("tokens") view={Lazy::<lazy::TokensRoute>::new()}/>
                         <Route path=path!("audit") view={Lazy::<lazy::AuditRoute>::new()}/>
+                        <Route path=path!("backup") view={Lazy::<lazy::BackupRoute>::new()}/>
                     </ParentRoute>
                 </ParentRoute>
             </Routes>

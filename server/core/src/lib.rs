@@ -13,6 +13,7 @@
 
 pub mod audit;
 pub mod auth;
+pub mod backup;
 pub mod delivery;
 pub mod error;
 pub mod host;

@@ -86,6 +86,9 @@ pub struct Metrics {
     delivery_state: Family<State, Gauge>,
     oldest_waiting: Gauge,
     token_check_failures: Counter,
+    backup_last_success: Gauge,
+    backup_failures: Counter,
+    backup_failing: Gauge,
 }
 
 pub static METRICS: LazyLock<Metrics> = LazyLock::new(|| {
@@ -128,6 +131,17 @@ pub static METRICS: LazyLock<Metrics> = LazyLock::new(|| {
     registry.register_with_unit("oldest_waiting_email", "How long the oldest email waiting to be delivered has waited", Unit::Seconds, oldest_waiting.clone());
     let token_check_failures = Counter::default();
     registry.register("token_check_failures", "Checks of the OAuth2 relay's token that failed, by this instance", token_check_failures.clone());
+    let backup_last_success = Gauge::default();
+    registry.register_with_unit(
+        "backup_last_success_timestamp",
+        "When this instance's last automatic backup was written (Unix time; 0 before the first)",
+        Unit::Seconds,
+        backup_last_success.clone(),
+    );
+    let backup_failures = Counter::default();
+    registry.register("backup_failures", "Automatic backups by this instance that failed", backup_failures.clone());
+    let backup_failing = Gauge::default();
+    registry.register("backup_failing", "1 while this instance's last automatic backup failed, else 0", backup_failing.clone());
     Metrics {
         registry,
         emails,
@@ -144,6 +158,9 @@ pub static METRICS: LazyLock<Metrics> = LazyLock::new(|| {
         delivery_state,
         oldest_waiting,
         token_check_failures,
+        backup_last_success,
+        backup_failures,
+        backup_failing,
     }
 });
 
@@ -205,6 +222,18 @@ impl Metrics {
     /// A check of the OAuth2 relay's token failed.
     pub fn token_check_failed(&self) {
         self.token_check_failures.inc();
+    }
+
+    /// An automatic backup was written at `at` (Unix time).
+    pub fn backup_written(&self, at: i64) {
+        self.backup_last_success.set(at);
+        self.backup_failing.set(0);
+    }
+
+    /// An automatic backup failed.
+    pub fn backup_failed(&self) {
+        self.backup_failures.inc();
+        self.backup_failing.set(1);
     }
 
     /// How often `task` was started again so far.

@@ -1,5 +1,5 @@
 //! Secrets at rest (the relay password, the bodies of queued emails, which
-//! carry live invitation and reset links): XChaCha20-Poly1305 under the data
+//! carry live invitation and reset links, the backup key): XChaCha20-Poly1305 under the data
 //! dir's secret key, a fresh random nonce per seal, stored as
 //! `v1:<base64(nonce‖ciphertext)>`. A database dump alone reveals nothing;
 //! tampering is detected on open; each kind of secret is bound to its
@@ -17,6 +17,7 @@ use chacha20poly1305::{XChaCha20Poly1305, XNonce};
 pub enum Purpose {
     SmtpPassword,
     EmailBody,
+    BackupKey,
 }
 
 impl Purpose {
@@ -24,6 +25,7 @@ impl Purpose {
         match self {
             Purpose::SmtpPassword => b"gatehouse:smtp-password:v1",
             Purpose::EmailBody => b"gatehouse:email-body:v1",
+            Purpose::BackupKey => b"gatehouse:backup-key:v1",
         }
     }
 
@@ -31,6 +33,7 @@ impl Purpose {
         match self {
             Purpose::SmtpPassword => "the stored SMTP password",
             Purpose::EmailBody => "a queued email's body",
+            Purpose::BackupKey => "the backup key",
         }
     }
 }

@@ -4,6 +4,8 @@
 //! never the whole state, so what an operation can touch is in its signature.
 
 use crate::auth::Auth;
+use crate::backup::automatic::AutomaticSettings;
+use crate::backup::Backups;
 use crate::delivery::{Delivery, HealthSettings};
 use crate::outbox::{EmailSettings, Outbox};
 use crate::passwords::PasswordHasher;
@@ -26,9 +28,11 @@ pub struct Inner {
     pub smtp: Smtp,
     pub outbox: Outbox,
     pub delivery: Delivery,
+    pub backups: Backups,
 }
 
 impl AppState {
+    #[allow(clippy::too_many_arguments)] // the composition root: each capability's settings
     pub fn new(
         db: Db,
         public_url: PublicUrl,
@@ -37,6 +41,7 @@ impl AppState {
         emails: EmailSettings,
         health: HealthSettings,
         session_idle_secs: i64,
+        automatic_backups: Option<AutomaticSettings>,
     ) -> Self {
         let passwords = PasswordHasher::default();
         let emails = Arc::new(emails);
@@ -47,6 +52,7 @@ impl AppState {
             auth: Auth::new(db.clone(), passwords.clone(), public_url.clone(), session_idle_secs),
             users: Users::new(db.clone(), passwords, public_url.clone(), emails.clone(), secret_key.clone(), wake.clone()),
             delivery: Delivery::new(db.clone(), health, public_url.clone(), smtp.clone()),
+            backups: Backups::new(db.clone(), secret_key.clone(), automatic_backups),
             outbox: Outbox::new(db.clone(), emails, secret_key, wake, smtp.clone()),
             smtp,
             db,

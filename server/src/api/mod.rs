@@ -6,6 +6,7 @@
 
 mod accounts;
 mod auth;
+mod backups;
 pub mod client_ip;
 mod content_policy;
 pub(crate) mod dashboard;
@@ -47,6 +48,7 @@ pub fn router(
     let v1 = Router::new()
         .merge(auth::router())
         .merge(accounts::router())
+        .merge(backups::router())
         .merge(invitations::router())
         .merge(emails::router())
         .merge(delivery::router())

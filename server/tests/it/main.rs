@@ -10,6 +10,7 @@ mod support;
 
 mod accounts;
 mod architecture;
+mod backups;
 mod dashboard;
 #[cfg(unix)]
 mod data_dir;

@@ -80,22 +80,7 @@ pub async fn sign_out(db: &Db, session_secret: Option<&str>) -> Result<()> {
 /// stolen session cannot be used to guess it.
 pub async fn change_password(auth: &Auth, caller: &Caller, session_secret: Option<&str>, req: &ChangePassword) -> Result<()> {
     let new = NewPassword::parse(&req.new_password).map_err(|e| Failure(ApiError::validation("some fields need fixing").with_field("new_password", e)))?;
-    // 403, not 422: the request is well-formed; the credential in it does not authorise the change.
-    let wrong =
-        || Failure(ApiError::new(ErrorCode::Forbidden, "the current password is wrong").with_field("current_password", "this is not your current password"));
-    if req.current_password.len() > MAX_SIGN_IN_PASSWORD_BYTES {
-        return Err(wrong());
-    }
-    let guesser = format!("user {}", caller.user.id);
-    let counter = throttle::Counter { source: &guesser, account: PASSWORD_CHANGE, free: throttle::FREE_PER_PAIR, enforced: true };
-    let verdict = throttle::count(&auth.db, &[counter]).await?;
-    if verdict.wait_secs > 0 {
-        return Err(ApiError::rate_limited("too many wrong current passwords", verdict.wait_secs.unsigned_abs()).into());
-    }
-    if !auth.passwords.verify(&req.current_password, caller.user.password_hash.as_deref()).await? {
-        return Err(wrong());
-    }
-    throttle::forget(&auth.db, &guesser, PASSWORD_CHANGE).await?;
+    check_own_password(auth, caller, "current_password", &req.current_password).await?;
     let hash = auth.passwords.hash(new.expose()).await?;
     let keep = session_secret.map(tokens::hash);
     let mut tx = auth.db.begin().await?;
@@ -111,6 +96,36 @@ pub async fn change_password(auth: &Auth, caller: &Caller, session_secret: Optio
 
 /// The throttle counter's account key for current-password checks.
 const PASSWORD_CHANGE: &str = "!password-change";
+
+/// Checks the signed-in user's own password (`field` names it in the
+/// answer), throttled per user like a sign-in: a stolen session cannot be
+/// used to guess it.
+async fn check_own_password(auth: &Auth, caller: &Caller, field: &str, password: &str) -> Result<()> {
+    // 403, not 422: the request is well-formed; the credential in it does not authorise the change.
+    let wrong = || Failure(ApiError::new(ErrorCode::Forbidden, "the current password is wrong").with_field(field, "this is not your current password"));
+    if password.len() > MAX_SIGN_IN_PASSWORD_BYTES {
+        return Err(wrong());
+    }
+    let guesser = format!("user {}", caller.user.id);
+    let counter = throttle::Counter { source: &guesser, account: PASSWORD_CHANGE, free: throttle::FREE_PER_PAIR, enforced: true };
+    let verdict = throttle::count(&auth.db, &[counter]).await?;
+    if verdict.wait_secs > 0 {
+        return Err(ApiError::rate_limited("too many wrong current passwords", verdict.wait_secs.unsigned_abs()).into());
+    }
+    if !auth.passwords.verify(password, caller.user.password_hash.as_deref()).await? {
+        return Err(wrong());
+    }
+    throttle::forget(&auth.db, &guesser, PASSWORD_CHANGE).await?;
+    Ok(())
+}
+
+/// What only the person at the keyboard may do (`what`: making a backup,
+/// seeing the backup key): a signed-in session, with the password typed
+/// again. A token cannot, nor a session left open on someone's desk.
+pub(crate) async fn confirm_password(auth: &Auth, caller: &Caller, what: &str, password: &str) -> Result<()> {
+    caller.require_session(what)?;
+    check_own_password(auth, caller, "password", password).await
+}
 
 /// The signed-in user's language, kept on the server so every browser opens in it.
 pub async fn set_language(auth: &Auth, caller: &Caller, update: &MeUpdate) -> Result<Me> {

@@ -148,6 +148,12 @@ type AnyTransactionManager = <Any as sqlx::Database>::TransactionManager;
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
 static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
 
+/// The newest migration this build knows (both engines have the same steps):
+/// a backup made by a newer schema is refused rather than half-restored.
+pub fn newest_migration() -> i64 {
+    SQLITE_MIGRATIONS.iter().map(|m| m.version).max().unwrap_or_default()
+}
+
 /// "`haystack` contains `needle`" in each engine's SQL, without LIKE's
 /// wildcards (a `%` or `_` typed in a search means itself).
 pub fn contains(engine: Engine, haystack: &str, needle: &str) -> String {
@@ -186,7 +192,8 @@ impl Db {
     /// `SecretKey::load_or_create_for`).
     pub async fn holds_sealed_data(&self) -> Result<bool, sqlx::Error> {
         let n: i64 = sqlx::query_scalar(
-            "SELECT (SELECT COUNT(*) FROM smtp_config WHERE password_sealed IS NOT NULL) + (SELECT COUNT(*) FROM outbox WHERE body = 'sealed')",
+            "SELECT (SELECT COUNT(*) FROM smtp_config WHERE password_sealed IS NOT NULL) + (SELECT COUNT(*) FROM outbox WHERE body = 'sealed') \
+             + (SELECT COUNT(*) FROM backup_key)",
         )
         .fetch_one(self.reads())
         .await?;
@@ -256,6 +263,22 @@ impl Db {
         Ok(Tx { conn, open: true, _holding: rule::Holding::start() })
     }
 
+    /// A read-only transaction that sees one moment of the database
+    /// throughout (a backup's snapshot): on SQLite a reader's transaction,
+    /// which in WAL mode keeps its view while writers go on; on PostgreSQL
+    /// `REPEATABLE READ`. It holds a connection like any transaction: read
+    /// everything through it (the storage rule).
+    pub(crate) async fn snapshot(&self) -> Result<Tx, sqlx::Error> {
+        rule::check("Db::snapshot");
+        let mut conn = self.reads.acquire().await?;
+        let statement = match self.engine {
+            Engine::Sqlite => "BEGIN",
+            Engine::Postgres => "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
+        };
+        AnyTransactionManager::begin(&mut conn, Some(statement.into())).await?;
+        Ok(Tx { conn, open: true, _holding: rule::Holding::start() })
+    }
+
     /// SQLite: the folder holding the database file (and its WAL).
     pub fn data_dir(&self) -> Option<&Path> {
         self.file.as_deref().map(|f| f.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new(".")))
@@ -283,8 +306,8 @@ async fn closes_unfinished_transactions(conn: &mut sqlx::AnyConnection, engine: 
 
 fn sqlite_pool(connections: u32, read_only: bool) -> AnyPoolOptions {
     let options = AnyPoolOptions::new().max_connections(connections).acquire_timeout(ACQUIRE_TIMEOUT);
-    // Only the writer runs transactions.
-    let options = if read_only { options } else { options.after_release(|conn, _| Box::pin(closes_unfinished_transactions(conn, Engine::Sqlite))) };
+    // The writer's transactions, and a reader's snapshot (a backup).
+    let options = options.after_release(|conn, _| Box::pin(closes_unfinished_transactions(conn, Engine::Sqlite)));
     options.after_connect(move |conn, _| {
         Box::pin(async move {
             // Said out loud rather than left to the build's default:

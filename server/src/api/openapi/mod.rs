@@ -95,6 +95,7 @@ pub fn json() -> serde_json::Value {
     for part in [
         crate::api::auth::Doc::openapi(),
         crate::api::accounts::Doc::openapi(),
+        crate::api::backups::Doc::openapi(),
         crate::api::invitations::Doc::openapi(),
         crate::api::emails::Doc::openapi(),
         crate::api::delivery::Doc::openapi(),
