@@ -1,5 +1,5 @@
 //! Secrets at rest (the relay password, the bodies of queued emails, which
-//! carry live invitation and reset links): XChaCha20-Poly1305 under the data
+//! carry live invitation and reset links, and those links' secrets): XChaCha20-Poly1305 under the data
 //! dir's secret key, a fresh random nonce per seal, stored as
 //! `v1:<base64(nonce‖ciphertext)>`. A database dump alone reveals nothing;
 //! tampering is detected on open; each kind of secret is bound to its
@@ -17,6 +17,8 @@ use chacha20poly1305::{XChaCha20Poly1305, XNonce};
 pub enum Purpose {
     SmtpPassword,
     EmailBody,
+    /// The secret of the link a queued email carries (for Users to offer it while the email has not gone out).
+    LinkSecret,
 }
 
 impl Purpose {
@@ -24,6 +26,7 @@ impl Purpose {
         match self {
             Purpose::SmtpPassword => b"gatehouse:smtp-password:v1",
             Purpose::EmailBody => b"gatehouse:email-body:v1",
+            Purpose::LinkSecret => b"gatehouse:email-link-secret:v1",
         }
     }
 
@@ -31,6 +34,7 @@ impl Purpose {
         match self {
             Purpose::SmtpPassword => "the stored SMTP password",
             Purpose::EmailBody => "a queued email's body",
+            Purpose::LinkSecret => "a queued email's link",
         }
     }
 }
@@ -78,5 +82,6 @@ mod tests {
         let other = SecretKey::load_or_create(other_dir.path()).unwrap();
         assert!(open(&other, p, &a).is_err());
         assert!(open(&key, Purpose::EmailBody, &a).is_err(), "a password cannot be opened as an email body");
+        assert!(open(&key, Purpose::LinkSecret, &seal(&key, Purpose::EmailBody, "body")).is_err(), "nor a body as a link's secret");
     }
 }
