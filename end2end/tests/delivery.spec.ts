@@ -9,7 +9,7 @@ test.use({
   ghEnv: { GATEHOUSE_DELIVERY_RECENT_FAILURE_SECS: '1' },
 });
 
-test('While delivery fails a banner on every page says why, the invite dialog offers the link, and the banner goes away by itself', async ({ page, gh, catcher }) => {
+test('While delivery fails a banner on every page says why, the invite dialog and Users offer the link, and the banner goes away by itself', async ({ page, gh, catcher }) => {
   await setUpAdmin(page, gh);
   await smtpOn(page, gh, catcher.port);
   const invite = async (email: string) => {
@@ -46,8 +46,21 @@ test('While delivery fails a banner on every page says why, the invite dialog of
   await expect(panel.getByTestId('invitation-link')).toHaveValue(/\/invite\//);
   await panel.getByRole('button', { name: 'Close' }).click();
 
+  // Users marks each invitation whose email did not go out, with the link to copy.
+  const unsent = (email: string) => page.locator(`[data-testid="unsent-invitation"][data-email="${email}"]`);
+  await expect(unsent('ann@example.com').getByTestId('unsent-reason')).toHaveText('Invitation email not sent: delivery failed.');
+  await expect(unsent('ann@example.com').getByTestId('unsent-link')).toHaveValue(/\/invite\/[A-Za-z0-9_-]{43}$/);
+  await page.getByLabel('Language').selectOption('it');
+  await expect(unsent('ann@example.com').getByTestId('unsent-reason')).toHaveText('Email di invito non inviata: la consegna non è riuscita.');
+  await page.getByLabel('Lingua').selectOption('en');
+
   // The relay accepts the fifth: delivery recovers, and the banner goes by itself.
   await invite('eve@example.com');
   await expect.poll(() => catcher.messages().length, { timeout: 20_000 }).toBe(1);
   await expect(banner).toHaveCount(0, { timeout: 30_000 });
+  // Delivered: nothing to copy for eve; ann's invitation still never went out.
+  await page.reload();
+  await expect(page.getByRole('row').filter({ hasText: 'eve@example.com' })).toContainText('Sent');
+  await expect(unsent('eve@example.com')).toHaveCount(0);
+  await expect(unsent('ann@example.com').getByTestId('unsent-link')).toHaveValue(/\/invite\//);
 });

@@ -291,6 +291,28 @@ pub struct UserSummary {
     /// State of the last email sent to this user, if any was.
     #[serde(default)]
     pub last_email: Option<crate::outbox::EmailStatus>,
+    /// A pending user's invitation whose email has not gone out, while its
+    /// link still works; null otherwise (no email was queued, or it was sent
+    /// or cancelled, or the link was used, replaced or has expired).
+    #[serde(default)]
+    pub invitation: Option<UnsentInvitation>,
+}
+
+/// An invitation whose email has not gone out (queued, held while SMTP is
+/// off, being sent, retrying after a refusal, or given up), with its link to
+/// share by hand.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UnsentInvitation {
+    /// Where the invitation email is: `queued`, `sending`, `retrying` or `failed`.
+    pub email: crate::outbox::EmailStatus,
+    /// Waiting while SMTP is switched off.
+    #[serde(default)]
+    pub held: bool,
+    /// The invitation link, for callers who may manage this user (host
+    /// admins; account admins for their account's users); null for the rest.
+    #[serde(default)]
+    pub link: Option<String>,
 }
 
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

@@ -117,6 +117,9 @@ mod tests {
                 assert!(!t.last_email(Some(s)).is_empty());
             }
         }
+        assert_eq!(EN.unsent_invitation(EmailStatus::Failed, false), "Invitation email not sent: delivery failed.");
+        assert_eq!(EN.unsent_invitation(EmailStatus::Queued, true), EN.unsent_held, "held says why, whatever the state");
+        assert_ne!(IT.unsent_invitation(EmailStatus::Retrying, false), EN.unsent_retrying);
     }
 
     #[test]

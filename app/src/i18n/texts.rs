@@ -257,6 +257,13 @@ pub struct Texts {
     pub last_email_retrying: &'static str,
     pub last_email_failed: &'static str,
     pub last_email_cancelled: &'static str,
+    // A pending user whose invitation email has not gone out (Users)
+    pub unsent_queued: &'static str,
+    pub unsent_held: &'static str,
+    pub unsent_sending: &'static str,
+    pub unsent_retrying: &'static str,
+    pub unsent_failed: &'static str,
+    pub unsent_copy: &'static str,
     pub invite_user: &'static str,
     pub user_type: &'static str,
     pub account: &'static str,
@@ -388,6 +395,18 @@ impl Texts {
             Some(EmailStatus::Retrying) => self.last_email_retrying,
             Some(EmailStatus::Failed) => self.last_email_failed,
             Some(EmailStatus::Cancelled) => self.last_email_cancelled,
+        }
+    }
+
+    /// Why a pending user's invitation email has not gone out (`held`: waiting while SMTP is off).
+    pub fn unsent_invitation(&self, state: EmailStatus, held: bool) -> &'static str {
+        match state {
+            _ if held => self.unsent_held,
+            EmailStatus::Sending => self.unsent_sending,
+            EmailStatus::Retrying => self.unsent_retrying,
+            EmailStatus::Failed => self.unsent_failed,
+            // Sent and cancelled are never reported unsent; queued is what is left.
+            EmailStatus::Queued | EmailStatus::Sent | EmailStatus::Cancelled => self.unsent_queued,
         }
     }
 

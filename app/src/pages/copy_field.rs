@@ -6,8 +6,9 @@ use crate::i18n::use_i18n;
 use leptos::html;
 use leptos::prelude::*;
 
+/// `quiet`: one of several on a page (a list's rows), so it does not take the focus.
 #[component]
-pub fn CopyField(label: Signal<&'static str>, id: &'static str, testid: &'static str, value: String) -> impl IntoView {
+pub fn CopyField(label: Signal<&'static str>, #[prop(into)] id: String, testid: &'static str, value: String, #[prop(optional)] quiet: bool) -> impl IntoView {
     let i18n = use_i18n();
     // None until Copy is pressed; then whether the clipboard took the value.
     let copied = RwSignal::new(None::<bool>);
@@ -25,10 +26,12 @@ pub fn CopyField(label: Signal<&'static str>, id: &'static str, testid: &'static
     };
     // The button that led here may be far below, or gone (a form closes):
     // the value takes the focus, which also scrolls it into view if needed.
-    Effect::new(move || focus(input));
+    if !quiet {
+        Effect::new(move || focus(input));
+    }
     view! {
         <div class="field">
-            <label for=id>{move || label.get()}</label>
+            <label for=id.clone()>{move || label.get()}</label>
             <div class="copy-row">
                 <input id=id type="text" readonly=true data-testid=testid node_ref=input prop:value=value/>
                 <button type="button" on:click=copy>{move || i18n.t().copy}</button>

@@ -37,7 +37,15 @@ impl User {
     }
 
     pub fn summary(&self) -> UserSummary {
-        UserSummary { id: self.id, email: self.email.clone(), role: self.role, account_id: self.account_id, status: self.status(), last_email: None }
+        UserSummary {
+            id: self.id,
+            email: self.email.clone(),
+            role: self.role,
+            account_id: self.account_id,
+            status: self.status(),
+            last_email: None,
+            invitation: None,
+        }
     }
 }
 

@@ -1,5 +1,5 @@
 //! Secrets at rest (the relay password, the bodies of queued emails, which
-//! carry live invitation and reset links, the backup key): XChaCha20-Poly1305 under the data
+//! carry live invitation and reset links, and those links' secrets; the backup key): XChaCha20-Poly1305 under the data
 //! dir's secret key, a fresh random nonce per seal, stored as
 //! `v1:<base64(nonce‖ciphertext)>`. A database dump alone reveals nothing;
 //! tampering is detected on open; each kind of secret is bound to its
@@ -18,6 +18,8 @@ pub enum Purpose {
     SmtpPassword,
     EmailBody,
     BackupKey,
+    /// The secret of the link a queued email carries (for Users to offer it while the email has not gone out).
+    LinkSecret,
 }
 
 impl Purpose {
@@ -26,6 +28,7 @@ impl Purpose {
             Purpose::SmtpPassword => b"gatehouse:smtp-password:v1",
             Purpose::EmailBody => b"gatehouse:email-body:v1",
             Purpose::BackupKey => b"gatehouse:backup-key:v1",
+            Purpose::LinkSecret => b"gatehouse:email-link-secret:v1",
         }
     }
 
@@ -34,6 +37,7 @@ impl Purpose {
             Purpose::SmtpPassword => "the stored SMTP password",
             Purpose::EmailBody => "a queued email's body",
             Purpose::BackupKey => "the backup key",
+            Purpose::LinkSecret => "a queued email's link",
         }
     }
 }
@@ -81,5 +85,6 @@ mod tests {
         let other = SecretKey::load_or_create(other_dir.path()).unwrap();
         assert!(open(&other, p, &a).is_err());
         assert!(open(&key, Purpose::EmailBody, &a).is_err(), "a password cannot be opened as an email body");
+        assert!(open(&key, Purpose::LinkSecret, &seal(&key, Purpose::EmailBody, "body")).is_err(), "nor a body as a link's secret");
     }
 }

@@ -74,7 +74,10 @@ pub(crate) struct UserQuery {
 
 /// A page of the users the caller may see, by email: everyone for host
 /// roles, their own account's for account roles. The next page's URL is in
-/// `Link: <…>; rel="next"`, absent on the last page.
+/// `Link: <…>; rel="next"`, absent on the last page. A pending user whose
+/// invitation email has not gone out (queued, held, retrying, failed) has
+/// `invitation`, with the link to share by hand for callers who manage them
+/// (host admins; account admins, their account's users), null for the rest.
 #[utoipa::path(get, path = "/api/v1/users", tag = "users", security(("bearer" = []), ("session" = [])), params(UserQuery),
     responses((status = 200, body = Vec<UserSummary>, headers(("Link" = String, description = "`<next page URL>; rel=\"next\"`, when there is one"))),
         (status = 422, description = "an unknown role or status, or a page size out of range", body = ErrorEnvelope),

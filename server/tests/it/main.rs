@@ -33,3 +33,4 @@ mod smtp;
 mod storage_faults;
 #[cfg(unix)]
 mod supply_chain;
+mod unsent_invitations;

@@ -54,4 +54,6 @@ async fn openapi_describes_every_rest_route() {
         assert!(schemas.contains_key(name), "{name} missing");
     }
     assert!(schemas["SmtpSettings"]["properties"].get("password").is_none(), "the password is write-only");
+    assert!(schemas["UserSummary"]["properties"].get("invitation").is_some(), "the unsent invitation is documented");
+    assert!(schemas["UnsentInvitation"]["properties"].get("link").is_some(), "{}", schemas["UnsentInvitation"]);
 }

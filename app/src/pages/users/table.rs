@@ -1,10 +1,13 @@
 //! The list of users, with one link action per row: a new invitation link
 //! while the user is pending, a password reset link once they are active.
+//! A pending user whose invitation email has not gone out gets a line saying
+//! so beneath, with the link to copy for those who manage them.
 
+use super::super::copy_field::CopyField;
 use super::LinkRequest;
 use crate::i18n::use_i18n;
 use leptos::prelude::*;
-use shared::api::{AccountSummary, Me, UserStatus, UserSummary};
+use shared::api::{AccountSummary, Me, UnsentInvitation, UserStatus, UserSummary};
 
 #[component]
 pub fn UserTable(
@@ -51,8 +54,26 @@ fn UserRow(
     let managed = super::manages(&me, user.role, user.account_id);
     let editing = RwSignal::new(false);
     let edited = user.clone();
-    let UserSummary { id, email, role, account_id, status, last_email } = user;
+    let UserSummary { id, email, role, account_id, status, last_email, invitation } = user;
     let email = email.to_string();
+    let unsent = invitation.filter(|_| status == UserStatus::Pending).map(|unsent| {
+        let UnsentInvitation { email: state, held, link } = unsent;
+        // The server sends the link only to those who manage this user.
+        let copy = link.map(|link| {
+            view! {
+                <p>{move || i18n.t().unsent_copy}</p>
+                <CopyField label=Signal::derive(move || i18n.t().invitation_link) id=format!("unsent-link-{id}") testid="unsent-link" value=link quiet=true/>
+            }
+            .into_any()
+        });
+        view! {
+            <tr class="unsent-row" data-testid="unsent-invitation" data-email=email.clone()><td colspan="6">
+                <p class="note" data-testid="unsent-reason">{move || i18n.t().unsent_invitation(state, held)}</p>
+                {copy}
+            </td></tr>
+        }
+        .into_any()
+    });
     let account =
         move || account_id.and_then(|id| accounts.with(|list| list.iter().find(|a| a.id == id).map(|a| a.name.clone()))).unwrap_or_else(|| "—".into());
     // One action per state: only a pending user can use an invitation, only
@@ -92,6 +113,7 @@ fn UserRow(
                 }.into_any())}
             </td>
         </tr>
+        {unsent}
         {move || editing.get().then(|| view! {
             <tr class="edit-row"><td colspan="6">
                 <super::edit::EditUser user=edited.clone() accounts on_done=Callback::new(move |changed: bool| {

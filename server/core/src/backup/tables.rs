@@ -103,6 +103,7 @@ pub(crate) const CARRIED: &[Table] = &[
             ("body", Text),
             ("link_expires_at", Int),
             ("failed_at", Int),
+            ("link_secret", Sealed(Purpose::LinkSecret)),
         ],
     },
     Table {

@@ -17,6 +17,9 @@ pub struct NewEmail {
     pub html: String,
     /// When the link the body carries stops working.
     pub link_expires_at: i64,
+    /// The secret of that link, kept sealed beside the body so that Users can
+    /// offer the link to copy while the email has not gone out.
+    pub link_secret: String,
 }
 
 /// Queues an email inside the caller's transaction, its body sealed with
@@ -27,8 +30,8 @@ pub async fn enqueue(conn: &mut sqlx::AnyConnection, engine: Engine, key: &Secre
     let message_id = format!("<{}@{}>", &crate::tokens::mint("").hash[..32], id_domain);
     let now = now();
     sqlx::query(
-        "INSERT INTO outbox (kind, user_id, to_email, subject, text_body, html_body, body, link_expires_at, message_id, status, attempts, next_attempt_at, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, 'sealed', $7, $8, 'queued', 0, $9, $9)",
+        "INSERT INTO outbox (kind, user_id, to_email, subject, text_body, html_body, body, link_expires_at, message_id, status, attempts, next_attempt_at, created_at, link_secret) \
+         VALUES ($1, $2, $3, $4, $5, $6, 'sealed', $7, $8, 'queued', 0, $9, $9, $10)",
     )
     .bind(email.kind.as_str())
     .bind(email.user_id)
@@ -39,6 +42,7 @@ pub async fn enqueue(conn: &mut sqlx::AnyConnection, engine: Engine, key: &Secre
     .bind(email.link_expires_at)
     .bind(message_id)
     .bind(now)
+    .bind(seal::seal(key, Purpose::LinkSecret, &email.link_secret))
     .execute(&mut *conn)
     .await?;
     crate::wake::at_commit(conn, engine).await?;
@@ -146,7 +150,7 @@ pub async fn release(pool: &AnyPool, lease_until: i64, ids: &[i64]) -> Result<()
     Ok(())
 }
 
-/// Delivered: the body (and the link in it) is of no more use here, so it goes.
+/// Delivered: the body (and the link in it, and its secret) is of no more use here, so it goes.
 pub async fn mark_sent(pool: &AnyPool, id: i64) -> Result<()> {
     sqlx::query(&format!("UPDATE outbox SET status = 'sent', sent_at = $2, last_error = NULL, {DROP_BODY} WHERE id = $1"))
         .bind(id)
@@ -156,7 +160,7 @@ pub async fn mark_sent(pool: &AnyPool, id: i64) -> Result<()> {
     Ok(())
 }
 
-const DROP_BODY: &str = "text_body = '', html_body = '', body = 'dropped'";
+const DROP_BODY: &str = "text_body = '', html_body = '', body = 'dropped', link_secret = NULL";
 
 /// An email's body as stored: sealed (since migration 0008), in clear (queued
 /// before it), or dropped (nothing to send).
@@ -387,6 +391,35 @@ pub async fn last_state_of(pool: &AnyPool, users: &[i64]) -> Result<std::collect
         states.insert(r.try_get("user_id")?, stored(&r, "status", EmailStatus::parse)?);
     }
     Ok(states)
+}
+
+/// The latest invitation email to each of `users` that has not gone out
+/// (queued, being sent, retrying or failed), with its link's sealed secret
+/// while the body is kept: (user, state, sealed secret). Whether that link
+/// still works is for the caller to check (`users::links`). One lookup per
+/// user on the `outbox_user` index, as `last_state_of`.
+pub async fn unsent_invitations_of(pool: &AnyPool, users: &[i64]) -> Result<Vec<(i64, EmailStatus, Option<String>)>> {
+    if users.is_empty() {
+        return Ok(Vec::new());
+    }
+    let placeholders: Vec<String> = (1..=users.len()).map(|i| format!("${i}")).collect();
+    let sql = format!(
+        "SELECT o.user_id, o.status, o.link_secret FROM outbox o WHERE o.id IN \
+         (SELECT MAX(id) FROM outbox WHERE user_id IN ({}) AND kind = 'invitation' GROUP BY user_id) \
+         AND o.status IN ('queued', 'sending', 'retrying', 'failed')",
+        placeholders.join(", ")
+    );
+    let mut query = sqlx::query(&sql);
+    for id in users {
+        query = query.bind(*id);
+    }
+    let rows = query.fetch_all(pool).await?;
+    rows.iter().map(|r| Ok((r.try_get("user_id")?, stored(r, "status", EmailStatus::parse)?, r.try_get("link_secret")?))).collect()
+}
+
+/// Opens a link secret `unsent_invitations_of` handed out.
+pub fn open_link_secret(key: &SecretKey, sealed: &str) -> Result<String> {
+    seal::open(key, Purpose::LinkSecret, sealed)
 }
 
 /// How many emails there are of each kind in each state (for `/metrics`;

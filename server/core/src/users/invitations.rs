@@ -7,10 +7,10 @@ use super::mailing::issue_link;
 use super::Users;
 use crate::audit::{self, Actor, Entry, Via};
 use crate::auth::service::NewSession;
-use crate::auth::Manager;
+use crate::auth::{Caller, Manager};
 use crate::error::{Failure, Result};
 use crate::identity::{self, User};
-use shared::api::{ErrorCode, FieldErrors, Me, UserStatus};
+use shared::api::{ErrorCode, FieldErrors, Me, UnsentInvitation, UserStatus};
 use shared::audit::AuditAction;
 use shared::invite::{AcceptInvitation, EmailDelivery, InvitationCreated, InvitationLink, InviteRequest, LinkStatus};
 use shared::{ApiError, EmailAddress, NewPassword};
@@ -101,4 +101,40 @@ pub async fn accept(users: &Users, secret: &str, req: &AcceptInvitation, source:
     tracing::info!(user_id = user.id, "invitation accepted");
     let session = crate::auth::service::start_session(&users.db, user.id).await?;
     Ok((user.me(), session))
+}
+
+/// The invitations among `rows` (a page of the Users list) whose email has not
+/// gone out while their link still works: the link travels in the email's
+/// sealed `link_secret`, and is checked against `user_links`, so a link used,
+/// replaced or expired is never offered. Only a manager of the user gets the
+/// link (it is as good as the account); others who see the user see the state.
+pub(crate) async fn unsent(users: &Users, caller: &Caller, rows: &[User]) -> Result<std::collections::HashMap<i64, UnsentInvitation>> {
+    let mut found = std::collections::HashMap::new();
+    let pending: Vec<i64> = rows.iter().filter(|u| u.status() == UserStatus::Pending).map(|u| u.id).collect();
+    let emails = crate::outbox::storage::unsent_invitations_of(users.db.reads(), &pending).await?;
+    let mut opened = Vec::new();
+    for (user_id, state, sealed) in emails {
+        // Emails queued before the secret was kept have none: nothing to offer.
+        let Some(sealed) = sealed else { continue };
+        // One that does not open (secret.key replaced; logged by the opening) costs its link, not the list.
+        let Ok(secret) = crate::outbox::storage::open_link_secret(&users.key, &sealed) else { continue };
+        opened.push((user_id, state, secret));
+    }
+    if opened.is_empty() {
+        return Ok(found);
+    }
+    let secrets: Vec<String> = opened.iter().map(|(_, _, secret)| secret.clone()).collect();
+    let live = links::live_users_of(users.db.reads(), &secrets, Purpose::Invite).await?;
+    let held = !crate::smtp::service::is_enabled(users.db.reads()).await?;
+    let manages = caller.manager().ok().map(|m| m.scope());
+    for (user_id, state, secret) in opened {
+        if live.get(&crate::tokens::hash(&secret)) != Some(&user_id) {
+            continue;
+        }
+        let Some(user) = rows.iter().find(|u| u.id == user_id) else { continue };
+        let may_share = manages.is_some_and(|scope| scope.covers(user.role, user.account_id));
+        let link = may_share.then(|| users.public_url.link(&format!("invite/{secret}")));
+        found.insert(user_id, UnsentInvitation { email: state, held: held && state.is_waiting(), link });
+    }
+    Ok(found)
 }

@@ -63,6 +63,26 @@ pub async fn live_user(pool: &AnyPool, secret: &str, purpose: Purpose) -> Result
     Ok(row.map(|r| r.try_get("user_id")).transpose()?)
 }
 
+/// Which of `secrets` are live links of `purpose`: each one's hash, with its
+/// user. One lookup per secret on `user_links`' primary key.
+pub async fn live_users_of(pool: &AnyPool, secrets: &[String], purpose: Purpose) -> Result<std::collections::HashMap<String, i64>> {
+    let hashes: Vec<String> = secrets.iter().filter(|s| tokens::looks_valid(s, "")).map(|s| tokens::hash(s)).collect();
+    let mut live = std::collections::HashMap::new();
+    if hashes.is_empty() {
+        return Ok(live);
+    }
+    let placeholders: Vec<String> = (0..hashes.len()).map(|i| format!("${}", i + 3)).collect();
+    let sql = format!("SELECT token_hash, user_id FROM user_links WHERE purpose = $1 AND expires_at > $2 AND token_hash IN ({})", placeholders.join(", "));
+    let mut query = sqlx::query(&sql).bind(purpose.as_str()).bind(now());
+    for hash in &hashes {
+        query = query.bind(hash);
+    }
+    for r in query.fetch_all(pool).await? {
+        live.insert(r.try_get("token_hash")?, r.try_get("user_id")?);
+    }
+    Ok(live)
+}
+
 /// Uses a live link up; `Some(user_id)` for exactly one caller.
 pub async fn consume(conn: &mut sqlx::AnyConnection, secret: &str, purpose: Purpose) -> Result<Option<i64>> {
     if !tokens::looks_valid(secret, "") {

@@ -30,7 +30,7 @@ pub async fn issue_link(users: &Users, mut tx: Tx, user: &User, purpose: Purpose
     };
     let issued = links::replace(&mut tx, user.id, purpose, ttl).await?;
     let url = users.public_url.link(&format!("{path}/{}", issued.secret));
-    let email = LinkEmail { kind, to: user, inviter, link: &url, expires_at: issued.expires_at };
+    let email = LinkEmail { kind, to: user, inviter, link: &url, secret: &issued.secret, expires_at: issued.expires_at };
     let delivery = queue_if_enabled(&mut tx, users, email).await?;
     tx.commit().await?;
     if delivery == EmailDelivery::Queued {
@@ -44,6 +44,8 @@ struct LinkEmail<'a> {
     to: &'a User,
     inviter: &'a str,
     link: &'a str,
+    /// The link's secret, kept sealed beside the email (Users offers the link while it has not gone out).
+    secret: &'a str,
     expires_at: i64,
 }
 
@@ -75,6 +77,7 @@ async fn queue_if_enabled(conn: &mut sqlx::AnyConnection, users: &Users, email: 
         text: rendered.text,
         html: rendered.html,
         link_expires_at: email.expires_at,
+        link_secret: email.secret.to_owned(),
     };
     enqueue(conn, users.db.engine, &users.key, &new, &users.public_url.host()).await?;
     Ok(EmailDelivery::Queued)

@@ -19,7 +19,8 @@ use shared::{EmailAddress, NewPassword, Role};
 
 /// A page of the users the caller may see (everyone for host roles, their
 /// own account's for account roles), by address, after `cursor` (the last
-/// address of the previous page).
+/// address of the previous page). Pending users whose invitation email has
+/// not gone out say so, with the link for those who may manage them.
 pub async fn list_users(users: &Users, caller: &Caller, filter: &UserFilter, cursor: Option<&str>, limit: Option<i64>) -> Result<Page<UserSummary>> {
     let scope = caller.sees();
     let limit = crate::paging::size(limit)?;
@@ -29,8 +30,11 @@ pub async fn list_users(users: &Users, caller: &Caller, filter: &UserFilter, cur
     let (rows, more) = crate::paging::split(rows, limit);
     let ids: Vec<i64> = rows.iter().map(|u| u.id).collect();
     let last_email = crate::outbox::storage::last_state_of(users.db.reads(), &ids).await?;
+    let mut unsent = super::invitations::unsent(users, caller, &rows).await?;
     let next_cursor = more.then(|| rows.last().map(|u| u.email.to_string())).flatten();
-    Ok(Page { items: rows.iter().map(|u| UserSummary { last_email: last_email.get(&u.id).copied(), ..u.summary() }).collect(), next_cursor })
+    let items: Vec<UserSummary> =
+        rows.iter().map(|u| UserSummary { last_email: last_email.get(&u.id).copied(), invitation: unsent.remove(&u.id), ..u.summary() }).collect();
+    Ok(Page { items, next_cursor })
 }
 
 /// The accounts the caller may see: all for host roles, their own for account roles.
@@ -222,5 +226,5 @@ pub async fn create_active_user(
     };
     audit::record(&mut *tx, Entry::new(operator.actor(), AuditAction::UserCreated).target(email.as_str()).detail(&detail)).await?;
     tx.commit().await?;
-    Ok(UserSummary { id, email, role, account_id, status: UserStatus::Active, last_email: None })
+    Ok(UserSummary { id, email, role, account_id, status: UserStatus::Active, last_email: None, invitation: None })
 }
