@@ -260,3 +260,11 @@ where
 {
     Ok(sqlx::query("SELECT id FROM accounts WHERE id = $1").bind(id).fetch_optional(executor).await?.is_some())
 }
+
+/// An account's name; `None` when there is no such account.
+pub async fn account_name<'c, E>(executor: E, id: i64) -> Result<Option<String>>
+where
+    E: sqlx::Executor<'c, Database = sqlx::Any>,
+{
+    Ok(sqlx::query_scalar("SELECT name FROM accounts WHERE id = $1").bind(id).fetch_optional(executor).await?)
+}

@@ -17,6 +17,7 @@ mod delivery;
 mod delivery_health;
 mod foundation;
 mod hardening;
+mod invitation_context;
 mod invitations;
 mod load;
 mod oauth_relays;

@@ -37,7 +37,7 @@ pub async fn invite(users: &Users, manager: Manager<'_>, req: &InviteRequest) ->
         None => format!("role {}", req.role),
     };
     audit::record(&mut *tx, Entry::new(manager.actor(), AuditAction::UserInvited).target(user.email.as_str()).detail(&detail)).await?;
-    let link = issue_link(users, tx, &user, Purpose::Invite, manager.user.email.as_str()).await?;
+    let link = issue_link(users, tx, &user, Purpose::Invite, Some(manager.user.email.as_str())).await?;
     tracing::info!(by = %manager.user.email, user_id = id, role = %req.role, email = ?link.delivery, "user invited");
     let mut summary = user.summary();
     summary.last_email = (link.delivery == EmailDelivery::Queued).then_some(shared::outbox::EmailStatus::Queued);
@@ -54,7 +54,7 @@ pub async fn regenerate(users: &Users, manager: Manager<'_>, user_id: i64) -> Re
     }
     let mut tx = users.db.begin().await?;
     audit::record(&mut *tx, Entry::new(manager.actor(), AuditAction::InvitationRegenerated).target(user.email.as_str())).await?;
-    let link = issue_link(users, tx, &user, Purpose::Invite, manager.user.email.as_str()).await?;
+    let link = issue_link(users, tx, &user, Purpose::Invite, Some(manager.user.email.as_str())).await?;
     Ok(InvitationLink { invitation_link: link.url, expires_at: link.expires_at, email: link.delivery })
 }
 

@@ -45,7 +45,7 @@ pub async fn admin_link(users: &Users, manager: Manager<'_>, user_id: i64) -> Re
     }
     let mut tx = users.db.begin().await?;
     audit::record(&mut *tx, Entry::new(manager.actor(), AuditAction::PasswordResetIssued).target(user.email.as_str())).await?;
-    let link = issue_link(users, tx, &user, Purpose::Reset, manager.user.email.as_str()).await?;
+    let link = issue_link(users, tx, &user, Purpose::Reset, Some(manager.user.email.as_str())).await?;
     tracing::info!(by = %manager.user.email, user_id, email = ?link.delivery, "password reset link made");
     Ok(ResetLink { reset_link: link.url, expires_at: link.expires_at, email: link.delivery })
 }
@@ -120,7 +120,7 @@ async fn forgot_now(users: &Users, email: &str, source: IpAddr) -> Result<()> {
         .bind(sent_today + 1)
         .execute(&mut *tx)
         .await?;
-    let link = issue_link(users, tx, &user, Purpose::Reset, "").await?;
+    let link = issue_link(users, tx, &user, Purpose::Reset, None).await?;
     if link.delivery == EmailDelivery::Queued {
         tracing::info!(user_id = user.id, "password reset email queued");
     }
