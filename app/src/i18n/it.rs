@@ -2,6 +2,7 @@
 
 use super::Texts;
 use shared::audit::AuditAction;
+use shared::Role;
 
 pub static IT: Texts = Texts {
     language_name: "Italiano",
@@ -266,6 +267,26 @@ pub static IT: Texts = Texts {
     create_my_account: "Crea account",
     invite_link_dead: "Questo link di invito è già stato usato, è stato sostituito da uno più recente o è scaduto. Chiedi un nuovo link a un amministratore host.",
     wrong_invite_email: "Questo non è l'indirizzo a cui è stato inviato l'invito.",
+    invited_as: |inviter, role, account| match (inviter, account) {
+        (Some(who), Some(account)) => format!("{who} ti invita a entrare in {account} come {role}."),
+        (Some(who), None) => format!("{who} ti invita a entrare in questa console come {role}."),
+        (None, Some(account)) => format!("Sei invitato a entrare in {account} come {role}."),
+        (None, None) => format!("Sei invitato a entrare in questa console come {role}."),
+    },
+    invite_role: |role| match role {
+        Role::HostAdmin => "amministratore host",
+        Role::HostUser => "utente host",
+        Role::AccountAdmin => "amministratore account",
+        Role::AccountUser => "utente account",
+    },
+    invited_address: |email| format!("L'invito è per {email}: registrati con questo indirizzo."),
+    invite_used: "Questo invito è già stato accettato: accedi con l'indirizzo e la password scelti allora.",
+    invite_replaced: "Questo link di invito è stato sostituito da uno più recente, e funziona solo il più recente: usa l'ultima email di invito.",
+    invite_revoked: "Questo invito è stato ritirato: il ruolo, l'account o lo stato dell'utente sono cambiati dopo l'invio.",
+    invite_expired: "Questo link di invito è scaduto.",
+    invite_unknown: "Questo link di invito non esiste. Controlla di averlo copiato per intero.",
+    ask_for_link: |who| format!("Chiedi un nuovo link a {who}."),
+    ask_admins: "Chiedi un nuovo link all'amministratore che ti ha invitato.",
     forgot_link: "Hai dimenticato la password?",
     forgot_title: "Reimposta la password",
     forgot_intro: "Inserisci l'indirizzo email con cui accedi.",
@@ -277,6 +298,7 @@ pub static IT: Texts = Texts {
     reset_title: "Scegli una nuova password",
     set_new_password: "Imposta la nuova password",
     reset_link_dead: "Questo link di reimpostazione è già stato usato o è scaduto. Richiedine uno nuovo.",
+    reset_for: |email| format!("Questo link reimposta la password di {email}."),
     ask_new_reset_link: "Richiedi un nuovo link di reimpostazione",
     reset_done: "La password è stata cambiata e sei stato disconnesso da tutte le altre sessioni. Accedi con la nuova password.",
     role_host_admin: "Amministratore host",

@@ -289,6 +289,19 @@ pub struct Texts {
     pub create_my_account: &'static str,
     pub invite_link_dead: &'static str,
     pub wrong_invite_email: &'static str,
+    /// Who invites (when known), as what (`invite_role`), into which account (none: the host).
+    pub invited_as: fn(Option<&str>, &str, Option<&str>) -> String,
+    /// A role after "as": "an account admin".
+    pub invite_role: fn(Role) -> &'static str,
+    pub invited_address: fn(&str) -> String,
+    pub invite_used: &'static str,
+    pub invite_replaced: &'static str,
+    pub invite_revoked: &'static str,
+    pub invite_expired: &'static str,
+    pub invite_unknown: &'static str,
+    /// Whom to ask for a new link (who made the dead one).
+    pub ask_for_link: fn(&str) -> String,
+    pub ask_admins: &'static str,
     // Forgotten password and reset
     pub forgot_link: &'static str,
     pub forgot_title: &'static str,
@@ -301,6 +314,7 @@ pub struct Texts {
     pub reset_title: &'static str,
     pub set_new_password: &'static str,
     pub reset_link_dead: &'static str,
+    pub reset_for: fn(&str) -> String,
     pub ask_new_reset_link: &'static str,
     pub reset_done: &'static str,
     // Roles and states

@@ -11,6 +11,7 @@ use std::time::Duration;
 
 on_both_databases!(
     an_account_users_emails_name_the_account_the_inviter_and_the_role,
+    the_invitation_link_says_what_it_is_for_or_what_ended_it,
 );
 
 const PASSWORD: &str = "a long user password";
@@ -82,4 +83,74 @@ async fn an_account_users_emails_name_the_account_the_inviter_and_the_role(db: T
     let erin = mail_to(&mail, "erin@acme.example");
     assert!(erin.contains("Subject: Reset your Acme password"), "{erin}");
     assert!(text_part(erin).contains("your Acme account"), "{}", text_part(erin));
+}
+
+async fn the_invitation_link_says_what_it_is_for_or_what_ended_it(db: TestDb) {
+    let app = db.spawn().await;
+    app.set_up_admin().await;
+    let acme = account(&app, "Acme").await;
+
+    // Live: what the email said, and nothing more.
+    let created = invite(&app, json!({"email": "bob@acme.example", "role": "account_admin", "account_id": acme})).await;
+    let first = created["invitation_link"].as_str().unwrap().to_owned();
+    let (status, body) = link_page(&app, token_of(&first)).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(
+        body,
+        json!({"email": "bob@acme.example", "role": "account_admin", "account": {"name": "Acme"}, "invited_by": {"email": ADMIN_EMAIL}, "expires_at": created["expires_at"]})
+    );
+    let host_user = invite(&app, json!({"email": "dan@host.example", "role": "host_user"})).await;
+    let (status, body) = link_page(&app, token_of(host_user["invitation_link"].as_str().unwrap())).await;
+    assert_eq!((status, &body["account"], &body["role"]), (200, &Value::Null, &json!("host_user")), "{body}");
+
+    // Replaced: a new link for the same person.
+    let id = created["user"]["id"].as_i64().unwrap();
+    let again: Value = app.client.post(app.url(&format!("/api/v1/users/{id}/invitation"))).send().await.unwrap().json().await.unwrap();
+    let second = again["invitation_link"].as_str().unwrap().to_owned();
+    let (status, body) = link_page(&app, token_of(&first)).await;
+    assert_eq!(status, 410, "{body}");
+    assert_eq!(body["error"]["code"], "gone");
+    assert_eq!(body["error"]["link"], json!({"reason": "replaced", "ask": ADMIN_EMAIL}), "{body}");
+    // Accepting it says the same.
+    let accept = |link: String| {
+        let url = app.url(&format!("/api/v1/invitations/{}/accept", token_of(&link)));
+        async move { reqwest::Client::new().post(url).json(&json!({"email": "bob@acme.example", "password": PASSWORD})).send().await.unwrap() }
+    };
+    let refused: Value = accept(first.clone()).await.json().await.unwrap();
+    assert_eq!(refused["error"]["link"]["reason"], "replaced", "{refused}");
+    assert_eq!(link_page(&app, token_of(&second)).await.0, 200, "the newest link works");
+
+    // Used.
+    assert_eq!(accept(second.clone()).await.status(), 201);
+    let (status, body) = link_page(&app, token_of(&second)).await;
+    assert_eq!((status, &body["error"]["link"]["reason"]), (410, &json!("used")), "{body}");
+
+    // Expired: its time ran out (moved back in the database, as a week passing would).
+    let late = invite(&app, json!({"email": "late@acme.example", "role": "account_user", "account_id": acme})).await;
+    let late_id = late["user"]["id"].as_i64().unwrap();
+    let (status, _) = link_page(&app, token_of(late["invitation_link"].as_str().unwrap())).await;
+    assert_eq!(status, 200);
+    sqlx::any::install_default_drivers();
+    let pool = sqlx::AnyPool::connect(&db.url).await.unwrap();
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64;
+    sqlx::query("UPDATE user_links SET expires_at = $1 WHERE user_id = $2").bind(now - 60).bind(late_id).execute(&pool).await.unwrap();
+    pool.close().await;
+    let (status, body) = link_page(&app, token_of(late["invitation_link"].as_str().unwrap())).await;
+    assert_eq!(status, 410, "{body}");
+    assert_eq!(body["error"]["link"], json!({"reason": "expired", "ask": ADMIN_EMAIL}), "{body}");
+
+    // Unknown: never made, or not a link at all.
+    let (status, body) = link_page(&app, &"A".repeat(43)).await;
+    assert_eq!((status, body["error"]["code"].as_str()), (404, Some("not_found")), "{body}");
+    assert_eq!(link_page(&app, "nonsense").await.0, 404);
+
+    // The reset page's status names the address it resets.
+    let (ok, _, err) = db.cli(&["user", "create", "--email", "erin@acme.example", "--role", "account_user", "--account-id", &acme.to_string()], &format!("{PASSWORD}\n"));
+    assert!(ok, "{err}");
+    let users: Vec<Value> = app.client.get(app.url("/api/v1/users?q=erin")).send().await.unwrap().json().await.unwrap();
+    let erin = users[0]["id"].as_i64().unwrap();
+    let reset: Value = app.client.post(app.url(&format!("/api/v1/users/{erin}/password-reset"))).send().await.unwrap().json().await.unwrap();
+    let token = token_of(reset["reset_link"].as_str().unwrap()).to_owned();
+    let status: Value = reqwest::get(app.url(&format!("/api/v1/password-reset/{token}"))).await.unwrap().json().await.unwrap();
+    assert_eq!((&status["valid"], &status["email"]), (&json!(true), &json!("erin@acme.example")), "{status}");
 }

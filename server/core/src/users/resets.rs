@@ -158,10 +158,17 @@ pub(crate) async fn sweep_budget(db: &crate::storage::Db) -> Result<u64> {
     Ok(sqlx::query("DELETE FROM reset_email_budget WHERE hour < $1").bind(now() / 3600 - 1).execute(db.writes()).await?.rows_affected())
 }
 
+/// Whether a reset link works, and, while it does, the address it resets
+/// (its page shows it: the email that carried the link named it too).
 pub async fn status(users: &Users, secret: &str) -> Result<LinkStatus> {
+    let user = match links::live_user(users.db.reads(), secret, Purpose::Reset).await? {
+        Some(id) => identity::find_by_id(users.db.reads(), id).await?,
+        None => None,
+    };
     Ok(LinkStatus {
-        valid: links::live_user(users.db.reads(), secret, Purpose::Reset).await?.is_some(),
+        valid: user.is_some(),
         smtp_enabled: crate::smtp::service::is_enabled(users.db.reads()).await?,
+        email: user.map(|u| u.email.to_string()),
     })
 }
 

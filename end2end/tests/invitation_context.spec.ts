@@ -1,0 +1,58 @@
+import { test, expect } from '../support/fixtures';
+import { ADMIN, setUpAdmin } from '../support/flows';
+
+// Issue 25: the pages reached from an emailed link say who invites you, into
+// which account and as what (in English and Italian), what ended a dead
+// link and whom to ask; the reset page names the address; host admins
+// rename the host from Host settings.
+
+test('the invitation page shows inviter, account and role in English and Italian; a replaced link says so and whom to ask', async ({ page, browser, gh }) => {
+  await setUpAdmin(page, gh);
+  const headers = { origin: gh.baseUrl };
+  const acme = await (await page.request.post(`${gh.baseUrl}/api/v1/accounts`, { data: { name: 'Acme' }, headers })).json();
+  const made = await page.request.post(`${gh.baseUrl}/api/v1/invitations`, {
+    data: { email: 'bob@acme.example', role: 'account_admin', account_id: acme.id },
+    headers,
+  });
+  expect(made.status()).toBe(201);
+  const created = await made.json();
+  const link: string = created.invitation_link;
+
+  // Bob, in a browser of his own.
+  const bob = await (await browser.newContext({ locale: 'en-US' })).newPage();
+  await bob.goto(link);
+  await expect(bob.getByTestId('invited-as')).toHaveText(`${ADMIN.email} invites you to join Acme as an account admin.`);
+  await expect(bob.getByTestId('invitation')).toContainText('The invitation is for bob@acme.example: sign up with this address.');
+  // Above the form.
+  await expect(bob.getByRole('button', { name: 'Create account' })).toBeVisible();
+  await bob.getByLabel('Language').selectOption('it');
+  await expect(bob.getByTestId('invited-as')).toHaveText(`${ADMIN.email} ti invita a entrare in Acme come amministratore account.`);
+  await expect(bob.getByTestId('invitation')).toContainText("L'invito è per bob@acme.example: registrati con questo indirizzo.");
+
+  // A new link replaces this one: the old one's page says so, and whom to ask.
+  const again = await page.request.post(`${gh.baseUrl}/api/v1/users/${created.user.id}/invitation`, { headers });
+  expect(again.status()).toBe(200);
+  const stale = await (await browser.newContext({ locale: 'en-US' })).newPage();
+  await stale.goto(link);
+  await expect(stale.getByTestId('dead-link')).toHaveText(
+    'This invitation link was replaced by a newer one, and only the newest works: use the latest invitation email.',
+  );
+  await expect(stale.getByTestId('ask-for-link')).toHaveText(`Ask ${ADMIN.email} for a new link.`);
+  await stale.getByLabel('Language').selectOption('it');
+  await expect(stale.getByTestId('ask-for-link')).toHaveText(`Chiedi un nuovo link a ${ADMIN.email}.`);
+  await expect(stale.getByTestId('dead-link')).toContainText('sostituito da uno più recente');
+});
+
+test('the reset page shows the address whose password it resets', async ({ page, gh }) => {
+  await setUpAdmin(page, gh);
+  gh.cli(['user', 'create', '--email', 'carla@example.com', '--role', 'host_user'], 'carla old password\n');
+  const users = await (await page.request.get(`${gh.baseUrl}/api/v1/users?q=carla`)).json();
+  const made = await page.request.post(`${gh.baseUrl}/api/v1/users/${users[0].id}/password-reset`, { headers: { origin: gh.baseUrl } });
+  expect(made.status()).toBe(200);
+  const { reset_link } = await made.json();
+  await page.context().clearCookies();
+  await page.goto(reset_link);
+  await expect(page.getByTestId('reset-for')).toHaveText('This link resets the password of carla@example.com.');
+  await page.getByLabel('Language').selectOption('it');
+  await expect(page.getByTestId('reset-for')).toHaveText('Questo link reimposta la password di carla@example.com.');
+});
