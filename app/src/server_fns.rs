@@ -38,7 +38,14 @@ pub async fn list_accounts() -> Result<Vec<AccountSummary>, AppError> {
 #[server(prefix = "/api/fn", endpoint = "host_info")]
 pub async fn load_host_info() -> Result<HostInfo, AppError> {
     let (state, caller) = crate::backend::caller().await?;
-    Ok(gatehouse_core::host::host_info(&state.public_url, state.db.engine, caller.host_admin()?)?)
+    Ok(gatehouse_core::host::host_info(&state.users, &state.public_url, caller.host_admin()?).await?)
+}
+
+/// Host settings → the pen beside the host's name → Confirm.
+#[server(prefix = "/api/fn", endpoint = "rename_host")]
+pub async fn rename_host(name: String) -> Result<HostInfo, AppError> {
+    let (state, caller) = crate::backend::caller().await?;
+    Ok(gatehouse_core::host::rename(&state.users, &state.public_url, caller.host_admin()?, &shared::api::HostUpdate { name }).await?)
 }
 
 #[server(prefix = "/api/fn", endpoint = "create_account")]
@@ -208,6 +215,7 @@ pub fn register() {
     register_explicit::<ListUsers>();
     register_explicit::<ListAccounts>();
     register_explicit::<LoadHostInfo>();
+    register_explicit::<RenameHost>();
     register_explicit::<CreateAccount>();
     register_explicit::<RenameAccount>();
     register_explicit::<InviteUser>();

@@ -56,3 +56,30 @@ test('the reset page shows the address whose password it resets', async ({ page,
   await page.getByLabel('Language').selectOption('it');
   await expect(page.getByTestId('reset-for')).toHaveText('Questo link reimposta la password di carla@example.com.');
 });
+
+test('host admins rename the host from Host settings: the pen, a dialog, Confirm', async ({ page, gh }) => {
+  await setUpAdmin(page, gh);
+  await page.getByRole('link', { name: 'Host settings' }).click();
+  await expect(page.getByTestId('host-name')).toHaveText('Gatehouse');
+  await page.getByRole('button', { name: 'Rename the host' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Rename the host' });
+  await expect(dialog).toBeVisible();
+  // A blank name cannot be confirmed.
+  await dialog.getByLabel('Host name').fill('  ');
+  await expect(dialog.getByRole('button', { name: 'Confirm' })).toBeDisabled();
+  await dialog.getByLabel('Host name').fill('Agency Media');
+  await dialog.getByRole('button', { name: 'Confirm' }).click();
+  await expect(dialog).toBeHidden();
+  await expect(page.getByTestId('host-name')).toHaveText('Agency Media');
+  // Kept on the server.
+  await page.reload();
+  await expect(page.getByTestId('host-name')).toHaveText('Agency Media');
+  const host = await (await page.request.get(`${gh.baseUrl}/api/v1/host`)).json();
+  expect(host.name).toBe('Agency Media');
+
+  // In Italian too.
+  await page.request.patch(`${gh.baseUrl}/api/v1/me`, { data: { language: 'it' }, headers: { origin: gh.baseUrl } });
+  await page.reload();
+  await page.getByRole('button', { name: "Rinomina l'host" }).click();
+  await expect(page.getByRole('dialog', { name: "Rinomina l'host" }).getByRole('button', { name: 'Conferma' })).toBeVisible();
+});

@@ -333,9 +333,19 @@ pub struct AccountSummary {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct HostInfo {
+    /// The host's name, as emails and pages say it: set by host admins
+    /// (`PATCH /api/v1/host`), else `GATEHOUSE_ORGANISATION`.
+    pub name: String,
     pub public_url: String,
     pub version: String,
     pub database: String,
+}
+
+/// `PATCH /api/v1/host`: rename the host (the same rules as an account's name).
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HostUpdate {
+    pub name: String,
 }
 
 /// Whether a setup link can still be used.

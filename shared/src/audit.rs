@@ -44,10 +44,12 @@ pub enum AuditAction {
     SmtpTokenFailing,
     /// The token could be had again after failing checks.
     SmtpTokenRestored,
+    /// A host admin renamed the host (Host settings).
+    HostRenamed,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 29] = [
+    pub const ALL: [AuditAction; 30] = [
         AuditAction::SignIn,
         AuditAction::SignInFailed,
         AuditAction::SetupCompleted,
@@ -77,6 +79,7 @@ impl AuditAction {
         AuditAction::SmtpProvisioned,
         AuditAction::SmtpTokenFailing,
         AuditAction::SmtpTokenRestored,
+        AuditAction::HostRenamed,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -110,6 +113,7 @@ impl AuditAction {
             AuditAction::SmtpProvisioned => "smtp_provisioned",
             AuditAction::SmtpTokenFailing => "smtp_token_failing",
             AuditAction::SmtpTokenRestored => "smtp_token_restored",
+            AuditAction::HostRenamed => "host_renamed",
         }
     }
 

@@ -51,6 +51,11 @@ pub static EN: Texts = Texts {
     public_url: "Public URL",
     version: "Version",
     database: "Database",
+    host_name: "Host name",
+    rename_host: "Rename the host",
+    rename_host_intro: "Invitation and reset emails, and the console, name the host by this name from now on.",
+    host_name_required: "Enter a name of at most 100 characters, without line breaks or invisible characters",
+    confirm: "Confirm",
     nav_settings_overview: "Overview",
     nav_smtp: "SMTP configuration",
     nav_emails: "Email activity",
@@ -362,5 +367,6 @@ fn audit_action(action: AuditAction) -> &'static str {
         AuditAction::SmtpProvisioned => "Set the SMTP configuration from the server's configuration",
         AuditAction::SmtpTokenFailing => "Could not get the relay's OAuth2 token",
         AuditAction::SmtpTokenRestored => "Got the relay's OAuth2 token again",
+        AuditAction::HostRenamed => "Renamed the host",
     }
 }

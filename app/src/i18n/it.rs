@@ -51,6 +51,11 @@ pub static IT: Texts = Texts {
     public_url: "URL pubblico",
     version: "Versione",
     database: "Database",
+    host_name: "Nome dell'host",
+    rename_host: "Rinomina l'host",
+    rename_host_intro: "Da ora in poi le email di invito e di reimpostazione, e la console, chiamano l'host con questo nome.",
+    host_name_required: "Inserisci un nome di al massimo 100 caratteri, senza a capo né caratteri invisibili",
+    confirm: "Conferma",
     nav_settings_overview: "Panoramica",
     nav_smtp: "Configurazione SMTP",
     nav_emails: "Attività email",
@@ -362,5 +367,6 @@ fn audit_action(action: AuditAction) -> &'static str {
         AuditAction::SmtpProvisioned => "Configurazione SMTP impostata dalla configurazione del server",
         AuditAction::SmtpTokenFailing => "Token OAuth2 del relay non ottenuto",
         AuditAction::SmtpTokenRestored => "Token OAuth2 del relay di nuovo ottenuto",
+        AuditAction::HostRenamed => "Host rinominato",
     }
 }

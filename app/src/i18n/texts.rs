@@ -59,6 +59,11 @@ pub struct Texts {
     pub public_url: &'static str,
     pub version: &'static str,
     pub database: &'static str,
+    pub host_name: &'static str,
+    pub rename_host: &'static str,
+    pub rename_host_intro: &'static str,
+    pub host_name_required: &'static str,
+    pub confirm: &'static str,
     // Host settings → sub-pages
     pub nav_settings_overview: &'static str,
     pub nav_smtp: &'static str,

@@ -12,6 +12,8 @@ use std::time::Duration;
 on_both_databases!(
     an_account_users_emails_name_the_account_the_inviter_and_the_role,
     the_invitation_link_says_what_it_is_for_or_what_ended_it,
+    a_renamed_host_is_named_in_the_next_email,
+    only_host_admins_rename_the_host_and_bad_names_are_refused,
 );
 
 const PASSWORD: &str = "a long user password";
@@ -153,4 +155,68 @@ async fn the_invitation_link_says_what_it_is_for_or_what_ended_it(db: TestDb) {
     let token = token_of(reset["reset_link"].as_str().unwrap()).to_owned();
     let status: Value = reqwest::get(app.url(&format!("/api/v1/password-reset/{token}"))).await.unwrap().json().await.unwrap();
     assert_eq!((&status["valid"], &status["email"]), (&json!(true), &json!("erin@acme.example")), "{status}");
+}
+
+async fn a_renamed_host_is_named_in_the_next_email(db: TestDb) {
+    let relay = Relay::start(RelayOptions::default());
+    let app = db.spawn().await;
+    app.set_up_admin().await;
+    app.smtp_on(relay.port).await;
+    let host: Value = app.client.get(app.url("/api/v1/host")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(host["name"], "Gatehouse", "GATEHOUSE_ORGANISATION's default, until renamed");
+    invite(&app, json!({"email": "dan@host.example", "role": "host_user"})).await;
+    let mail = relay.wait_for_messages(1, Duration::from_secs(15));
+    assert!(text_part(mail_to(&mail, "dan@host.example")).contains("join Gatehouse as a host user"));
+
+    let res = app.client.patch(app.url("/api/v1/host")).json(&json!({"name": "Agency Media"})).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.json::<Value>().await.unwrap()["name"], "Agency Media");
+    let host: Value = app.client.get(app.url("/api/v1/host")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(host["name"], "Agency Media");
+
+    invite(&app, json!({"email": "erin@host.example", "role": "host_user"})).await;
+    let acme = account(&app, "Acme").await;
+    invite(&app, json!({"email": "bob@acme.example", "role": "account_user", "account_id": acme})).await;
+    let mail = relay.wait_for_messages(3, Duration::from_secs(15));
+    let erin = mail_to(&mail, "erin@host.example");
+    assert!(erin.contains("Subject: You are invited to join Agency Media"), "{erin}");
+    assert!(text_part(erin).contains(&format!("{ADMIN_EMAIL} invites you to join Agency Media as a host user.")), "{}", text_part(erin));
+    assert!(text_part(mail_to(&mail, "bob@acme.example")).contains("Acme's console is run by Agency Media."));
+
+    let audit: Vec<Value> = app.client.get(app.url("/api/v1/audit?action=host_renamed")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(audit.len(), 1, "{audit:?}");
+    assert_eq!((&audit[0]["actor"], &audit[0]["target"], &audit[0]["detail"]), (&json!(ADMIN_EMAIL), &json!("Agency Media"), &json!("was Gatehouse")));
+}
+
+async fn only_host_admins_rename_the_host_and_bad_names_are_refused(db: TestDb) {
+    let app = db.spawn().await;
+    app.set_up_admin().await;
+    let acme = account(&app, "Acme").await;
+    let rename = |client: reqwest::Client, body: Value| {
+        let url = app.url("/api/v1/host");
+        async move { client.patch(url).json(&body).send().await.unwrap() }
+    };
+    for (email, role, account) in [("viewer@host.example", "host_user", None), ("boss@acme.example", "account_admin", Some(acme))] {
+        let mut args = vec!["user", "create", "--email", email, "--role", role];
+        let id = account.map(|a: i64| a.to_string());
+        if let Some(id) = &id {
+            args.extend(["--account-id", id.as_str()]);
+        }
+        let (ok, _, err) = db.cli(&args, &format!("{PASSWORD}\n"));
+        assert!(ok, "{err}");
+        let client = app.signed_in_client(email, PASSWORD).await;
+        assert_eq!(error_code(rename(client, json!({"name": "Mine now"})).await, 403).await, "forbidden", "{role}");
+    }
+    assert_eq!(rename(reqwest::Client::new(), json!({"name": "Mine now"})).await.status(), 401);
+
+    for bad in ["", "   ", "two\nlines", "hidden\u{202E}direction", &"x".repeat(101)] {
+        let res = rename(app.client.clone(), json!({"name": bad})).await;
+        assert_eq!(res.status(), 422, "{bad:?}");
+        let body: Value = res.json().await.unwrap();
+        assert!(body["error"]["fields"]["name"].is_string(), "{bad:?}: {body}");
+    }
+    let host: Value = app.client.get(app.url("/api/v1/host")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(host["name"], "Gatehouse", "nothing refused was stored");
+    let audit: Vec<Value> = app.client.get(app.url("/api/v1/audit?action=host_renamed")).send().await.unwrap().json().await.unwrap();
+    assert!(audit.is_empty(), "{audit:?}");
 }

@@ -27,6 +27,7 @@ async fn openapi_describes_every_rest_route() {
         ("/api/v1/accounts", "post"),
         ("/api/v1/accounts/{id}", "patch"),
         ("/api/v1/host", "get"),
+        ("/api/v1/host", "patch"),
         ("/api/v1/invitations/{token}", "get"),
         ("/api/v1/audit", "get"),
         ("/api/v1/emails", "get"),
@@ -64,4 +65,5 @@ async fn openapi_describes_every_rest_route() {
         assert!(schemas["InvitationInfo"]["properties"].get(field).is_some(), "InvitationInfo.{field}");
     }
     assert!(schemas["ApiError"]["properties"].get("link").is_some(), "a dead link's reason is documented");
+    assert!(paths["/api/v1/host"]["patch"]["responses"].get("422").is_some());
 }

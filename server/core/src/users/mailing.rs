@@ -57,8 +57,9 @@ async fn queue_if_enabled(conn: &mut sqlx::AnyConnection, users: &Users, email: 
     }
     // The person's own language, else the instance's.
     let language = email.to.language.unwrap_or(users.emails.language);
-    // The account's name as it is now, read on the transaction: an account's
-    // users hear of their account.
+    // The names as they are now, read on the transaction: an account's users
+    // hear of their account, and everyone of the host by its current name.
+    let host = super::host_name::current(&mut *conn, &users.emails.organisation).await?;
     let account = match email.to.account_id {
         Some(id) => crate::identity::account_name(&mut *conn, id).await?,
         None => None,
@@ -67,7 +68,7 @@ async fn queue_if_enabled(conn: &mut sqlx::AnyConnection, users: &Users, email: 
         email.kind,
         language,
         &Context {
-            organisation: &users.emails.organisation,
+            organisation: &host,
             account: account.as_deref(),
             inviter: email.inviter,
             role: templates::role_name(language, email.to.role),
