@@ -12,7 +12,9 @@ use axum::{Json, Router};
 use gatehouse_core::state::AppState;
 use gatehouse_core::users::{invitations, resets};
 use shared::api::{ErrorEnvelope, Me};
-use shared::invite::{AcceptInvitation, ForgotPassword, InvitationCreated, InvitationInfo, InvitationLink, InviteRequest, LinkStatus, ResetLink, ResetPassword};
+use shared::invite::{
+    AcceptInvitation, ForgotPassword, InvitationCreated, InvitationInfo, InvitationLink, InviteRequest, LinkStatus, ResetLink, ResetPassword,
+};
 
 /// This file's part of the OpenAPI document (`api::openapi` puts the parts together).
 #[derive(utoipa::OpenApi)]

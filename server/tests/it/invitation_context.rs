@@ -3,11 +3,11 @@
 //! host's name is set in the console and the next email says it. On both
 //! databases, against the tests' real SMTP relay (aiosmtpd).
 
-use crate::on_both_databases;
-use crate::support::relay::{text_part, Relay, RelayOptions};
-use crate::support::{error_code, TestApp, TestDb, ADMIN_EMAIL};
+use crate::support;
 use serde_json::{json, Value};
 use std::time::Duration;
+use support::relay::{text_part, Relay, RelayOptions};
+use support::{error_code, TestApp, TestDb, ADMIN_EMAIL};
 
 on_both_databases!(
     an_account_users_emails_name_the_account_the_inviter_and_the_role,
@@ -37,7 +37,9 @@ fn token_of(link: &str) -> &str {
 
 /// The raw email the relay took for `to`.
 fn mail_to<'m>(mail: &'m [String], to: &str) -> &'m str {
-    mail.iter().find(|m| m.contains(&format!("X-Envelope-To: {to}\n")) || m.contains(&format!("X-Envelope-To: {to}\r\n"))).unwrap_or_else(|| panic!("no email to {to}"))
+    mail.iter()
+        .find(|m| m.contains(&format!("X-Envelope-To: {to}\n")) || m.contains(&format!("X-Envelope-To: {to}\r\n")))
+        .unwrap_or_else(|| panic!("no email to {to}"))
 }
 
 /// `GET /api/v1/invitations/{token}` as a stranger holding the link: (status, body).
@@ -56,7 +58,8 @@ async fn an_account_users_emails_name_the_account_the_inviter_and_the_role(db: T
     invite(&app, json!({"email": "carla@acme.example", "role": "account_user", "account_id": acme, "language": "it"})).await;
     invite(&app, json!({"email": "dan@host.example", "role": "host_user"})).await;
     // An active account user's reset, made by the admin.
-    let (ok, _, err) = db.cli(&["user", "create", "--email", "erin@acme.example", "--role", "account_user", "--account-id", &acme.to_string()], &format!("{PASSWORD}\n"));
+    let (ok, _, err) =
+        db.cli(&["user", "create", "--email", "erin@acme.example", "--role", "account_user", "--account-id", &acme.to_string()], &format!("{PASSWORD}\n"));
     assert!(ok, "{err}");
     let users: Vec<Value> = app.client.get(app.url("/api/v1/users?q=erin")).send().await.unwrap().json().await.unwrap();
     let erin = users[0]["id"].as_i64().unwrap();
@@ -147,7 +150,8 @@ async fn the_invitation_link_says_what_it_is_for_or_what_ended_it(db: TestDb) {
     assert_eq!(link_page(&app, "nonsense").await.0, 404);
 
     // The reset page's status names the address it resets.
-    let (ok, _, err) = db.cli(&["user", "create", "--email", "erin@acme.example", "--role", "account_user", "--account-id", &acme.to_string()], &format!("{PASSWORD}\n"));
+    let (ok, _, err) =
+        db.cli(&["user", "create", "--email", "erin@acme.example", "--role", "account_user", "--account-id", &acme.to_string()], &format!("{PASSWORD}\n"));
     assert!(ok, "{err}");
     let users: Vec<Value> = app.client.get(app.url("/api/v1/users?q=erin")).send().await.unwrap().json().await.unwrap();
     let erin = users[0]["id"].as_i64().unwrap();

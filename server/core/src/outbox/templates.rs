@@ -121,7 +121,7 @@ mod tests {
     /// what, in their language; the host is named as who runs it.
     #[test]
     fn an_accounts_emails_name_the_account_and_the_inviter() {
-        let ctx = |role| Context {
+        let ctx = |role: &'static str| Context {
             organisation: "Agency",
             account: Some("Acme"),
             inviter: "admin@agency.example",

@@ -131,12 +131,8 @@ pub async fn consume(conn: &mut sqlx::AnyConnection, secret: &str, purpose: Purp
     if !tokens::looks_valid(secret, "") {
         return Ok(None);
     }
-    let sql = "UPDATE user_links SET ended = 'used', ended_at = $3 WHERE token_hash = $1 AND purpose = $2 AND expires_at > $3 AND ended IS NULL RETURNING user_id";
-    let row = sqlx::query(sql)
-        .bind(tokens::hash(secret))
-        .bind(purpose.as_str())
-        .bind(now())
-        .fetch_optional(&mut *conn)
-        .await?;
+    let sql =
+        "UPDATE user_links SET ended = 'used', ended_at = $3 WHERE token_hash = $1 AND purpose = $2 AND expires_at > $3 AND ended IS NULL RETURNING user_id";
+    let row = sqlx::query(sql).bind(tokens::hash(secret)).bind(purpose.as_str()).bind(now()).fetch_optional(&mut *conn).await?;
     Ok(row.map(|r| r.try_get("user_id")).transpose()?)
 }

@@ -165,11 +165,7 @@ pub async fn status(users: &Users, secret: &str) -> Result<LinkStatus> {
         Some(id) => identity::find_by_id(users.db.reads(), id).await?,
         None => None,
     };
-    Ok(LinkStatus {
-        valid: user.is_some(),
-        smtp_enabled: crate::smtp::service::is_enabled(users.db.reads()).await?,
-        email: user.map(|u| u.email.to_string()),
-    })
+    Ok(LinkStatus { valid: user.is_some(), smtp_enabled: crate::smtp::service::is_enabled(users.db.reads()).await?, email: user.map(|u| u.email.to_string()) })
 }
 
 /// Sets the new password, once. Whoever knew the old one is locked out: the
