@@ -60,6 +60,13 @@ pub async fn rename_account(id: i64, name: String) -> Result<AccountSummary, App
     Ok(gatehouse_core::users::service::rename_account(&state.users, caller.host_admin()?, id, &shared::account::AccountRequest { name }).await?)
 }
 
+/// Accounts → Delete (after typing the account's name): the account and its users.
+#[server(prefix = "/api/fn", endpoint = "delete_account")]
+pub async fn delete_account(id: i64) -> Result<(), AppError> {
+    let (state, caller) = crate::backend::caller().await?;
+    Ok(gatehouse_core::users::service::delete_account(&state.users, caller.manager()?, id).await?)
+}
+
 /// Users → "Invite a new user": creates the pending user and its link; emails
 /// it when SMTP is on. The link is returned either way, to copy.
 #[server(prefix = "/api/fn", endpoint = "invite_user", input = Json)]
@@ -218,6 +225,7 @@ pub fn register() {
     register_explicit::<RenameHost>();
     register_explicit::<CreateAccount>();
     register_explicit::<RenameAccount>();
+    register_explicit::<DeleteAccount>();
     register_explicit::<InviteUser>();
     register_explicit::<RegenerateInvitation>();
     register_explicit::<MakeResetLink>();

@@ -83,3 +83,22 @@ test('host admins rename the host from Host settings: the pen, a dialog, Confirm
   await page.getByRole('button', { name: "Rinomina l'host" }).click();
   await expect(page.getByRole('dialog', { name: "Rinomina l'host" }).getByRole('button', { name: 'Conferma' })).toBeVisible();
 });
+
+test('a host admin deletes an account after typing its name; its users go with it', async ({ page, gh }) => {
+  await setUpAdmin(page, gh);
+  const acme = await (await page.request.post(`${gh.baseUrl}/api/v1/accounts`, { data: { name: 'Acme' }, headers: { origin: gh.baseUrl } })).json();
+  gh.cli(['user', 'create', '--email', 'ann@acme.example', '--role', 'account_user', '--account-id', String(acme.id)], 'ann long password\n');
+  await page.getByRole('link', { name: 'Accounts' }).click();
+  await page.getByRole('button', { name: 'Delete', exact: true }).click();
+  const dialog = page.getByTestId('delete-account');
+  await expect(dialog).toContainText('Delete Acme? Its users are removed with it');
+  const confirm = dialog.getByRole('button', { name: 'Delete account and its users' });
+  await expect(confirm).toBeDisabled();
+  await dialog.getByLabel('Account name, to confirm').fill('Acm');
+  await expect(confirm).toBeDisabled();
+  await dialog.getByLabel('Account name, to confirm').fill('Acme');
+  await confirm.click();
+  await expect(page.getByText('No accounts yet.')).toBeVisible();
+  const users = await (await page.request.get(`${gh.baseUrl}/api/v1/users?q=acme`)).json();
+  expect(users).toHaveLength(0);
+});

@@ -46,10 +46,12 @@ pub enum AuditAction {
     SmtpTokenRestored,
     /// A host admin renamed the host (Host settings).
     HostRenamed,
+    /// An account was deleted, and its users with it.
+    AccountDeleted,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 30] = [
+    pub const ALL: [AuditAction; 31] = [
         AuditAction::SignIn,
         AuditAction::SignInFailed,
         AuditAction::SetupCompleted,
@@ -80,6 +82,7 @@ impl AuditAction {
         AuditAction::SmtpTokenFailing,
         AuditAction::SmtpTokenRestored,
         AuditAction::HostRenamed,
+        AuditAction::AccountDeleted,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -114,6 +117,7 @@ impl AuditAction {
             AuditAction::SmtpTokenFailing => "smtp_token_failing",
             AuditAction::SmtpTokenRestored => "smtp_token_restored",
             AuditAction::HostRenamed => "host_renamed",
+            AuditAction::AccountDeleted => "account_deleted",
         }
     }
 

@@ -44,6 +44,10 @@ pub static EN: Texts = Texts {
     create_account: "Create account",
     rename: "Rename",
     save_name: "Save name",
+    delete_account: "Delete",
+    delete_account_confirm: |name| format!("Delete {name}? Its users are removed with it: their sessions, tokens and links stop working at once, and their queued emails are cancelled. Type the account's name to confirm."),
+    delete_account_type_name: "Account name, to confirm",
+    delete_account_yes: "Delete account and its users",
     cancel: "Cancel",
     account_name_required: "Enter a name of at most 100 characters, on one line",
     host_settings_title: "Host settings",
@@ -368,5 +372,6 @@ fn audit_action(action: AuditAction) -> &'static str {
         AuditAction::SmtpTokenFailing => "Could not get the relay's OAuth2 token",
         AuditAction::SmtpTokenRestored => "Got the relay's OAuth2 token again",
         AuditAction::HostRenamed => "Renamed the host",
+        AuditAction::AccountDeleted => "Deleted an account",
     }
 }

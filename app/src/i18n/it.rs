@@ -44,6 +44,10 @@ pub static IT: Texts = Texts {
     create_account: "Crea account",
     rename: "Rinomina",
     save_name: "Salva nome",
+    delete_account: "Elimina",
+    delete_account_confirm: |name| format!("Eliminare {name}? I suoi utenti vengono rimossi con l'account: sessioni, token e link smettono subito di funzionare, e le email in coda vengono annullate. Scrivi il nome dell'account per confermare."),
+    delete_account_type_name: "Nome dell'account, per confermare",
+    delete_account_yes: "Elimina l'account e i suoi utenti",
     cancel: "Annulla",
     account_name_required: "Inserisci un nome di al massimo 100 caratteri, su una riga",
     host_settings_title: "Impostazioni host",
@@ -368,5 +372,6 @@ fn audit_action(action: AuditAction) -> &'static str {
         AuditAction::SmtpTokenFailing => "Token OAuth2 del relay non ottenuto",
         AuditAction::SmtpTokenRestored => "Token OAuth2 del relay di nuovo ottenuto",
         AuditAction::HostRenamed => "Host rinominato",
+        AuditAction::AccountDeleted => "Account eliminato",
     }
 }

@@ -52,6 +52,11 @@ pub struct Texts {
     pub create_account: &'static str,
     pub rename: &'static str,
     pub save_name: &'static str,
+    pub delete_account: &'static str,
+    /// What deleting the account named here does, and what to type.
+    pub delete_account_confirm: fn(&str) -> String,
+    pub delete_account_type_name: &'static str,
+    pub delete_account_yes: &'static str,
     pub cancel: &'static str,
     pub account_name_required: &'static str,
     pub host_settings_title: &'static str,

@@ -8,6 +8,7 @@
 #[macro_use]
 mod support;
 
+mod account_deletion;
 mod accounts;
 mod architecture;
 mod dashboard;

@@ -26,6 +26,7 @@ async fn openapi_describes_every_rest_route() {
         ("/api/v1/accounts", "get"),
         ("/api/v1/accounts", "post"),
         ("/api/v1/accounts/{id}", "patch"),
+        ("/api/v1/accounts/{id}", "delete"),
         ("/api/v1/host", "get"),
         ("/api/v1/host", "patch"),
         ("/api/v1/invitations/{token}", "get"),
