@@ -79,9 +79,10 @@ pub struct ApiError {
     /// reporting the problem; every log line of the request carries it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
-    /// With `gone` from a link's page: what ended the link, and whom to ask for a new one.
+    /// With `gone` from a link's page: what ended the link, and whom to ask
+    /// for a new one. Boxed: rare, and every `Result<_, ApiError>` carries its size.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub link: Option<DeadLink>,
+    pub link: Option<Box<DeadLink>>,
 }
 
 /// What ended an invitation or reset link.

@@ -66,12 +66,11 @@ fn DeadLink(error: Option<ApiError>) -> impl IntoView {
         }
     };
     // Nobody to ask about a used link: its owner signs in.
-    let whom = (reason != Some(LinkEnd::Used) && !unknown).then(|| {
-        move || match &ask {
-            Some(who) => (i18n.t().ask_for_link)(who),
-            None => i18n.t().ask_admins.to_owned(),
-        }
-    });
+    let whom = move || match &ask {
+        Some(who) => (i18n.t().ask_for_link)(who),
+        None => i18n.t().ask_admins.to_owned(),
+    };
+    let whom = (reason != Some(LinkEnd::Used) && !unknown).then_some(whom);
     view! {
         <p class="error" role="alert" data-testid="dead-link" data-reason=reason.map(|r| format!("{r:?}").to_lowercase())>{why}</p>
         {whom.map(|whom| view! { <p data-testid="ask-for-link">{whom}</p> })}

@@ -91,7 +91,7 @@ fn ended(link: &links::Described) -> Option<Failure> {
         None if link.expires_at <= crate::storage::now() => (LinkEnd::Expired, "this invitation link has expired: ask for a new one"),
         None => return None,
     };
-    let error = ApiError { link: Some(DeadLink { reason, ask: link.issued_by.clone() }), ..ApiError::new(ErrorCode::Gone, message) };
+    let error = ApiError { link: Some(Box::new(DeadLink { reason, ask: link.issued_by.clone() })), ..ApiError::new(ErrorCode::Gone, message) };
     Some(Failure(error))
 }
 
