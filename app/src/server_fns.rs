@@ -39,7 +39,14 @@ pub async fn list_accounts() -> Result<Vec<AccountSummary>, AppError> {
 #[server(prefix = "/api/fn", endpoint = "host_info")]
 pub async fn load_host_info() -> Result<HostInfo, AppError> {
     let (state, caller) = crate::backend::caller().await?;
-    Ok(gatehouse_core::host::host_info(&state.public_url, state.db.engine, caller.host_admin()?)?)
+    Ok(gatehouse_core::host::host_info(&state.users, &state.public_url, caller.host_admin()?).await?)
+}
+
+/// Host settings → the pen beside the host's name → Confirm.
+#[server(prefix = "/api/fn", endpoint = "rename_host")]
+pub async fn rename_host(name: String) -> Result<HostInfo, AppError> {
+    let (state, caller) = crate::backend::caller().await?;
+    Ok(gatehouse_core::host::rename(&state.users, &state.public_url, caller.host_admin()?, &shared::api::HostUpdate { name }).await?)
 }
 
 #[server(prefix = "/api/fn", endpoint = "create_account")]
@@ -52,6 +59,13 @@ pub async fn create_account(name: String) -> Result<AccountSummary, AppError> {
 pub async fn rename_account(id: i64, name: String) -> Result<AccountSummary, AppError> {
     let (state, caller) = crate::backend::caller().await?;
     Ok(gatehouse_core::users::service::rename_account(&state.users, caller.host_admin()?, id, &shared::account::AccountRequest { name }).await?)
+}
+
+/// Accounts → Delete (after typing the account's name): the account and its users.
+#[server(prefix = "/api/fn", endpoint = "delete_account")]
+pub async fn delete_account(id: i64) -> Result<(), AppError> {
+    let (state, caller) = crate::backend::caller().await?;
+    Ok(gatehouse_core::users::service::delete_account(&state.users, caller.manager()?, id).await?)
 }
 
 /// Users → "Invite a new user": creates the pending user and its link; emails
@@ -237,8 +251,10 @@ pub fn register() {
     register_explicit::<ListUsers>();
     register_explicit::<ListAccounts>();
     register_explicit::<LoadHostInfo>();
+    register_explicit::<RenameHost>();
     register_explicit::<CreateAccount>();
     register_explicit::<RenameAccount>();
+    register_explicit::<DeleteAccount>();
     register_explicit::<InviteUser>();
     register_explicit::<RegenerateInvitation>();
     register_explicit::<MakeResetLink>();

@@ -79,6 +79,36 @@ pub struct ApiError {
     /// reporting the problem; every log line of the request carries it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
+    /// With `gone` from a link's page: what ended the link, and whom to ask
+    /// for a new one. Boxed: rare, and every `Result<_, ApiError>` carries its size.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub link: Option<Box<DeadLink>>,
+}
+
+/// What ended an invitation or reset link.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LinkEnd {
+    /// It was used (the invitation accepted, the password reset).
+    Used,
+    /// A newer link was made for the same person; only the newest works.
+    Replaced,
+    /// The person's role, account or state changed since it was made.
+    Revoked,
+    /// Its time ran out.
+    Expired,
+}
+
+/// Why a link's page cannot be used any more.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeadLink {
+    pub reason: LinkEnd,
+    /// Who made the link (an admin's address), to ask for a new one; absent
+    /// when not known (a "forgot password" link, or one made before this was kept).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ask: Option<String>,
 }
 
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -89,7 +119,7 @@ pub struct ErrorEnvelope {
 
 impl ApiError {
     pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
-        Self { code, message: message.into(), fields: BTreeMap::new(), retry_after_secs: None, request_id: None }
+        Self { code, message: message.into(), fields: BTreeMap::new(), retry_after_secs: None, request_id: None, link: None }
     }
 
     /// 429: too many of these; try again in `secs` seconds (said in the message).
@@ -326,9 +356,19 @@ pub struct AccountSummary {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct HostInfo {
+    /// The host's name, as emails and pages say it: set by host admins
+    /// (`PATCH /api/v1/host`), else `GATEHOUSE_ORGANISATION`.
+    pub name: String,
     pub public_url: String,
     pub version: String,
     pub database: String,
+}
+
+/// `PATCH /api/v1/host`: rename the host (the same rules as an account's name).
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HostUpdate {
+    pub name: String,
 }
 
 /// Whether a setup link can still be used.

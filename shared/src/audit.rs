@@ -52,10 +52,14 @@ pub enum AuditAction {
     BackupKeyReset,
     /// A backup was restored into this instance (`gatehouse restore`).
     BackupRestored,
+    /// A host admin renamed the host (Host settings).
+    HostRenamed,
+    /// An account was deleted, and its users with it.
+    AccountDeleted,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 33] = [
+    pub const ALL: [AuditAction; 35] = [
         AuditAction::SignIn,
         AuditAction::SignInFailed,
         AuditAction::SetupCompleted,
@@ -89,6 +93,8 @@ impl AuditAction {
         AuditAction::BackupKeyShown,
         AuditAction::BackupKeyReset,
         AuditAction::BackupRestored,
+        AuditAction::HostRenamed,
+        AuditAction::AccountDeleted,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -126,6 +132,8 @@ impl AuditAction {
             AuditAction::BackupKeyShown => "backup_key_shown",
             AuditAction::BackupKeyReset => "backup_key_reset",
             AuditAction::BackupRestored => "backup_restored",
+            AuditAction::HostRenamed => "host_renamed",
+            AuditAction::AccountDeleted => "account_deleted",
         }
     }
 

@@ -80,11 +80,44 @@ pub struct ResetPassword {
     pub password: String,
 }
 
-/// Whether an invitation or reset link can still be used (pages ask before showing a form).
+/// Whether a reset link can still be used (its page asks before showing a form).
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LinkStatus {
     pub valid: bool,
     /// Whether SMTP is on, so the forgot-password page can say whether to expect an email.
     pub smtp_enabled: bool,
+    /// The address whose password the link resets, while it works.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+}
+
+/// What a live invitation link is for, as its page shows it to whoever
+/// holds the link: nothing more than the email it came in said.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InvitationInfo {
+    /// The address invited, the one to sign up with.
+    pub email: String,
+    pub role: Role,
+    /// The account joined; `null` for host roles.
+    pub account: Option<NamedAccount>,
+    /// Who made the link; `null` only for links made before Gatehouse kept it.
+    pub invited_by: Option<Inviter>,
+    /// Unix seconds.
+    pub expires_at: i64,
+}
+
+/// An account, by the name its users know it by.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NamedAccount {
+    pub name: String,
+}
+
+/// Who made an invitation link.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Inviter {
+    pub email: String,
 }

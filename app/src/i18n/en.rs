@@ -2,6 +2,7 @@
 
 use super::Texts;
 use shared::audit::AuditAction;
+use shared::Role;
 
 pub static EN: Texts = Texts {
     language_name: "English",
@@ -43,6 +44,10 @@ pub static EN: Texts = Texts {
     create_account: "Create account",
     rename: "Rename",
     save_name: "Save name",
+    delete_account: "Delete",
+    delete_account_confirm: |name| format!("Delete {name}? Its users are removed with it: their sessions, tokens and links stop working at once, and their queued emails are cancelled. Type the account's name to confirm."),
+    delete_account_type_name: "Account name, to confirm",
+    delete_account_yes: "Delete account and its users",
     cancel: "Cancel",
     account_name_required: "Enter a name of at most 100 characters, on one line",
     host_settings_title: "Host settings",
@@ -50,6 +55,11 @@ pub static EN: Texts = Texts {
     public_url: "Public URL",
     version: "Version",
     database: "Database",
+    host_name: "Host name",
+    rename_host: "Rename the host",
+    rename_host_intro: "Invitation and reset emails, and the console, name the host by this name from now on.",
+    host_name_required: "Enter a name of at most 100 characters, without line breaks or invisible characters",
+    confirm: "Confirm",
     nav_settings_overview: "Overview",
     nav_smtp: "SMTP configuration",
     nav_emails: "Email activity",
@@ -297,6 +307,26 @@ pub static EN: Texts = Texts {
     create_my_account: "Create account",
     invite_link_dead: "This invitation link has been used, replaced by a newer one, or has expired. Ask a host admin for a new link.",
     wrong_invite_email: "This is not the address the invitation was sent to.",
+    invited_as: |inviter, role, account| match (inviter, account) {
+        (Some(who), Some(account)) => format!("{who} invites you to join {account} as {role}."),
+        (Some(who), None) => format!("{who} invites you to join this console as {role}."),
+        (None, Some(account)) => format!("You are invited to join {account} as {role}."),
+        (None, None) => format!("You are invited to join this console as {role}."),
+    },
+    invite_role: |role| match role {
+        Role::HostAdmin => "a host admin",
+        Role::HostUser => "a host user",
+        Role::AccountAdmin => "an account admin",
+        Role::AccountUser => "an account user",
+    },
+    invited_address: |email| format!("The invitation is for {email}: sign up with this address."),
+    invite_used: "This invitation has been accepted already: sign in with the address and the password chosen then.",
+    invite_replaced: "This invitation link was replaced by a newer one, and only the newest works: use the latest invitation email.",
+    invite_revoked: "This invitation was withdrawn: the user's role, account or state changed after it was sent.",
+    invite_expired: "This invitation link has expired.",
+    invite_unknown: "There is no such invitation link. Check that it was copied whole.",
+    ask_for_link: |who| format!("Ask {who} for a new link."),
+    ask_admins: "Ask the admin who invited you for a new link.",
     forgot_link: "Forgot your password?",
     forgot_title: "Reset your password",
     forgot_intro: "Enter the email address you sign in with.",
@@ -308,6 +338,7 @@ pub static EN: Texts = Texts {
     reset_title: "Choose a new password",
     set_new_password: "Set new password",
     reset_link_dead: "This reset link has been used or has expired. Ask for a new one.",
+    reset_for: |email| format!("This link resets the password of {email}."),
     ask_new_reset_link: "Ask for a new reset link",
     reset_done: "Your password has been changed, and you have been signed out everywhere else. Sign in with the new password.",
     role_host_admin: "Host admin",
@@ -375,5 +406,7 @@ fn audit_action(action: AuditAction) -> &'static str {
         AuditAction::BackupKeyShown => "Showed the backup key",
         AuditAction::BackupKeyReset => "Reset the backup key",
         AuditAction::BackupRestored => "Restored a backup",
+        AuditAction::HostRenamed => "Renamed the host",
+        AuditAction::AccountDeleted => "Deleted an account",
     }
 }

@@ -2,6 +2,7 @@
 
 use super::Texts;
 use shared::audit::AuditAction;
+use shared::Role;
 
 pub static IT: Texts = Texts {
     language_name: "Italiano",
@@ -43,6 +44,10 @@ pub static IT: Texts = Texts {
     create_account: "Crea account",
     rename: "Rinomina",
     save_name: "Salva nome",
+    delete_account: "Elimina",
+    delete_account_confirm: |name| format!("Eliminare {name}? I suoi utenti vengono rimossi con l'account: sessioni, token e link smettono subito di funzionare, e le email in coda vengono annullate. Scrivi il nome dell'account per confermare."),
+    delete_account_type_name: "Nome dell'account, per confermare",
+    delete_account_yes: "Elimina l'account e i suoi utenti",
     cancel: "Annulla",
     account_name_required: "Inserisci un nome di al massimo 100 caratteri, su una riga",
     host_settings_title: "Impostazioni host",
@@ -50,6 +55,11 @@ pub static IT: Texts = Texts {
     public_url: "URL pubblico",
     version: "Versione",
     database: "Database",
+    host_name: "Nome dell'host",
+    rename_host: "Rinomina l'host",
+    rename_host_intro: "Da ora in poi le email di invito e di reimpostazione, e la console, chiamano l'host con questo nome.",
+    host_name_required: "Inserisci un nome di al massimo 100 caratteri, senza a capo né caratteri invisibili",
+    confirm: "Conferma",
     nav_settings_overview: "Panoramica",
     nav_smtp: "Configurazione SMTP",
     nav_emails: "Attività email",
@@ -297,6 +307,26 @@ pub static IT: Texts = Texts {
     create_my_account: "Crea account",
     invite_link_dead: "Questo link di invito è già stato usato, è stato sostituito da uno più recente o è scaduto. Chiedi un nuovo link a un amministratore host.",
     wrong_invite_email: "Questo non è l'indirizzo a cui è stato inviato l'invito.",
+    invited_as: |inviter, role, account| match (inviter, account) {
+        (Some(who), Some(account)) => format!("{who} ti invita a entrare in {account} come {role}."),
+        (Some(who), None) => format!("{who} ti invita a entrare in questa console come {role}."),
+        (None, Some(account)) => format!("Sei invitato a entrare in {account} come {role}."),
+        (None, None) => format!("Sei invitato a entrare in questa console come {role}."),
+    },
+    invite_role: |role| match role {
+        Role::HostAdmin => "amministratore host",
+        Role::HostUser => "utente host",
+        Role::AccountAdmin => "amministratore account",
+        Role::AccountUser => "utente account",
+    },
+    invited_address: |email| format!("L'invito è per {email}: registrati con questo indirizzo."),
+    invite_used: "Questo invito è già stato accettato: accedi con l'indirizzo e la password scelti allora.",
+    invite_replaced: "Questo link di invito è stato sostituito da uno più recente, e funziona solo il più recente: usa l'ultima email di invito.",
+    invite_revoked: "Questo invito è stato ritirato: il ruolo, l'account o lo stato dell'utente sono cambiati dopo l'invio.",
+    invite_expired: "Questo link di invito è scaduto.",
+    invite_unknown: "Questo link di invito non esiste. Controlla di averlo copiato per intero.",
+    ask_for_link: |who| format!("Chiedi un nuovo link a {who}."),
+    ask_admins: "Chiedi un nuovo link all'amministratore che ti ha invitato.",
     forgot_link: "Hai dimenticato la password?",
     forgot_title: "Reimposta la password",
     forgot_intro: "Inserisci l'indirizzo email con cui accedi.",
@@ -308,6 +338,7 @@ pub static IT: Texts = Texts {
     reset_title: "Scegli una nuova password",
     set_new_password: "Imposta la nuova password",
     reset_link_dead: "Questo link di reimpostazione è già stato usato o è scaduto. Richiedine uno nuovo.",
+    reset_for: |email| format!("Questo link reimposta la password di {email}."),
     ask_new_reset_link: "Richiedi un nuovo link di reimpostazione",
     reset_done: "La password è stata cambiata e sei stato disconnesso da tutte le altre sessioni. Accedi con la nuova password.",
     role_host_admin: "Amministratore host",
@@ -375,5 +406,7 @@ fn audit_action(action: AuditAction) -> &'static str {
         AuditAction::BackupKeyShown => "Chiave di backup mostrata",
         AuditAction::BackupKeyReset => "Chiave di backup rigenerata",
         AuditAction::BackupRestored => "Backup ripristinato",
+        AuditAction::HostRenamed => "Host rinominato",
+        AuditAction::AccountDeleted => "Account eliminato",
     }
 }

@@ -52,6 +52,11 @@ pub struct Texts {
     pub create_account: &'static str,
     pub rename: &'static str,
     pub save_name: &'static str,
+    pub delete_account: &'static str,
+    /// What deleting the account named here does, and what to type.
+    pub delete_account_confirm: fn(&str) -> String,
+    pub delete_account_type_name: &'static str,
+    pub delete_account_yes: &'static str,
     pub cancel: &'static str,
     pub account_name_required: &'static str,
     pub host_settings_title: &'static str,
@@ -59,6 +64,11 @@ pub struct Texts {
     pub public_url: &'static str,
     pub version: &'static str,
     pub database: &'static str,
+    pub host_name: &'static str,
+    pub rename_host: &'static str,
+    pub rename_host_intro: &'static str,
+    pub host_name_required: &'static str,
+    pub confirm: &'static str,
     // Host settings → sub-pages
     pub nav_settings_overview: &'static str,
     pub nav_smtp: &'static str,
@@ -321,6 +331,19 @@ pub struct Texts {
     pub create_my_account: &'static str,
     pub invite_link_dead: &'static str,
     pub wrong_invite_email: &'static str,
+    /// Who invites (when known), as what (`invite_role`), into which account (none: the host).
+    pub invited_as: fn(Option<&str>, &str, Option<&str>) -> String,
+    /// A role after "as": "an account admin".
+    pub invite_role: fn(Role) -> &'static str,
+    pub invited_address: fn(&str) -> String,
+    pub invite_used: &'static str,
+    pub invite_replaced: &'static str,
+    pub invite_revoked: &'static str,
+    pub invite_expired: &'static str,
+    pub invite_unknown: &'static str,
+    /// Whom to ask for a new link (who made the dead one).
+    pub ask_for_link: fn(&str) -> String,
+    pub ask_admins: &'static str,
     // Forgotten password and reset
     pub forgot_link: &'static str,
     pub forgot_title: &'static str,
@@ -333,6 +356,7 @@ pub struct Texts {
     pub reset_title: &'static str,
     pub set_new_password: &'static str,
     pub reset_link_dead: &'static str,
+    pub reset_for: fn(&str) -> String,
     pub ask_new_reset_link: &'static str,
     pub reset_done: &'static str,
     // Roles and states

@@ -1,14 +1,16 @@
 //! Accounts: the advertisers and partners this host serves. Host admins create
-//! and rename them here, so that account users can be invited into one.
+//! and rename them here, so that account users can be invited into one, and
+//! delete them (after typing the name) with their users.
 
 use super::shell::with_data;
 use super::widgets::{ErrorNote, Field};
 use crate::error::AppError;
 use crate::i18n::use_i18n;
-use crate::server_fns::{create_account, list_accounts, rename_account};
+use crate::server_fns::{create_account, delete_account, list_accounts, rename_account};
 use leptos::prelude::*;
 use shared::account::AccountName;
-use shared::api::AccountSummary;
+use shared::api::{AccountSummary, Me};
+use shared::Role;
 
 #[component]
 pub fn Accounts() -> impl IntoView {
@@ -94,6 +96,41 @@ fn AccountRow(account: AccountSummary, on_renamed: impl Fn() + Copy + Send + Syn
         }
     });
     let current = account.name;
+    // Host admins delete an account, after typing its name: its users go with it.
+    let may_delete = expect_context::<Me>().role == Role::HostAdmin;
+    let deleting = RwSignal::new(false);
+    let typed = RwSignal::new(String::new());
+    let remove = Action::new_local(move |_: &()| async move { delete_account(id).await });
+    Effect::new(move || {
+        if let Some(Ok(())) = remove.value().get() {
+            on_renamed();
+        }
+    });
+    let confirmed = {
+        let current = current.clone();
+        move || typed.get().trim() == current
+    };
+    let confirm_text = {
+        let current = current.clone();
+        move || (i18n.t().delete_account_confirm)(&current)
+    };
+    let delete_view = move || {
+        let confirmed = confirmed.clone();
+        let confirm_text = confirm_text.clone();
+        view! {
+            <div class="dialog" role="dialog" aria-labelledby=format!("delete-account-{id}-title") data-testid="delete-account">
+                <p id=format!("delete-account-{id}-title")>{confirm_text}</p>
+                <Field label=Signal::derive(move || i18n.t().delete_account_type_name) name=format!("delete-account-{id}") value=typed problem=Signal::derive(|| None::<String>)/>
+                <div class="actions">
+                    <button class="danger" disabled=move || remove.pending().get() || !confirmed() on:click=move |_| { remove.dispatch(()); }>
+                        {move || i18n.t().delete_account_yes}
+                    </button>
+                    <button on:click=move |_| deleting.set(false)>{move || i18n.t().cancel}</button>
+                </div>
+                {move || remove.value().get().and_then(Result::err).map(|AppError(e)| view! { <ErrorNote error=e/> })}
+            </div>
+        }
+    };
     view! {
         <tr>
             <td>
@@ -105,6 +142,7 @@ fn AccountRow(account: AccountSummary, on_renamed: impl Fn() + Copy + Send + Syn
                 } else {
                     view! { <span>{current.clone()}</span> }.into_any()
                 }}
+                {move || deleting.get().then(delete_view.clone())}
             </td>
             <td class="row-actions">
                 {move || if editing.get() {
@@ -115,7 +153,12 @@ fn AccountRow(account: AccountSummary, on_renamed: impl Fn() + Copy + Send + Syn
                         <button on:click=move |_| editing.set(false)>{move || i18n.t().cancel}</button>
                     }.into_any()
                 } else {
-                    view! { <button on:click=move |_| editing.set(true)>{move || i18n.t().rename}</button> }.into_any()
+                    view! {
+                        <button on:click=move |_| editing.set(true)>{move || i18n.t().rename}</button>
+                        {may_delete.then(|| view! {
+                            <button class="danger" on:click=move |_| { typed.set(String::new()); deleting.set(true); }>{move || i18n.t().delete_account}</button>
+                        })}
+                    }.into_any()
                 }}
             </td>
         </tr>

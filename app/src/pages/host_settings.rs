@@ -2,10 +2,13 @@
 //! per subject. The heading and sub-navigation stay while the sub-pages change.
 
 use super::shell::with_data;
+use super::widgets::{ErrorNote, Field};
+use crate::error::AppError;
 use crate::i18n::use_i18n;
-use crate::server_fns::load_host_info;
+use crate::server_fns::{load_host_info, rename_host};
 use leptos::prelude::*;
 use leptos_router::components::{Outlet, A};
+use shared::account::AccountName;
 
 #[component]
 pub fn HostSettings() -> impl IntoView {
@@ -26,18 +29,76 @@ pub fn HostSettings() -> impl IntoView {
     }
 }
 
-/// `/settings`: facts about the running instance.
+/// `/settings`: the host's name (the pen beside it renames it) and facts
+/// about the running instance.
 #[component]
 pub fn HostOverview() -> impl IntoView {
     let i18n = use_i18n();
-    let info = LocalResource::new(|| async { load_host_info().await });
-    with_data(info, move |info| {
+    let resource = LocalResource::new(|| async { load_host_info().await });
+    let renaming = RwSignal::new(false);
+    with_data(resource, move |info| {
+        let name = info.name.clone();
         view! {
             <dl class="facts">
+                <dt>{move || i18n.t().host_name}</dt>
+                <dd>
+                    <span data-testid="host-name">{name.clone()}</span>
+                    " "
+                    <button class="pen" aria-label=move || i18n.t().rename_host title=move || i18n.t().rename_host on:click=move |_| renaming.set(true)>
+                        "✎"
+                    </button>
+                </dd>
                 <dt>{move || i18n.t().public_url}</dt><dd>{info.public_url}</dd>
                 <dt>{move || i18n.t().version}</dt><dd>{info.version}</dd>
                 <dt>{move || i18n.t().database}</dt><dd>{info.database}</dd>
             </dl>
+            {move || renaming.get().then(|| view! {
+                <RenameHost current=name.clone() on_done=Callback::new(move |renamed: bool| {
+                    renaming.set(false);
+                    if renamed {
+                        resource.refetch();
+                    }
+                })/>
+            })}
         }
     })
+}
+
+/// The dialog behind the pen: the new name, then Confirm (or Cancel).
+#[component]
+fn RenameHost(current: String, on_done: Callback<bool>) -> impl IntoView {
+    let i18n = use_i18n();
+    let name = RwSignal::new(current);
+    let save = Action::new_local(|name: &String| {
+        let name = name.clone();
+        async move { rename_host(name).await }
+    });
+    Effect::new(move || {
+        if let Some(Ok(_)) = save.value().get() {
+            on_done.run(true);
+        }
+    });
+    let problem = Signal::derive(move || AccountName::parse(&name.get()).err().map(|_| i18n.t().host_name_required.to_owned()));
+    let on_submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if AccountName::parse(&name.get_untracked()).is_ok() {
+            save.dispatch(name.get_untracked());
+        }
+    };
+    view! {
+        <div class="dialog" role="dialog" aria-labelledby="rename-host-title" data-testid="rename-host">
+            <form on:submit=on_submit novalidate=true>
+                <h2 id="rename-host-title">{move || i18n.t().rename_host}</h2>
+                <p>{move || i18n.t().rename_host_intro}</p>
+                <Field label=Signal::derive(move || i18n.t().host_name) name="host-name" value=name problem=problem/>
+                <div class="actions">
+                    <button type="submit" class="primary" disabled=move || save.pending().get() || problem.get().is_some()>
+                        {move || if save.pending().get() { i18n.t().saving } else { i18n.t().confirm }}
+                    </button>
+                    <button type="button" on:click=move |_| on_done.run(false)>{move || i18n.t().cancel}</button>
+                </div>
+                {move || save.value().get().and_then(Result::err).map(|AppError(e)| view! { <ErrorNote error=e/> })}
+            </form>
+        </div>
+    }
 }

@@ -4,15 +4,15 @@
 use super::credentials::{confirm_problem, email_problem, password_problem, passwords_ready};
 use super::link_page::LinkPage;
 use super::verdict::Verdict;
-use super::widgets::{ErrorNote, Field};
+use super::widgets::{local_time, ErrorNote, Field};
 use crate::client;
 use crate::i18n::use_i18n;
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_navigate;
 use leptos_router::NavigateOptions;
-use shared::api::{ErrorCode, Me};
-use shared::invite::AcceptInvitation;
+use shared::api::{ApiError, ErrorCode, LinkEnd, Me};
+use shared::invite::{AcceptInvitation, InvitationInfo};
 use shared::EmailAddress;
 
 #[component]
@@ -22,17 +22,58 @@ pub fn Invite() -> impl IntoView {
         <LinkPage
             title=Signal::derive(move || i18n.t().signup_title)
             status_route="/api/v1/invitations"
-            dead=|| view! { <DeadLink/> }.into_any()
-            form=|token, gone| view! { <SignupForm token gone/> }
+            live=|_: &InvitationInfo| true
+            dead=|error| view! { <DeadLink error/> }.into_any()
+            form=|token, gone, info: InvitationInfo| view! { <Invitation info/><SignupForm token gone/> }
         />
     }
 }
 
+/// Who invites, as what, into which account, and for which address: what
+/// the email said, above the form.
 #[component]
-fn DeadLink() -> impl IntoView {
+fn Invitation(info: InvitationInfo) -> impl IntoView {
     let i18n = use_i18n();
+    let InvitationInfo { email, role, account, invited_by, expires_at } = info;
+    let account = account.map(|a| a.name);
+    let inviter = invited_by.map(|i| i.email);
+    let expires = local_time(expires_at);
     view! {
-        <p class="error" role="alert" data-testid="dead-link">{move || i18n.t().invite_link_dead}</p>
+        <div class="invitation" data-testid="invitation">
+            <p data-testid="invited-as">{move || (i18n.t().invited_as)(inviter.as_deref(), (i18n.t().invite_role)(role), account.as_deref())}</p>
+            <p>{move || (i18n.t().invited_address)(&email)}" "{move || (i18n.t().link_expires)(&expires)}</p>
+        </div>
+    }
+}
+
+/// The link no longer works: why (the server's `error.link`), and whom to ask.
+#[component]
+fn DeadLink(error: Option<ApiError>) -> impl IntoView {
+    let i18n = use_i18n();
+    let unknown = error.as_ref().is_some_and(|e| e.code == ErrorCode::NotFound);
+    let link = error.and_then(|e| e.link);
+    let reason = link.as_ref().map(|l| l.reason);
+    let ask = link.and_then(|l| l.ask);
+    let why = move || {
+        let t = i18n.t();
+        match reason {
+            _ if unknown => t.invite_unknown,
+            Some(LinkEnd::Used) => t.invite_used,
+            Some(LinkEnd::Replaced) => t.invite_replaced,
+            Some(LinkEnd::Revoked) => t.invite_revoked,
+            Some(LinkEnd::Expired) => t.invite_expired,
+            None => t.invite_link_dead,
+        }
+    };
+    // Nobody to ask about a used link: its owner signs in.
+    let whom = move || match &ask {
+        Some(who) => (i18n.t().ask_for_link)(who),
+        None => i18n.t().ask_admins.to_owned(),
+    };
+    let whom = (reason != Some(LinkEnd::Used) && !unknown).then_some(whom);
+    view! {
+        <p class="error" role="alert" data-testid="dead-link" data-reason=reason.map(|r| format!("{r:?}").to_lowercase())>{why}</p>
+        {whom.map(|whom| view! { <p data-testid="ask-for-link">{whom}</p> })}
         <A href="/signin">{move || i18n.t().go_to_sign_in}</A>
     }
 }

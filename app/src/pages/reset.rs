@@ -9,7 +9,7 @@ use crate::i18n::use_i18n;
 use leptos::prelude::*;
 use leptos_router::components::A;
 use shared::api::ErrorCode;
-use shared::invite::ResetPassword;
+use shared::invite::{LinkStatus, ResetPassword};
 
 #[component]
 pub fn Reset() -> impl IntoView {
@@ -18,8 +18,9 @@ pub fn Reset() -> impl IntoView {
         <LinkPage
             title=Signal::derive(move || i18n.t().reset_title)
             status_route="/api/v1/password-reset"
-            dead=|| view! { <DeadLink/> }.into_any()
-            form=|token, gone| view! { <ResetForm token gone/> }
+            live=|s: &LinkStatus| s.valid
+            dead=|_| view! { <DeadLink/> }.into_any()
+            form=|token, gone, s: LinkStatus| view! { <ResetForm token gone email=s.email.unwrap_or_default()/> }
         />
     }
 }
@@ -34,7 +35,7 @@ fn DeadLink() -> impl IntoView {
 }
 
 #[component]
-fn ResetForm(token: String, gone: RwSignal<bool>) -> impl IntoView {
+fn ResetForm(token: String, gone: RwSignal<bool>, email: String) -> impl IntoView {
     let i18n = use_i18n();
     let password = RwSignal::new(String::new());
     let confirm = RwSignal::new(String::new());
@@ -75,6 +76,12 @@ fn ResetForm(token: String, gone: RwSignal<bool>) -> impl IntoView {
         } else {
             view! {
                 <form on:submit=on_submit novalidate=true>
+                    {(!email.is_empty()).then(|| {
+                        let email = email.clone();
+                        view! { <p data-testid="reset-for">{move || (i18n.t().reset_for)(&email)}</p> }
+                    })}
+                    // For password managers: the account this new password belongs to.
+                    <input type="email" name="username" autocomplete="username" value=email.clone() hidden=true readonly=true/>
                     <Field label=Signal::derive(move || i18n.t().password) name="password" kind="password" autocomplete="new-password" value=password problem=password_problem/>
                     <Field label=Signal::derive(move || i18n.t().confirm_password) name="confirm" kind="password" autocomplete="new-password" value=confirm problem=confirm_problem/>
                     <button type="submit" class="primary" disabled=move || submit.pending().get() || !ready()>

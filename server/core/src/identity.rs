@@ -268,3 +268,33 @@ where
 {
     Ok(sqlx::query("SELECT id FROM accounts WHERE id = $1").bind(id).fetch_optional(executor).await?.is_some())
 }
+
+/// An account's name; `None` when there is no such account.
+pub async fn account_name<'c, E>(executor: E, id: i64) -> Result<Option<String>>
+where
+    E: sqlx::Executor<'c, Database = sqlx::Any>,
+{
+    Ok(sqlx::query_scalar("SELECT name FROM accounts WHERE id = $1").bind(id).fetch_optional(executor).await?)
+}
+
+/// An account's name, read on a transaction that is about to delete it
+/// (the row locked on PostgreSQL; SQLite's `BEGIN IMMEDIATE` serialises);
+/// `None` when there is no such account.
+pub async fn lock_account(conn: &mut sqlx::AnyConnection, engine: Engine, id: i64) -> Result<Option<String>> {
+    let lock = if engine == Engine::Postgres { " FOR UPDATE" } else { "" };
+    let sql = format!("SELECT name FROM accounts WHERE id = $1{lock}");
+    Ok(sqlx::query_scalar(&sql).bind(id).fetch_optional(&mut *conn).await?)
+}
+
+/// The ids of an account's users, on the deleting transaction.
+pub async fn account_members(conn: &mut sqlx::AnyConnection, id: i64) -> Result<Vec<i64>> {
+    Ok(sqlx::query_scalar("SELECT id FROM users WHERE account_id = $1 ORDER BY id").bind(id).fetch_all(&mut *conn).await?)
+}
+
+/// Deletes an account and its users (their sessions, tokens and links go
+/// with them: `ON DELETE CASCADE`). How many users went.
+pub async fn delete_account(conn: &mut sqlx::AnyConnection, id: i64) -> Result<u64> {
+    let users = sqlx::query("DELETE FROM users WHERE account_id = $1").bind(id).execute(&mut *conn).await?.rows_affected();
+    sqlx::query("DELETE FROM accounts WHERE id = $1").bind(id).execute(&mut *conn).await?;
+    Ok(users)
+}

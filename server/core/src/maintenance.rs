@@ -18,6 +18,7 @@ pub(crate) async fn sweep(db: &Db, email_retention_secs: i64) -> crate::error::R
         audit_entries: crate::audit::sweep(db, AUDIT_RETENTION_SECS).await?,
         throttle_counters: crate::auth::throttle::sweep(db).await? + crate::users::resets::sweep_budget(db).await?,
         sessions: crate::auth::storage::sweep_sessions(db).await?,
+        links: crate::users::links::sweep(db).await?,
         email_bodies,
         emails,
         delivery_changes: crate::delivery::storage::sweep(db.writes(), crate::storage::now() - AUDIT_RETENTION_SECS).await?,
@@ -33,6 +34,8 @@ pub struct Swept {
     pub audit_entries: u64,
     pub throttle_counters: u64,
     pub sessions: u64,
+    /// Invitation and reset links a month past their expiry.
+    pub links: u64,
     /// Bodies dropped because their link expired.
     pub email_bodies: u64,
     /// Finished emails past their retention, deleted.

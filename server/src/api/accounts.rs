@@ -17,7 +17,7 @@ use shared::Role;
 
 /// This file's part of the OpenAPI document (`api::openapi` puts the parts together).
 #[derive(utoipa::OpenApi)]
-#[openapi(paths(list_users, update_user, delete_user, list_accounts, create_account, rename_account))]
+#[openapi(paths(list_users, update_user, delete_user, list_accounts, create_account, rename_account, delete_account))]
 pub(super) struct Doc;
 
 pub fn router() -> Router<AppState> {
@@ -25,7 +25,7 @@ pub fn router() -> Router<AppState> {
         .route("/users", get(list_users))
         .route("/users/{id}", patch(update_user).delete(delete_user))
         .route("/accounts", get(list_accounts).post(create_account))
-        .route("/accounts/{id}", patch(rename_account))
+        .route("/accounts/{id}", patch(rename_account).delete(delete_account))
 }
 
 /// Change a user's role, account, or whether they are disabled: host admins
@@ -123,4 +123,15 @@ pub(crate) async fn rename_account(
     JsonBody(req): JsonBody<AccountRequest>,
 ) -> Result<Json<AccountSummary>> {
     Ok(Json(service::rename_account(&state.users, caller.host_admin()?, id, &req).await?))
+}
+
+/// Delete an account and every user in it: their sessions, tokens and links
+/// die at once and their queued emails are cancelled; the audit log keeps
+/// the record. Host admins any account; account admins their own.
+#[utoipa::path(delete, path = "/api/v1/accounts/{id}", tag = "users", security(("bearer" = []), ("session" = [])), params(("id" = i64, Path)),
+    responses((status = 204, description = "deleted, with its users"), (status = 404, description = "no such account", body = ErrorEnvelope),
+        (status = 401, description = "not signed in", body = ErrorEnvelope), (status = 403, description = "another account's admin, or not an admin", body = ErrorEnvelope)))]
+pub(crate) async fn delete_account(State(state): State<AppState>, Authed(caller): Authed, Path(id): Path<i64>) -> Result<StatusCode> {
+    service::delete_account(&state.users, caller.manager()?, id).await?;
+    Ok(StatusCode::NO_CONTENT)
 }

@@ -1,25 +1,25 @@
 //! REST door onto facts about the instance.
 
 use super::error::Result;
-use super::extract::Authed;
+use super::extract::{Authed, JsonBody};
 use axum::extract::{Query, State};
 use axum::response::Response;
 use axum::routing::get;
 use axum::{Json, Router};
 use gatehouse_core::audit;
-use gatehouse_core::host::host_info;
+use gatehouse_core::host::{host_info, rename};
 use gatehouse_core::state::AppState;
 use serde::Deserialize;
-use shared::api::{ErrorEnvelope, HostInfo};
+use shared::api::{ErrorEnvelope, HostInfo, HostUpdate};
 use shared::audit::{AuditAction, AuditEntry};
 
 /// This file's part of the OpenAPI document (`api::openapi` puts the parts together).
 #[derive(utoipa::OpenApi)]
-#[openapi(paths(get_host, audit_log))]
+#[openapi(paths(get_host, patch_host, audit_log))]
 pub(super) struct Doc;
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/host", get(get_host)).route("/audit", get(audit_log))
+    Router::new().route("/host", get(get_host).patch(patch_host)).route("/audit", get(audit_log))
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
@@ -56,9 +56,18 @@ pub(crate) async fn audit_log(State(state): State<AppState>, Authed(caller): Aut
     Ok(super::paging::page(page.entries, &state.public_url, "/api/v1/audit", &filters, page.next_cursor.map(|c| c.to_string()), limit))
 }
 
-/// Facts about this instance.
+/// Facts about this instance, and its name.
 #[utoipa::path(get, path = "/api/v1/host", tag = "host", security(("bearer" = []), ("session" = [])),
     responses((status = 200, body = HostInfo), (status = 401, description = "not signed in", body = ErrorEnvelope), (status = 403, description = "not a host admin", body = ErrorEnvelope)))]
 pub(crate) async fn get_host(State(state): State<AppState>, Authed(caller): Authed) -> Result<Json<HostInfo>> {
-    Ok(Json(host_info(&state.public_url, state.db.engine, caller.host_admin()?)?))
+    Ok(Json(host_info(&state.users, &state.public_url, caller.host_admin()?).await?))
+}
+
+/// Rename the host: the emails queued from now on, and the console, say the
+/// new name (`GATEHOUSE_ORGANISATION` is only the first one). Audited.
+#[utoipa::path(patch, path = "/api/v1/host", tag = "host", security(("bearer" = []), ("session" = [])), request_body = HostUpdate,
+    responses((status = 200, body = HostInfo), (status = 422, description = "a bad name (`fields.name`)", body = ErrorEnvelope),
+        (status = 401, description = "not signed in", body = ErrorEnvelope), (status = 403, description = "not a host admin", body = ErrorEnvelope)))]
+pub(crate) async fn patch_host(State(state): State<AppState>, Authed(caller): Authed, JsonBody(req): JsonBody<HostUpdate>) -> Result<Json<HostInfo>> {
+    Ok(Json(rename(&state.users, &state.public_url, caller.host_admin()?, &req).await?))
 }

@@ -12,7 +12,9 @@ use axum::{Json, Router};
 use gatehouse_core::state::AppState;
 use gatehouse_core::users::{invitations, resets};
 use shared::api::{ErrorEnvelope, Me};
-use shared::invite::{AcceptInvitation, ForgotPassword, InvitationCreated, InvitationLink, InviteRequest, LinkStatus, ResetLink, ResetPassword};
+use shared::invite::{
+    AcceptInvitation, ForgotPassword, InvitationCreated, InvitationInfo, InvitationLink, InviteRequest, LinkStatus, ResetLink, ResetPassword,
+};
 
 /// This file's part of the OpenAPI document (`api::openapi` puts the parts together).
 #[derive(utoipa::OpenApi)]
@@ -52,15 +54,21 @@ pub(crate) async fn regenerate(State(state): State<AppState>, Authed(caller): Au
     Ok(Json(invitations::regenerate(&state.users, caller.manager()?, id).await?))
 }
 
-/// Whether an invitation link can still be used.
-#[utoipa::path(get, path = "/api/v1/invitations/{token}", tag = "users", params(("token" = String, Path)), responses((status = 200, body = LinkStatus)))]
-pub(crate) async fn invitation_status(State(state): State<AppState>, Path(token): Path<String>) -> Result<Json<LinkStatus>> {
+/// What an invitation link is for: the address invited, the role, the
+/// account (`null` for host roles), who invited and when the link expires;
+/// nothing more, to whoever holds the link. A link that no longer works is
+/// 410 with `error.link`: `reason` (`used`, `replaced`, `revoked`,
+/// `expired`) and `ask`, who made it.
+#[utoipa::path(get, path = "/api/v1/invitations/{token}", tag = "users", params(("token" = String, Path)),
+    responses((status = 200, body = InvitationInfo), (status = 404, description = "no such link (never made, or long expired)", body = ErrorEnvelope),
+        (status = 410, description = "used, replaced, revoked or expired: `error.link` says which, and whom to ask", body = ErrorEnvelope)))]
+pub(crate) async fn invitation_status(State(state): State<AppState>, Path(token): Path<String>) -> Result<Json<InvitationInfo>> {
     Ok(Json(invitations::status(&state.users, &token).await?))
 }
 
 /// Accept an invitation: the invited address and a new password; signs in.
 #[utoipa::path(post, path = "/api/v1/invitations/{token}/accept", tag = "users", params(("token" = String, Path)), request_body = AcceptInvitation,
-    responses((status = 201, description = "account created and signed in", body = Me), (status = 410, description = "used, replaced or expired", body = ErrorEnvelope),
+    responses((status = 201, description = "account created and signed in", body = Me), (status = 410, description = "used, replaced or expired (`error.link` says which, when known)", body = ErrorEnvelope),
         (status = 422, description = "wrong address or weak password", body = ErrorEnvelope)))]
 pub(crate) async fn accept(
     State(state): State<AppState>,
@@ -91,7 +99,7 @@ pub(crate) async fn forgot(
     Ok((StatusCode::ACCEPTED, Json(serde_json::json!({}))))
 }
 
-/// Whether a reset link can still be used.
+/// Whether a reset link can still be used, and the address it resets while it can.
 #[utoipa::path(get, path = "/api/v1/password-reset/{token}", tag = "users", params(("token" = String, Path)), responses((status = 200, body = LinkStatus)))]
 pub(crate) async fn reset_status(State(state): State<AppState>, Path(token): Path<String>) -> Result<Json<LinkStatus>> {
     Ok(Json(resets::status(&state.users, &token).await?))

@@ -215,6 +215,7 @@ fn the_core_hands_out_data_only_to_whoever_is_asking() {
         "delivery/storage.rs",
         "users/links.rs",
         "users/mailing.rs",
+        "users/host_name.rs",
         "seal.rs",
     ];
     for name in private {

@@ -8,6 +8,7 @@
 #[macro_use]
 mod support;
 
+mod account_deletion;
 mod accounts;
 mod architecture;
 mod backups;
@@ -18,6 +19,7 @@ mod delivery;
 mod delivery_health;
 mod foundation;
 mod hardening;
+mod invitation_context;
 mod invitations;
 mod load;
 mod oauth_relays;

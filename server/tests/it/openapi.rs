@@ -26,7 +26,10 @@ async fn openapi_describes_every_rest_route() {
         ("/api/v1/accounts", "get"),
         ("/api/v1/accounts", "post"),
         ("/api/v1/accounts/{id}", "patch"),
+        ("/api/v1/accounts/{id}", "delete"),
         ("/api/v1/host", "get"),
+        ("/api/v1/host", "patch"),
+        ("/api/v1/invitations/{token}", "get"),
         ("/api/v1/audit", "get"),
         ("/api/v1/emails", "get"),
         ("/api/v1/emails/{id}/retry", "post"),
@@ -56,4 +59,14 @@ async fn openapi_describes_every_rest_route() {
     assert!(schemas["SmtpSettings"]["properties"].get("password").is_none(), "the password is write-only");
     assert!(schemas["UserSummary"]["properties"].get("invitation").is_some(), "the unsent invitation is documented");
     assert!(schemas["UnsentInvitation"]["properties"].get("link").is_some(), "{}", schemas["UnsentInvitation"]);
+    // An invitation link's page: what it is for, or why it is dead.
+    let responses = &paths["/api/v1/invitations/{token}"]["get"]["responses"];
+    for status in ["200", "404", "410"] {
+        assert!(responses.get(status).is_some(), "GET /api/v1/invitations/{{token}} does not document {status}");
+    }
+    for field in ["email", "role", "account", "invited_by", "expires_at"] {
+        assert!(schemas["InvitationInfo"]["properties"].get(field).is_some(), "InvitationInfo.{field}");
+    }
+    assert!(schemas["ApiError"]["properties"].get("link").is_some(), "a dead link's reason is documented");
+    assert!(paths["/api/v1/host"]["patch"]["responses"].get("422").is_some());
 }

@@ -53,7 +53,8 @@ impl RestoreReport {
 
 pub(crate) async fn load(tx: &mut Tx, engine: Engine, secret: &SecretKey, snapshot: &Snapshot) -> Result<RestoreReport> {
     let here: i64 = sqlx::query_scalar(
-        "SELECT (SELECT COUNT(*) FROM users) + (SELECT COUNT(*) FROM accounts) + (SELECT COUNT(*) FROM outbox) + (SELECT COUNT(*) FROM smtp_config)",
+        "SELECT (SELECT COUNT(*) FROM users) + (SELECT COUNT(*) FROM accounts) + (SELECT COUNT(*) FROM outbox) + (SELECT COUNT(*) FROM smtp_config) \
+         + (SELECT COUNT(*) FROM host_profile)",
     )
     .fetch_one(&mut **tx)
     .await?;
@@ -141,6 +142,15 @@ async fn what_is_missing(tx: &mut Tx, secret: &SecretKey, snapshot: &Snapshot, r
             } else {
                 report.kept.push(format!("{name}: one of {}'s was already here", email_of(snapshot, int(row, "user_id"))));
             }
+        }
+    }
+    if let Some(row) = snapshot.rows("host_profile").first() {
+        let here: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM host_profile").fetch_one(&mut **tx).await?;
+        if here > 0 {
+            report.kept.push(format!("the host's name: this instance has its own; kept it (the backup's was \"{}\")", text(row, "name").unwrap_or("-")));
+        } else {
+            insert(tx, table("host_profile"), row, &[], IdPolicy::Keep, secret).await?;
+            report.add("host_profile", 1);
         }
     }
     if let Some(row) = snapshot.rows("smtp_config").first() {

@@ -59,8 +59,18 @@ pub(crate) const CARRIED: &[Table] = &[
     Table {
         name: "user_links",
         serial: false,
-        columns: &[("token_hash", Text), ("user_id", Int), ("purpose", Text), ("created_at", Int), ("expires_at", Int)],
+        columns: &[
+            ("token_hash", Text),
+            ("user_id", Int),
+            ("purpose", Text),
+            ("created_at", Int),
+            ("expires_at", Int),
+            ("issued_by", Text),
+            ("ended", Text),
+            ("ended_at", Int),
+        ],
     },
+    Table { name: "host_profile", serial: false, columns: &[("id", Int), ("name", Text), ("updated_at", Int), ("updated_by", Text)] },
     Table {
         name: "smtp_config",
         serial: false,
@@ -154,7 +164,19 @@ mod tests {
     #[test]
     fn the_restore_names_carried_tables() {
         let source = include_str!("restore.rs");
-        for name in ["accounts", "users", "sessions", "api_tokens", "user_links", "smtp_config", "outbox", "audit_log", "smtp_audit", "sign_in_known_source"] {
+        for name in [
+            "accounts",
+            "users",
+            "sessions",
+            "api_tokens",
+            "user_links",
+            "host_profile",
+            "smtp_config",
+            "outbox",
+            "audit_log",
+            "smtp_audit",
+            "sign_in_known_source",
+        ] {
             assert!(source.contains(&format!("\"{name}\"")), "restore.rs no longer names {name}");
             table(name);
         }

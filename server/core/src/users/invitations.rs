@@ -10,9 +10,9 @@ use crate::auth::service::NewSession;
 use crate::auth::{Caller, Manager};
 use crate::error::{Failure, Result};
 use crate::identity::{self, User};
-use shared::api::{ErrorCode, FieldErrors, Me, UnsentInvitation, UserStatus};
+use shared::api::{DeadLink, ErrorCode, FieldErrors, LinkEnd, Me, UnsentInvitation, UserStatus};
 use shared::audit::AuditAction;
-use shared::invite::{AcceptInvitation, EmailDelivery, InvitationCreated, InvitationLink, InviteRequest, LinkStatus};
+use shared::invite::{AcceptInvitation, EmailDelivery, InvitationCreated, InvitationInfo, InvitationLink, InviteRequest, Inviter, NamedAccount};
 use shared::{ApiError, EmailAddress, NewPassword};
 use std::net::IpAddr;
 
@@ -37,7 +37,7 @@ pub async fn invite(users: &Users, manager: Manager<'_>, req: &InviteRequest) ->
         None => format!("role {}", req.role),
     };
     audit::record(&mut *tx, Entry::new(manager.actor(), AuditAction::UserInvited).target(user.email.as_str()).detail(&detail)).await?;
-    let link = issue_link(users, tx, &user, Purpose::Invite, manager.user.email.as_str()).await?;
+    let link = issue_link(users, tx, &user, Purpose::Invite, Some(manager.user.email.as_str())).await?;
     tracing::info!(by = %manager.user.email, user_id = id, role = %req.role, email = ?link.delivery, "user invited");
     let mut summary = user.summary();
     summary.last_email = (link.delivery == EmailDelivery::Queued).then_some(shared::outbox::EmailStatus::Queued);
@@ -54,15 +54,55 @@ pub async fn regenerate(users: &Users, manager: Manager<'_>, user_id: i64) -> Re
     }
     let mut tx = users.db.begin().await?;
     audit::record(&mut *tx, Entry::new(manager.actor(), AuditAction::InvitationRegenerated).target(user.email.as_str())).await?;
-    let link = issue_link(users, tx, &user, Purpose::Invite, manager.user.email.as_str()).await?;
+    let link = issue_link(users, tx, &user, Purpose::Invite, Some(manager.user.email.as_str())).await?;
     Ok(InvitationLink { invitation_link: link.url, expires_at: link.expires_at, email: link.delivery })
 }
 
-pub async fn status(users: &Users, secret: &str) -> Result<LinkStatus> {
-    Ok(LinkStatus {
-        valid: links::live_user(users.db.reads(), secret, Purpose::Invite).await?.is_some(),
-        smtp_enabled: crate::smtp::service::is_enabled(users.db.reads()).await?,
+/// What a live invitation link is for (whom, as what, into which account,
+/// from whom): what its email said, and nothing more, to whoever holds it.
+/// 404 for a link never made (or swept a month after it expired); 410 for
+/// one used, replaced, revoked or expired, saying which and whom to ask.
+pub async fn status(users: &Users, secret: &str) -> Result<InvitationInfo> {
+    let unknown = || Failure::new(ErrorCode::NotFound, "there is no such invitation link: check that it was copied whole");
+    let link = links::describe(users.db.reads(), secret, Purpose::Invite).await?.ok_or_else(unknown)?;
+    if let Some(gone) = ended(&link) {
+        return Err(gone);
+    }
+    let user = identity::find_by_id(users.db.reads(), link.user_id).await?.ok_or_else(unknown)?;
+    let account = match user.account_id {
+        Some(id) => identity::account_name(users.db.reads(), id).await?.map(|name| NamedAccount { name }),
+        None => None,
+    };
+    Ok(InvitationInfo {
+        email: user.email.to_string(),
+        role: user.role,
+        account,
+        invited_by: link.issued_by.map(|email| Inviter { email }),
+        expires_at: link.expires_at,
     })
+}
+
+/// The 410 of a link that no longer works, saying why; `None` while it works.
+fn ended(link: &links::Described) -> Option<Failure> {
+    let (reason, message) = match link.ended {
+        Some(links::Ended::Used) => (LinkEnd::Used, "this invitation has been accepted already: sign in instead"),
+        Some(links::Ended::Replaced) => (LinkEnd::Replaced, "this invitation link was replaced by a newer one: use the newest email, or ask for a new link"),
+        Some(links::Ended::Revoked) => (LinkEnd::Revoked, "this invitation was withdrawn: ask for a new one"),
+        None if link.expires_at <= crate::storage::now() => (LinkEnd::Expired, "this invitation link has expired: ask for a new one"),
+        None => return None,
+    };
+    let error = ApiError { link: Some(Box::new(DeadLink { reason, ask: link.issued_by.clone() })), ..ApiError::new(ErrorCode::Gone, message) };
+    Some(Failure(error))
+}
+
+/// Why the link of `secret` cannot be accepted: its own 410 when it is known, else a plain one.
+async fn why_gone(users: &Users, secret: &str) -> Failure {
+    let gone = || Failure::new(ErrorCode::Gone, "this invitation link has been used, replaced or has expired");
+    match links::describe(users.db.reads(), secret, Purpose::Invite).await {
+        Ok(Some(link)) => ended(&link).unwrap_or_else(gone),
+        Ok(None) => gone(),
+        Err(e) => e,
+    }
 }
 
 /// Signup: the address the link was made for, and a password. Then signed in.
@@ -79,7 +119,7 @@ pub async fn accept(users: &Users, secret: &str, req: &AcceptInvitation, source:
     let not_theirs = || Failure(ApiError::validation("some fields need fixing").with_field("email", "this is not the address the invitation was sent to"));
 
     // Checked before hashing (a wrong address costs no hash), and again below.
-    let user_id = links::live_user(users.db.reads(), secret, Purpose::Invite).await?.ok_or_else(gone)?;
+    let Some(user_id) = links::live_user(users.db.reads(), secret, Purpose::Invite).await? else { return Err(why_gone(users, secret).await) };
     let user = identity::find_by_id(users.db.reads(), user_id).await?.ok_or_else(gone)?;
     if user.email != email {
         return Err(not_theirs());

@@ -23,14 +23,16 @@ pub struct IssuedLink {
 /// Makes a fresh link of `purpose` for `user` (the previous one dies at once),
 /// queues the email carrying it when SMTP is on, and commits `tx` with
 /// whatever the caller already wrote in it (a new pending user, say).
-pub async fn issue_link(users: &Users, mut tx: Tx, user: &User, purpose: Purpose, inviter: &str) -> Result<IssuedLink> {
+/// `inviter`: the address of whoever made it (kept with the link, for its
+/// page to name), `None` for a "forgot password" link.
+pub async fn issue_link(users: &Users, mut tx: Tx, user: &User, purpose: Purpose, inviter: Option<&str>) -> Result<IssuedLink> {
     let (kind, ttl, path) = match purpose {
         Purpose::Invite => (EmailKind::Invitation, users.emails.invite_ttl_secs, "invite"),
         Purpose::Reset => (EmailKind::Reset, users.emails.reset_ttl_secs, "reset"),
     };
-    let issued = links::replace(&mut tx, user.id, purpose, ttl).await?;
+    let issued = links::replace(&mut tx, user.id, purpose, ttl, inviter).await?;
     let url = users.public_url.link(&format!("{path}/{}", issued.secret));
-    let email = LinkEmail { kind, to: user, inviter, link: &url, secret: &issued.secret, expires_at: issued.expires_at };
+    let email = LinkEmail { kind, to: user, inviter: inviter.unwrap_or(""), link: &url, secret: &issued.secret, expires_at: issued.expires_at };
     let delivery = queue_if_enabled(&mut tx, users, email).await?;
     tx.commit().await?;
     if delivery == EmailDelivery::Queued {
@@ -57,11 +59,19 @@ async fn queue_if_enabled(conn: &mut sqlx::AnyConnection, users: &Users, email: 
     }
     // The person's own language, else the instance's.
     let language = email.to.language.unwrap_or(users.emails.language);
+    // The names as they are now, read on the transaction: an account's users
+    // hear of their account, and everyone of the host by its current name.
+    let host = super::host_name::current(&mut *conn, &users.emails.organisation).await?;
+    let account = match email.to.account_id {
+        Some(id) => crate::identity::account_name(&mut *conn, id).await?,
+        None => None,
+    };
     let rendered = templates::render(
         email.kind,
         language,
         &Context {
-            organisation: &users.emails.organisation,
+            organisation: &host,
+            account: account.as_deref(),
             inviter: email.inviter,
             role: templates::role_name(language, email.to.role),
             recipient: email.to.email.as_str(),

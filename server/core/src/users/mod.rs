@@ -1,5 +1,6 @@
 //! Users and accounts: who exists on the instance, in which role and account.
 
+pub(crate) mod host_name;
 pub mod invitations;
 pub(crate) mod links;
 pub(crate) mod mailing;

@@ -45,7 +45,7 @@ pub async fn admin_link(users: &Users, manager: Manager<'_>, user_id: i64) -> Re
     }
     let mut tx = users.db.begin().await?;
     audit::record(&mut *tx, Entry::new(manager.actor(), AuditAction::PasswordResetIssued).target(user.email.as_str())).await?;
-    let link = issue_link(users, tx, &user, Purpose::Reset, manager.user.email.as_str()).await?;
+    let link = issue_link(users, tx, &user, Purpose::Reset, Some(manager.user.email.as_str())).await?;
     tracing::info!(by = %manager.user.email, user_id, email = ?link.delivery, "password reset link made");
     Ok(ResetLink { reset_link: link.url, expires_at: link.expires_at, email: link.delivery })
 }
@@ -120,7 +120,7 @@ async fn forgot_now(users: &Users, email: &str, source: IpAddr) -> Result<()> {
         .bind(sent_today + 1)
         .execute(&mut *tx)
         .await?;
-    let link = issue_link(users, tx, &user, Purpose::Reset, "").await?;
+    let link = issue_link(users, tx, &user, Purpose::Reset, None).await?;
     if link.delivery == EmailDelivery::Queued {
         tracing::info!(user_id = user.id, "password reset email queued");
     }
@@ -158,11 +158,14 @@ pub(crate) async fn sweep_budget(db: &crate::storage::Db) -> Result<u64> {
     Ok(sqlx::query("DELETE FROM reset_email_budget WHERE hour < $1").bind(now() / 3600 - 1).execute(db.writes()).await?.rows_affected())
 }
 
+/// Whether a reset link works, and, while it does, the address it resets
+/// (its page shows it: the email that carried the link named it too).
 pub async fn status(users: &Users, secret: &str) -> Result<LinkStatus> {
-    Ok(LinkStatus {
-        valid: links::live_user(users.db.reads(), secret, Purpose::Reset).await?.is_some(),
-        smtp_enabled: crate::smtp::service::is_enabled(users.db.reads()).await?,
-    })
+    let user = match links::live_user(users.db.reads(), secret, Purpose::Reset).await? {
+        Some(id) => identity::find_by_id(users.db.reads(), id).await?,
+        None => None,
+    };
+    Ok(LinkStatus { valid: user.is_some(), smtp_enabled: crate::smtp::service::is_enabled(users.db.reads()).await?, email: user.map(|u| u.email.to_string()) })
 }
 
 /// Sets the new password, once. Whoever knew the old one is locked out: the

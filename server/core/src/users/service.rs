@@ -158,6 +158,28 @@ pub async fn rename_account(users: &Users, admin: HostAdmin<'_>, id: i64, req: &
     Ok(summary(account))
 }
 
+/// Deletes an account and every user in it: host admins any account,
+/// account admins their own (the scope they manage; 403 for another). On
+/// one transaction, the account's row read (and locked on PostgreSQL)
+/// first: each user's live links die and their queued emails are
+/// cancelled, then the users go, and with them their sessions, tokens and
+/// links; the audit log keeps the record (who, the account, how many users).
+pub async fn delete_account(users: &Users, manager: Manager<'_>, id: i64) -> Result<()> {
+    // An account's admin manages that account's roles: the same scope decides.
+    manager.scope().require(Role::AccountAdmin, Some(id))?;
+    let mut tx = users.db.begin().await?;
+    let name = identity::lock_account(&mut tx, users.db.engine, id).await?.ok_or_else(|| Failure::new(ErrorCode::NotFound, "no such account"))?;
+    for member in identity::account_members(&mut tx, id).await? {
+        kill_links(&mut tx, member, "cancelled: the user's account was deleted").await?;
+    }
+    let removed = identity::delete_account(&mut tx, id).await?;
+    let detail = format!("account {id}, {removed} user(s) removed with it");
+    audit::record(&mut *tx, Entry::new(manager.actor(), AuditAction::AccountDeleted).target(&name).detail(&detail)).await?;
+    tx.commit().await?;
+    tracing::info!(by = %manager.user.email, account_id = id, users = removed, "account deleted");
+    Ok(())
+}
+
 fn summary(account: Account) -> AccountSummary {
     AccountSummary { id: account.id, name: account.name }
 }

@@ -51,6 +51,7 @@ pub fn apply(doc: &mut Value) {
     set("InviteRequest", "account_id", &json!({"minimum": 1}));
     set("UserUpdate", "account_id", &json!({"minimum": 1}));
     set("AccountRequest", "name", &json!({"maxLength": account::MAX_NAME_CHARS, "pattern": VISIBLE_NON_BLANK}));
+    set("HostUpdate", "name", &json!({"maxLength": account::MAX_NAME_CHARS, "pattern": VISIBLE_NON_BLANK}));
     set(
         "SmtpDraft",
         "host",

@@ -138,3 +138,42 @@ impl Relay {
         }
     }
 }
+
+/// The text/plain part of a raw email, decoded from its transfer encoding
+/// (lettre sends 7bit, quoted-printable or base64, whichever fits), with its
+/// line ends as `\n`.
+pub fn text_part(raw: &str) -> String {
+    let raw = raw.replace("\r\n", "\n");
+    let start = raw.find("Content-Type: text/plain").unwrap_or_else(|| panic!("no text/plain part in:\n{raw}"));
+    // The part's headers begin after its boundary line, in whatever order.
+    let begins = raw[..start].rfind("\n--").and_then(|b| raw[b + 1..].find('\n').map(|n| b + 1 + n + 1)).unwrap_or(start);
+    let part = &raw[begins..];
+    let (headers, rest) = part.split_once("\n\n").expect("a part's headers end with a blank line");
+    let body = rest.split("\n--").next().unwrap_or_default();
+    let encoding = headers.lines().find_map(|l| l.strip_prefix("Content-Transfer-Encoding: ")).unwrap_or("7bit").trim().to_ascii_lowercase();
+    match encoding.as_str() {
+        "base64" => {
+            use base64::Engine as _;
+            let joined: String = body.split_whitespace().collect();
+            String::from_utf8(base64::engine::general_purpose::STANDARD.decode(joined).unwrap()).unwrap()
+        }
+        "quoted-printable" => {
+            let soft = body.replace("=\n", "");
+            let bytes = soft.as_bytes();
+            let mut out = Vec::with_capacity(bytes.len());
+            let mut i = 0;
+            while i < bytes.len() {
+                if bytes[i] == b'=' && i + 2 < bytes.len() {
+                    let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).unwrap();
+                    out.push(u8::from_str_radix(hex, 16).unwrap_or_else(|_| panic!("bad quoted-printable escape ={hex}")));
+                    i += 3;
+                } else {
+                    out.push(bytes[i]);
+                    i += 1;
+                }
+            }
+            String::from_utf8(out).unwrap()
+        }
+        _ => body.to_owned(),
+    }
+}
