@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 use support::relay::{Relay, RelayOptions};
 use support::{TestApp, TestDb};
 
-on_both_databases!(users_offer_the_link_of_an_invitation_whose_email_has_not_gone_out);
+on_both_databases!(users_offer_the_link_of_an_invitation_whose_email_has_not_gone_out, a_new_link_cancels_the_email_still_carrying_the_old_one);
 
 const PASSWORD: &str = "a long user password";
 
@@ -118,4 +118,31 @@ async fn users_offer_the_link_of_an_invitation_whose_email_has_not_gone_out(db: 
     relay.wait_for_messages(1, Duration::from_secs(20));
     let delivered = wait_row(&app, "carla@a.example", "the email sent", |u| u["last_email"] == "sent").await;
     assert!(delivered["invitation"].is_null(), "a delivered invitation offers no link: {delivered}");
+}
+
+/// A new link cancels the email still carrying the old one: while the relay
+/// defers the first invitation, "Generate invite link" makes a second; the
+/// first is cancelled at once (Email activity says why), never retried, and
+/// the relay gets the new link only.
+async fn a_new_link_cancels_the_email_still_carrying_the_old_one(db: TestDb) {
+    let relay = Relay::start(RelayOptions { fail_data: Some((1, "451 4.3.0 Try again later")), ..Default::default() });
+    let app = TestApp::spawn(&db, &[]).await;
+    app.set_up_admin().await;
+    app.smtp_on(relay.port).await;
+    let first = app.invite("bob@example.com").await;
+    let deferred = wait_row(&app, "bob@example.com", "a deferred invitation", |u| u["invitation"]["email"] == "retrying").await;
+    assert_eq!(deferred["invitation"]["link"], first["invitation_link"]);
+
+    let id = first["user"]["id"].as_i64().unwrap();
+    let second: Value = app.client.post(app.url(&format!("/api/v1/users/{id}/invitation"))).send().await.unwrap().json().await.unwrap();
+    assert_eq!(second["email"], "queued");
+    let mail = relay.wait_for_messages(1, Duration::from_secs(20));
+    let text = support::relay::text_part(&mail[0]);
+    assert!(text.contains(second["invitation_link"].as_str().unwrap()), "the new link was delivered: {text}");
+    let emails: Vec<Value> = app.client.get(app.url("/api/v1/emails?recipient=bob@example.com")).send().await.unwrap().json().await.unwrap();
+    let states: Vec<(&str, &str)> = emails.iter().map(|e| (e["status"].as_str().unwrap(), e["last_error"].as_str().unwrap_or(""))).collect();
+    assert_eq!(states.len(), 2, "{emails:?}");
+    assert!(states.contains(&("cancelled", "a newer link replaced the one in this email")), "{states:?}");
+    assert!(states.iter().any(|(s, _)| *s == "sent" || *s == "sending"), "{states:?}");
+    assert_eq!(relay.messages().len(), 1, "the old link never went out");
 }

@@ -370,6 +370,23 @@ pub async fn cancel_link_emails_of(conn: &mut sqlx::AnyConnection, user_id: i64,
     Ok(done.rows_affected())
 }
 
+/// Cancels the user's emails of `kind` not yet sent when a new link of that
+/// kind replaces the one they carry (a regenerated invitation, a new reset
+/// link): they would deliver a dead link, after the new one or instead of it.
+/// As `cancel_link_emails_of`, one being sent stays cancelled if refused.
+pub async fn cancel_replaced_link_emails(conn: &mut sqlx::AnyConnection, user_id: i64, kind: EmailKind) -> Result<u64> {
+    let done = sqlx::query(
+        "UPDATE outbox SET status = 'cancelled', last_error = $3 \
+         WHERE user_id = $1 AND kind = $2 AND status IN ('queued', 'retrying', 'failed', 'sending')",
+    )
+    .bind(user_id)
+    .bind(kind.as_str())
+    .bind("a newer link replaced the one in this email")
+    .execute(&mut *conn)
+    .await?;
+    Ok(done.rows_affected())
+}
+
 /// The state of the latest email to each of `users`, for a page of the Users
 /// list: one lookup per user on the `outbox_user` index, not a scan of the outbox.
 pub async fn last_state_of(pool: &AnyPool, users: &[i64]) -> Result<std::collections::HashMap<i64, EmailStatus>> {

@@ -1,7 +1,8 @@
 //! Issuing an invitation or reset link and the email that carries it: the link
 //! is made, the email rendered from the templates and queued in the outbox in
 //! the same transaction, when SMTP is on. With SMTP off nothing is queued and
-//! no connection is opened; the link is returned to be shared by hand.
+//! no connection is opened; the link is returned to be shared by hand. An
+//! earlier email of the same kind still waiting is cancelled: its link died.
 
 use super::links::{self, Purpose};
 use super::Users;
@@ -31,6 +32,8 @@ pub async fn issue_link(users: &Users, mut tx: Tx, user: &User, purpose: Purpose
         Purpose::Reset => (EmailKind::Reset, users.emails.reset_ttl_secs, "reset"),
     };
     let issued = links::replace(&mut tx, user.id, purpose, ttl, inviter).await?;
+    // The emails still carrying the link this one replaced would deliver it dead.
+    crate::outbox::storage::cancel_replaced_link_emails(&mut tx, user.id, kind).await?;
     let url = users.public_url.link(&format!("{path}/{}", issued.secret));
     let email = LinkEmail { kind, to: user, inviter: inviter.unwrap_or(""), link: &url, secret: &issued.secret, expires_at: issued.expires_at };
     let delivery = queue_if_enabled(&mut tx, users, email).await?;
