@@ -135,7 +135,10 @@ pub async fn live_users_of(pool: &AnyPool, secrets: &[String], purpose: Purpose)
         return Ok(live);
     }
     let placeholders: Vec<String> = (0..hashes.len()).map(|i| format!("${}", i + 3)).collect();
-    let sql = format!("SELECT token_hash, user_id FROM user_links WHERE purpose = $1 AND expires_at > $2 AND token_hash IN ({})", placeholders.join(", "));
+    let sql = format!(
+        "SELECT token_hash, user_id FROM user_links WHERE purpose = $1 AND expires_at > $2 AND ended IS NULL AND token_hash IN ({})",
+        placeholders.join(", ")
+    );
     let mut query = sqlx::query(&sql).bind(purpose.as_str()).bind(now());
     for hash in &hashes {
         query = query.bind(hash);
