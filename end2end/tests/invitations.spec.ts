@@ -48,6 +48,9 @@ test('forgot password: the email arrives, the link sets a new password once', as
 
   await page.goto(`${gh.baseUrl}/signin`);
   await page.getByRole('link', { name: 'Forgot your password?' }).click();
+  // The page's own heading first: filling 'Email' at once could fill the
+  // sign-in page's field while the forgot page's module is still loading.
+  await expect(page.getByRole('heading', { name: 'Reset your password' })).toBeVisible();
   await page.getByLabel('Email').fill(BOB);
   await page.getByRole('button', { name: 'Send reset link' }).click();
   await expect(page.getByTestId('forgot-done')).toContainText(`If an account exists for ${BOB}`);
