@@ -6,28 +6,11 @@
 use crate::support;
 use reqwest::Client;
 use serde_json::{json, Value};
-use support::{error_code, TestApp, TestDb};
+use support::{error_code, TestDb};
 
 on_both_databases!(deleting_an_account_removes_its_users_at_once_and_only_its_admins_may);
 
-const PASSWORD: &str = "a long user password";
-
-async fn account(app: &TestApp, name: &str) -> i64 {
-    let res = app.client.post(app.url("/api/v1/accounts")).json(&json!({"name": name})).send().await.unwrap();
-    res.json::<Value>().await.unwrap()["id"].as_i64().unwrap()
-}
-
-/// A user made at the command line, signed in.
-async fn user(app: &TestApp, db: &TestDb, email: &str, role: &str, account: Option<i64>) -> Client {
-    let mut args = vec!["user", "create", "--email", email, "--role", role];
-    let id = account.map(|a| a.to_string());
-    if let Some(id) = &id {
-        args.extend(["--account-id", id.as_str()]);
-    }
-    let (ok, _, err) = db.cli(&args, &format!("{PASSWORD}\n"));
-    assert!(ok, "{err}");
-    app.signed_in_client(email, PASSWORD).await
-}
+const PASSWORD: &str = support::USER_PASSWORD;
 
 async fn deleting_an_account_removes_its_users_at_once_and_only_its_admins_may(db: TestDb) {
     let app = db.spawn().await;
@@ -35,11 +18,11 @@ async fn deleting_an_account_removes_its_users_at_once_and_only_its_admins_may(d
     // SMTP on, towards a relay that is not there: the invitation email stays queued.
     let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     app.smtp_on(closed).await;
-    let (acme, beta) = (account(&app, "Acme").await, account(&app, "Beta").await);
-    let ann = user(&app, &db, "ann@acme.example", "account_admin", Some(acme)).await;
-    let amy = user(&app, &db, "amy@acme.example", "account_user", Some(acme)).await;
-    let bea = user(&app, &db, "bea@beta.example", "account_admin", Some(beta)).await;
-    let viewer = user(&app, &db, "viewer@host.example", "host_user", None).await;
+    let (acme, beta) = (app.account("Acme").await, app.account("Beta").await);
+    let ann = app.cli_user(&db, "ann@acme.example", "account_admin", Some(acme)).await;
+    let amy = app.cli_user(&db, "amy@acme.example", "account_user", Some(acme)).await;
+    let bea = app.cli_user(&db, "bea@beta.example", "account_admin", Some(beta)).await;
+    let viewer = app.cli_user(&db, "viewer@host.example", "host_user", None).await;
     let invited =
         ann.post(app.url("/api/v1/invitations")).json(&json!({"email": "pia@acme.example", "role": "account_user", "account_id": acme})).send().await.unwrap();
     assert_eq!(invited.status(), 201);

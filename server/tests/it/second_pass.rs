@@ -19,24 +19,7 @@ on_both_databases!(
     searches_and_names_refuse_what_cannot_be_stored_or_seen,
 );
 
-const PASSWORD: &str = "a long user password";
-
-/// A user made at the command line, signed in.
-async fn user(app: &TestApp, db: &TestDb, email: &str, role: &str, account: Option<i64>) -> Client {
-    let mut args = vec!["user", "create", "--email", email, "--role", role];
-    let id = account.map(|a| a.to_string());
-    if let Some(id) = &id {
-        args.extend(["--account-id", id.as_str()]);
-    }
-    let (ok, _, err) = db.cli(&args, &format!("{PASSWORD}\n"));
-    assert!(ok, "{err}");
-    app.signed_in_client(email, PASSWORD).await
-}
-
-async fn account(app: &TestApp, name: &str) -> i64 {
-    let res = app.client.post(app.url("/api/v1/accounts")).json(&json!({"name": name})).send().await.unwrap();
-    res.json::<Value>().await.unwrap()["id"].as_i64().unwrap()
-}
+const PASSWORD: &str = support::USER_PASSWORD;
 
 async fn id_of(app: &TestApp, email: &str) -> i64 {
     let users: Vec<Value> = app.client.get(app.url(&format!("/api/v1/users?q={email}"))).send().await.unwrap().json().await.unwrap();
@@ -80,8 +63,8 @@ async fn a_link_dies_when_its_users_role_account_or_state_changes(db: TestDb) {
     // SMTP on, towards a relay that is not there: link emails stay queued.
     let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     app.smtp_on(closed).await;
-    let (acme, beta) = (account(&app, "Acme").await, account(&app, "Beta").await);
-    let alice = user(&app, &db, "alice@acme.example", "account_admin", Some(acme)).await;
+    let (acme, beta) = (app.account("Acme").await, app.account("Beta").await);
+    let alice = app.cli_user(&db, "alice@acme.example", "account_admin", Some(acme)).await;
 
     let mut links = Vec::new();
     for who in ["promoted", "moved", "disabled", "removed"] {
@@ -155,7 +138,7 @@ async fn forgot_password_cannot_flood_an_inbox_or_the_relay(db: TestDb) {
     app.set_up_admin().await;
     app.smtp_on(relay.port).await;
     for n in 0..4 {
-        user(&app, &db, &format!("u{n}@example.com"), "host_user", None).await;
+        app.cli_user(&db, &format!("u{n}@example.com"), "host_user", None).await;
     }
     let (ok, token, err) = db.cli(&["token", "create", "--email", ADMIN_EMAIL, "--name", "metrics"], "");
     assert!(ok, "{err}");
@@ -221,7 +204,7 @@ async fn forgot_password_cannot_flood_an_inbox_or_the_relay(db: TestDb) {
 async fn guessing_is_slowed_whatever_the_address_and_common_passwords_are_refused(db: TestDb) {
     let app = TestApp::spawn(&db, &[("GATEHOUSE_TRUSTED_PROXIES", "127.0.0.1")]).await;
     app.set_up_admin().await;
-    user(&app, &db, "target@example.com", "host_user", None).await;
+    app.cli_user(&db, "target@example.com", "host_user", None).await;
     let attempt = |from: String, password: &'static str| {
         let req =
             app.browser().post(app.url("/api/v1/session")).header("x-forwarded-for", from).json(&json!({"email": "target@example.com", "password": password}));
@@ -313,7 +296,7 @@ async fn tokens_need_a_session_expire_by_default_and_die_with_their_user(db: Tes
     assert_eq!(tokens[0]["via"], "session");
 
     // A second host admin with a token: disabling them revokes it.
-    let other = user(&app, &db, "other@example.com", "host_admin", None).await;
+    let other = app.cli_user(&db, "other@example.com", "host_admin", None).await;
     let theirs: Value = create(&other, json!({"name": "theirs"})).send().await.unwrap().json().await.unwrap();
     let theirs = theirs["token"].as_str().unwrap().to_owned();
     assert_eq!(bearer.get(app.url("/api/v1/me")).bearer_auth(&theirs).send().await.unwrap().status(), 200);
@@ -342,7 +325,7 @@ async fn tokens_need_a_session_expire_by_default_and_die_with_their_user(db: Tes
 async fn the_audit_log_says_from_where_with_what_and_what_was_refused(db: TestDb) {
     let app = db.process().await;
     app.set_up_admin().await;
-    let viewer = user(&app, &db, "viewer@example.com", "host_user", None).await;
+    let viewer = app.cli_user(&db, "viewer@example.com", "host_user", None).await;
     let res = viewer.post(app.url("/api/v1/invitations")).json(&json!({"email": "x@example.com", "role": "host_user"})).send().await.unwrap();
     assert_eq!(res.status(), 403);
     let (ok, token, err) = db.cli(&["token", "create", "--email", ADMIN_EMAIL, "--name", "cli-made"], "");

@@ -25,8 +25,10 @@ impl std::fmt::Debug for BackupKey {
 
 impl BackupKey {
     pub(crate) fn generate() -> Self {
+        // The same source every nonce and token comes from (OsRng).
+        use chacha20poly1305::aead::{rand_core::RngCore, OsRng};
         let mut bytes = [0u8; 32];
-        getrandom::getrandom(&mut bytes).expect("the operating system's random source");
+        OsRng.fill_bytes(&mut bytes);
         Self(bytes)
     }
 

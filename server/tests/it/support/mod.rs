@@ -20,6 +20,8 @@ pub const BIN: &str = env!("CARGO_BIN_EXE_gatehouse");
 static DASHBOARD: &[u8] = include_bytes!(env!("GATEHOUSE_DASHBOARD_BUNDLE"));
 pub const ADMIN_EMAIL: &str = "admin@example.com";
 pub const ADMIN_PASSWORD: &str = "a long admin password";
+/// The password of users made with [`TestApp::cli_user`].
+pub const USER_PASSWORD: &str = "a long user password";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
@@ -326,6 +328,24 @@ impl TestApp {
         let res = client.post(self.url("/api/v1/session")).json(&serde_json::json!({"email": email, "password": password})).send().await.unwrap();
         assert_eq!(res.status(), 200, "sign-in failed: {}", res.text().await.unwrap());
         client
+    }
+
+    /// An account named `name`, made by `self.client` (a host admin); its id.
+    pub async fn account(&self, name: &str) -> i64 {
+        let res = self.client.post(self.url("/api/v1/accounts")).json(&serde_json::json!({"name": name})).send().await.unwrap();
+        res.json::<serde_json::Value>().await.unwrap()["id"].as_i64().unwrap()
+    }
+
+    /// A user made at the command line on `db` with [`USER_PASSWORD`], signed in.
+    pub async fn cli_user(&self, db: &TestDb, email: &str, role: &str, account: Option<i64>) -> reqwest::Client {
+        let mut args = vec!["user", "create", "--email", email, "--role", role];
+        let id = account.map(|a| a.to_string());
+        if let Some(id) = &id {
+            args.extend(["--account-id", id.as_str()]);
+        }
+        let (ok, _, err) = db.cli(&args, &format!("{USER_PASSWORD}\n"));
+        assert!(ok, "{err}");
+        self.signed_in_client(email, USER_PASSWORD).await
     }
 
     /// Points SMTP at a relay on 127.0.0.1 (no authentication) and switches
