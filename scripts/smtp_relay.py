@@ -73,6 +73,8 @@ class Handler:
         with open(path, "wb") as f:
             for rcpt in envelope.rcpt_tos:
                 f.write(f"X-Envelope-To: {rcpt}\r\n".encode())
+            # Which connection brought it (the client's port): tells sessions apart.
+            f.write(f"X-Session: {session.peer[1]}\r\n".encode())
             f.write(envelope.original_content or envelope.content)
         say(f"MESSAGE {path}")
         return f"250 2.0.0 Ok: queued as TEST{self.count}"

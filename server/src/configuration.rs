@@ -82,6 +82,10 @@ pub struct ServeSettings {
     /// Seconds a worker holds an email it is delivering; after a crash, the email is sent again once this passes.
     #[arg(long, env = "GATEHOUSE_OUTBOX_LEASE_SECS", default_value_t = 120, value_parser = clap::value_parser!(u32).range(2..=3600))]
     pub outbox_lease_secs: u32,
+    /// SMTP sessions this instance's worker holds to the relay at once, each delivering its own
+    /// emails. Relays limit concurrent sessions per client: raise it only as far as yours allows.
+    #[arg(long, env = "GATEHOUSE_RELAY_SESSIONS", default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=16))]
+    pub relay_sessions: u32,
     /// A separate address for `GET /metrics` without credentials (e.g. 127.0.0.1:9100). Without
     /// it, `/metrics` on the main address answers host admins' bearer tokens only.
     #[arg(long, env = "GATEHOUSE_METRICS_BIND")]

@@ -105,6 +105,7 @@ impl Application {
             retry_base_secs: settings.retry_base_secs as i64,
             max_attempts: settings.max_attempts as i64,
             lease_secs: settings.outbox_lease_secs as i64,
+            relay_sessions: settings.relay_sessions as usize,
             retention_secs: settings.email_retention_days as i64 * 24 * 3600,
             reset_emails_per_hour: settings.reset_emails_per_hour as i64,
         };

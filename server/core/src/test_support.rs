@@ -10,7 +10,8 @@ use sqlx::AnyPool;
 
 pub mod outbox {
     pub use crate::outbox::storage::{
-        cancel_link_emails_of, claim, claim_statement, enqueue, list, list_statement, mark_failed, mark_retry, mark_sent, release, Claimed, NewEmail,
+        cancel_link_emails_of, claim, claim_statement, enqueue, list, list_statement, mark_failed, mark_retry, mark_sent, release, settle, Claimed, NewEmail,
+        Outcomes,
     };
 }
 

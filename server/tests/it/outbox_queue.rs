@@ -128,8 +128,36 @@ on_both_databases!(
     a_claim_takes_due_emails_oldest_first_up_to_its_limit,
     released_emails_are_due_again_as_they_were,
     a_recipient_search_finds_exactly_the_part_asked_for,
-    an_email_cancelled_while_being_sent_stays_cancelled_unless_it_went_out
+    an_email_cancelled_while_being_sent_stays_cancelled_unless_it_went_out,
+    one_settle_records_a_group_and_claims_the_next
 );
+
+/// The worker's one commit per group: what became of each email of the group
+/// just sent (sent, to retry, failed, never tried), and the next group claimed.
+async fn one_settle_records_a_group_and_claims_the_next(test_db: TestDb) {
+    let db = connect(&test_db).await;
+    let t = now();
+    for i in 0..6 {
+        put(&db, "queued", 0, t - 100 + i).await;
+    }
+    let group = storage::claim(db.write_pool(), db.engine, LEASE, 4).await.unwrap();
+    let [sent, refused, given_up, untried] = ids(&group)[..] else { panic!("four claimed") };
+    let done = storage::Outcomes {
+        sent: vec![sent],
+        retry: vec![(refused, "421 try later".into(), t + 60)],
+        failed: vec![(given_up, "550 no such user".into())],
+        unsent: vec![(group[3].lease_until, vec![untried])],
+    };
+    let next = storage::settle(&db, &done, Some((LEASE, 10))).await.unwrap();
+    assert_eq!(state_of(&db, sent).await, ("sent".into(), 1));
+    assert_eq!(state_of(&db, refused).await, ("retrying".into(), 1));
+    assert_eq!(state_of(&db, given_up).await, ("failed".into(), 1));
+    // Given back as it was before the claim, then claimed again by the same commit.
+    assert!(ids(&next).contains(&untried), "the untried email is due again at once");
+    assert_eq!(next.len(), 3, "the untried one and the two never claimed");
+    assert_eq!(state_of(&db, untried).await, ("sending".into(), 1), "its attempt was not counted twice");
+    assert!(storage::settle(&db, &storage::Outcomes::default(), None).await.unwrap().is_empty(), "nothing to record, nothing claimed");
+}
 
 /// A user removed (or moved) while their invitation is being sent: the
 /// email is cancelled at once; the attempt's outcome then keeps it so when
@@ -155,7 +183,7 @@ async fn an_email_cancelled_while_being_sent_stays_cancelled_unless_it_went_out(
     let [refused, given_up, taken] = in_flight[..] else { unreachable!() };
     storage::mark_retry(db.write_pool(), refused, "421 try later", now() + 60).await.unwrap();
     storage::mark_failed(db.write_pool(), given_up, "550 no such user").await.unwrap();
-    storage::mark_sent(db.write_pool(), taken).await.unwrap();
+    storage::mark_sent(db.write_pool(), &[taken]).await.unwrap();
     assert_eq!(state_of(&db, refused).await.0, "cancelled", "a refused attempt does not bring it back for a retry");
     assert_eq!(state_of(&db, given_up).await.0, "cancelled");
     assert_eq!(state_of(&db, taken).await.0, "sent", "the relay took it: it went out");

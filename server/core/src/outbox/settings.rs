@@ -15,6 +15,8 @@ pub struct EmailSettings {
     pub max_attempts: i64,
     /// How long a worker holds a claimed email; longer than one delivery takes.
     pub lease_secs: i64,
+    /// SMTP sessions the worker holds to the relay at once (`GATEHOUSE_RELAY_SESSIONS`).
+    pub relay_sessions: usize,
     /// How long a finished email's delivery history is kept.
     pub retention_secs: i64,
     /// Anonymous "forgot password" emails the whole instance sends per hour at most.
@@ -31,6 +33,7 @@ impl Default for EmailSettings {
             retry_base_secs: 30,
             max_attempts: 8,
             lease_secs: 120,
+            relay_sessions: 1,
             retention_secs: 90 * 24 * 3600,
             reset_emails_per_hour: 100,
         }

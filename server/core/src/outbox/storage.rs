@@ -5,7 +5,7 @@ use crate::seal::{self, Purpose};
 use crate::secret_key::SecretKey;
 use crate::storage::{now, Engine, PartSearch};
 use shared::outbox::{EmailFilter, EmailKind, EmailStatus};
-use sqlx::{AnyPool, Row};
+use sqlx::{Any, AnyPool, Executor, Row};
 
 /// A rendered email waiting to be written to the outbox.
 pub struct NewEmail {
@@ -87,13 +87,13 @@ const CLAIMABLE: &str = "status IN ('queued', 'retrying', 'sending')";
 /// `FOR UPDATE SKIP LOCKED`, so concurrent workers take different emails
 /// instead of queueing on the same row; SQLite serialises writers anyway.
 ///
-/// Claiming several at once costs one commit for the group; each email is
-/// still marked sent on its own right after delivery ([`mark_sent`]), so a
-/// crash can repeat only the one email being delivered. Claimed emails not
-/// yet sent were never handed to the relay: they wait for their lease.
-pub async fn claim(pool: &AnyPool, engine: Engine, lease_secs: i64, limit: i64) -> Result<Vec<Claimed>> {
+/// The worker claims a group in the same commit that records what became of
+/// the group before it ([`settle`]), so one commit serves a group. Claimed
+/// emails not yet sent were never handed to the relay: they wait for their
+/// lease.
+pub async fn claim<'c>(db: impl Executor<'c, Database = Any>, engine: Engine, lease_secs: i64, limit: i64) -> Result<Vec<Claimed>> {
     let now = now();
-    let rows = sqlx::query(&claim_statement(engine)).bind(now).bind(now + lease_secs).bind(limit).fetch_all(pool).await?;
+    let rows = sqlx::query(&claim_statement(engine)).bind(now).bind(now + lease_secs).bind(limit).fetch_all(db).await?;
     let mut claimed = rows
         .iter()
         .map(|r| {
@@ -132,7 +132,7 @@ pub fn claim_statement(engine: Engine) -> String {
 /// as they were before the claim (a worker stopping, or running short of
 /// lease). Only while they still hold this claim's lease (`lease_until`): an
 /// email another worker has claimed since is left alone.
-pub async fn release(pool: &AnyPool, lease_until: i64, ids: &[i64]) -> Result<()> {
+pub async fn release<'c>(db: impl Executor<'c, Database = Any>, lease_until: i64, ids: &[i64]) -> Result<()> {
     if ids.is_empty() {
         return Ok(());
     }
@@ -146,18 +146,79 @@ pub async fn release(pool: &AnyPool, lease_until: i64, ids: &[i64]) -> Result<()
     for id in ids {
         query = query.bind(*id);
     }
-    query.execute(pool).await?;
+    query.execute(db).await?;
     Ok(())
 }
 
 /// Delivered: the body (and the link in it, and its secret) is of no more use here, so it goes.
-pub async fn mark_sent(pool: &AnyPool, id: i64) -> Result<()> {
-    sqlx::query(&format!("UPDATE outbox SET status = 'sent', sent_at = $2, last_error = NULL, {DROP_BODY} WHERE id = $1"))
-        .bind(id)
-        .bind(now())
-        .execute(pool)
-        .await?;
+pub async fn mark_sent<'c>(db: impl Executor<'c, Database = Any>, ids: &[i64]) -> Result<()> {
+    if ids.is_empty() {
+        return Ok(());
+    }
+    let placeholders: Vec<String> = (0..ids.len()).map(|i| format!("${}", i + 2)).collect();
+    let sql = format!("UPDATE outbox SET status = 'sent', sent_at = $1, last_error = NULL, {DROP_BODY} WHERE id IN ({})", placeholders.join(", "));
+    let mut query = sqlx::query(&sql).bind(now());
+    for id in ids {
+        query = query.bind(*id);
+    }
+    query.execute(db).await?;
     Ok(())
+}
+
+/// What became of a group of claimed emails: written together, in the
+/// commit that claims the next group ([`settle`]).
+#[derive(Debug, Default)]
+pub struct Outcomes {
+    /// Taken by the relay.
+    pub sent: Vec<i64>,
+    /// To be tried again at the given time, with the error that stopped it.
+    pub retry: Vec<(i64, String, i64)>,
+    /// Given up, with the reason.
+    pub failed: Vec<(i64, String)>,
+    /// Never handed to the relay (the worker is stopping, or its lease ran
+    /// short): back to the queue, while they still hold their claim's lease
+    /// (each claim's lease, with its emails).
+    pub unsent: Vec<(i64, Vec<i64>)>,
+}
+
+impl Outcomes {
+    pub fn is_empty(&self) -> bool {
+        self.sent.is_empty() && self.retry.is_empty() && self.failed.is_empty() && self.unsent.is_empty()
+    }
+}
+
+/// One commit for a group: records `done`, then claims the next group when
+/// `next` says how (lease, how many). A claim alone is the claim's one
+/// statement; the storage rule holds (everything runs on the transaction).
+///
+/// Until this commits, the emails in `done` that the relay took are still
+/// `sending`: a crash meanwhile sends them again once their lease passes.
+/// That is the price of one commit per group instead of one per email; the
+/// worker bounds it (`outbox/worker.rs`).
+pub async fn settle(db: &crate::storage::Db, done: &Outcomes, next: Option<(i64, i64)>) -> Result<Vec<Claimed>> {
+    if done.is_empty() {
+        return match next {
+            Some((lease, limit)) => claim(db.writes(), db.engine, lease, limit).await,
+            None => Ok(Vec::new()),
+        };
+    }
+    let mut tx = db.begin().await?;
+    mark_sent(&mut *tx, &done.sent).await?;
+    for (id, error, at) in &done.retry {
+        mark_retry(&mut *tx, *id, error, *at).await?;
+    }
+    for (id, error) in &done.failed {
+        mark_failed(&mut *tx, *id, error).await?;
+    }
+    for (lease_until, ids) in &done.unsent {
+        release(&mut *tx, *lease_until, ids).await?;
+    }
+    let claimed = match next {
+        Some((lease, limit)) => claim(&mut *tx, db.engine, lease, limit).await?,
+        None => Vec::new(),
+    };
+    tx.commit().await?;
+    Ok(claimed)
 }
 
 const DROP_BODY: &str = "text_body = '', html_body = '', body = 'dropped', link_secret = NULL";
@@ -217,22 +278,22 @@ pub async fn sweep(pool: &AnyPool, retention_secs: i64) -> Result<(u64, u64)> {
 /// Given up: `failed_at` counts it in delivery health's "failed in the last 24 hours".
 /// An email cancelled while its attempt was under way stays cancelled
 /// (its link died meanwhile), here and in `mark_retry`.
-pub async fn mark_failed(pool: &AnyPool, id: i64, error: &str) -> Result<()> {
+pub async fn mark_failed<'c>(db: impl Executor<'c, Database = Any>, id: i64, error: &str) -> Result<()> {
     sqlx::query("UPDATE outbox SET status = 'failed', last_error = $2, failed_at = $3 WHERE id = $1 AND status <> 'cancelled'")
         .bind(id)
         .bind(error)
         .bind(now())
-        .execute(pool)
+        .execute(db)
         .await?;
     Ok(())
 }
 
-pub async fn mark_retry(pool: &AnyPool, id: i64, error: &str, at: i64) -> Result<()> {
+pub async fn mark_retry<'c>(db: impl Executor<'c, Database = Any>, id: i64, error: &str, at: i64) -> Result<()> {
     sqlx::query("UPDATE outbox SET status = 'retrying', last_error = $2, next_attempt_at = $3 WHERE id = $1 AND status <> 'cancelled'")
         .bind(id)
         .bind(error)
         .bind(at)
-        .execute(pool)
+        .execute(db)
         .await?;
     Ok(())
 }

@@ -5,20 +5,26 @@
 //! way out), and records the outcome: sent; failed for good on a 5xx;
 //! otherwise retried later with a growing delay.
 
-use super::storage::{self, Claimed};
+use super::storage::{self, Claimed, Outcomes};
 use super::Outbox;
 use crate::delivery::Recorder;
-use crate::smtp::sender::{self, Sender};
+use crate::smtp::sender::{self, SendError, Sender};
 use crate::storage::now;
 use lettre::message::{Mailbox, MultiPart};
 use lettre::{Address, Message};
 use std::time::{Duration, Instant};
 use tokio::sync::watch;
 
-/// Emails claimed per statement. The claim was the costliest step per email
-/// (0.6 ms of 0.9 ms); one claim per group took the drain from about 1,100
-/// to 1,550 emails/s (BENCHMARKS.md). Each email is still marked sent alone.
+/// Emails claimed per statement, and recorded per commit (`drain_with`).
+/// The claim was the costliest step per email (0.6 ms of 0.9 ms); one claim
+/// per group took the drain from about 1,100 to 1,550 emails/s, and one
+/// commit per group further (BENCHMARKS.md, "History of the drain rate").
 const CLAIM: i64 = 16;
+
+/// Emails a relay session may have taken before their "sent" commits: the
+/// group being sent and the one before it (`drain_with`). A crash sends at
+/// most this many again, per session.
+pub const IN_FLIGHT: usize = 2 * CLAIM as usize;
 
 /// PostgreSQL: emails queued by any instance wake this one at once (LISTEN/NOTIFY).
 fn listen_for_other_instances(outbox: &Outbox) {
@@ -43,16 +49,30 @@ fn listen_for_other_instances(outbox: &Outbox) {
     });
 }
 
-/// Starts the worker, supervised (`crate::supervise`): a panic in a round
-/// restarts it rather than leaving the queue undelivered until a restart.
+/// Starts the worker: one delivery loop per relay session
+/// (`GATEHOUSE_RELAY_SESSIONS`), each supervised (`crate::supervise`): a
+/// panic in a round restarts it rather than leaving the queue undelivered
+/// until a restart. The loops share nothing but the queue, whose claim never
+/// gives two of them the same email. The handle ends when every loop has.
 pub fn spawn(_operator: &crate::operator::Operator, outbox: Outbox, shutdown: watch::Receiver<bool>) -> tokio::task::JoinHandle<()> {
     listen_for_other_instances(&outbox);
-    crate::supervise::supervise("outbox_worker", shutdown.clone(), move || run(outbox.clone(), shutdown.clone()))
+    let loops: Vec<_> = (0..outbox.emails.relay_sessions.max(1))
+        .map(|_| {
+            let (outbox, stop) = (outbox.clone(), shutdown.clone());
+            crate::supervise::supervise("outbox_worker", shutdown.clone(), move || run(outbox.clone(), stop.clone()))
+        })
+        .collect();
+    tokio::spawn(async move {
+        for handle in loops {
+            let _ = handle.await;
+        }
+    })
 }
 
 /// Delivers until shutdown.
 async fn run(outbox: Outbox, mut shutdown: watch::Receiver<bool>) {
     crate::storage::rule::scope(async move {
+        let mut wake = outbox.wake.waiter();
         loop {
             if *shutdown.borrow() {
                 break;
@@ -66,7 +86,7 @@ async fn run(outbox: Outbox, mut shutdown: watch::Receiver<bool>) {
                 }
             };
             tokio::select! {
-                _ = outbox.wake.rung() => {}
+                _ = wake.rung() => {}
                 _ = tokio::time::sleep(pause) => {}
                 // A dropped sender is a shutdown too (its owner is gone).
                 changed = shutdown.changed() => if changed.is_err() { break },
@@ -113,78 +133,165 @@ async fn drain(outbox: &Outbox, shutdown: &watch::Receiver<bool>) -> crate::erro
     result
 }
 
+/// A claimed group, and when it was claimed (its lease runs from then).
+struct Group {
+    emails: Vec<Claimed>,
+    claimed_at: Instant,
+}
+
+impl Group {
+    fn new(emails: Vec<Claimed>) -> Self {
+        Self { emails, claimed_at: Instant::now() }
+    }
+
+    /// Back to the queue, untried: this claim's lease (one for the group) and the emails.
+    fn unsent(self) -> Option<(i64, Vec<i64>)> {
+        let first = self.emails.first()?;
+        Some((first.lease_until, self.emails.iter().map(|e| e.id).collect()))
+    }
+}
+
+/// The pipeline: while one group goes to the relay, the database records
+/// what became of the group before it and claims the next, in one commit
+/// (`storage::settle`). The relay's session never waits for a commit, and
+/// a group costs one commit instead of one per email.
+///
+/// What this costs: an email the relay has taken is marked sent when its
+/// group's outcomes commit, at the latest while the next group is sent. A
+/// crash in between (kill -9) sends those again when their lease passes, so
+/// at most [`IN_FLIGHT`] emails may arrive twice; nothing is
+/// lost, and nothing is marked sent before the relay took it.
 async fn drain_with(outbox: &Outbox, shutdown: &watch::Receiver<bool>, slot: &mut Option<Sender>) -> crate::error::Result<()> {
-    let lease = outbox.emails.lease_secs;
+    let claim = Some((outbox.emails.lease_secs, CLAIM));
     let mut health = Recorder::default();
+    let mut done = Outcomes::default();
+    let mut next = Group::new(Vec::new());
     loop {
-        // Read the configuration before every claim, so that a change or a
+        if next.emails.is_empty() {
+            // Nothing claimed ahead: record what is done and claim, in one commit.
+            next = Group::new(storage::settle(&outbox.db, &std::mem::take(&mut done), claim).await?);
+            if next.emails.is_empty() {
+                return Ok(());
+            }
+        }
+        // Read the configuration before every group, so that a change or a
         // switch-off takes effect within one group of emails.
-        let Some(current) = crate::smtp::service::sender_for_delivery(&outbox.relays).await? else { return Ok(()) };
+        let current = match crate::smtp::service::sender_for_delivery(&outbox.relays).await? {
+            Some(current) if !*shutdown.borrow() => current,
+            _ => return finish(outbox, done, next).await,
+        };
         // Once per group: every email of it goes out through this sender.
         let in_force = sender::in_force(slot.take(), current).await;
         let sender = slot.insert(in_force);
-        let claimed = storage::claim(outbox.db.writes(), outbox.db.engine, lease, CLAIM).await?;
-        if claimed.is_empty() {
-            return Ok(());
-        }
-        // An email is started only while at least half of its lease is left,
-        // so no other instance takes it over while it is being sent.
-        let deadline = Instant::now() + Duration::from_secs(lease as u64 / 2);
-        let mut emails = claimed.into_iter();
-        while let Some(email) = emails.next() {
-            if *shutdown.borrow() || Instant::now() > deadline {
-                let unsent: Vec<i64> = std::iter::once(email.id).chain(emails.map(|e| e.id)).collect();
-                storage::release(outbox.db.writes(), email.lease_until, &unsent).await?;
-                break;
+        let group = std::mem::replace(&mut next, Group::new(Vec::new()));
+        let (sent, claimed) = tokio::join!(
+            // The relay's side touches no database (the storage rule: the other side holds a transaction).
+            send_group(outbox, sender, group, shutdown),
+            storage::settle(&outbox.db, &done, claim),
+        );
+        let (outcomes, refusals) = sent;
+        done = outcomes;
+        let recorded = match claimed {
+            Ok(claimed) => {
+                next = Group::new(claimed);
+                // Delivery health hears the relay's answers, outside any transaction.
+                record_health(outbox, &mut health, &done, refusals).await
             }
-            deliver(outbox, sender, &mut health, &email).await?;
-        }
-        if *shutdown.borrow() {
-            return Ok(());
+            Err(e) => Err(e),
+        };
+        if let Err(e) = recorded {
+            // Worth one try: what the relay took is then not sent again.
+            let _ = finish(outbox, done, next).await;
+            return Err(e);
         }
     }
 }
 
-/// One attempt at one email, and its outcome recorded at once: a delivered
-/// email is marked sent before the next one goes out. The relay's answer
-/// goes to delivery health too (an email that cannot be built is not the
-/// relay's doing, and does not).
-async fn deliver(outbox: &Outbox, sender: &mut Sender, health: &mut Recorder, email: &Claimed) -> crate::error::Result<()> {
+/// The end of a drain: records what is done, and gives back what was claimed ahead.
+async fn finish(outbox: &Outbox, done: Outcomes, next: Group) -> crate::error::Result<()> {
+    let mut last = done;
+    last.unsent.extend(next.unsent());
+    storage::settle(&outbox.db, &last, None).await?;
+    Ok(())
+}
+
+async fn record_health(outbox: &Outbox, health: &mut Recorder, done: &Outcomes, refusals: Vec<SendError>) -> crate::error::Result<()> {
+    if !done.sent.is_empty() {
+        health.sent(&outbox.db).await?;
+    }
+    for e in refusals {
+        health.failed(&outbox.db, e.stage, &e.message).await?;
+    }
+    Ok(())
+}
+
+/// Hands each email of `group` to the relay, one after another, and says
+/// what became of each (and the relay's refusals, for delivery health).
+/// An email is started only while at least half of its lease is left, so
+/// no other instance takes it over while it is being sent.
+async fn send_group(outbox: &Outbox, sender: &mut Sender, group: Group, shutdown: &watch::Receiver<bool>) -> (Outcomes, Vec<SendError>) {
+    let deadline = group.claimed_at + Duration::from_secs(outbox.emails.lease_secs as u64 / 2);
+    let mut outcomes = Outcomes::default();
+    let mut refusals = Vec::new();
+    let mut emails = group.emails.into_iter();
+    while let Some(email) = emails.next() {
+        if *shutdown.borrow() || Instant::now() > deadline {
+            let unsent: Vec<i64> = std::iter::once(email.id).chain(emails.map(|e| e.id)).collect();
+            outcomes.unsent.push((email.lease_until, unsent));
+            break;
+        }
+        match deliver(outbox, sender, &email).await {
+            Ok(()) => outcomes.sent.push(email.id),
+            Err(Undelivered::Unsendable(why)) => outcomes.failed.push((email.id, why)),
+            Err(Undelivered::Refused(e)) => {
+                retry_or_fail(outbox, &email, &e.message, e.permanent, &mut outcomes);
+                refusals.push(e);
+            }
+        }
+    }
+    (outcomes, refusals)
+}
+
+/// Why an email did not go out.
+enum Undelivered {
+    /// It cannot be sent at all (no content, a bad address): not the relay's doing.
+    Unsendable(String),
+    /// The relay (or the way to it) did not take it.
+    Refused(SendError),
+}
+
+/// One attempt at one email. The relay's answer is the outcome; the caller records it.
+async fn deliver(outbox: &Outbox, sender: &mut Sender, email: &Claimed) -> Result<(), Undelivered> {
     let (text, html) = match email.body.open(&outbox.key) {
         Ok(Some(parts)) => parts,
-        Ok(None) => return storage::mark_failed(outbox.db.writes(), email.id, "nothing to send: its content was dropped").await,
-        Err(_) => return storage::mark_failed(outbox.db.writes(), email.id, "its sealed content cannot be opened (was secret.key replaced?)").await,
+        Ok(None) => return Err(Undelivered::Unsendable("nothing to send: its content was dropped".into())),
+        Err(_) => return Err(Undelivered::Unsendable("its sealed content cannot be opened (was secret.key replaced?)".into())),
     };
-    let message = match build(sender.from(), email, text, html) {
-        Ok(m) => m,
-        Err(why) => return storage::mark_failed(outbox.db.writes(), email.id, &why).await,
-    };
+    let message = build(sender.from(), email, text, html).map_err(Undelivered::Unsendable)?;
     let started = Instant::now();
     let outcome = sender.send(&message).await;
     crate::metrics::METRICS.observe_send(started.elapsed(), outcome.as_ref().map(|_| ()).map_err(|e| e.permanent));
     match outcome {
         Ok(()) => {
             tracing::debug!(id = email.id, attempt = email.attempts, "email sent");
-            storage::mark_sent(outbox.db.writes(), email.id).await?;
-            health.sent(&outbox.db).await
+            Ok(())
         }
         // The sender has closed its session: after an error its state is unknown.
         Err(e) => {
             tracing::info!(id = email.id, attempt = email.attempts, stage = ?e.stage, permanent = e.permanent, "the relay did not take an email");
-            retry_or_fail(outbox, email, &e.message, e.permanent).await?;
-            health.failed(&outbox.db, e.stage, &e.message).await
+            Err(Undelivered::Refused(e))
         }
     }
 }
 
-async fn retry_or_fail(outbox: &Outbox, email: &Claimed, error: &str, permanent: bool) -> crate::error::Result<()> {
+fn retry_or_fail(outbox: &Outbox, email: &Claimed, error: &str, permanent: bool, outcomes: &mut Outcomes) {
     if permanent || email.attempts >= outbox.emails.max_attempts {
         tracing::warn!(id = email.id, attempt = email.attempts, error, "email failed");
-        storage::mark_failed(outbox.db.writes(), email.id, error).await
+        outcomes.failed.push((email.id, error.to_owned()));
     } else {
         let at = now() + backoff_secs(outbox.emails.retry_base_secs, email.attempts);
         tracing::info!(id = email.id, attempt = email.attempts, error, next_attempt_at = at, "email will be retried");
-        storage::mark_retry(outbox.db.writes(), email.id, error, at).await
+        outcomes.retry.push((email.id, error.to_owned(), at));
     }
 }
 

@@ -127,6 +127,18 @@ impl Relay {
         seen
     }
 
+    /// The most sessions (connections) whose messages interleaved: 1 when
+    /// each session's messages came before the next session's began.
+    pub fn most_sessions_at_once(&self) -> usize {
+        let mut spans: std::collections::HashMap<String, (usize, usize)> = std::collections::HashMap::new();
+        for (i, mail) in self.messages().iter().enumerate() {
+            let session = mail.lines().find_map(|l| l.strip_prefix("X-Session: ")).unwrap().to_owned();
+            spans.entry(session).and_modify(|(_, last)| *last = i).or_insert((i, i));
+        }
+        let count = self.message_count();
+        (0..count).map(|i| spans.values().filter(|(first, last)| (*first..=*last).contains(&i)).count()).max().unwrap_or(0)
+    }
+
     pub fn wait_for_messages(&self, n: usize, within: Duration) -> Vec<String> {
         let deadline = Instant::now() + within;
         loop {
