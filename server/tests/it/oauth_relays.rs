@@ -330,6 +330,7 @@ fn a_token_endpoint_setting_that_is_not_safe_stops_the_start() {
         ("GATEHOUSE_GOOGLE_TOKEN_URL", "--google-token-url", "http://127.0.0.1:x@evil.example/token"),
         ("GATEHOUSE_GOOGLE_TOKEN_URL", "--google-token-url", "http://oauth2.example/token"),
         ("GATEHOUSE_MICROSOFT_LOGIN_URL", "--microsoft-login-url", "http://127.0.0.1:x@evil.example"),
+        ("GATEHOUSE_MICROSOFT_GRAPH_URL", "--microsoft-graph-url", "http://graph.example"),
     ] {
         let data = tempfile::tempdir().unwrap();
         let mut child = std::process::Command::new(support::BIN)

@@ -107,28 +107,36 @@ pub fn apply(doc: &mut Value) {
             "else": {"properties": {"account_id": {"type": "null"}}},
         }),
     );
-    // OAuth2 signs in as a mailbox: it needs authentication and a username.
+    // Microsoft Graph names no relay: host, port, security, auth and
+    // username are ignored (`SmtpDraft::parse`). Any other configuration
+    // names its relay, and the rules below hold for it.
     add_condition(
         schemas,
         "SmtpDraft",
         json!({
-            "if": {"properties": {"oauth": {"type": "object"}}, "required": ["oauth"]},
-            "then": {"required": ["auth", "username"], "properties": {"auth": {"const": true}}},
-        }),
-    );
-    // With authentication, a username is required. A blank password keeps
-    // the stored one: 409 when none is stored for this relay.
-    add_condition(
-        schemas,
-        "SmtpDraft",
-        json!({
-            "if": {"properties": {"auth": {"const": true}}, "required": ["auth"]},
-            "then": {"required": ["username"], "properties": {
-                "username": {"type": "string", "maxLength": smtp::MAX_USERNAME_CHARS, "pattern": NON_BLANK_LINE},
-                "password": {"maxLength": smtp::MAX_PASSWORD_CHARS},
-                // A password only over an encrypted connection.
-                "security": {"enum": ["ssl", "starttls"]},
-            }},
+            "if": {"properties": {"oauth": {"type": "object", "required": ["provider", "transport"], "properties": {
+                "provider": {"const": oauth::Provider::Microsoft365.as_str()},
+                "transport": {"const": oauth::Transport::Graph.as_str()},
+            }}}, "required": ["oauth"]},
+            "else": {"allOf": [
+                {"required": ["host", "port"]},
+                // OAuth2 signs in as a mailbox: it needs authentication and a username.
+                {
+                    "if": {"properties": {"oauth": {"type": "object"}}, "required": ["oauth"]},
+                    "then": {"required": ["auth", "username"], "properties": {"auth": {"const": true}}},
+                },
+                // With authentication, a username is required. A blank password keeps
+                // the stored one: 409 when none is stored for this relay.
+                {
+                    "if": {"properties": {"auth": {"const": true}}, "required": ["auth"]},
+                    "then": {"required": ["username"], "properties": {
+                        "username": {"type": "string", "maxLength": smtp::MAX_USERNAME_CHARS, "pattern": NON_BLANK_LINE},
+                        "password": {"maxLength": smtp::MAX_PASSWORD_CHARS},
+                        // A password only over an encrypted connection.
+                        "security": {"enum": ["ssl", "starttls"]},
+                    }},
+                },
+            ]},
         }),
     );
 }
