@@ -105,7 +105,7 @@ async fn microsoft_365_sends_the_test_email_and_invitations_with_one_token(db: T
     let saved = put(&app, &draft(&peers, microsoft(Some(CLIENT_SECRET)))).await;
     assert_eq!(saved.status(), 200);
     let settings: Value = app.client.get(app.url("/api/v1/smtp")).send().await.unwrap().json().await.unwrap();
-    assert_eq!(settings["oauth"], json!({"provider": "microsoft365", "tenant_id": TENANT, "client_id": CLIENT_ID, "secret_set": true}));
+    assert_eq!(settings["oauth"], json!({"provider": "microsoft365", "tenant_id": TENANT, "client_id": CLIENT_ID, "secret_set": true, "transport": "smtp"}));
 
     let report = test_send(&app, None).await;
     assert_eq!(report["stage"], "sent", "{report}");
