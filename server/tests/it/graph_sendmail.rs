@@ -19,6 +19,7 @@ on_both_databases!(
     graph_sends_the_test_email_and_invitations_with_one_token,
     graph_failures_are_named_at_their_stage,
     the_worker_honours_retry_after_and_fails_a_refused_mailbox_at_once,
+    graph_is_provisioned_as_code_without_a_host,
 );
 
 struct Peers {
@@ -194,6 +195,32 @@ async fn the_worker_honours_retry_after_and_fails_a_refused_mailbox_at_once(db: 
     assert_eq!(failed["attempts"], 1, "{failed}");
     assert!(failed["last_error"].as_str().unwrap().contains("403 ErrorAccessDenied"), "{failed}");
     assert_eq!(peers.tokens.requests().len(), 1, "one token for every email");
+}
+
+/// Configuration as code: `GATEHOUSE_SMTP_OAUTH_TRANSPORT=graph` with no
+/// `GATEHOUSE_SMTP_HOST`; the console shows it managed and its test email goes through Graph.
+async fn graph_is_provisioned_as_code_without_a_host(db: TestDb) {
+    let peers = peers(120);
+    let (login, graph) = (peers.tokens.login_url(), peers.graph.url());
+    let env = [
+        ("GATEHOUSE_MICROSOFT_LOGIN_URL", login.as_str()),
+        ("GATEHOUSE_MICROSOFT_GRAPH_URL", &graph),
+        ("GATEHOUSE_SMTP_FROM_EMAIL", MAILBOX),
+        ("GATEHOUSE_SMTP_OAUTH_PROVIDER", "microsoft365"),
+        ("GATEHOUSE_SMTP_OAUTH_TRANSPORT", "graph"),
+        ("GATEHOUSE_SMTP_OAUTH_TENANT_ID", TENANT),
+        ("GATEHOUSE_SMTP_OAUTH_CLIENT_ID", CLIENT_ID),
+        ("GATEHOUSE_SMTP_OAUTH_CLIENT_SECRET", CLIENT_SECRET),
+    ];
+    let app = TestApp::spawn(&db, &env).await;
+    app.set_up_admin().await;
+    let settings: Value = app.client.get(app.url("/api/v1/smtp")).send().await.unwrap().json().await.unwrap();
+    assert_eq!((&settings["managed"], &settings["enabled"]), (&json!(true), &json!(true)), "{settings}");
+    assert_eq!(settings["oauth"]["transport"], "graph", "{settings}");
+    let report = test_send(&app, None).await;
+    assert_eq!((report["ok"].as_bool(), report["stage"].as_str()), (Some(true), Some("sent")), "{report}");
+    wait_until(Duration::from_secs(10), "Graph's answer was not seen", || peers.graph.requests().len() == 1);
+    assert_eq!(peers.graph.requests()[0].1, 202);
 }
 
 fn chrono_now() -> i64 {
