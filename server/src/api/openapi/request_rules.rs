@@ -52,15 +52,6 @@ pub fn apply(doc: &mut Value) {
     set("UserUpdate", "account_id", &json!({"minimum": 1}));
     set("AccountRequest", "name", &json!({"maxLength": account::MAX_NAME_CHARS, "pattern": VISIBLE_NON_BLANK}));
     set("HostUpdate", "name", &json!({"maxLength": account::MAX_NAME_CHARS, "pattern": VISIBLE_NON_BLANK}));
-    set(
-        "SmtpDraft",
-        "host",
-        &json!({
-            "maxLength": 253,
-            "anyOf": [{"format": "idn-hostname"}, {"format": "ipv4"}, {"format": "ipv6"}],
-        }),
-    );
-    set("SmtpDraft", "port", &json!({"minimum": 1, "maximum": 65535}));
     set("SmtpDraft", "from_name", &json!({"maxLength": smtp::MAX_FROM_NAME_CHARS, "pattern": ONE_LINE}));
     set("SmtpDraft", "from_email", &email);
     set("NewApiToken", "name", &json!({"maxLength": token::MAX_NAME_CHARS, "pattern": NON_BLANK_LINE}));
@@ -118,8 +109,12 @@ pub fn apply(doc: &mut Value) {
                 "provider": {"const": oauth::Provider::Microsoft365.as_str()},
                 "transport": {"const": oauth::Transport::Graph.as_str()},
             }}}, "required": ["oauth"]},
+            // (So the relay's host and port rules hold only here: Graph takes any.)
             "else": {"allOf": [
-                {"required": ["host", "port"]},
+                {"required": ["host", "port"], "properties": {
+                    "host": {"maxLength": 253, "anyOf": [{"format": "idn-hostname"}, {"format": "ipv4"}, {"format": "ipv6"}]},
+                    "port": {"minimum": 1, "maximum": 65535},
+                }},
                 // OAuth2 signs in as a mailbox: it needs authentication and a username.
                 {
                     "if": {"properties": {"oauth": {"type": "object"}}, "required": ["oauth"]},
