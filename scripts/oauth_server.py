@@ -4,8 +4,9 @@ Microsoft's and Google's (neither is reachable from here).
 
 - Microsoft 365, client credentials: POST /<tenant>/oauth2/v2.0/token with
   grant_type=client_credentials, client_id, client_secret and
-  scope=https://outlook.office365.com/.default. A wrong secret gets Entra's
-  own answer: 401 {"error": "invalid_client", "error_description": "AADSTS7000215: …"}.
+  scope=https://outlook.office365.com/.default (SMTP) or
+  https://graph.microsoft.com/.default (Graph's sendMail). A wrong secret
+  gets Entra's own answer: 401 {"error": "invalid_client", "error_description": "AADSTS7000215: …"}.
 - Google, JWT bearer (RFC 7523): POST /google/token with
   grant_type=urn:ietf:params:oauth:grant-type:jwt-bearer and an RS256
   assertion, verified against the service account's public key: iss, sub
@@ -18,8 +19,10 @@ Content-Length (the body ends when the connection closes), as an endpoint
 flooding its client would.
 
 Tokens are `tok.<nonce>.<hmac-sha256(secret, nonce)>`, which
-scripts/smtp_relay.py --xoauth2 USER:SECRET accepts. Prints `READY <port>`,
-then `EVENT TOKEN <microsoft|google> <ok|fail> [<token>]` per request.
+scripts/smtp_relay.py --xoauth2 USER:SECRET accepts; a Graph token's nonce
+starts with `graph-`, which scripts/graph_server.py requires (and the relay
+does not: its check is the signature). Prints `READY <port>`, then
+`EVENT TOKEN <microsoft|graph|google> <ok|fail> [<token>]` per request.
 Stops when its standard input closes.
 """
 import argparse
@@ -65,8 +68,8 @@ def main():
     pem = private.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()).decode()
     state = {"port": 0}
 
-    def issue():
-        nonce = secrets.token_hex(8)
+    def issue(prefix=""):
+        nonce = prefix + secrets.token_hex(8)
         return f"tok.{nonce}.{hmac.new(args.secret.encode(), nonce.encode(), hashlib.sha256).hexdigest()}"
 
     class Endpoint(BaseHTTPRequestHandler):
@@ -110,17 +113,19 @@ def main():
             self.answer(404, {"error": "not_found", "error_description": f"no token endpoint at {self.path}"})
 
         def microsoft(self, form):
-            if form.get("grant_type") != "client_credentials" or form.get("scope") != "https://outlook.office365.com/.default":
+            graph = form.get("scope") == "https://graph.microsoft.com/.default"
+            kind = "graph" if graph else "microsoft"
+            if form.get("grant_type") != "client_credentials" or form.get("scope") not in ("https://outlook.office365.com/.default", "https://graph.microsoft.com/.default"):
                 say("EVENT TOKEN microsoft fail")
                 return self.answer(400, {"error": "invalid_request", "error_description": "AADSTS900144: wrong grant_type or scope"})
             if form.get("client_id") != args.client_id:
-                say("EVENT TOKEN microsoft fail")
+                say(f"EVENT TOKEN {kind} fail")
                 return self.answer(400, {"error": "unauthorized_client", "error_description": f"AADSTS700016: Application with identifier '{form.get('client_id')}' was not found in the directory '{args.tenant}'."})
             if form.get("client_secret") != args.client_secret:
-                say("EVENT TOKEN microsoft fail")
+                say(f"EVENT TOKEN {kind} fail")
                 return self.answer(401, {"error": "invalid_client", "error_description": f"AADSTS7000215: Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '{args.client_id}'."})
-            token = issue()
-            say(f"EVENT TOKEN microsoft ok {token}")
+            token = issue("graph-" if graph else "")
+            say(f"EVENT TOKEN {kind} ok {token}")
             self.issued({"token_type": "Bearer", "expires_in": args.expires_in, "access_token": token})
 
         def google(self, form):

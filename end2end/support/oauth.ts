@@ -1,7 +1,9 @@
 // Microsoft 365 stand-ins for the OAuth2 test: a local token endpoint
 // (scripts/oauth_server.py) and a StartTLS relay taking AUTH XOAUTH2 with its
 // tokens (scripts/smtp_relay.py --xoauth2), under a throwaway CA
-// (scripts/test_certs.py) that Gatehouse is told to trust.
+// (scripts/test_certs.py) that Gatehouse is told to trust; and a local
+// Microsoft Graph sendMail endpoint taking the same endpoint's Graph tokens
+// (scripts/graph_server.py).
 import { spawn, spawnSync, ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -41,12 +43,14 @@ function startScript(args: string[], lines: string[]): Promise<{ child: ChildPro
 export class MicrosoftPeers {
   readonly relayEvents: string[] = [];
   readonly tokenEvents: string[] = [];
+  readonly graphEvents: string[] = [];
 
   private constructor(
     private readonly dir: string,
     readonly caFile: string,
     private relay?: { child: ChildProcess; port: number },
     private tokens?: { child: ChildProcess; port: number },
+    private graph?: { child: ChildProcess; port: number },
   ) {}
 
   static async start(): Promise<MicrosoftPeers> {
@@ -63,6 +67,10 @@ export class MicrosoftPeers {
       [join(SCRIPTS, 'oauth_server.py'), '--secret', SHARED, '--mailbox', MAILBOX, '--key-file', join(dir, 'key.json')],
       peers.tokenEvents,
     );
+    peers.graph = await startScript(
+      [join(SCRIPTS, 'graph_server.py'), '--secret', SHARED, '--mailbox', MAILBOX, '--spool', dir, '--retry-after', '120'],
+      peers.graphEvents,
+    );
     return peers;
   }
 
@@ -75,8 +83,13 @@ export class MicrosoftPeers {
     return `http://127.0.0.1:${this.tokens!.port}`;
   }
 
+  /** GATEHOUSE_MICROSOFT_GRAPH_URL pointing at the local Graph endpoint. */
+  get graphUrl(): string {
+    return `http://127.0.0.1:${this.graph!.port}`;
+  }
+
   stop(): void {
-    for (const p of [this.relay, this.tokens]) {
+    for (const p of [this.relay, this.tokens, this.graph]) {
       p?.child.removeAllListeners('exit');
       p?.child.kill('SIGTERM');
     }

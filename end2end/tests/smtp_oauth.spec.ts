@@ -11,7 +11,11 @@ const test = base.extend<{ peers: MicrosoftPeers; oauthGh: Gatehouse }>({
     peers.stop();
   },
   oauthGh: async ({ peers }, use) => {
-    const gh = await Gatehouse.start({ GATEHOUSE_SMTP_CA_FILE: peers.caFile, GATEHOUSE_MICROSOFT_LOGIN_URL: peers.loginUrl });
+    const gh = await Gatehouse.start({
+      GATEHOUSE_SMTP_CA_FILE: peers.caFile,
+      GATEHOUSE_MICROSOFT_LOGIN_URL: peers.loginUrl,
+      GATEHOUSE_MICROSOFT_GRAPH_URL: peers.graphUrl,
+    });
     await use(gh);
     await gh.stop();
   },
@@ -72,4 +76,45 @@ test('Microsoft 365: a wrong secret is named at the token stage, with Microsoft\
   await expect(verdict).toContainText('No token from the identity provider');
   await expect(verdict).toContainText('AADSTS7000215');
   await expect(verdict).toContainText('admin consent for SMTP.SendAsApp');
+});
+
+test('Microsoft 365 through Graph: no relay fields, save, and the test email goes out through sendMail', async ({ page, oauthGh, peers }) => {
+  await setUpAdmin(page, oauthGh);
+  await page.getByRole('link', { name: 'Host settings' }).click();
+  await page.getByRole('link', { name: 'SMTP configuration' }).click();
+  await page.getByLabel('Sign in with').selectOption({ label: 'Microsoft 365 (OAuth2)' });
+  await page.getByLabel('Sends through').selectOption('graph');
+
+  // Graph names no relay: host, port, encryption and the mailbox field go; the guide is Graph's.
+  await expect(page.getByLabel('Host', { exact: true })).toHaveCount(0);
+  await expect(page.getByLabel('Port')).toHaveCount(0);
+  await expect(page.getByRole('checkbox', { name: 'Enable StartTLS' })).toHaveCount(0);
+  await expect(page.getByLabel('Mailbox to send as')).toHaveCount(0);
+  await expect(page.getByTestId('oauth-guide')).toContainText('Mail.Send');
+  await expect(page.getByTestId('oauth-guide')).toContainText('application access policy');
+
+  await page.getByLabel('From display name').fill('Contoso');
+  await page.getByLabel('From email').fill(MAILBOX);
+  await page.getByLabel('Directory (tenant) ID').fill(TENANT);
+  await page.getByLabel('Application (client) ID').fill(CLIENT_ID);
+  await page.getByLabel('Client secret').fill(CLIENT_SECRET);
+  await page.getByRole('button', { name: 'Save' }).click();
+  await expect(page.getByTestId('smtp-saved')).toBeVisible();
+
+  await page.reload();
+  await expect(page.getByLabel('Sends through')).toHaveValue('graph');
+  await expect(page.getByLabel('Host', { exact: true })).toHaveCount(0);
+  await page.getByRole('button', { name: 'Send test email' }).click();
+  const verdict = page.getByTestId('smtp-test-verdict');
+  await expect(verdict).toContainText(`Test email sent to ${ADMIN.email}`);
+  await expect(verdict).toContainText('202 Accepted');
+  expect(peers.tokenEvents.some((l) => l.startsWith('EVENT TOKEN graph ok'))).toBe(true);
+  expect(peers.graphEvents.some((l) => l === `EVENT SEND ${MAILBOX} 202 ${ADMIN.email}`)).toBe(true);
+
+  // A mailbox the app may not send as: named at the send stage, with Graph's code and what to do.
+  await page.getByLabel('From email').fill('denied@contoso.example');
+  await page.getByRole('button', { name: 'Send test email' }).click();
+  await expect(verdict).toContainText('Microsoft Graph refused the email');
+  await expect(verdict).toContainText('403 ErrorAccessDenied');
+  await expect(verdict).toContainText('application permission Mail.Send with admin consent');
 });

@@ -101,6 +101,10 @@ pub struct ServeSettings {
     /// https:// (plain http:// only to this machine), without a user name or password.
     #[arg(long, env = "GATEHOUSE_MICROSOFT_LOGIN_URL", default_value = gatehouse_core::smtp::DEFAULT_MICROSOFT_LOGIN, value_parser = TokenUrl::parse)]
     pub microsoft_login_url: TokenUrl,
+    /// Microsoft Graph, where Microsoft 365 configurations with the `graph` transport post their
+    /// email (sendMail); sovereign clouds set their own. Same rules as the login URL.
+    #[arg(long, env = "GATEHOUSE_MICROSOFT_GRAPH_URL", default_value = gatehouse_core::smtp::DEFAULT_MICROSOFT_GRAPH, value_parser = TokenUrl::parse)]
+    pub microsoft_graph_url: TokenUrl,
     /// Google's token endpoint for Google Workspace relays (OAuth2): the only one asked, whatever
     /// a service-account key's token_uri says (a key naming another is refused).
     #[arg(long, env = "GATEHOUSE_GOOGLE_TOKEN_URL", default_value = gatehouse_core::smtp::DEFAULT_GOOGLE_TOKEN_URL, value_parser = TokenUrl::parse)]

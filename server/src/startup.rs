@@ -94,6 +94,7 @@ impl Application {
             extra_roots,
             test_bound: Duration::from_secs(settings.smtp_test_timeout),
             microsoft_login: settings.microsoft_login_url.clone(),
+            microsoft_graph: settings.microsoft_graph_url.clone(),
             google_token: settings.google_token_url.clone(),
             managed: relay.is_some(),
         };

@@ -8,6 +8,9 @@ use std::fmt;
 
 /// Microsoft's token scope for SMTP with an app's own identity.
 pub const MICROSOFT_SCOPE: &str = "https://outlook.office365.com/.default";
+/// Microsoft's token scope for Graph (`sendMail`) with an app's own identity:
+/// the app's consented application permissions (Mail.Send).
+pub const GRAPH_SCOPE: &str = "https://graph.microsoft.com/.default";
 /// Google's scope for sending mail as a delegated user.
 pub const GOOGLE_SCOPE: &str = "https://mail.google.com/";
 /// Longest tenant or client id accepted (real ones are 36-character GUIDs or domains).
@@ -31,6 +34,12 @@ pub enum OAuthDraft {
         client_id: String,
         #[serde(default)]
         client_secret: Option<String>,
+        /// How email leaves: `smtp` (AUTH XOAUTH2 at the relay, the default)
+        /// or `graph` (Microsoft Graph's sendMail over HTTPS, for tenants
+        /// with SMTP AUTH off). With `graph`, `host`, `port`, `security` and
+        /// `username` are ignored: the mailbox is `from_email`.
+        #[serde(default)]
+        transport: Transport,
     },
     /// Google Workspace: a service account with domain-wide delegation (JWT bearer grant).
     Google {
@@ -43,16 +52,42 @@ pub enum OAuthDraft {
 impl fmt::Debug for OAuthDraft {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            OAuthDraft::Microsoft365 { tenant_id, client_id, client_secret } => f
+            OAuthDraft::Microsoft365 { tenant_id, client_id, client_secret, transport } => f
                 .debug_struct("Microsoft365")
                 .field("tenant_id", tenant_id)
                 .field("client_id", client_id)
                 .field("client_secret", &client_secret.as_ref().map(|_| "***"))
+                .field("transport", transport)
                 .finish(),
             OAuthDraft::Google { service_account_key } => {
                 f.debug_struct("Google").field("service_account_key", &service_account_key.as_ref().map(|_| "***")).finish()
             }
         }
+    }
+}
+
+/// How a Microsoft 365 configuration sends: through the SMTP relay with an
+/// XOAUTH2 token, or through Microsoft Graph's `sendMail` (no SMTP at all).
+/// On the wire and in the database (`smtp_config.transport`): the lower-case name.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Transport {
+    #[default]
+    Smtp,
+    Graph,
+}
+
+impl Transport {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Transport::Smtp => "smtp",
+            Transport::Graph => "graph",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Transport> {
+        [Transport::Smtp, Transport::Graph].into_iter().find(|t| t.as_str() == s)
     }
 }
 
@@ -86,6 +121,7 @@ pub enum OAuthIdentity {
     Microsoft365 {
         tenant_id: String,
         client_id: String,
+        transport: Transport,
     },
     /// The service account's `client_email`; `None` while only the stored key knows it.
     Google {
@@ -100,6 +136,11 @@ impl OAuthIdentity {
             OAuthIdentity::Google { .. } => Provider::Google,
         }
     }
+
+    /// Whether email leaves through Microsoft Graph rather than an SMTP relay.
+    pub fn is_graph(&self) -> bool {
+        matches!(self, OAuthIdentity::Microsoft365 { transport: Transport::Graph, .. })
+    }
 }
 
 /// `oauth` in `GET /api/v1/smtp`: never the secret, only whether one is stored.
@@ -112,6 +153,8 @@ pub enum OAuthView {
         tenant_id: String,
         client_id: String,
         secret_set: bool,
+        #[serde(default)]
+        transport: Transport,
     },
     Google {
         client_email: String,

@@ -7,6 +7,7 @@
 
 use crate::api::{ApiError, ErrorCode, FieldErrors};
 use crate::email::{is_valid_hostname, EmailAddress};
+pub use crate::oauth::Transport;
 use crate::oauth::{OAuthDraft, OAuthIdentity, OAuthView, ServiceAccountKey};
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -167,18 +168,25 @@ pub fn parse_port(port: i64) -> Option<u16> {
 }
 
 /// What a form or REST client sends to save or test a configuration.
-/// `password` absent or empty means "keep the stored one".
+/// `password` absent or empty means "keep the stored one". With Microsoft
+/// Graph (`oauth.transport: "graph"`), `host`, `port`, `security`, `auth`
+/// and `username` are ignored (see [`SmtpDraft::parse`]), so they may be left out.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SmtpDraft {
+    /// The relay's host; required unless `oauth.transport` is `graph`.
+    #[serde(default)]
     pub host: String,
     // Any whole number (not u16), so that one out of range gets `parse`'s
     // 422 naming the field rather than serde's refusal of the whole body.
-    #[serde(deserialize_with = "crate::integral::int")]
+    /// The relay's port; required unless `oauth.transport` is `graph`.
+    #[serde(default, deserialize_with = "crate::integral::int")]
     pub port: i64,
     #[serde(default)]
     pub from_name: String,
     pub from_email: String,
+    /// Defaults to `starttls`.
+    #[serde(default)]
     pub security: Security,
     #[serde(default)]
     pub auth: bool,
@@ -247,23 +255,45 @@ pub struct SmtpConfig {
 }
 
 impl SmtpDraft {
+    /// Whether this draft sends through Microsoft Graph rather than a relay.
+    pub fn is_graph(&self) -> bool {
+        matches!(self.oauth, Some(OAuthDraft::Microsoft365 { transport: Transport::Graph, .. }))
+    }
+
     /// Checks every field. `password_stored` says whether a password is already
     /// stored, which a draft without one may keep.
+    ///
+    /// With Graph there is no relay to name and no SMTP sign-in: `host`,
+    /// `port`, `security`, `auth` and `username` are ignored, and the
+    /// configuration keeps Microsoft 365's relay (smtp.office365.com, 587,
+    /// StartTLS), signed in as `from_email`, the mailbox Graph sends as. So
+    /// every stored configuration has a relay, and switching back to `smtp`
+    /// starts from Microsoft's.
     pub fn parse(&self, password_stored: bool) -> Result<SmtpConfig, ApiError> {
         let mut fields = FieldErrors::default();
-        let host = fields.check("host", SmtpHost::parse(&self.host));
-        let port = parse_port(self.port);
+        let graph = self.is_graph();
+        let preset = preset_of(crate::oauth::Provider::Microsoft365);
+        let (host, port, security) = if graph {
+            (SmtpHost::parse(preset.host).ok(), Some(preset.port), preset.security)
+        } else {
+            (fields.check("host", SmtpHost::parse(&self.host)), parse_port(self.port), self.security)
+        };
         if port.is_none() {
             fields.add("port", "use a port from 1 to 65535");
         }
         let from_name = fields.check("from_name", FromName::parse(&self.from_name));
         let from_email = fields.check("from_email", EmailAddress::parse(&self.from_email));
         let mut missing_password = false;
-        let auth = if self.auth {
-            let username = self.username.as_deref().unwrap_or_default().trim();
-            if username.is_empty() {
+        let auth = if self.auth || graph {
+            let username = match (graph, &from_email) {
+                (true, Some(mailbox)) => mailbox.to_string(),
+                // A From address that does not parse is named as itself.
+                (true, None) => String::new(),
+                (false, _) => self.username.as_deref().unwrap_or_default().trim().to_owned(),
+            };
+            if !graph && username.is_empty() {
                 fields.add("username", "enter the username the relay expects");
-            } else if username.chars().count() > MAX_USERNAME_CHARS || username.chars().any(char::is_control) {
+            } else if !graph && (username.chars().count() > MAX_USERNAME_CHARS || username.chars().any(char::is_control)) {
                 fields.add("username", "use at most 256 characters, on one line");
             }
             let (password, oauth) = match &self.oauth {
@@ -285,7 +315,7 @@ impl SmtpDraft {
                 }
                 Some(oauth) => {
                     let (identity, secret, field, missing) = match oauth {
-                        OAuthDraft::Microsoft365 { tenant_id, client_id, client_secret } => {
+                        OAuthDraft::Microsoft365 { tenant_id, client_id, client_secret, transport } => {
                             let (tenant_id, client_id) = (tenant_id.trim(), client_id.trim());
                             if let Err(e) = crate::oauth::check_tenant(tenant_id) {
                                 fields.add("oauth.tenant_id", e);
@@ -293,7 +323,8 @@ impl SmtpDraft {
                             if let Err(e) = crate::oauth::check_client_id(client_id) {
                                 fields.add("oauth.client_id", e);
                             }
-                            let identity = OAuthIdentity::Microsoft365 { tenant_id: tenant_id.to_owned(), client_id: client_id.to_owned() };
+                            let identity =
+                                OAuthIdentity::Microsoft365 { tenant_id: tenant_id.to_owned(), client_id: client_id.to_owned(), transport: *transport };
                             (identity, client_secret.as_deref().map(str::trim), "oauth.client_secret", "enter the client secret (its value, not its ID)")
                         }
                         OAuthDraft::Google { service_account_key } => {
@@ -325,12 +356,12 @@ impl SmtpDraft {
                     (secret, Some(identity))
                 }
             };
-            if self.security == Security::None {
+            if security == Security::None {
                 // AUTH PLAIN/LOGIN over an unencrypted connection would send
                 // the password across the network in clear.
                 fields.add("security", "choose SSL or StartTLS to sign in to the relay: without encryption the password would cross the network in clear");
             }
-            Some(SmtpAuth { username: username.to_owned(), password, oauth })
+            Some(SmtpAuth { username, password, oauth })
         } else {
             if self.oauth.is_some() {
                 fields.add("oauth", "OAuth2 signs in as a mailbox: switch authentication on and enter the mailbox as the username");
@@ -356,7 +387,7 @@ impl SmtpDraft {
             port: port.expect("checked"),
             from_name: from_name.expect("checked"),
             from_email: from_email.expect("checked"),
-            security: self.security,
+            security,
             auth,
         })
     }
@@ -417,6 +448,11 @@ impl SmtpSettings {
     /// secret stays with its provider, tenant and client). Otherwise whoever
     /// can edit the form could point it at a server (or token endpoint) of
     /// their own and have the stored secret sent there.
+    ///
+    /// A Microsoft 365 secret is only ever sent to this instance's login URL
+    /// for the tenant, whichever the transport: so switching between `smtp`
+    /// and `graph` keeps it, and a Graph draft (which names no relay) keeps
+    /// it for the same tenant and client alone.
     pub fn can_keep_password_for(&self, draft: &SmtpDraft) -> bool {
         let same_sign_in = match (&draft.oauth, &self.oauth) {
             (None, None) => true,
@@ -428,10 +464,11 @@ impl SmtpSettings {
         };
         self.password_set
             && same_sign_in
-            && SmtpHost::parse(&draft.host).is_ok_and(|h| h.as_str() == self.host)
-            && draft.port == i64::from(self.port)
-            && draft.security == self.security
-            && draft.username.as_deref().map(str::trim) == self.username.as_deref()
+            && (draft.is_graph()
+                || SmtpHost::parse(&draft.host).is_ok_and(|h| h.as_str() == self.host)
+                    && draft.port == i64::from(self.port)
+                    && draft.security == self.security
+                    && draft.username.as_deref().map(str::trim) == self.username.as_deref())
     }
 }
 
@@ -455,12 +492,24 @@ pub enum TestStage {
     Sender,
     Recipient,
     Data,
+    /// Microsoft Graph: the sendMail request was refused (Graph's error code
+    /// and message in `server_reply`) or could not be made.
+    Send,
     Sent,
 }
 
 impl TestStage {
-    pub const ALL: [TestStage; 8] =
-        [TestStage::Connect, TestStage::Tls, TestStage::Token, TestStage::Auth, TestStage::Sender, TestStage::Recipient, TestStage::Data, TestStage::Sent];
+    pub const ALL: [TestStage; 9] = [
+        TestStage::Connect,
+        TestStage::Tls,
+        TestStage::Token,
+        TestStage::Auth,
+        TestStage::Sender,
+        TestStage::Recipient,
+        TestStage::Data,
+        TestStage::Send,
+        TestStage::Sent,
+    ];
 
     /// The name on the wire and in the audit log.
     pub fn as_str(self) -> &'static str {
@@ -472,6 +521,7 @@ impl TestStage {
             TestStage::Sender => "sender",
             TestStage::Recipient => "recipient",
             TestStage::Data => "data",
+            TestStage::Send => "send",
             TestStage::Sent => "sent",
         }
     }
@@ -765,6 +815,7 @@ mod tests {
                 tenant_id: "contoso.onmicrosoft.com".into(),
                 client_id: "app-1".into(),
                 client_secret: secret.map(Into::into),
+                transport: Transport::Smtp,
             }),
             password: None,
             ..draft()
@@ -772,13 +823,21 @@ mod tests {
         let cfg = microsoft(Some("s3cret")).parse(false).unwrap();
         let auth = cfg.auth.unwrap();
         assert_eq!(auth.password, PasswordChange::Set("s3cret".into()));
-        assert_eq!(auth.oauth, Some(OAuthIdentity::Microsoft365 { tenant_id: "contoso.onmicrosoft.com".into(), client_id: "app-1".into() }));
+        assert_eq!(
+            auth.oauth,
+            Some(OAuthIdentity::Microsoft365 { tenant_id: "contoso.onmicrosoft.com".into(), client_id: "app-1".into(), transport: Transport::Smtp })
+        );
         // No secret and none stored: 409 naming the field.
         let err = microsoft(None).parse(false).unwrap_err();
         assert_eq!((err.code, err.fields.keys().map(String::as_str).collect::<Vec<_>>()), (ErrorCode::Conflict, vec!["oauth.client_secret"]));
         // Bad tenant, OAuth without authentication or over plain SMTP: 422 naming the field.
         let mut bad = microsoft(Some("s"));
-        bad.oauth = Some(OAuthDraft::Microsoft365 { tenant_id: "con toso".into(), client_id: "app-1".into(), client_secret: Some("s".into()) });
+        bad.oauth = Some(OAuthDraft::Microsoft365 {
+            tenant_id: "con toso".into(),
+            client_id: "app-1".into(),
+            client_secret: Some("s".into()),
+            transport: Transport::Smtp,
+        });
         assert!(bad.parse(false).unwrap_err().fields.contains_key("oauth.tenant_id"));
         assert!(SmtpDraft { auth: false, ..microsoft(Some("s")) }.parse(false).unwrap_err().fields.contains_key("oauth"));
         assert!(SmtpDraft { security: Security::None, ..microsoft(Some("s")) }.parse(false).unwrap_err().fields.contains_key("security"));
@@ -790,14 +849,78 @@ mod tests {
         saved.host = "smtp.example.com".into();
         saved.username = Some("relay@example.com".into());
         saved.password_set = true;
-        saved.oauth = Some(OAuthView::Microsoft365 { tenant_id: "contoso.onmicrosoft.com".into(), client_id: "app-1".into(), secret_set: true });
+        saved.oauth = Some(OAuthView::Microsoft365 {
+            tenant_id: "contoso.onmicrosoft.com".into(),
+            client_id: "app-1".into(),
+            secret_set: true,
+            transport: Transport::Smtp,
+        });
         assert!(saved.can_keep_password_for(&microsoft(None)));
         let mut other_client = microsoft(None);
-        other_client.oauth = Some(OAuthDraft::Microsoft365 { tenant_id: "contoso.onmicrosoft.com".into(), client_id: "app-2".into(), client_secret: None });
+        other_client.oauth = Some(OAuthDraft::Microsoft365 {
+            tenant_id: "contoso.onmicrosoft.com".into(),
+            client_id: "app-2".into(),
+            client_secret: None,
+            transport: Transport::Smtp,
+        });
         assert!(!saved.can_keep_password_for(&other_client));
         assert!(!saved.can_keep_password_for(&SmtpDraft { password: None, ..draft() }), "a client secret is not a password");
         saved.oauth = None;
         assert!(!saved.can_keep_password_for(&microsoft(None)), "nor a password a client secret");
+    }
+
+    /// Graph names no relay: what a form or REST client sends for one is
+    /// ignored, and Microsoft's relay is kept, signed in as the From mailbox.
+    #[test]
+    fn graph_ignores_the_relay_fields_and_sends_as_the_from_mailbox() {
+        let graph = |secret: Option<&str>| SmtpDraft {
+            host: "".into(),
+            port: 0,
+            security: Security::None,
+            auth: false,
+            username: Some("someone-else@example.com".into()),
+            password: None,
+            oauth: Some(OAuthDraft::Microsoft365 {
+                tenant_id: "contoso.onmicrosoft.com".into(),
+                client_id: "app-1".into(),
+                client_secret: secret.map(Into::into),
+                transport: Transport::Graph,
+            }),
+            ..draft()
+        };
+        let cfg = graph(Some("s3cret")).parse(false).unwrap();
+        assert_eq!((cfg.host.as_str(), cfg.port, cfg.security), ("smtp.office365.com", 587, Security::StartTls));
+        let auth = cfg.auth.unwrap();
+        assert_eq!(auth.username, "noreply@example.com");
+        assert!(auth.oauth.unwrap().is_graph());
+        let err = SmtpDraft { from_email: "x".into(), ..graph(Some("s")) }.parse(false).unwrap_err();
+        assert_eq!(err.fields.keys().collect::<Vec<_>>(), ["from_email"]);
+        // Wire: the relay fields may be left out.
+        let wire: SmtpDraft = serde_json::from_value(serde_json::json!({"from_email": "noreply@example.com",
+            "oauth": {"provider": "microsoft365", "transport": "graph", "tenant_id": "t.example", "client_id": "c", "client_secret": "s"}}))
+        .unwrap();
+        assert!(wire.is_graph() && wire.parse(false).is_ok());
+
+        // The stored secret stays with the tenant and client, whichever the transport.
+        let mut saved = SmtpSettings::unsaved();
+        saved.host = "smtp.office365.com".into();
+        saved.username = Some("noreply@example.com".into());
+        saved.password_set = true;
+        saved.oauth = Some(OAuthView::Microsoft365 {
+            tenant_id: "contoso.onmicrosoft.com".into(),
+            client_id: "app-1".into(),
+            secret_set: true,
+            transport: Transport::Smtp,
+        });
+        assert!(saved.can_keep_password_for(&graph(None)));
+        let mut other = graph(None);
+        other.oauth = Some(OAuthDraft::Microsoft365 {
+            tenant_id: "fabrikam.onmicrosoft.com".into(),
+            client_id: "app-1".into(),
+            client_secret: None,
+            transport: Transport::Graph,
+        });
+        assert!(!saved.can_keep_password_for(&other));
     }
 
     #[test]

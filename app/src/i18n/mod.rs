@@ -143,7 +143,7 @@ mod tests {
     fn every_test_stage_has_a_sentence() {
         use shared::smtp::TestStage::*;
         for t in [&EN, &IT] {
-            for stage in [Connect, Tls, Auth, Sender, Recipient, Data, Sent] {
+            for stage in [Connect, Tls, Token, Auth, Sender, Recipient, Data, Send, Sent] {
                 assert!(!t.test_stage(stage).is_empty());
             }
         }

@@ -15,7 +15,7 @@ use crate::i18n::{use_i18n, Texts};
 use crate::server_fns::{load_smtp_settings, save_smtp, set_smtp_enabled};
 use leptos::prelude::*;
 use shared::api::{ApiError, ErrorCode};
-use shared::oauth::{OAuthDraft, OAuthView, Provider};
+use shared::oauth::{OAuthDraft, OAuthView, Provider, Transport};
 use shared::smtp::{parse_port, preset_of, FromName, Preset, Security, SmtpDraft, SmtpHost, SmtpSettings, PRESETS};
 use shared::EmailAddress;
 use std::collections::{BTreeMap, BTreeSet};
@@ -82,6 +82,8 @@ struct Form {
     username: RwSignal<String>,
     password: RwSignal<String>,
     method: RwSignal<Method>,
+    /// Microsoft 365: through the relay (XOAUTH2) or Microsoft Graph.
+    transport: RwSignal<Transport>,
     tenant_id: RwSignal<String>,
     client_id: RwSignal<String>,
     /// Write-only, like the password: blank keeps the stored one.
@@ -108,6 +110,7 @@ impl Form {
             username: RwSignal::default(),
             password: RwSignal::default(),
             method: RwSignal::default(),
+            transport: RwSignal::default(),
             tenant_id: RwSignal::default(),
             client_id: RwSignal::default(),
             client_secret: RwSignal::default(),
@@ -133,10 +136,12 @@ impl Form {
         self.password.set(String::new());
         self.client_secret.set(String::new());
         self.service_account_key.set(String::new());
+        self.transport.set(Transport::Smtp);
         match &s.oauth {
             None => self.method.set(Method::Password),
-            Some(OAuthView::Microsoft365 { tenant_id, client_id, .. }) => {
+            Some(OAuthView::Microsoft365 { tenant_id, client_id, transport, .. }) => {
                 self.method.set(Method::OAuth(Provider::Microsoft365));
+                self.transport.set(*transport);
                 self.tenant_id.set(tenant_id.clone());
                 self.client_id.set(client_id.clone());
             }
@@ -167,6 +172,7 @@ impl Form {
                         tenant_id: self.tenant_id.get(),
                         client_id: self.client_id.get(),
                         client_secret: Some(self.client_secret.get()).filter(|s| !s.is_empty()),
+                        transport: self.transport.get(),
                     }),
                     Method::OAuth(Provider::Google) => {
                         Some(OAuthDraft::Google { service_account_key: Some(self.service_account_key.get()).filter(|k| !k.trim().is_empty()) })
@@ -187,6 +193,11 @@ impl Form {
         self.attempted.set(true);
         let d = untrack(|| self.draft());
         untrack(|| self.problems(&d)).is_empty().then_some(d)
+    }
+
+    /// Whether the form sends through Microsoft Graph: then it asks for no relay.
+    fn graph(&self) -> bool {
+        self.auth.get() && self.method.get() == Method::OAuth(Provider::Microsoft365) && self.transport.get() == Transport::Graph
     }
 
     fn touch(&self, field: &'static str) {
@@ -243,7 +254,7 @@ fn value_of(d: &SmtpDraft, field: &str) -> String {
         "username" => d.username.clone().unwrap_or_default(),
         "password" => d.password.clone().unwrap_or_default(),
         "oauth.tenant_id" | "oauth.client_id" | "oauth.client_secret" => match &d.oauth {
-            Some(OAuthDraft::Microsoft365 { tenant_id, client_id, client_secret }) => match field {
+            Some(OAuthDraft::Microsoft365 { tenant_id, client_id, client_secret, .. }) => match field {
                 "oauth.tenant_id" => tenant_id.clone(),
                 "oauth.client_id" => client_id.clone(),
                 _ => client_secret.clone().unwrap_or_default(),
@@ -323,6 +334,8 @@ fn SmtpForm(settings: SmtpSettings) -> impl IntoView {
             // A disabled fieldset makes every control in it read-only at once.
             <fieldset class="lock" disabled=managed>
                 <div class="form-grid">
+                    // Graph names no relay: its fields are not asked (the server ignores them).
+                    {move || (!form.graph()).then(|| view! {
                     <div class="field wide">
                         <label for="field-preset">{move || i18n.t().preset_label}</label>
                         <select id="field-preset" on:change=choose_preset>
@@ -339,16 +352,19 @@ fn SmtpForm(settings: SmtpSettings) -> impl IntoView {
                         help=text(|t| t.smtp_host_help) on_touch=touch("host")/>
                     <NumberField label=text(|t| t.smtp_port) name="port" value=form.port problem=form.problem("port")
                         help=text(|t| t.smtp_port_help) on_touch=touch("port")/>
+                    })}
                     <Field label=text(|t| t.from_name) name="from_name" value=form.from_name problem=form.problem("from_name")
                         help=text(|t| t.from_name_help) on_touch=touch("from_name")/>
                     <Field label=text(|t| t.from_email) name="from_email" kind="email" value=form.from_email
                         problem=form.problem("from_email") help=text(|t| t.from_email_help) on_touch=touch("from_email")/>
                 </div>
+                {move || (!form.graph()).then(|| view! {
                 <fieldset class="switches">
                     <legend>{move || i18n.t().encryption}</legend>
                     <Switch label=text(|t| t.enable_ssl) name="ssl" checked=ssl_on on_change=set_ssl/>
                     <Switch label=text(|t| t.enable_starttls) name="starttls" checked=starttls_on on_change=set_starttls/>
                 </fieldset>
+                })}
                 <Switch label=text(|t| t.enable_auth) name="auth" checked=form.auth on_change=Callback::new(move |on| form.auth.set(on))/>
                 {move || form.auth.get().then(|| view! {
                     <div class="field wide">
@@ -375,10 +391,13 @@ fn SmtpForm(settings: SmtpSettings) -> impl IntoView {
                             </div>
                         }.into_any(),
                         Method::OAuth(provider) => view! {
-                            <ProviderGuide provider/>
+                            {(provider == Provider::Microsoft365).then(|| view! { <TransportChoice form/> })}
+                            <ProviderGuide provider graph=Signal::derive(move || form.graph())/>
                             <div class="form-grid">
+                                {move || (!form.graph()).then(|| view! {
                                 <Field label=text(|t| t.oauth_mailbox) name="username" value=form.username problem=form.problem("username")
                                     help=text(|t| t.oauth_mailbox_help) on_touch=touch("username")/>
+                                })}
                                 {match provider {
                                     Provider::Microsoft365 => view! {
                                         <Field label=text(|t| t.tenant_id) name="oauth.tenant_id" value=form.tenant_id problem=form.problem("oauth.tenant_id")
@@ -426,20 +445,48 @@ fn kept(form: Form) -> bool {
     form.settings.with(|s| s.can_keep_password_for(&d))
 }
 
-/// What to set up at the provider, with its step-by-step guide.
+/// Microsoft 365 only: through the relay with an XOAUTH2 token, or through
+/// Microsoft Graph's sendMail for tenants with SMTP AUTH off.
 #[component]
-fn ProviderGuide(provider: Provider) -> impl IntoView {
+fn TransportChoice(form: Form) -> impl IntoView {
     let i18n = use_i18n();
-    let (text, href): (fn(&Texts) -> &'static str, &'static str) = match provider {
-        Provider::Microsoft365 => (
-            |t| t.guide_microsoft,
-            "https://learn.microsoft.com/en-us/exchange/client-developer/legacy-protocols/how-to-authenticate-an-imap-pop-smtp-application-by-using-oauth",
-        ),
-        Provider::Google => (|t| t.guide_google, "https://developers.google.com/identity/protocols/oauth2/service-account#delegatingauthority"),
+    let choose = move |ev| {
+        if let Some(t) = Transport::parse(&event_target_value(&ev)) {
+            form.transport.set(t);
+        }
     };
     view! {
-        <p class="hint guide-text" data-testid="oauth-guide">{move || text(i18n.t())}" "
-            <a href=href target="_blank" rel="noopener">{move || i18n.t().guide_link}</a>
+        <div class="field wide">
+            <label for="field-transport">{move || i18n.t().transport_label}</label>
+            <select id="field-transport" data-testid="smtp-transport" on:change=choose>
+                {[Transport::Smtp, Transport::Graph].into_iter().map(|t| view! {
+                    <option value=t.as_str() selected=move || form.transport.get() == t>
+                        {move || if t == Transport::Graph { i18n.t().transport_graph } else { i18n.t().transport_smtp }}
+                    </option>
+                }).collect_view()}
+            </select>
+            {move || (form.transport.get() == Transport::Graph).then(|| view! { <p class="field-help">{move || i18n.t().transport_graph_note}</p> })}
+        </div>
+    }
+}
+
+/// What to set up at the provider, with its step-by-step guide.
+#[component]
+fn ProviderGuide(provider: Provider, #[prop(into)] graph: Signal<bool>) -> impl IntoView {
+    let i18n = use_i18n();
+    let guide = move || -> (fn(&Texts) -> &'static str, &'static str) {
+        match provider {
+            Provider::Microsoft365 if graph.get() => (|t| t.guide_graph, "https://learn.microsoft.com/en-us/graph/auth-limit-mailbox-access"),
+            Provider::Microsoft365 => (
+                |t| t.guide_microsoft,
+                "https://learn.microsoft.com/en-us/exchange/client-developer/legacy-protocols/how-to-authenticate-an-imap-pop-smtp-application-by-using-oauth",
+            ),
+            Provider::Google => (|t| t.guide_google, "https://developers.google.com/identity/protocols/oauth2/service-account#delegatingauthority"),
+        }
+    };
+    view! {
+        <p class="hint guide-text" data-testid="oauth-guide">{move || guide().0(i18n.t())}" "
+            <a href=move || guide().1 target="_blank" rel="noopener">{move || i18n.t().guide_link}</a>
         </p>
     }
 }

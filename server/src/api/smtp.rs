@@ -34,6 +34,10 @@ pub(crate) async fn get_settings(State(state): State<AppState>, Authed(caller): 
 }
 
 /// Save the configuration. No password keeps the stored one; on 422 nothing is stored.
+/// Microsoft 365 through Microsoft Graph (`oauth: {provider: "microsoft365", transport: "graph", …}`)
+/// sends as `from_email` over HTTPS: `host`, `port`, `security`, `auth` and `username` are then
+/// ignored, and the configuration keeps Microsoft's relay (smtp.office365.com, 587, StartTLS)
+/// signed in as `from_email`, which GET shows.
 #[utoipa::path(put, path = "/api/v1/smtp", tag = "smtp", security(("bearer" = []), ("session" = [])), request_body = SmtpDraft,
     responses((status = 200, body = SmtpSettings), (status = 422, description = "invalid fields, each named", body = ErrorEnvelope),
         (status = 409, description = "`conflict`: no password given, and none is stored for this relay and username to keep; `managed`: the relay is set by the server's configuration (GATEHOUSE_SMTP_*)", body = ErrorEnvelope), (status = 401, description = "not signed in", body = ErrorEnvelope), (status = 403, description = "not a host admin", body = ErrorEnvelope)))]
@@ -59,7 +63,8 @@ pub(crate) async fn disable(State(state): State<AppState>, Authed(caller): Authe
 }
 
 /// Send a test email to the caller with the draft in the body (optional; else the saved
-/// configuration), saving nothing. The verdict names the stage that failed.
+/// configuration), saving nothing. The verdict names the stage that failed; through Microsoft
+/// Graph the stages are `token` and `send`, with Graph's status, error code and message in `server_reply`.
 #[utoipa::path(post, path = "/api/v1/smtp/test", tag = "smtp", security(("bearer" = []), ("session" = [])), request_body(content = Option<SmtpDraft>),
     responses((status = 200, body = TestReport), (status = 422, body = ErrorEnvelope), (status = 429, description = "5 a minute per user", body = ErrorEnvelope), (status = 401, description = "not signed in", body = ErrorEnvelope), (status = 403, description = "not a host admin", body = ErrorEnvelope)))]
 pub(crate) async fn test(State(state): State<AppState>, Authed(caller): Authed, body: Bytes) -> Result<Json<TestReport>> {

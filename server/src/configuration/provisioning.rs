@@ -6,7 +6,7 @@
 
 use super::secrets::{read, secret};
 use clap::Args;
-use shared::oauth::{OAuthDraft, Provider};
+use shared::oauth::{OAuthDraft, Provider, Transport};
 use shared::smtp::{Security, SmtpDraft};
 use std::path::PathBuf;
 
@@ -21,8 +21,8 @@ pub struct ProvisioningSettings {
     /// A file holding the first host admin's password (trailing newlines trimmed).
     #[arg(long, env = "GATEHOUSE_ADMIN_PASSWORD_FILE")]
     pub admin_password_file: Option<PathBuf>,
-    /// The SMTP relay's host: set, the relay comes from these GATEHOUSE_SMTP_* settings at every
-    /// start and the console may test it but not change it.
+    /// The SMTP relay's host: set (or GATEHOUSE_SMTP_OAUTH_TRANSPORT=graph), the relay comes from
+    /// these GATEHOUSE_SMTP_* settings at every start and the console may test it but not change it.
     #[arg(long, env = "GATEHOUSE_SMTP_HOST")]
     pub smtp_host: Option<String>,
     /// Default: the usual port of the security (25, 465, 587).
@@ -58,6 +58,10 @@ pub struct ProvisioningSettings {
     pub smtp_oauth_client_secret: Option<String>,
     #[arg(long, env = "GATEHOUSE_SMTP_OAUTH_CLIENT_SECRET_FILE")]
     pub smtp_oauth_client_secret_file: Option<PathBuf>,
+    /// Microsoft 365: smtp (AUTH XOAUTH2 at the relay, default) or graph (Microsoft Graph's
+    /// sendMail, for tenants with SMTP AUTH off; host, port, security and username are then ignored).
+    #[arg(long, env = "GATEHOUSE_SMTP_OAUTH_TRANSPORT")]
+    pub smtp_oauth_transport: Option<String>,
     /// Google Workspace: the service account's JSON key file.
     #[arg(long, env = "GATEHOUSE_SMTP_GOOGLE_KEY_FILE")]
     pub smtp_google_key_file: Option<PathBuf>,
@@ -98,7 +102,13 @@ impl ProvisioningSettings {
         let password = secret("GATEHOUSE_SMTP_PASSWORD", self.smtp_password.as_deref(), self.smtp_password_file.as_deref())?;
         let client_secret =
             secret("GATEHOUSE_SMTP_OAUTH_CLIENT_SECRET", self.smtp_oauth_client_secret.as_deref(), self.smtp_oauth_client_secret_file.as_deref())?;
-        let Some(host) = self.smtp_host.clone() else {
+        let transport = match self.smtp_oauth_transport.as_deref().map(str::trim) {
+            None => Transport::Smtp,
+            Some(t) => Transport::parse(&t.to_lowercase()).ok_or_else(|| anyhow::anyhow!("GATEHOUSE_SMTP_OAUTH_TRANSPORT: {t:?} is not one of smtp, graph"))?,
+        };
+        // Graph names no relay: its settings are enough without a host.
+        let host = self.smtp_host.clone().or_else(|| (transport == Transport::Graph).then(String::new));
+        let Some(host) = host else {
             if let Some(set) = self.smtp_settings_set().first() {
                 anyhow::bail!("{set} is set but GATEHOUSE_SMTP_HOST is not: the relay is provisioned only with its host");
             }
@@ -121,6 +131,9 @@ impl ProvisioningSettings {
         let default_auth = self.smtp_username.is_some() || provider.is_some();
         let auth = flag("GATEHOUSE_SMTP_AUTH", self.smtp_auth.as_deref(), default_auth)?;
         let enabled = flag("GATEHOUSE_SMTP_ENABLED", self.smtp_enabled.as_deref(), true)?;
+        if transport == Transport::Graph && provider != Some(Provider::Microsoft365) {
+            anyhow::bail!("GATEHOUSE_SMTP_OAUTH_TRANSPORT=graph is for Microsoft 365: set GATEHOUSE_SMTP_OAUTH_PROVIDER=microsoft365");
+        }
         // A secret the chosen way of signing in would not use is a mistake to say, not to ignore.
         match provider {
             Some(_) if password.is_some() => {
@@ -143,6 +156,7 @@ impl ProvisioningSettings {
                 tenant_id: self.smtp_oauth_tenant_id.clone().unwrap_or_default(),
                 client_id: self.smtp_oauth_client_id.clone().unwrap_or_default(),
                 client_secret,
+                transport,
             }),
             Some(Provider::Google) => Some(OAuthDraft::Google {
                 service_account_key: self.smtp_google_key_file.as_deref().map(|f| read("GATEHOUSE_SMTP_GOOGLE_KEY_FILE", f)).transpose()?,
@@ -179,6 +193,7 @@ impl ProvisioningSettings {
             "oauth.client_id" => "GATEHOUSE_SMTP_OAUTH_CLIENT_ID".into(),
             "oauth.client_secret" => file("GATEHOUSE_SMTP_OAUTH_CLIENT_SECRET", &self.smtp_oauth_client_secret_file),
             "oauth.service_account_key" => "GATEHOUSE_SMTP_GOOGLE_KEY_FILE".into(),
+            "oauth.transport" => "GATEHOUSE_SMTP_OAUTH_TRANSPORT".into(),
             other => format!("GATEHOUSE_SMTP_* ({other})"),
         }
     }
@@ -198,6 +213,7 @@ impl ProvisioningSettings {
             ("GATEHOUSE_SMTP_OAUTH_CLIENT_ID", self.smtp_oauth_client_id.is_some()),
             ("GATEHOUSE_SMTP_OAUTH_CLIENT_SECRET(_FILE)", self.smtp_oauth_client_secret.is_some() || self.smtp_oauth_client_secret_file.is_some()),
             ("GATEHOUSE_SMTP_GOOGLE_KEY_FILE", self.smtp_google_key_file.is_some()),
+            ("GATEHOUSE_SMTP_OAUTH_TRANSPORT", self.smtp_oauth_transport.is_some()),
             ("GATEHOUSE_SMTP_ENABLED", self.smtp_enabled.is_some()),
         ];
         set.into_iter().filter(|(_, is)| *is).map(|(name, _)| name).collect()
@@ -238,10 +254,30 @@ mod tests {
         assert!(refused(ProvisioningSettings { smtp_security: Some("tls".into()), ..relay() }).starts_with("GATEHOUSE_SMTP_SECURITY:"));
         assert!(refused(ProvisioningSettings { smtp_enabled: Some("maybe".into()), ..relay() }).starts_with("GATEHOUSE_SMTP_ENABLED:"));
         assert!(refused(ProvisioningSettings { smtp_oauth_provider: Some("yahoo".into()), ..relay() }).starts_with("GATEHOUSE_SMTP_OAUTH_PROVIDER:"));
+        assert!(refused(ProvisioningSettings { smtp_oauth_transport: Some("ews".into()), ..relay() }).starts_with("GATEHOUSE_SMTP_OAUTH_TRANSPORT:"));
+        assert!(refused(ProvisioningSettings { smtp_oauth_transport: Some("graph".into()), ..relay() }).contains("GATEHOUSE_SMTP_OAUTH_PROVIDER=microsoft365"));
         let hostless = ProvisioningSettings { smtp_host: None, ..relay() };
         assert!(refused(hostless).starts_with("GATEHOUSE_SMTP_FROM_EMAIL is set but GATEHOUSE_SMTP_HOST is not"));
         let both = ProvisioningSettings { smtp_password: Some("a".into()), smtp_password_file: Some("/x".into()), ..relay() };
         assert!(refused(both).contains("GATEHOUSE_SMTP_PASSWORD and GATEHOUSE_SMTP_PASSWORD_FILE"));
+    }
+
+    /// Graph names no relay: provisioned without GATEHOUSE_SMTP_HOST, and the draft parses.
+    #[test]
+    fn graph_is_provisioned_without_a_host() {
+        let graph = ProvisioningSettings {
+            smtp_host: None,
+            smtp_from_email: Some("noreply@contoso.com".into()),
+            smtp_oauth_provider: Some("microsoft365".into()),
+            smtp_oauth_transport: Some("Graph".into()),
+            smtp_oauth_tenant_id: Some("contoso.onmicrosoft.com".into()),
+            smtp_oauth_client_id: Some("app".into()),
+            smtp_oauth_client_secret: Some("s".into()),
+            ..Default::default()
+        };
+        let p = graph.smtp().unwrap().expect("provisioned");
+        assert!(p.draft.is_graph());
+        assert_eq!(p.draft.parse(false).unwrap().auth.unwrap().username, "noreply@contoso.com");
     }
 
     #[test]

@@ -18,6 +18,7 @@ mod data_dir;
 mod delivery;
 mod delivery_health;
 mod foundation;
+mod graph_sendmail;
 mod hardening;
 mod invitation_context;
 mod invitations;

@@ -105,7 +105,7 @@ async fn microsoft_365_sends_the_test_email_and_invitations_with_one_token(db: T
     let saved = put(&app, &draft(&peers, microsoft(Some(CLIENT_SECRET)))).await;
     assert_eq!(saved.status(), 200);
     let settings: Value = app.client.get(app.url("/api/v1/smtp")).send().await.unwrap().json().await.unwrap();
-    assert_eq!(settings["oauth"], json!({"provider": "microsoft365", "tenant_id": TENANT, "client_id": CLIENT_ID, "secret_set": true}));
+    assert_eq!(settings["oauth"], json!({"provider": "microsoft365", "tenant_id": TENANT, "client_id": CLIENT_ID, "secret_set": true, "transport": "smtp"}));
 
     let report = test_send(&app, None).await;
     assert_eq!(report["stage"], "sent", "{report}");
@@ -330,6 +330,7 @@ fn a_token_endpoint_setting_that_is_not_safe_stops_the_start() {
         ("GATEHOUSE_GOOGLE_TOKEN_URL", "--google-token-url", "http://127.0.0.1:x@evil.example/token"),
         ("GATEHOUSE_GOOGLE_TOKEN_URL", "--google-token-url", "http://oauth2.example/token"),
         ("GATEHOUSE_MICROSOFT_LOGIN_URL", "--microsoft-login-url", "http://127.0.0.1:x@evil.example"),
+        ("GATEHOUSE_MICROSOFT_GRAPH_URL", "--microsoft-graph-url", "http://graph.example"),
     ] {
         let data = tempfile::tempdir().unwrap();
         let mut child = std::process::Command::new(support::BIN)

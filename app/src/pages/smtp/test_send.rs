@@ -66,9 +66,11 @@ pub(super) fn TestSend(form: Form) -> impl IntoView {
 fn Verdict(report: TestReport, draft: SmtpDraft) -> impl IntoView {
     let i18n = use_i18n();
     let TestReport { ok, stage, message, server_reply, recipient, elapsed_ms } = report;
+    let graph = draft.is_graph();
+    let code = server_reply.clone().unwrap_or_default();
     let reply = server_reply.map(|reply| {
         view! {
-            <p class="reply-label">{move || i18n.t().relay_replied}</p>
+            <p class="reply-label">{move || if graph { i18n.t().graph_replied } else { i18n.t().relay_replied }}</p>
             <pre class="reply"><code>{reply}</code></pre>
         }
     });
@@ -85,15 +87,28 @@ fn Verdict(report: TestReport, draft: SmtpDraft) -> impl IntoView {
         {reply}
         <p class="muted">{move || (i18n.t().test_failed_after)(elapsed_ms)}</p>
         <ul class="hint">
-            {move || hints(i18n.t(), &draft, stage).into_iter().map(|h| view! { <li>{h}</li> }).collect_view()}
+            {move || hints(i18n.t(), &draft, stage, &code).into_iter().map(|h| view! { <li>{h}</li> }).collect_view()}
         </ul>
     }
     .into_any()
 }
 
-/// Common mistakes the tested draft itself shows.
-fn hints(t: &'static Texts, d: &SmtpDraft, stage: TestStage) -> Vec<&'static str> {
+/// Common mistakes the tested draft itself shows, and for Graph what its
+/// error code (at the start of `reply`) usually means.
+fn hints(t: &'static Texts, d: &SmtpDraft, stage: TestStage, reply: &str) -> Vec<&'static str> {
     let mut out = Vec::new();
+    if d.is_graph() {
+        let says = |code: &str| reply.contains(code);
+        match stage {
+            TestStage::Token => out.push(t.hint_graph_token),
+            TestStage::Send if says("ErrorAccessDenied") => out.push(t.hint_graph_denied),
+            TestStage::Send if says("MailboxNotEnabledForRESTAPI") || says("MailboxNotSupportedForRESTAPI") => out.push(t.hint_graph_mailbox),
+            TestStage::Send if says("ErrorInvalidUser") || says("ResourceNotFound") => out.push(t.hint_graph_user),
+            TestStage::Send if reply.starts_with("429") => out.push(t.hint_graph_throttled),
+            _ => {}
+        }
+        return out;
+    }
     if d.port == 465 && d.security != Security::Ssl {
         out.push(t.hint_465_ssl);
     }

@@ -90,6 +90,7 @@ pub(crate) const CARRIED: &[Table] = &[
             ("oauth_provider", Text),
             ("oauth_tenant", Text),
             ("oauth_client", Text),
+            ("transport", Text),
         ],
     },
     Table {

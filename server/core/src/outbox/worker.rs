@@ -3,7 +3,8 @@
 //! otherwise sleeps until the next retry or lease comes due. Claims emails
 //! with a lease, hands each to the sender in force (`smtp::sender`, the one
 //! way out), and records the outcome: sent; failed for good on a 5xx;
-//! otherwise retried later with a growing delay.
+//! otherwise retried later with a growing delay, or later still when the
+//! other side said how long to wait (Graph's `429 Retry-After`).
 
 use super::storage::{self, Claimed, Outcomes};
 use super::Outbox;
@@ -244,7 +245,7 @@ async fn send_group(outbox: &Outbox, sender: &mut Sender, group: Group, shutdown
             Ok(()) => outcomes.sent.push(email.id),
             Err(Undelivered::Unsendable(why)) => outcomes.failed.push((email.id, why)),
             Err(Undelivered::Refused(e)) => {
-                retry_or_fail(outbox, &email, &e.message, e.permanent, &mut outcomes);
+                retry_or_fail(outbox, &email, &e, &mut outcomes);
                 refusals.push(e);
             }
         }
@@ -284,15 +285,23 @@ async fn deliver(outbox: &Outbox, sender: &mut Sender, email: &Claimed) -> Resul
     }
 }
 
-fn retry_or_fail(outbox: &Outbox, email: &Claimed, error: &str, permanent: bool, outcomes: &mut Outcomes) {
-    if permanent || email.attempts >= outbox.emails.max_attempts {
+fn retry_or_fail(outbox: &Outbox, email: &Claimed, e: &SendError, outcomes: &mut Outcomes) {
+    let error = e.message.as_str();
+    if e.permanent || email.attempts >= outbox.emails.max_attempts {
         tracing::warn!(id = email.id, attempt = email.attempts, error, "email failed");
         outcomes.failed.push((email.id, error.to_owned()));
     } else {
-        let at = now() + backoff_secs(outbox.emails.retry_base_secs, email.attempts);
+        let at = now() + retry_delay_secs(outbox.emails.retry_base_secs, email.attempts, e.retry_after);
         tracing::info!(id = email.id, attempt = email.attempts, error, next_attempt_at = at, "email will be retried");
         outcomes.retry.push((email.id, error.to_owned(), at));
     }
+}
+
+/// The backoff, or the wait the other side asked for when that is longer:
+/// it is never asked again sooner than it said.
+fn retry_delay_secs(base: i64, attempts: i64, retry_after: Option<Duration>) -> i64 {
+    let asked = retry_after.map_or(0, |w| i64::try_from(w.as_secs()).unwrap_or(i64::MAX));
+    backoff_secs(base, attempts).max(asked)
 }
 
 /// `base` (30 s) after the first failure, then four times longer each time
@@ -320,7 +329,15 @@ fn build(from: &Mailbox, email: &Claimed, text: String, html: String) -> Result<
 
 #[cfg(test)]
 mod tests {
-    use super::backoff_secs;
+    use super::{backoff_secs, retry_delay_secs};
+    use std::time::Duration;
+
+    #[test]
+    fn a_retry_after_longer_than_the_backoff_is_honoured() {
+        assert_eq!(retry_delay_secs(1, 1, Some(Duration::from_secs(120))), 120);
+        assert!(retry_delay_secs(30, 1, Some(Duration::from_secs(2))) >= 24, "never sooner than the backoff");
+        assert!(retry_delay_secs(30, 1, None) <= 36);
+    }
 
     #[test]
     fn backoff_starts_within_30_seconds_and_grows_to_a_cap() {

@@ -8,11 +8,13 @@
 //! `Sender`, built by `service` from a configuration and its opened secret.
 //! Behind it, private to this module: `relay` (what lettre needs),
 //! `connect` (the one way to open a session, every step bounded and named),
-//! `session` (delivery's reused session) and `probe` (the staged test send).
+//! `session` (delivery's reused session), `probe` (the staged test send)
+//! and `graph` (Microsoft Graph's sendMail, instead of a relay).
 //! The relay password is sealed at rest (`crate::seal`).
 
 mod connect;
 mod google_assertion;
+mod graph;
 pub(crate) mod oauth;
 mod probe;
 pub mod provision;
@@ -60,6 +62,9 @@ pub struct SmtpRuntime {
     pub test_bound: Duration,
     /// `GATEHOUSE_MICROSOFT_LOGIN_URL`: `https://login.microsoftonline.com`, or a sovereign cloud's.
     pub microsoft_login: TokenUrl,
+    /// `GATEHOUSE_MICROSOFT_GRAPH_URL`: `https://graph.microsoft.com`, or a
+    /// sovereign cloud's; where Graph's sendMail is posted.
+    pub microsoft_graph: TokenUrl,
     /// `GATEHOUSE_GOOGLE_TOKEN_URL`: `https://oauth2.googleapis.com/token`, the
     /// only place Google tokens are asked for (a key file cannot choose another).
     pub google_token: TokenUrl,
@@ -69,4 +74,5 @@ pub struct SmtpRuntime {
 }
 
 pub const DEFAULT_MICROSOFT_LOGIN: &str = "https://login.microsoftonline.com";
+pub const DEFAULT_MICROSOFT_GRAPH: &str = "https://graph.microsoft.com";
 pub const DEFAULT_GOOGLE_TOKEN_URL: &str = "https://oauth2.googleapis.com/token";

@@ -5,7 +5,8 @@
 //! (webpki roots plus `GATEHOUSE_SMTP_CA_FILE`) and are bounded in time.
 //!
 //! - Microsoft 365: the client credentials grant, at
-//!   `{login}/{tenant}/oauth2/v2.0/token`, scope `.../.default`.
+//!   `{login}/{tenant}/oauth2/v2.0/token`, scope `.../.default`: Exchange
+//!   Online's for SMTP, Microsoft Graph's for sendMail (`smtp::graph`).
 //! - Google: the JWT bearer grant (RFC 7523), an RS256 assertion signed with
 //!   the service account's key, for the mailbox (`sub`), at
 //!   `GATEHOUSE_GOOGLE_TOKEN_URL` (a key naming another `token_uri` is refused).
@@ -18,7 +19,7 @@ use super::quote::quote;
 use super::token_url::TokenUrl;
 use super::SmtpRuntime;
 use sha2::{Digest, Sha256};
-use shared::oauth::{OAuthIdentity, ServiceAccountKey, MICROSOFT_SCOPE};
+use shared::oauth::{OAuthIdentity, ServiceAccountKey, Transport, GRAPH_SCOPE, MICROSOFT_SCOPE};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
@@ -35,15 +36,26 @@ pub const MAX_ANSWER_BYTES: usize = 64 * 1024;
 /// Where a relay's token comes from: the grant, with its secret (in memory only).
 #[derive(Clone)]
 pub enum TokenSource {
-    Microsoft { token_url: TokenUrl, client_id: String, client_secret: String },
-    Google { token_url: TokenUrl, client_email: String, private_key: String, subject: String },
+    /// `scope` is [`MICROSOFT_SCOPE`] for the SMTP relay, [`GRAPH_SCOPE`] for Graph.
+    Microsoft {
+        token_url: TokenUrl,
+        client_id: String,
+        client_secret: String,
+        scope: &'static str,
+    },
+    Google {
+        token_url: TokenUrl,
+        client_email: String,
+        private_key: String,
+        subject: String,
+    },
 }
 
 impl std::fmt::Debug for TokenSource {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            TokenSource::Microsoft { token_url, client_id, .. } => {
-                f.debug_struct("Microsoft").field("token_url", token_url).field("client_id", client_id).finish_non_exhaustive()
+            TokenSource::Microsoft { token_url, client_id, scope, .. } => {
+                f.debug_struct("Microsoft").field("token_url", token_url).field("client_id", client_id).field("scope", scope).finish_non_exhaustive()
             }
             TokenSource::Google { token_url, client_email, subject, .. } => {
                 f.debug_struct("Google").field("token_url", token_url).field("client_email", client_email).field("subject", subject).finish_non_exhaustive()
@@ -57,10 +69,14 @@ impl TokenSource {
     /// or key JSON), with this instance's token endpoints.
     pub fn new(identity: &OAuthIdentity, secret: &str, username: &str, runtime: &SmtpRuntime) -> Result<Self, String> {
         match identity {
-            OAuthIdentity::Microsoft365 { tenant_id, client_id } => Ok(TokenSource::Microsoft {
+            OAuthIdentity::Microsoft365 { tenant_id, client_id, transport } => Ok(TokenSource::Microsoft {
                 token_url: runtime.microsoft_login.with_path(&format!("{tenant_id}/oauth2/v2.0/token"))?,
                 client_id: client_id.clone(),
                 client_secret: secret.to_owned(),
+                scope: match transport {
+                    Transport::Smtp => MICROSOFT_SCOPE,
+                    Transport::Graph => GRAPH_SCOPE,
+                },
             }),
             OAuthIdentity::Google { .. } => {
                 let key = google_key(secret, &runtime.google_token)?;
@@ -78,7 +94,8 @@ impl TokenSource {
     /// so a new secret never gets the old secret's token.
     fn cache_key(&self) -> String {
         let (kind, id, secret, subject) = match self {
-            TokenSource::Microsoft { token_url, client_id, client_secret } => ("microsoft", format!("{token_url}|{client_id}"), client_secret, ""),
+            // A token is for one scope: Graph's is no use to the relay, nor the relay's to Graph.
+            TokenSource::Microsoft { token_url, client_id, client_secret, scope } => ("microsoft", format!("{token_url}|{client_id}"), client_secret, *scope),
             TokenSource::Google { token_url, client_email, private_key, subject } => {
                 ("google", format!("{token_url}|{client_email}"), private_key, subject.as_str())
             }
@@ -180,6 +197,12 @@ impl Tokens {
         Ok(self.ask(source, bound).await?.0)
     }
 
+    /// The HTTP client token requests go out with (the relay's trust roots,
+    /// no redirects), which Microsoft Graph's requests share.
+    pub fn http(&self) -> &reqwest::Client {
+        &self.http
+    }
+
     /// Asks for a new token now, whatever is cached (delivery health's check
     /// that the secret still works), and keeps it for the relay; how long it lives.
     pub async fn check(&self, source: &TokenSource, bound: Duration) -> Result<Duration, TokenError> {
@@ -196,13 +219,13 @@ impl Tokens {
 
     async fn request(&self, source: &TokenSource) -> Result<(String, Duration), TokenError> {
         let (url, form): (&TokenUrl, Vec<(&str, String)>) = match source {
-            TokenSource::Microsoft { token_url, client_id, client_secret } => (
+            TokenSource::Microsoft { token_url, client_id, client_secret, scope } => (
                 token_url,
                 vec![
                     ("grant_type", "client_credentials".into()),
                     ("client_id", client_id.clone()),
                     ("client_secret", client_secret.clone()),
-                    ("scope", MICROSOFT_SCOPE.into()),
+                    ("scope", (*scope).into()),
                 ],
             ),
             TokenSource::Google { token_url, client_email, private_key, subject } => (
@@ -234,7 +257,8 @@ impl Tokens {
         }
         let error = json["error"].as_str().unwrap_or("no error code");
         let description = json["error_description"].as_str().unwrap_or("").lines().next().unwrap_or("");
-        let hint = hint(error, description).map(|h| format!(" ({h})")).unwrap_or_default();
+        let graph = matches!(source, TokenSource::Microsoft { scope: GRAPH_SCOPE, .. });
+        let hint = hint(error, description, graph).map(|h| format!(" ({h})")).unwrap_or_default();
         Err(TokenError::new(format!("the identity provider refused ({status}): {}{hint}", quote(&format!("{error}: {description}")))))
     }
 }
@@ -272,7 +296,7 @@ fn lifetime(expires_in: &serde_json::Value) -> Duration {
 }
 
 /// What usually causes a provider's refusal, in words an admin can act on.
-fn hint(error: &str, description: &str) -> Option<&'static str> {
+fn hint(error: &str, description: &str, graph: bool) -> Option<&'static str> {
     let code = |c: &str| description.contains(c);
     Some(if code("AADSTS7000215") {
         "wrong client secret: copy the secret's Value, not its ID"
@@ -282,6 +306,8 @@ fn hint(error: &str, description: &str) -> Option<&'static str> {
         "no app with this client ID in this tenant: check both IDs"
     } else if code("AADSTS90002") || code("AADSTS900023") {
         "no such tenant: check the directory (tenant) ID or domain"
+    } else if graph && (code("AADSTS65001") || code("AADSTS500011") || error == "invalid_scope") {
+        "admin consent for Microsoft Graph's Mail.Send application permission is missing"
     } else if code("AADSTS65001") || code("AADSTS500011") || error == "invalid_scope" {
         "admin consent for SMTP.SendAsApp is missing"
     } else if error == "unauthorized_client" {
@@ -304,7 +330,7 @@ pub fn auth_hint(reply: &str) -> &'static str {
     }
 }
 
-fn root_cause(e: &(dyn std::error::Error + 'static)) -> String {
+pub(super) fn root_cause(e: &(dyn std::error::Error + 'static)) -> String {
     let mut cause = e;
     while let Some(next) = cause.source() {
         cause = next;

@@ -37,7 +37,8 @@ pub async fn send_test(relay: &Relay, recipient: &EmailAddress, hello: &str, bou
 async fn attempt(relay: &Relay, recipient: &EmailAddress, hello: &str, bound: Duration, stage: &Mutex<TestStage>) -> Result<String, SendError> {
     let set = |s| *stage.lock().unwrap_or_else(PoisonError::into_inner) = s;
     let to: Address = recipient.as_str().parse().map_err(|e| SendError::at(TestStage::Connect, format!("recipient address: {e}")))?;
-    let message = test_message(relay, recipient, &to).map_err(|e| SendError::at(TestStage::Connect, e))?;
+    let through = format!("{}:{}", relay.host, relay.port);
+    let message = test_message(&relay.from, recipient, &through).map_err(|e| SendError::at(TestStage::Connect, e))?.formatted();
     let entering = |step: Step| set(step.stage());
     let mut conn = super::connect::open(relay, hello, bound, entering).await?;
     if let Some(auth) = &relay.auth {
@@ -65,23 +66,24 @@ async fn attempt(relay: &Relay, recipient: &EmailAddress, hello: &str, bound: Du
     Ok(describe(&accepted))
 }
 
-fn test_message(relay: &Relay, recipient: &EmailAddress, to: &Address) -> Result<Vec<u8>, String> {
+/// The test email to `recipient`, saying what it went `through` (a relay's
+/// host and port, or Microsoft Graph).
+pub(super) fn test_message(from: &Mailbox, recipient: &EmailAddress, through: &str) -> Result<Message, String> {
+    let to: Address = recipient.as_str().parse().map_err(|e| format!("recipient address: {e}"))?;
     let id = crate::tokens::mint("").hash;
-    let message = Message::builder()
-        .from(relay.from.clone())
-        .to(Mailbox::new(None, to.clone()))
+    Message::builder()
+        .from(from.clone())
+        .to(Mailbox::new(None, to))
         .subject("Gatehouse test email")
-        .message_id(Some(format!("<{}@{}>", &id[..32], relay.from.email.domain())))
+        .message_id(Some(format!("<{}@{}>", &id[..32], from.email.domain())))
         .date_now()
         .header(ContentType::TEXT_PLAIN)
         .body(format!(
-            "This is a test email from Gatehouse, sent to {recipient} through {}:{}.\n\
+            "This is a test email from Gatehouse, sent to {recipient} through {through}.\n\
              If you can read it, the SMTP configuration works.\n\n\
-             Questa è un'email di prova di Gatehouse: se la leggi, la configurazione SMTP funziona.\n",
-            relay.host, relay.port
+             Questa è un'email di prova di Gatehouse: se la leggi, la configurazione SMTP funziona.\n"
         ))
-        .map_err(|e| format!("building the test email: {e}"))?;
-    Ok(message.formatted())
+        .map_err(|e| format!("building the test email: {e}"))
 }
 
 /// "250 2.0.0 Ok: queued as ABC", quoted (cut to length).

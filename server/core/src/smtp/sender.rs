@@ -2,17 +2,19 @@
 //! the outside world. The outbox worker delivers through it and "Send test
 //! email" tests through it; neither knows what is behind it.
 //!
-//! Today that is an SMTP relay, signing in with a password or an OAuth2
-//! token (`Sender::Smtp`: `session`, over `connect`). The next ways out
-//! are new variants built by [`Sender`]'s constructors, with their own
-//! [`SenderKey`]: Microsoft Graph's sendMail (an HTTPS request with the
-//! same OAuth2 token source), and a fallback relay tried when the first
-//! fails. The worker's loop does not change for them.
+//! Behind it: an SMTP relay, signing in with a password or an OAuth2
+//! token (`Sender::Smtp`: `session`, over `connect`), or Microsoft Graph's
+//! sendMail, an HTTPS request with the same OAuth2 token source
+//! (`Sender::Graph`: `graph`). [`Sender::new`] picks the one a
+//! configuration asks for. The next way out (a fallback relay tried when
+//! the first fails) is another variant with its own [`SenderKey`]; the
+//! worker's loop does not change for it.
 
 use super::connect::OpenError;
+use super::graph::GraphSender;
 use super::oauth::TokenSource;
 use super::quote::quote;
-use super::relay::{Relay, RelayAuth, RelayError};
+use super::relay::{from_mailbox, Relay, RelayAuth, RelayError};
 use super::session::RelaySender;
 use super::Smtp;
 use lettre::message::Mailbox;
@@ -23,9 +25,14 @@ use shared::EmailAddress;
 use std::fmt;
 use std::time::Duration;
 
+// One sender lives per worker or test send, never in a collection: the
+// variants' sizes (the relay's TLS parameters) cost nothing worth a box.
+#[allow(clippy::large_enum_variant)]
 pub enum Sender {
     /// An SMTP relay; one session carries consecutive emails.
     Smtp(RelaySender),
+    /// Microsoft Graph's sendMail: one HTTPS request per email.
+    Graph(GraphSender),
 }
 
 /// What makes two senders the same for an open session: the whole
@@ -55,14 +62,18 @@ pub struct SendError {
     pub message: String,
     /// The relay's own reply, quoted, when it answered with a 4xx or 5xx.
     pub reply: Option<String>,
-    /// A 5xx: the same email will be refused again, so it is not retried.
+    /// A 5xx (or Graph's 4xx but 401, 408, 429): the same email will be
+    /// refused again, so it is not retried.
     pub permanent: bool,
+    /// How long the other side asked us to wait (Graph's `429 Retry-After`):
+    /// the worker retries no sooner.
+    pub retry_after: Option<Duration>,
 }
 
 impl SendError {
     /// Worth trying again later (a timeout, no token yet), with nothing from the relay.
     pub fn transient(message: impl Into<String>) -> Self {
-        Self { stage: None, message: message.into(), reply: None, permanent: false }
+        Self { stage: None, message: message.into(), reply: None, permanent: false, retry_after: None }
     }
 
     /// Refused at `stage` for a reason of our own (no SMTPUTF8, a bad recipient address).
@@ -79,14 +90,14 @@ impl SendError {
 impl From<lettre::transport::smtp::Error> for SendError {
     /// The relay's words, quoted (cut to length): they become the email's stored last error.
     fn from(e: lettre::transport::smtp::Error) -> Self {
-        Self { stage: None, message: quote(&e.to_string()), reply: reply_of(&e), permanent: e.is_permanent() }
+        Self { stage: None, message: quote(&e.to_string()), reply: reply_of(&e), permanent: e.is_permanent(), retry_after: None }
     }
 }
 
 impl From<OpenError> for SendError {
     fn from(e: OpenError) -> Self {
         let permanent = e.smtp.as_ref().is_some_and(|s| s.is_permanent());
-        Self { stage: Some(e.step.stage()), reply: e.smtp.as_ref().and_then(reply_of), message: e.message, permanent }
+        Self { stage: Some(e.step.stage()), reply: e.smtp.as_ref().and_then(reply_of), message: e.message, permanent, retry_after: None }
     }
 }
 
@@ -107,6 +118,23 @@ pub enum BuildError {
 }
 
 impl Sender {
+    /// The sender `config` asks for: Microsoft Graph for a Microsoft 365
+    /// configuration whose transport is `graph`, otherwise its SMTP relay.
+    pub fn new(smtp: &Smtp, config: &SmtpConfig, secret: Option<String>) -> Result<Self, BuildError> {
+        match config.auth.as_ref().and_then(|a| a.oauth.as_ref()) {
+            Some(identity) if identity.is_graph() => {
+                let secret = secret.ok_or(BuildError::NoSecret)?;
+                let key = key_of(config, Some(&secret));
+                let username = config.auth.as_ref().map(|a| a.username.as_str()).unwrap_or_default();
+                let source = TokenSource::new(identity, &secret, username, &smtp.runtime).map_err(BuildError::OAuthKey)?;
+                let from = from_mailbox(config).map_err(|RelayError::FromEmail(why)| BuildError::FromEmail(why))?;
+                let graph = GraphSender::new(key, from, &smtp.runtime.microsoft_graph, source, smtp.tokens.clone()).map_err(BuildError::FromEmail)?;
+                Ok(Sender::Graph(graph))
+            }
+            _ => Self::smtp(smtp, config, secret),
+        }
+    }
+
     /// An SMTP relay's sender: `config` and its `secret` in clear (password,
     /// client secret or key; none without authentication), which the caller
     /// has opened or been given.
@@ -130,6 +158,7 @@ impl Sender {
     pub fn key(&self) -> &SenderKey {
         match self {
             Sender::Smtp(s) => &s.key,
+            Sender::Graph(g) => &g.key,
         }
     }
 
@@ -137,13 +166,16 @@ impl Sender {
     pub fn from(&self) -> &Mailbox {
         match self {
             Sender::Smtp(s) => &s.relay.from,
+            Sender::Graph(g) => &g.from,
         }
     }
 
-    /// Where the email goes out, as the audit log names it: the relay's host.
+    /// Where the email goes out, as the audit log names it: the relay's
+    /// host, or Graph's.
     pub fn via(&self) -> &str {
         match self {
             Sender::Smtp(s) => &s.relay.host,
+            Sender::Graph(g) => &g.via,
         }
     }
 
@@ -151,6 +183,7 @@ impl Sender {
     pub async fn send(&mut self, message: &Message) -> Result<(), SendError> {
         match self {
             Sender::Smtp(s) => s.send(message).await,
+            Sender::Graph(g) => g.send(message).await,
         }
     }
 
@@ -158,13 +191,15 @@ impl Sender {
     pub async fn test(&self, recipient: &EmailAddress, bound: Duration) -> TestReport {
         match self {
             Sender::Smtp(s) => super::probe::send_test(&s.relay, recipient, &s.hello, bound).await,
+            Sender::Graph(g) => g.test(recipient, bound).await,
         }
     }
 
-    /// Closes what is open (an SMTP session says QUIT).
+    /// Closes what is open (an SMTP session says QUIT; Graph keeps nothing open).
     pub async fn close(self) {
         match self {
             Sender::Smtp(mut s) => s.close().await,
+            Sender::Graph(_) => {}
         }
     }
 }

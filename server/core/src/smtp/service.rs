@@ -69,8 +69,8 @@ fn view(stored: Option<&StoredSmtp>) -> SmtpSettings {
 /// The stored OAuth2 identity as GET shows it (never the secret).
 fn oauth_view(identity: &OAuthIdentity, secret_set: bool) -> OAuthView {
     match identity {
-        OAuthIdentity::Microsoft365 { tenant_id, client_id } => {
-            OAuthView::Microsoft365 { tenant_id: tenant_id.clone(), client_id: client_id.clone(), secret_set }
+        OAuthIdentity::Microsoft365 { tenant_id, client_id, transport } => {
+            OAuthView::Microsoft365 { tenant_id: tenant_id.clone(), client_id: client_id.clone(), secret_set, transport: *transport }
         }
         // Blank only for a row saved without the key's account, which a save never writes.
         OAuthIdentity::Google { client_email } => OAuthView::Google { client_email: client_email.clone().unwrap_or_default(), secret_set },
@@ -111,7 +111,7 @@ fn sender(smtp: &Smtp, config: &SmtpConfig, stored: Option<&StoredSmtp>) -> Resu
             None => None,
         },
     };
-    Sender::smtp(smtp, config, secret).map_err(|e| match e {
+    Sender::new(smtp, config, secret).map_err(|e| match e {
         BuildError::FromEmail(why) => from_email_refused(why),
         BuildError::OAuthKey(why) => key_refused(why),
         // `parse` keeps a secret only where one is stored, and a stored row with auth has one.
@@ -176,8 +176,9 @@ pub async fn save(smtp: &Smtp, admin: HostAdmin<'_>, draft: &SmtpDraft) -> Resul
 pub(super) fn changed_fields(before: Option<&Row>, after: &Row, new_secret: bool) -> Vec<&'static str> {
     let Some(b) = before else { return vec!["created"] };
     let mut changed = Vec::new();
-    let pairs: [(&'static str, bool); 11] = [
+    let pairs: [(&'static str, bool); 12] = [
         ("oauth.provider", b.oauth_provider != after.oauth_provider),
+        ("oauth.transport", b.transport != after.transport),
         ("oauth.tenant_id", b.oauth_tenant != after.oauth_tenant),
         ("oauth.client", b.oauth_client != after.oauth_client),
         ("host", b.host != after.host),

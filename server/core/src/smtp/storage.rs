@@ -33,7 +33,7 @@ where
 }
 
 const SELECT_CONFIG: &str = "SELECT host, port, from_name, from_email, security, auth, username, password_sealed, \
-     oauth_provider, oauth_tenant, oauth_client, enabled, updated_at, updated_by FROM smtp_config WHERE id = 1";
+     oauth_provider, oauth_tenant, oauth_client, transport, enabled, updated_at, updated_by FROM smtp_config WHERE id = 1";
 
 fn columns(r: &AnyRow) -> Result<Row> {
     Ok(Row {
@@ -48,6 +48,7 @@ fn columns(r: &AnyRow) -> Result<Row> {
         oauth_provider: r.try_get("oauth_provider")?,
         oauth_tenant: r.try_get("oauth_tenant")?,
         oauth_client: r.try_get("oauth_client")?,
+        transport: r.try_get("transport")?,
         enabled: r.try_get::<i64, _>("enabled")? != 0,
         updated_at: r.try_get("updated_at")?,
         updated_by: r.try_get("updated_by")?,
@@ -70,10 +71,10 @@ pub async fn save(conn: &mut sqlx::AnyConnection, stored: &StoredSmtp) -> Result
     let s = stored.row();
     sqlx::query(
         "INSERT INTO smtp_config (id, host, port, from_name, from_email, security, auth, username, password_sealed, enabled, updated_at, updated_by, \
-         oauth_provider, oauth_tenant, oauth_client) \
-         VALUES (1, $1, $2, $3, $4, $5, $6, $7, $8, 0, $9, $10, $11, $12, $13) \
+         oauth_provider, oauth_tenant, oauth_client, transport) \
+         VALUES (1, $1, $2, $3, $4, $5, $6, $7, $8, 0, $9, $10, $11, $12, $13, $14) \
          ON CONFLICT (id) DO UPDATE SET host = $1, port = $2, from_name = $3, from_email = $4, security = $5, auth = $6, \
-         username = $7, password_sealed = $8, updated_at = $9, updated_by = $10, oauth_provider = $11, oauth_tenant = $12, oauth_client = $13",
+         username = $7, password_sealed = $8, updated_at = $9, updated_by = $10, oauth_provider = $11, oauth_tenant = $12, oauth_client = $13, transport = $14",
     )
     .bind(&s.host)
     .bind(s.port)
@@ -88,6 +89,7 @@ pub async fn save(conn: &mut sqlx::AnyConnection, stored: &StoredSmtp) -> Result
     .bind(&s.oauth_provider)
     .bind(&s.oauth_tenant)
     .bind(&s.oauth_client)
+    .bind(&s.transport)
     .execute(&mut *conn)
     .await?;
     Ok(())

@@ -1,5 +1,6 @@
-//! Where OAuth2 token requests may go. A token request carries a client
-//! secret or a signed assertion, and its answer is a credential: so the
+//! Where OAuth2 token requests, and Microsoft Graph's requests, may go. A
+//! token request carries a client secret or a signed assertion, its answer
+//! is a credential, and a Graph request carries that token: so the
 //! endpoint is `https://`, or plain `http://` only to this machine (a local
 //! proxy, the tests), where nothing crosses a network. Decided on the URL as
 //! a URL parser reads it, the same parser the HTTP client then connects with,
@@ -39,6 +40,17 @@ impl TokenUrl {
         let joined = format!("{}/{}", url.path().trim_end_matches('/'), path.trim_start_matches('/'));
         url.set_path(&joined);
         // Re-parsed, so the result is held to the same rules as any other.
+        Self::parse(url.as_str())
+    }
+}
+
+impl TokenUrl {
+    /// This URL with `segments` added to its path, each percent-encoded as
+    /// one segment (so a mailbox's `/`, `?` or `#` stays inside its segment),
+    /// e.g. Graph's `{graph}/v1.0/users/{mailbox}/sendMail`.
+    pub fn with_segments(&self, segments: &[&str]) -> Result<Self, String> {
+        let mut url = self.0.clone();
+        url.path_segments_mut().map_err(|()| "cannot take a path".to_owned())?.pop_if_empty().extend(segments);
         Self::parse(url.as_str())
     }
 }
@@ -114,5 +126,18 @@ mod tests {
         assert_eq!(proxied.with_path("t/oauth2/v2.0/token").unwrap().as_str(), "http://127.0.0.1:8080/microsoft/t/oauth2/v2.0/token");
         // Dots climb the path, never to another host.
         assert_eq!(login.with_path("../../evil.example/token").unwrap().as_str(), "https://login.microsoftonline.com/evil.example/token");
+    }
+
+    #[test]
+    fn a_mailbox_stays_one_segment() {
+        let graph = TokenUrl::parse("https://graph.microsoft.com").unwrap();
+        assert_eq!(
+            graph.with_segments(&["v1.0", "users", "noreply@contoso.com", "sendMail"]).unwrap().as_str(),
+            "https://graph.microsoft.com/v1.0/users/noreply@contoso.com/sendMail"
+        );
+        let odd = graph.with_segments(&["v1.0", "users", "a/../b?c#d@x.com", "sendMail"]).unwrap();
+        assert_eq!(odd.as_str(), "https://graph.microsoft.com/v1.0/users/a%2F..%2Fb%3Fc%23d@x.com/sendMail");
+        let proxied = TokenUrl::parse("http://127.0.0.1:9/graph/").unwrap();
+        assert_eq!(proxied.with_segments(&["v1.0", "users", "m@x.com", "sendMail"]).unwrap().as_str(), "http://127.0.0.1:9/graph/v1.0/users/m@x.com/sendMail");
     }
 }

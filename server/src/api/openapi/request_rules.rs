@@ -52,15 +52,6 @@ pub fn apply(doc: &mut Value) {
     set("UserUpdate", "account_id", &json!({"minimum": 1}));
     set("AccountRequest", "name", &json!({"maxLength": account::MAX_NAME_CHARS, "pattern": VISIBLE_NON_BLANK}));
     set("HostUpdate", "name", &json!({"maxLength": account::MAX_NAME_CHARS, "pattern": VISIBLE_NON_BLANK}));
-    set(
-        "SmtpDraft",
-        "host",
-        &json!({
-            "maxLength": 253,
-            "anyOf": [{"format": "idn-hostname"}, {"format": "ipv4"}, {"format": "ipv6"}],
-        }),
-    );
-    set("SmtpDraft", "port", &json!({"minimum": 1, "maximum": 65535}));
     set("SmtpDraft", "from_name", &json!({"maxLength": smtp::MAX_FROM_NAME_CHARS, "pattern": ONE_LINE}));
     set("SmtpDraft", "from_email", &email);
     set("NewApiToken", "name", &json!({"maxLength": token::MAX_NAME_CHARS, "pattern": NON_BLANK_LINE}));
@@ -107,28 +98,40 @@ pub fn apply(doc: &mut Value) {
             "else": {"properties": {"account_id": {"type": "null"}}},
         }),
     );
-    // OAuth2 signs in as a mailbox: it needs authentication and a username.
+    // Microsoft Graph names no relay: host, port, security, auth and
+    // username are ignored (`SmtpDraft::parse`). Any other configuration
+    // names its relay, and the rules below hold for it.
     add_condition(
         schemas,
         "SmtpDraft",
         json!({
-            "if": {"properties": {"oauth": {"type": "object"}}, "required": ["oauth"]},
-            "then": {"required": ["auth", "username"], "properties": {"auth": {"const": true}}},
-        }),
-    );
-    // With authentication, a username is required. A blank password keeps
-    // the stored one: 409 when none is stored for this relay.
-    add_condition(
-        schemas,
-        "SmtpDraft",
-        json!({
-            "if": {"properties": {"auth": {"const": true}}, "required": ["auth"]},
-            "then": {"required": ["username"], "properties": {
-                "username": {"type": "string", "maxLength": smtp::MAX_USERNAME_CHARS, "pattern": NON_BLANK_LINE},
-                "password": {"maxLength": smtp::MAX_PASSWORD_CHARS},
-                // A password only over an encrypted connection.
-                "security": {"enum": ["ssl", "starttls"]},
-            }},
+            "if": {"properties": {"oauth": {"type": "object", "required": ["provider", "transport"], "properties": {
+                "provider": {"const": oauth::Provider::Microsoft365.as_str()},
+                "transport": {"const": oauth::Transport::Graph.as_str()},
+            }}}, "required": ["oauth"]},
+            // (So the relay's host and port rules hold only here: Graph takes any.)
+            "else": {"allOf": [
+                {"required": ["host", "port"], "properties": {
+                    "host": {"maxLength": 253, "anyOf": [{"format": "idn-hostname"}, {"format": "ipv4"}, {"format": "ipv6"}]},
+                    "port": {"minimum": 1, "maximum": 65535},
+                }},
+                // OAuth2 signs in as a mailbox: it needs authentication and a username.
+                {
+                    "if": {"properties": {"oauth": {"type": "object"}}, "required": ["oauth"]},
+                    "then": {"required": ["auth", "username"], "properties": {"auth": {"const": true}}},
+                },
+                // With authentication, a username is required. A blank password keeps
+                // the stored one: 409 when none is stored for this relay.
+                {
+                    "if": {"properties": {"auth": {"const": true}}, "required": ["auth"]},
+                    "then": {"required": ["username"], "properties": {
+                        "username": {"type": "string", "maxLength": smtp::MAX_USERNAME_CHARS, "pattern": NON_BLANK_LINE},
+                        "password": {"maxLength": smtp::MAX_PASSWORD_CHARS},
+                        // A password only over an encrypted connection.
+                        "security": {"enum": ["ssl", "starttls"]},
+                    }},
+                },
+            ]},
         }),
     );
 }

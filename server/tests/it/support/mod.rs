@@ -6,6 +6,7 @@
 //! process shows: its output and logs, signals, a kill -9, and the figures
 //! that are global to a process (`/metrics`, storage fault episodes).
 
+pub mod graph;
 pub mod oauth;
 pub mod relay;
 pub mod script;

@@ -6,7 +6,7 @@
 //! a port out of range does not become 0, nor an unknown security StartTLS.
 
 use crate::smtp::quote::quote;
-use shared::oauth::{check_client_id, check_tenant, OAuthIdentity, Provider};
+use shared::oauth::{check_client_id, check_tenant, OAuthIdentity, Provider, Transport};
 use shared::smtp::{parse_port, FromName, PasswordChange, Security, SmtpAuth, SmtpConfig, SmtpHost, MAX_USERNAME_CHARS};
 use shared::EmailAddress;
 use std::fmt;
@@ -28,6 +28,8 @@ pub struct Row {
     pub oauth_provider: Option<String>,
     pub oauth_tenant: Option<String>,
     pub oauth_client: Option<String>,
+    /// `smtp`, or `graph` (Microsoft 365 only): how email leaves.
+    pub transport: String,
     pub enabled: bool,
     pub updated_at: i64,
     pub updated_by: String,
@@ -79,14 +81,18 @@ impl StoredSmtp {
         let from_name = FromName::parse(&row.from_name).map_err(|e| refused("from_name", text(Some(&row.from_name)), e))?;
         let from_email = EmailAddress::parse(&row.from_email).map_err(|e| refused("from_email", text(Some(&row.from_email)), e))?;
         let security = Security::parse(&row.security).ok_or_else(|| refused("security", text(Some(&row.security)), "not one of none, ssl, starttls"))?;
+        let transport = Transport::parse(&row.transport).ok_or_else(|| refused("transport", text(Some(&row.transport)), "not one of smtp, graph"))?;
         let auth = match row.auth {
             false if row.oauth_provider.is_some() => {
                 return Err(refused("oauth_provider", text(row.oauth_provider.as_deref()), "set while auth is off (OAuth2 signs in as a mailbox)"))
             }
             // Without authentication the sign-in columns say nothing (a save leaves them empty).
             false => None,
-            true => Some(sign_in(&row, security)?),
+            true => Some(sign_in(&row, security, transport)?),
         };
+        if transport == Transport::Graph && !auth.as_ref().and_then(|a| a.oauth.as_ref()).is_some_and(OAuthIdentity::is_graph) {
+            return Err(refused("transport", text(Some(&row.transport)), "graph without a Microsoft 365 sign-in"));
+        }
         let config = SmtpConfig { host, port, from_name, from_email, security, auth };
         Ok(Self { config, password_sealed: row.password_sealed, enabled: row.enabled, updated_at: row.updated_at, updated_by: row.updated_by })
     }
@@ -95,10 +101,12 @@ impl StoredSmtp {
     pub fn row(&self) -> Row {
         let c = &self.config;
         let auth = c.auth.as_ref();
-        let (provider, tenant, client) = match auth.and_then(|a| a.oauth.as_ref()) {
-            None => (None, None, None),
-            Some(OAuthIdentity::Microsoft365 { tenant_id, client_id }) => (Some(Provider::Microsoft365), Some(tenant_id.clone()), Some(client_id.clone())),
-            Some(OAuthIdentity::Google { client_email }) => (Some(Provider::Google), None, client_email.clone()),
+        let (provider, tenant, client, transport) = match auth.and_then(|a| a.oauth.as_ref()) {
+            None => (None, None, None, Transport::Smtp),
+            Some(OAuthIdentity::Microsoft365 { tenant_id, client_id, transport }) => {
+                (Some(Provider::Microsoft365), Some(tenant_id.clone()), Some(client_id.clone()), *transport)
+            }
+            Some(OAuthIdentity::Google { client_email }) => (Some(Provider::Google), None, client_email.clone(), Transport::Smtp),
         };
         Row {
             host: c.host.to_string(),
@@ -112,6 +120,7 @@ impl StoredSmtp {
             oauth_provider: provider.map(|p| p.as_str().to_owned()),
             oauth_tenant: tenant,
             oauth_client: client,
+            transport: transport.as_str().to_owned(),
             enabled: self.enabled,
             updated_at: self.updated_at,
             updated_by: self.updated_by.clone(),
@@ -120,7 +129,7 @@ impl StoredSmtp {
 }
 
 /// The sign-in columns of a row with authentication on.
-fn sign_in(row: &Row, security: Security) -> Result<SmtpAuth, DecodeError> {
+fn sign_in(row: &Row, security: Security, transport: Transport) -> Result<SmtpAuth, DecodeError> {
     if security == Security::None {
         return Err(refused("security", text(Some(&row.security)), "auth is on, and without SSL or StartTLS the password would cross the network in clear"));
     }
@@ -143,6 +152,7 @@ fn sign_in(row: &Row, security: Security) -> Result<SmtpAuth, DecodeError> {
             Some(Provider::Microsoft365) => OAuthIdentity::Microsoft365 {
                 tenant_id: column("oauth_tenant", row.oauth_tenant.as_deref(), check_tenant)?,
                 client_id: column("oauth_client", row.oauth_client.as_deref(), check_client_id)?,
+                transport,
             },
             // The service account's email is only shown; the stored key is what signs.
             Some(Provider::Google) => OAuthIdentity::Google { client_email: row.oauth_client.clone() },
@@ -175,6 +185,7 @@ mod tests {
             oauth_provider: Some("microsoft365".into()),
             oauth_tenant: Some("contoso.onmicrosoft.com".into()),
             oauth_client: Some("app-1".into()),
+            transport: "smtp".into(),
             enabled: true,
             updated_at: 1_700_000_000,
             updated_by: "admin@example.com".into(),
@@ -192,12 +203,22 @@ mod tests {
         assert_eq!(stored.row(), row());
         let plain = Row { auth: false, username: None, password_sealed: None, oauth_provider: None, oauth_tenant: None, oauth_client: None, ..row() };
         assert_eq!(StoredSmtp::decode(plain.clone()).unwrap().row(), plain);
+        let graph = Row { transport: "graph".into(), ..row() };
+        let stored = StoredSmtp::decode(graph.clone()).unwrap();
+        assert!(stored.config.auth.as_ref().and_then(|a| a.oauth.as_ref()).is_some_and(OAuthIdentity::is_graph));
+        assert_eq!(stored.row(), graph);
     }
 
     /// A corrupt row is refused with its column and value named, never read as a default.
     #[test]
     fn a_corrupt_row_is_refused_naming_its_column() {
-        let cases: [(&str, Row, &str); 10] = [
+        let cases: [(&str, Row, &str); 12] = [
+            ("transport", Row { transport: "ews".into(), ..row() }, "smtp_config.transport = \"ews\": not one of smtp, graph"),
+            (
+                "transport",
+                Row { transport: "graph".into(), oauth_provider: Some("google".into()), ..row() },
+                "smtp_config.transport = \"graph\": graph without a Microsoft 365 sign-in",
+            ),
             ("security", Row { security: "tls".into(), ..row() }, "smtp_config.security = \"tls\": not one of none, ssl, starttls"),
             ("port", Row { port: 0, ..row() }, "smtp_config.port = 0: not a port from 1 to 65535"),
             ("port", Row { port: 70000, ..row() }, "smtp_config.port = 70000: not a port from 1 to 65535"),
