@@ -26,7 +26,7 @@ async fn setup_link_works_exactly_once(db: TestDb) {
     assert!(app.setup_link.as_deref().unwrap().starts_with(&app.base), "link uses the public URL");
 
     let status: Value = app.client.get(app.url(&format!("/api/v1/setup/{token}"))).send().await.unwrap().json().await.unwrap();
-    assert_eq!(status, json!({"valid": true}));
+    assert_eq!(status, json!({"valid": true, "host_name": "Gatehouse"}), "while it works, the host's name for the page's title");
 
     // Invalid fields: 422 naming both, and the link still works afterwards.
     let res = app.client.post(app.url(&format!("/api/v1/setup/{token}"))).json(&json!({"email": "not-an-address", "password": "short"})).send().await.unwrap();

@@ -10,7 +10,7 @@ use super::Outbox;
 use crate::delivery::Recorder;
 use crate::smtp::sender::{self, Sender};
 use crate::storage::now;
-use lettre::message::{Mailbox, MultiPart};
+use lettre::message::MultiPart;
 use lettre::{Address, Message};
 use std::time::{Duration, Instant};
 use tokio::sync::watch;
@@ -155,7 +155,7 @@ async fn deliver(outbox: &Outbox, sender: &mut Sender, health: &mut Recorder, em
         Ok(None) => return storage::mark_failed(outbox.db.writes(), email.id, "nothing to send: its content was dropped").await,
         Err(_) => return storage::mark_failed(outbox.db.writes(), email.id, "its sealed content cannot be opened (was secret.key replaced?)").await,
     };
-    let message = match build(sender.from(), email, text, html) {
+    let message = match build(sender, email, text, html) {
         Ok(m) => m,
         Err(why) => return storage::mark_failed(outbox.db.writes(), email.id, &why).await,
     };
@@ -199,11 +199,16 @@ pub fn backoff_secs(base: i64, attempts: i64) -> i64 {
     (delay + jitter).max(1)
 }
 
-fn build(from: &Mailbox, email: &Claimed, text: String, html: String) -> Result<Message, String> {
+/// The email as the sender addresses it (`Sender::message`): from the
+/// account it speaks for, if any, else from the relay's From.
+fn build(sender: &Sender, email: &Claimed, text: String, html: String) -> Result<Message, String> {
     let to: Address = email.to.parse().map_err(|e| format!("recipient address: {e}"))?;
-    Message::builder()
-        .from(from.clone())
-        .to(Mailbox::new(None, to))
+    let voice = match &email.voice {
+        Some((name, from, reply_to)) => Some(sender::Voice::new(name, from, reply_to.as_deref())?),
+        None => None,
+    };
+    sender
+        .message(voice.as_ref(), to)
         .subject(email.subject.clone())
         .message_id(Some(email.message_id.clone()))
         .date_now()
