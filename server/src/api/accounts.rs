@@ -136,15 +136,16 @@ pub(crate) async fn update_account(
     Ok(Json(service::update_account(&state.users, caller.manager()?, id, &change).await?))
 }
 
-/// Send a test email from the account's sender (the body's, or the saved
-/// one) to the caller's own address, through the host's relay, whose address
+/// Send a test email from the account's sender (the body's, for callers who
+/// may set it, or the saved one) to the caller's own address, through the host's relay, whose address
 /// stays the envelope sender: host admins for any account, the account's
 /// admins for their own. The report says the stage reached and the relay's reply.
 #[utoipa::path(post, path = "/api/v1/accounts/{id}/sender/test", tag = "users", security(("bearer" = []), ("session" = [])), params(("id" = i64, Path)), request_body = SenderTest,
     responses((status = 200, description = "the test's outcome, sent or not", body = TestReport), (status = 404, description = "no such account", body = ErrorEnvelope),
         (status = 409, description = "no sender to test, or no relay saved", body = ErrorEnvelope), (status = 422, description = "a sender field", body = ErrorEnvelope),
         (status = 429, description = "too many test emails this minute", body = ErrorEnvelope),
-        (status = 401, description = "not signed in", body = ErrorEnvelope), (status = 403, description = "another account's admin, or not an admin", body = ErrorEnvelope)))]
+        (status = 401, description = "not signed in", body = ErrorEnvelope),
+        (status = 403, description = "another account's admin; an account admin trying an unsaved sender while the host does not let them set one; not an admin", body = ErrorEnvelope)))]
 pub(crate) async fn test_sender(
     State(state): State<AppState>,
     Authed(caller): Authed,

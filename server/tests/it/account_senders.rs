@@ -176,4 +176,6 @@ async fn account_admins_set_their_sender_only_when_the_host_allows_it(db: TestDb
     assert_eq!(res.json::<Value>().await.unwrap()["account_senders"]["domains"], json!(["acme.example"]), "the domains stay when left out");
     assert_eq!(error_code(patch_account(&app, &ann, acme, json!({"sender": null})).send().await.unwrap(), 403).await, "forbidden");
     assert_eq!(accounts(&app, &app.client).await[0]["sender"]["from_email"], "hello@acme.example");
+    let unsaved = ann.post(app.url(&format!("/api/v1/accounts/{acme}/sender/test"))).json(&sender).send().await.unwrap();
+    assert_eq!(error_code(unsaved, 403).await, "forbidden", "trying an unsaved sender is for whoever may save one");
 }

@@ -218,11 +218,16 @@ pub async fn update_account(users: &Users, manager: Manager<'_>, id: i64, change
 /// "Send a test email from this account's sender", to the asker's own
 /// address: host admins for any account, an account's admins for their own
 /// (whether or not they may change it). The form's sender when given
-/// (checked as a save would), else the saved one (409 without one).
+/// (checked as a save would; only for callers who may save one), else the
+/// saved one (409 without one).
 pub async fn test_account_sender(users: &Users, smtp: &crate::smtp::Smtp, manager: Manager<'_>, id: i64, req: &SenderTest) -> Result<TestReport> {
     manager.scope().require(Role::AccountAdmin, Some(id))?;
     let account = identity::account(users.db.reads(), id).await?.ok_or_else(no_such_account)?;
     let policy = super::sender_policy::current(users.db.reads(), &users.emails.account_sender_domains).await?;
+    // Trying a sender not saved is for whoever may save one.
+    if req.sender.is_some() && !manager.user.role.can_manage_host() && !policy.admins_may_set {
+        return Err(Failure::new(ErrorCode::Forbidden, "the host does not let account admins set their account's sender: test the saved one"));
+    }
     let sender = match (&req.sender, &account.sender) {
         (Some(sender), _) | (None, Some(sender)) => sender.parse(&policy.domains)?,
         (None, None) => return Err(Failure::new(ErrorCode::Conflict, "this account has no sender of its own: fill in the form or save one")),
