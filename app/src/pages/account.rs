@@ -6,6 +6,7 @@
 //! offers what it would allow.
 
 use super::shell::with_data;
+use super::verdict::Verdict;
 use super::widgets::{local_time, ErrorNote, Field};
 use crate::error::AppError;
 use crate::i18n::use_i18n;
@@ -64,9 +65,16 @@ fn SenderSection(detail: AccountDetail, on_saved: impl Fn() + Copy + Send + Sync
         from_email: from_email.get_untracked(),
         reply_to: Some(reply_to.get_untracked()).filter(|r| !r.trim().is_empty()),
     };
+    // The server's word on the last save stands under a field until that field is edited.
+    let verdict = Verdict::<AccountSender>::new();
     let save = Action::new_local(move |sender: &Option<AccountSender>| {
+        let sent = sender.clone().unwrap_or_default();
         let update = AccountUpdate { name: None, sender: Some(sender.clone()) };
-        async move { update_account(id, update).await }
+        async move {
+            let result = update_account(id, update).await.map_err(|AppError(e)| e);
+            verdict.answer(sent, &result);
+            result
+        }
     });
     Effect::new(move || {
         if let Some(Ok(_)) = save.value().get() {
@@ -77,9 +85,9 @@ fn SenderSection(detail: AccountDetail, on_saved: impl Fn() + Copy + Send + Sync
         let sender = sender.clone();
         async move { test_account_sender(id, sender).await }
     });
-    // The server's complaint about a field, from the last save.
-    let problem =
-        move |field: &'static str| Signal::derive(move || save.value().get().and_then(Result::err).and_then(|AppError(e)| e.fields.get(field).cloned()));
+    let problem = move |field: &'static str, typed: RwSignal<String>, sent: fn(&AccountSender) -> String| {
+        Signal::derive(move || verdict.on(field, |s| sent(s) == typed.get()))
+    };
     let domains = detail.sender_domains.join(", ");
     let may_set = detail.may_set_sender;
     let current = match &saved {
@@ -102,10 +110,10 @@ fn SenderSection(detail: AccountDetail, on_saved: impl Fn() + Copy + Send + Sync
             })}
             {if may_set {
                 view! {
-                    <form class="inline-form" on:submit=move |ev: leptos::ev::SubmitEvent| { ev.prevent_default(); save.dispatch(Some(typed())); }>
-                        <Field label=Signal::derive(move || i18n.t().from_name) name="sender-name" value=from_name problem=problem("sender.from_name")/>
-                        <Field label=Signal::derive(move || i18n.t().from_email) name="sender-email" kind="email" value=from_email problem=problem("sender.from_email")/>
-                        <Field label=Signal::derive(move || i18n.t().sender_reply_to) name="sender-reply-to" kind="email" value=reply_to problem=problem("sender.reply_to")/>
+                    <form class="inline-form" novalidate=true on:submit=move |ev: leptos::ev::SubmitEvent| { ev.prevent_default(); save.dispatch(Some(typed())); }>
+                        <Field label=Signal::derive(move || i18n.t().from_name) name="sender-name" value=from_name problem=problem("sender.from_name", from_name, |s| s.from_name.clone())/>
+                        <Field label=Signal::derive(move || i18n.t().from_email) name="sender-email" kind="email" value=from_email problem=problem("sender.from_email", from_email, |s| s.from_email.clone())/>
+                        <Field label=Signal::derive(move || i18n.t().sender_reply_to) name="sender-reply-to" kind="email" value=reply_to problem=problem("sender.reply_to", reply_to, |s| s.reply_to.clone().unwrap_or_default())/>
                         <div class="actions">
                             <button type="submit" class="primary" disabled=move || save.pending().get()>{move || i18n.t().save}</button>
                             {has_sender.then(|| view! {
@@ -114,7 +122,7 @@ fn SenderSection(detail: AccountDetail, on_saved: impl Fn() + Copy + Send + Sync
                                 </button>
                             })}
                         </div>
-                        {move || save.value().get().and_then(Result::err).filter(|AppError(e)| e.fields.is_empty()).map(|AppError(e)| view! { <ErrorNote error=e/> })}
+                        {move || save.value().get().and_then(Result::err).filter(|e| e.fields.is_empty()).map(|e| view! { <ErrorNote error=e/> })}
                     </form>
                 }.into_any()
             } else {

@@ -93,7 +93,7 @@ async fn only_the_newest_setup_link_works_for_an_hour(db: TestDb) {
     let third = app.setup_token();
     let status = |token: &str| app.client.get(app.url(&format!("/api/v1/setup/{token}"))).send();
     assert_eq!(status(&second).await.unwrap().json::<Value>().await.unwrap(), json!({"valid": false}));
-    assert_eq!(status(&third).await.unwrap().json::<Value>().await.unwrap(), json!({"valid": true}));
+    assert_eq!(status(&third).await.unwrap().json::<Value>().await.unwrap(), json!({"valid": true, "host_name": "Gatehouse"}));
 
     // One live link, living one hour.
     let mut conn = <sqlx::AnyConnection as sqlx::Connection>::connect(&db.url).await.unwrap();
@@ -265,7 +265,7 @@ async fn garbage_gets_a_clear_4xx_and_changes_nothing(db: TestDb) {
 
     // None of it used up or damaged the setup link.
     let status: Value = c.get(&setup).send().await.unwrap().json().await.unwrap();
-    assert_eq!(status, json!({"valid": true}));
+    assert_eq!(status, json!({"valid": true, "host_name": "Gatehouse"}));
     app.set_up_admin().await;
 }
 
