@@ -7,7 +7,7 @@ scripts/oauth_server.py (checked with the secret they share); optional
 addresses whose RCPT is refused with 550.
 Prints `READY <port>` once listening, then one line per event:
 `EVENT EHLO <name>`, `EVENT AUTH <ok|fail>`, `EVENT MAIL <from>`, `EVENT DATA <message-id>`, `MESSAGE <file>` (the message is
-saved under --maildir as <n>.eml, with `X-Envelope-To:` lines first).
+saved under --maildir as <n>.eml, with `X-Envelope-From:` (MAIL FROM) and `X-Envelope-To:` lines first).
 Stops on SIGTERM or when its standard input closes.
 """
 import argparse
@@ -71,6 +71,7 @@ class Handler:
         self.count += 1
         path = os.path.join(self.maildir, f"{self.count}.eml")
         with open(path, "wb") as f:
+            f.write(f"X-Envelope-From: {envelope.mail_from}\r\n".encode())
             for rcpt in envelope.rcpt_tos:
                 f.write(f"X-Envelope-To: {rcpt}\r\n".encode())
             # Which connection brought it (the client's port): tells sessions apart.

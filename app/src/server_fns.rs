@@ -9,7 +9,8 @@ use leptos::prelude::*;
 // Bodies with numbers go as JSON, parsed by the same rules as the REST API
 // (`shared::integral`), rather than URL-encoded, where every value is text.
 use leptos::server_fn::codec::Json;
-use shared::api::{AccountSummary, ChangePassword, HostInfo, Me, MeUpdate, Page, UserFilter, UserSummary, UserUpdate};
+use shared::account::{AccountSender, AccountUpdate};
+use shared::api::{AccountDetail, AccountSummary, ChangePassword, HostInfo, Me, MeUpdate, Page, UserFilter, UserSummary, UserUpdate};
 use shared::audit::{AuditAction, AuditPage};
 use shared::backup::{BackupDownload, BackupKeyShown, BackupOverview};
 use shared::delivery::DeliveryHealth;
@@ -46,7 +47,40 @@ pub async fn load_host_info() -> Result<HostInfo, AppError> {
 #[server(prefix = "/api/fn", endpoint = "rename_host")]
 pub async fn rename_host(name: String) -> Result<HostInfo, AppError> {
     let (state, caller) = crate::backend::caller().await?;
-    Ok(gatehouse_core::host::rename(&state.users, &state.public_url, caller.host_admin()?, &shared::api::HostUpdate { name }).await?)
+    let update = shared::api::HostUpdate { name: Some(name), ..Default::default() };
+    Ok(gatehouse_core::host::update(&state.users, &state.public_url, caller.host_admin()?, &update).await?)
+}
+
+/// Host settings → Account senders → Save: whether account admins may set
+/// their account's sender, and the domains senders may use.
+#[server(prefix = "/api/fn", endpoint = "update_sender_policy", input = Json)]
+pub async fn update_sender_policy(account_admins_may_set: bool, domains: Vec<String>) -> Result<HostInfo, AppError> {
+    let (state, caller) = crate::backend::caller().await?;
+    let update =
+        shared::api::HostUpdate { account_admins_may_set_sender: Some(account_admins_may_set), account_sender_domains: Some(domains), ..Default::default() };
+    Ok(gatehouse_core::host::update(&state.users, &state.public_url, caller.host_admin()?, &update).await?)
+}
+
+/// An account's page: the account, and whether the caller may change its sender.
+#[server(prefix = "/api/fn", endpoint = "load_account", input = Json)]
+pub async fn load_account(id: i64) -> Result<AccountDetail, AppError> {
+    let (state, caller) = crate::backend::caller().await?;
+    Ok(gatehouse_core::users::service::account_detail(&state.users, caller.manager()?, id).await?)
+}
+
+/// An account's page → Sender → Save or Remove.
+#[server(prefix = "/api/fn", endpoint = "update_account", input = Json)]
+pub async fn update_account(id: i64, update: AccountUpdate) -> Result<AccountSummary, AppError> {
+    let (state, caller) = crate::backend::caller().await?;
+    Ok(gatehouse_core::users::service::update_account(&state.users, caller.manager()?, id, &update).await?)
+}
+
+/// An account's page → Sender → "Send a test email": to the caller's own address.
+#[server(prefix = "/api/fn", endpoint = "test_account_sender", input = Json)]
+pub async fn test_account_sender(id: i64, sender: Option<AccountSender>) -> Result<TestReport, AppError> {
+    let (state, caller) = crate::backend::caller().await?;
+    let req = shared::account::SenderTest { sender };
+    Ok(gatehouse_core::users::service::test_account_sender(&state.users, &state.smtp, caller.manager()?, id, &req).await?)
 }
 
 #[server(prefix = "/api/fn", endpoint = "create_account")]
@@ -58,7 +92,8 @@ pub async fn create_account(name: String) -> Result<AccountSummary, AppError> {
 #[server(prefix = "/api/fn", endpoint = "rename_account")]
 pub async fn rename_account(id: i64, name: String) -> Result<AccountSummary, AppError> {
     let (state, caller) = crate::backend::caller().await?;
-    Ok(gatehouse_core::users::service::rename_account(&state.users, caller.host_admin()?, id, &shared::account::AccountRequest { name }).await?)
+    let update = AccountUpdate { name: Some(name), sender: None };
+    Ok(gatehouse_core::users::service::update_account(&state.users, caller.manager()?, id, &update).await?)
 }
 
 /// Accounts → Delete (after typing the account's name): the account and its users.
@@ -254,6 +289,10 @@ pub fn register() {
     register_explicit::<RenameHost>();
     register_explicit::<CreateAccount>();
     register_explicit::<RenameAccount>();
+    register_explicit::<UpdateSenderPolicy>();
+    register_explicit::<LoadAccount>();
+    register_explicit::<UpdateAccount>();
+    register_explicit::<TestAccountSender>();
     register_explicit::<DeleteAccount>();
     register_explicit::<InviteUser>();
     register_explicit::<RegenerateInvitation>();

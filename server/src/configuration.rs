@@ -61,6 +61,10 @@ pub struct ServeSettings {
     /// The host's (organisation's) name, as invitation and reset emails say it.
     #[arg(long, env = "GATEHOUSE_ORGANISATION", default_value = "Gatehouse")]
     pub organisation: String,
+    /// The domains an account's own sender may use (comma-separated, e.g. acme.example,beta.example;
+    /// default: any). Only the first value: host admins change it in Host settings.
+    #[arg(long, env = "GATEHOUSE_ACCOUNT_SENDER_DOMAINS", default_value = "", value_parser = parse_sender_domains)]
+    pub account_sender_domains: shared::account::SenderDomains,
     /// The language of invitation and reset emails: en or it.
     #[arg(long, env = "GATEHOUSE_LANGUAGE", default_value = "en", value_parser = ["en", "it"])]
     pub language: String,
@@ -184,4 +188,8 @@ pub struct HealthThresholds {
     /// Milliseconds before the alert webhook's first retry (doubling after).
     #[arg(long, env = "GATEHOUSE_ALERT_WEBHOOK_RETRY_MS", default_value_t = 2_000, value_parser = clap::value_parser!(u64).range(10..=60_000), hide = true)]
     pub alert_webhook_retry_ms: u64,
+}
+
+fn parse_sender_domains(list: &str) -> Result<shared::account::SenderDomains, String> {
+    shared::account::SenderDomains::from_list(list).map_err(|e| e.to_string())
 }

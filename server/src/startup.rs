@@ -100,6 +100,7 @@ impl Application {
         };
         let emails = EmailSettings {
             organisation: settings.organisation.trim().to_owned(),
+            account_sender_domains: settings.account_sender_domains.clone(),
             language: shared::Language::from_code(&settings.language).unwrap_or(shared::Language::En),
             invite_ttl_secs: settings.invite_ttl_hours as i64 * 3600,
             reset_ttl_secs: settings.reset_ttl_minutes as i64 * 60,

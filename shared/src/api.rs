@@ -350,6 +350,19 @@ pub struct UnsentInvitation {
 pub struct AccountSummary {
     pub id: i64,
     pub name: String,
+    /// The account's own sender; null: its users' emails say the host's From.
+    #[serde(default)]
+    pub sender: Option<crate::account::AccountSender>,
+}
+
+/// An account's page: the account, and what the caller may do to its sender.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccountDetail {
+    pub account: AccountSummary,
+    /// Host admins always; the account's admins when the host allows it.
+    pub may_set_sender: bool,
+    /// The domains a sender may use; empty: any.
+    pub sender_domains: Vec<String>,
 }
 
 /// What Host settings shows about the instance itself.
@@ -362,20 +375,45 @@ pub struct HostInfo {
     pub public_url: String,
     pub version: String,
     pub database: String,
+    /// The host's rules for account senders.
+    #[serde(default)]
+    pub account_senders: SenderPolicy,
 }
 
-/// `PATCH /api/v1/host`: rename the host (the same rules as an account's name).
+/// The host's rules for account senders (Host settings).
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SenderPolicy {
+    /// Whether account admins may set their own account's sender (host admins always may). Off until a host admin allows it.
+    pub account_admins_may_set: bool,
+    /// The domains a sender's addresses may use; empty: any. First
+    /// `GATEHOUSE_ACCOUNT_SENDER_DOMAINS`, then as host admins set it.
+    pub domains: Vec<String>,
+}
+
+/// `PATCH /api/v1/host`: rename the host (the same rules as an account's
+/// name), and the rules for account senders. What is left out stays as it is.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct HostUpdate {
-    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Whether account admins may set their own account's sender.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account_admins_may_set_sender: Option<bool>,
+    /// The domains account senders may use (empty: any).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account_sender_domains: Option<Vec<String>>,
 }
 
 /// Whether a setup link can still be used.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SetupStatus {
     pub valid: bool,
+    /// The host's name, for the page's title; only while the link works.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub host_name: Option<String>,
 }
 
 #[cfg(test)]

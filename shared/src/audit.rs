@@ -56,10 +56,14 @@ pub enum AuditAction {
     HostRenamed,
     /// An account was deleted, and its users with it.
     AccountDeleted,
+    /// An account's own sender was set, changed or removed.
+    AccountSenderChanged,
+    /// A host admin changed the rules for account senders (Host settings).
+    SenderPolicyChanged,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 35] = [
+    pub const ALL: [AuditAction; 37] = [
         AuditAction::SignIn,
         AuditAction::SignInFailed,
         AuditAction::SetupCompleted,
@@ -95,6 +99,8 @@ impl AuditAction {
         AuditAction::BackupRestored,
         AuditAction::HostRenamed,
         AuditAction::AccountDeleted,
+        AuditAction::AccountSenderChanged,
+        AuditAction::SenderPolicyChanged,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -134,6 +140,8 @@ impl AuditAction {
             AuditAction::BackupRestored => "backup_restored",
             AuditAction::HostRenamed => "host_renamed",
             AuditAction::AccountDeleted => "account_deleted",
+            AuditAction::AccountSenderChanged => "account_sender_changed",
+            AuditAction::SenderPolicyChanged => "sender_policy_changed",
         }
     }
 

@@ -36,6 +36,9 @@ pub struct EmailFilter {
     pub status: Option<EmailStatus>,
     #[serde(default)]
     pub kind: Option<EmailKind>,
+    /// Only emails to this account's users.
+    #[serde(default)]
+    pub account_id: Option<i64>,
 }
 
 /// Where an email is in delivery. On the wire and in the database: the lower-case name.

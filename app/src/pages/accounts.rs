@@ -1,6 +1,7 @@
 //! Accounts: the advertisers and partners this host serves. Host admins create
 //! and rename them here, so that account users can be invited into one, and
-//! delete them (after typing the name) with their users.
+//! delete them (after typing the name) with their users. Each name opens the
+//! account's page (`account.rs`).
 
 use super::shell::with_data;
 use super::widgets::{ErrorNote, Field};
@@ -140,7 +141,7 @@ fn AccountRow(account: AccountSummary, on_renamed: impl Fn() + Copy + Send + Syn
                         {move || rename.value().get().and_then(Result::err).map(|AppError(e)| view! { <ErrorNote error=e/> })}
                     }.into_any()
                 } else {
-                    view! { <span>{current.clone()}</span> }.into_any()
+                    view! { <a href=format!("/accounts/{id}")>{current.clone()}</a> }.into_any()
                 }}
                 {move || deleting.get().then(delete_view.clone())}
             </td>

@@ -5,10 +5,11 @@ use super::shell::with_data;
 use super::widgets::{ErrorNote, Field};
 use crate::error::AppError;
 use crate::i18n::use_i18n;
-use crate::server_fns::{load_host_info, rename_host};
+use crate::server_fns::{load_host_info, rename_host, update_sender_policy};
 use leptos::prelude::*;
 use leptos_router::components::{Outlet, A};
 use shared::account::AccountName;
+use shared::api::SenderPolicy;
 
 #[component]
 pub fn HostSettings() -> impl IntoView {
@@ -29,8 +30,8 @@ pub fn HostSettings() -> impl IntoView {
     }
 }
 
-/// `/settings`: the host's name (the pen beside it renames it) and facts
-/// about the running instance.
+/// `/settings`: the host's name (the pen beside it renames it), facts
+/// about the running instance, and the rules for account senders.
 #[component]
 pub fn HostOverview() -> impl IntoView {
     let i18n = use_i18n();
@@ -52,6 +53,7 @@ pub fn HostOverview() -> impl IntoView {
                 <dt>{move || i18n.t().version}</dt><dd>{info.version}</dd>
                 <dt>{move || i18n.t().database}</dt><dd>{info.database}</dd>
             </dl>
+            <SenderRules policy=info.account_senders.clone() on_saved=Callback::new(move |()| resource.refetch())/>
             {move || renaming.get().then(|| view! {
                 <RenameHost current=name.clone() on_done=Callback::new(move |renamed: bool| {
                     renaming.set(false);
@@ -100,5 +102,43 @@ fn RenameHost(current: String, on_done: Callback<bool>) -> impl IntoView {
                 {move || save.value().get().and_then(Result::err).map(|AppError(e)| view! { <ErrorNote error=e/> })}
             </form>
         </div>
+    }
+}
+
+/// Account senders: whether account admins may set their own account's,
+/// and the domains a sender may use (comma-separated; empty: any).
+#[component]
+fn SenderRules(policy: SenderPolicy, on_saved: Callback<()>) -> impl IntoView {
+    let i18n = use_i18n();
+    let may_set = RwSignal::new(policy.account_admins_may_set);
+    let domains = RwSignal::new(policy.domains.join(", "));
+    let save = Action::new_local(|(may_set, domains): &(bool, String)| {
+        let list: Vec<String> = domains.split(',').map(|d| d.trim().to_owned()).filter(|d| !d.is_empty()).collect();
+        let may_set = *may_set;
+        async move { update_sender_policy(may_set, list).await }
+    });
+    Effect::new(move || {
+        if let Some(Ok(_)) = save.value().get() {
+            on_saved.run(());
+        }
+    });
+    let problem = Signal::derive(move || save.value().get().and_then(Result::err).and_then(|AppError(e)| e.fields.get("account_sender_domains").cloned()));
+    let on_submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        save.dispatch((may_set.get_untracked(), domains.get_untracked()));
+    };
+    view! {
+        <form class="inline-form" on:submit=on_submit data-testid="sender-rules">
+            <h2>{move || i18n.t().account_senders_title}</h2>
+            <p class="hint">{move || i18n.t().account_senders_intro}</p>
+            <div class="switch">
+                <input type="checkbox" id="field-admins-may-set-sender" prop:checked=may_set on:change=move |ev| may_set.set(event_target_checked(&ev))/>
+                <label for="field-admins-may-set-sender">{move || i18n.t().admins_may_set_sender}</label>
+            </div>
+            <Field label=Signal::derive(move || i18n.t().sender_domains_label) name="sender-domains" value=domains problem=problem
+                help=Signal::derive(move || i18n.t().sender_domains_help)/>
+            <button type="submit" class="primary" disabled=move || save.pending().get()>{move || i18n.t().save}</button>
+            {move || save.value().get().and_then(Result::err).filter(|AppError(e)| e.fields.is_empty()).map(|AppError(e)| view! { <ErrorNote error=e/> })}
+        </form>
     }
 }

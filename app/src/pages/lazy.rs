@@ -41,6 +41,8 @@ on_demand! {
     UsersRoute => super::users::Users;
     /// Accounts.
     AccountsRoute => super::accounts::Accounts;
+    /// One account's page.
+    AccountRoute => super::account::AccountPage;
     /// Profile.
     ProfileRoute => super::profile::Profile;
     /// Host settings → SMTP configuration.

@@ -1,5 +1,6 @@
 //! The dashboard's pages and the router that picks one.
 
+mod account;
 mod accounts;
 mod api_tokens;
 mod audit;
@@ -46,6 +47,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("") view=shell::Home/>
                     <Route path=path!("users") view={Lazy::<lazy::UsersRoute>::new()}/>
                     <Route path=path!("accounts") view={Lazy::<lazy::AccountsRoute>::new()}/>
+                    <Route path=path!("accounts/:id") view={Lazy::<lazy::AccountRoute>::new()}/>
                     <Route path=path!("profile") view={Lazy::<lazy::ProfileRoute>::new()}/>
                     <ParentRoute path=path!("settings") view=host_settings::HostSettings>
                         <Route path=path!("") view=host_settings::HostOverview/>

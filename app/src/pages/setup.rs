@@ -24,12 +24,16 @@ pub fn Setup() -> impl IntoView {
         <main class="centered">
             <div class="card auth">
                 <div class="card-head">
-                    <h1>{move || i18n.t().setup_title}</h1>
+                    // The host's name once the link is known to work (`GATEHOUSE_ORGANISATION` on a new instance).
+                    <h1>{move || match status.get() {
+                        Some(Ok(SetupStatus { host_name: Some(name), .. })) => (i18n.t().setup_title_for)(&name),
+                        _ => i18n.t().setup_title.to_owned(),
+                    }}</h1>
                     <LanguagePicker/>
                 </div>
                 {move || match status.get() {
                     None => view! { <Loading/> }.into_any(),
-                    Some(Ok(SetupStatus { valid: true })) => view! { <SetupForm token=token.clone()/> }.into_any(),
+                    Some(Ok(SetupStatus { valid: true, .. })) => view! { <SetupForm token=token.clone()/> }.into_any(),
                     Some(Ok(_)) => view! { <DeadLink/> }.into_any(),
                     Some(Err(e)) => view! { <ErrorNote error=e/> }.into_any(),
                 }}

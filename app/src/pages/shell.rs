@@ -70,6 +70,8 @@ fn Layout(me: Me) -> impl IntoView {
     let is_host_admin = me.role.can_manage_host();
     let is_host_role = !me.role.needs_account();
     let role = me.role;
+    // An account's admins have their account's page.
+    let my_account = me.account_id.filter(|_| role == shared::Role::AccountAdmin);
     view! {
         <div class="layout">
             <header class="topbar">
@@ -89,6 +91,7 @@ fn Layout(me: Me) -> impl IntoView {
             <nav class="sidebar" aria-label="main">
                 <A href="/users">{move || i18n.t().nav_users}</A>
                 {is_host_role.then(|| view! { <A href="/accounts">{move || i18n.t().nav_accounts}</A> })}
+                {my_account.map(|id| view! { <A href=format!("/accounts/{id}")>{move || i18n.t().nav_my_account}</A> })}
                 {is_host_admin.then(|| view! { <A href="/settings">{move || i18n.t().nav_host_settings}</A> })}
                 <A href="/profile">{move || i18n.t().nav_profile}</A>
             </nav>

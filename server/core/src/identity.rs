@@ -4,6 +4,7 @@
 
 use crate::error::{Failure, Result};
 use crate::storage::{changed_one, is_unique_violation, now, Db, Engine, PartSearch};
+use shared::account::{AccountSender, SenderIdentity};
 use shared::api::{Me, UserFilter, UserStatus, UserSummary};
 use shared::{EmailAddress, Language, Role};
 use sqlx::any::AnyRow;
@@ -115,6 +116,22 @@ fn unless_taken<T>(result: std::result::Result<T, sqlx::Error>) -> Result<std::r
 pub struct Account {
     pub id: i64,
     pub name: String,
+    /// Its own sender, as saved (checked then); `None`: the host's From.
+    pub sender: Option<AccountSender>,
+}
+
+const ACCOUNT_COLUMNS: &str = "id, name, sender_name, sender_email, sender_reply_to";
+
+fn account_of(row: &AnyRow) -> Result<Account> {
+    let sender = match row.try_get::<Option<String>, _>("sender_email")? {
+        Some(from_email) => Some(AccountSender {
+            from_name: row.try_get::<Option<String>, _>("sender_name")?.unwrap_or_default(),
+            from_email,
+            reply_to: row.try_get("sender_reply_to")?,
+        }),
+        None => None,
+    };
+    Ok(Account { id: row.try_get("id")?, name: row.try_get("name")?, sender })
 }
 
 /// Up to `limit` users by address (case-insensitively), after the address
@@ -242,24 +259,46 @@ where
 
 /// Every account, or only `only`.
 pub async fn list_accounts(pool: &AnyPool, only: Option<i64>) -> Result<Vec<Account>> {
-    let rows = sqlx::query("SELECT id, name FROM accounts WHERE ($1 = 0 OR id = $1) ORDER BY lower(name)").bind(only.unwrap_or(0)).fetch_all(pool).await?;
-    rows.iter().map(|r| Ok(Account { id: r.try_get("id")?, name: r.try_get("name")? })).collect()
+    let sql = format!("SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE ($1 = 0 OR id = $1) ORDER BY lower(name)");
+    let rows = sqlx::query(&sql).bind(only.unwrap_or(0)).fetch_all(pool).await?;
+    rows.iter().map(account_of).collect()
+}
+
+/// One account, read on `executor`; `None` when there is no such account.
+pub async fn account<'c, E>(executor: E, id: i64) -> Result<Option<Account>>
+where
+    E: sqlx::Executor<'c, Database = sqlx::Any>,
+{
+    let sql = format!("SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE id = $1");
+    sqlx::query(&sql).bind(id).fetch_optional(executor).await?.as_ref().map(account_of).transpose()
+}
+
+/// Sets (or, with `None`, removes) an account's own sender.
+pub async fn set_account_sender(conn: &mut sqlx::AnyConnection, id: i64, sender: Option<&SenderIdentity>) -> Result<()> {
+    sqlx::query("UPDATE accounts SET sender_name = $2, sender_email = $3, sender_reply_to = $4 WHERE id = $1")
+        .bind(id)
+        .bind(sender.map(|s| s.from_name.as_str().to_owned()))
+        .bind(sender.map(|s| s.from_email.to_string()))
+        .bind(sender.and_then(|s| s.reply_to.as_ref().map(|r| r.to_string())))
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
 }
 
 /// Creates an account; [`Taken`] when another has the same name (case-insensitively).
 pub async fn insert_account(pool: &AnyPool, name: &str) -> Result<std::result::Result<Account, Taken>> {
     let inserted = sqlx::query("INSERT INTO accounts (name, created_at) VALUES ($1, $2) RETURNING id").bind(name).bind(now()).fetch_one(pool).await;
     match unless_taken(inserted)? {
-        Ok(row) => Ok(Ok(Account { id: row.try_get("id")?, name: name.to_owned() })),
+        Ok(row) => Ok(Ok(Account { id: row.try_get("id")?, name: name.to_owned(), sender: None })),
         Err(taken) => Ok(Err(taken)),
     }
 }
 
-/// Renames an account; `Ok(None)` when there is no such account, [`Taken`]
+/// Renames an account; `Ok(false)` when there is no such account, [`Taken`]
 /// when another has the name.
-pub async fn rename_account(pool: &AnyPool, id: i64, name: &str) -> Result<std::result::Result<Option<Account>, Taken>> {
-    let updated = sqlx::query("UPDATE accounts SET name = $1 WHERE id = $2").bind(name).bind(id).execute(pool).await;
-    Ok(unless_taken(updated)?.map(|done| (done.rows_affected() == 1).then(|| Account { id, name: name.to_owned() })))
+pub async fn rename_account(conn: &mut sqlx::AnyConnection, id: i64, name: &str) -> Result<std::result::Result<bool, Taken>> {
+    let updated = sqlx::query("UPDATE accounts SET name = $1 WHERE id = $2").bind(name).bind(id).execute(&mut *conn).await;
+    Ok(unless_taken(updated)?.map(|done| done.rows_affected() == 1))
 }
 
 pub async fn account_exists<'c, E>(executor: E, id: i64) -> Result<bool>

@@ -5,19 +5,20 @@ use super::extract::{Authed, JsonBody};
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use axum::routing::{get, patch};
+use axum::routing::{get, patch, post};
 use axum::{Json, Router};
 use gatehouse_core::state::AppState;
 use gatehouse_core::users::service;
 use serde::Deserialize;
-use shared::account::AccountRequest;
+use shared::account::{AccountRequest, AccountUpdate, SenderTest};
 use shared::api::{AccountSummary, ErrorEnvelope, UserSummary, UserUpdate};
 use shared::api::{FieldErrors, UserFilter, UserStatus, PAGE_DEFAULT};
+use shared::smtp::TestReport;
 use shared::Role;
 
 /// This file's part of the OpenAPI document (`api::openapi` puts the parts together).
 #[derive(utoipa::OpenApi)]
-#[openapi(paths(list_users, update_user, delete_user, list_accounts, create_account, rename_account, delete_account))]
+#[openapi(paths(list_users, update_user, delete_user, list_accounts, create_account, update_account, delete_account, test_sender))]
 pub(super) struct Doc;
 
 pub fn router() -> Router<AppState> {
@@ -25,7 +26,8 @@ pub fn router() -> Router<AppState> {
         .route("/users", get(list_users))
         .route("/users/{id}", patch(update_user).delete(delete_user))
         .route("/accounts", get(list_accounts).post(create_account))
-        .route("/accounts/{id}", patch(rename_account).delete(delete_account))
+        .route("/accounts/{id}", patch(update_account).delete(delete_account))
+        .route("/accounts/{id}/sender/test", post(test_sender))
 }
 
 /// Change a user's role, account, or whether they are disabled: host admins
@@ -95,7 +97,8 @@ pub(crate) async fn list_users(State(state): State<AppState>, Authed(caller): Au
     Ok(super::paging::page(page.items, &state.public_url, "/api/v1/users", &filters, page.next_cursor, query.limit.unwrap_or(PAGE_DEFAULT)))
 }
 
-/// The accounts the caller may see: all for host roles, their own for account roles.
+/// The accounts the caller may see: all for host roles, their own for
+/// account roles; each with its own sender, if it has one.
 #[utoipa::path(get, path = "/api/v1/accounts", tag = "users", security(("bearer" = []), ("session" = [])),
     responses((status = 200, body = Vec<AccountSummary>), (status = 401, description = "not signed in", body = ErrorEnvelope)))]
 pub(crate) async fn list_accounts(State(state): State<AppState>, Authed(caller): Authed) -> Result<Json<Vec<AccountSummary>>> {
@@ -113,16 +116,43 @@ pub(crate) async fn create_account(
     Ok((StatusCode::CREATED, Json(service::create_account(&state.users, caller.host_admin()?, &req).await?)))
 }
 
-/// Rename an account.
-#[utoipa::path(patch, path = "/api/v1/accounts/{id}", tag = "users", security(("bearer" = []), ("session" = [])), params(("id" = i64, Path)), request_body = AccountRequest,
-    responses((status = 200, body = AccountSummary), (status = 404, body = ErrorEnvelope), (status = 409, description = "name taken", body = ErrorEnvelope), (status = 422, body = ErrorEnvelope), (status = 401, description = "not signed in", body = ErrorEnvelope), (status = 403, description = "not a host admin", body = ErrorEnvelope)))]
-pub(crate) async fn rename_account(
+/// Change an account's name, its own sender, or both; what is left out
+/// stays, and `"sender": null` removes the sender (its users' emails then say
+/// the host's From). Renaming is for host admins; the sender for host admins,
+/// and for the account's own admins when the host allows it
+/// (`account_senders.account_admins_may_set` on `GET /api/v1/host`). A
+/// sender's addresses must be on the host's allowed domains. Audited.
+#[utoipa::path(patch, path = "/api/v1/accounts/{id}", tag = "users", security(("bearer" = []), ("session" = [])), params(("id" = i64, Path)), request_body = AccountUpdate,
+    responses((status = 200, body = AccountSummary), (status = 404, description = "no such account", body = ErrorEnvelope), (status = 409, description = "name taken", body = ErrorEnvelope),
+        (status = 422, description = "a bad name, or a sender field (`fields[\"sender.from_email\"]`, …), such as an address outside the allowed domains", body = ErrorEnvelope),
+        (status = 401, description = "not signed in", body = ErrorEnvelope),
+        (status = 403, description = "another account's admin; an account admin renaming, or setting the sender while the host does not allow it; not an admin", body = ErrorEnvelope)))]
+pub(crate) async fn update_account(
     State(state): State<AppState>,
     Authed(caller): Authed,
     Path(id): Path<i64>,
-    JsonBody(req): JsonBody<AccountRequest>,
+    JsonBody(change): JsonBody<AccountUpdate>,
 ) -> Result<Json<AccountSummary>> {
-    Ok(Json(service::rename_account(&state.users, caller.host_admin()?, id, &req).await?))
+    Ok(Json(service::update_account(&state.users, caller.manager()?, id, &change).await?))
+}
+
+/// Send a test email from the account's sender (the body's, for callers who
+/// may set it, or the saved one) to the caller's own address, through the host's relay, whose address
+/// stays the envelope sender: host admins for any account, the account's
+/// admins for their own. The report says the stage reached and the relay's reply.
+#[utoipa::path(post, path = "/api/v1/accounts/{id}/sender/test", tag = "users", security(("bearer" = []), ("session" = [])), params(("id" = i64, Path)), request_body = SenderTest,
+    responses((status = 200, description = "the test's outcome, sent or not", body = TestReport), (status = 404, description = "no such account", body = ErrorEnvelope),
+        (status = 409, description = "no sender to test, or no relay saved", body = ErrorEnvelope), (status = 422, description = "a sender field", body = ErrorEnvelope),
+        (status = 429, description = "too many test emails this minute", body = ErrorEnvelope),
+        (status = 401, description = "not signed in", body = ErrorEnvelope),
+        (status = 403, description = "another account's admin; an account admin trying an unsaved sender while the host does not let them set one; not an admin", body = ErrorEnvelope)))]
+pub(crate) async fn test_sender(
+    State(state): State<AppState>,
+    Authed(caller): Authed,
+    Path(id): Path<i64>,
+    JsonBody(req): JsonBody<SenderTest>,
+) -> Result<Json<TestReport>> {
+    Ok(Json(service::test_account_sender(&state.users, &state.smtp, caller.manager()?, id, &req).await?))
 }
 
 /// Delete an account and every user in it: their sessions, tokens and links

@@ -74,11 +74,11 @@ pub(crate) async fn me(Authed(caller): Authed) -> Json<Me> {
     Json(service::whoami(&caller))
 }
 
-/// Whether a first-run setup link can still be used.
+/// Whether a first-run setup link can still be used, and while it can, the host's name.
 #[utoipa::path(get, path = "/api/v1/setup/{token}", tag = "auth", params(("token" = String, Path)),
     responses((status = 200, body = SetupStatus)))]
 pub(crate) async fn setup_status(State(state): State<AppState>, Path(token): Path<String>) -> Result<Json<SetupStatus>> {
-    Ok(Json(service::setup_status(&state.db, &token).await?))
+    Ok(Json(gatehouse_core::host::setup_page(&state.users, &token).await?))
 }
 
 /// Create the first host admin from the setup link (once) and sign in.

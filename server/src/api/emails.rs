@@ -34,6 +34,8 @@ pub(crate) struct Filter {
     kind: Option<String>,
     /// Only emails whose recipient contains this, any case.
     recipient: Option<String>,
+    /// Only emails to this account's users.
+    account_id: Option<i64>,
     /// Where the page starts: the `cursor` of the `Link: rel="next"` URL (an email's id).
     cursor: Option<i64>,
     /// Emails per page, 1 to 500 (default 100).
@@ -55,10 +57,10 @@ pub(crate) async fn list(State(state): State<AppState>, Authed(caller): Authed, 
         .as_deref()
         .map(|k| EmailKind::parse(k).ok_or_else(|| ApiError::validation("unknown kind").with_field("kind", "one of invitation, reset")))
         .transpose()?;
-    let wanted = EmailFilter { recipient: filter.recipient.clone(), status, kind };
+    let wanted = EmailFilter { recipient: filter.recipient.clone(), status, kind, account_id: filter.account_id };
     let cursor = filter.cursor.map(|c| c.to_string());
     let page = service::list(&state.outbox, &caller, &wanted, cursor.as_deref(), filter.limit).await?;
-    let filters = [("status", filter.status), ("kind", filter.kind), ("recipient", filter.recipient)];
+    let filters = [("status", filter.status), ("kind", filter.kind), ("recipient", filter.recipient), ("account_id", filter.account_id.map(|a| a.to_string()))];
     Ok(super::paging::page(page.items, &state.public_url, "/api/v1/emails", &filters, page.next_cursor, filter.limit.unwrap_or(PAGE_DEFAULT)))
 }
 

@@ -7,7 +7,7 @@ use axum::response::Response;
 use axum::routing::get;
 use axum::{Json, Router};
 use gatehouse_core::audit;
-use gatehouse_core::host::{host_info, rename};
+use gatehouse_core::host::{host_info, update};
 use gatehouse_core::state::AppState;
 use serde::Deserialize;
 use shared::api::{ErrorEnvelope, HostInfo, HostUpdate};
@@ -64,10 +64,14 @@ pub(crate) async fn get_host(State(state): State<AppState>, Authed(caller): Auth
 }
 
 /// Rename the host: the emails queued from now on, and the console, say the
-/// new name (`GATEHOUSE_ORGANISATION` is only the first one). Audited.
+/// new name (`GATEHOUSE_ORGANISATION` is only the first one). And the rules
+/// for account senders: whether account admins may set their own account's
+/// (off until allowed), and the domains a sender may use
+/// (`GATEHOUSE_ACCOUNT_SENDER_DOMAINS` is only the first list; empty: any).
+/// What is left out stays. Audited.
 #[utoipa::path(patch, path = "/api/v1/host", tag = "host", security(("bearer" = []), ("session" = [])), request_body = HostUpdate,
-    responses((status = 200, body = HostInfo), (status = 422, description = "a bad name (`fields.name`)", body = ErrorEnvelope),
+    responses((status = 200, body = HostInfo), (status = 422, description = "a bad name (`fields.name`), or a listed domain that is not one (`fields.account_sender_domains`)", body = ErrorEnvelope),
         (status = 401, description = "not signed in", body = ErrorEnvelope), (status = 403, description = "not a host admin", body = ErrorEnvelope)))]
 pub(crate) async fn patch_host(State(state): State<AppState>, Authed(caller): Authed, JsonBody(req): JsonBody<HostUpdate>) -> Result<Json<HostInfo>> {
-    Ok(Json(rename(&state.users, &state.public_url, caller.host_admin()?, &req).await?))
+    Ok(Json(update(&state.users, &state.public_url, caller.host_admin()?, &req).await?))
 }

@@ -25,7 +25,7 @@ async fn create_list_and_rename_accounts(db: TestDb) {
     let id = acme["id"].as_i64().unwrap();
     let renamed: Value =
         app.client.patch(app.url(&format!("/api/v1/accounts/{id}"))).json(&json!({"name": "Acme Group"})).send().await.unwrap().json().await.unwrap();
-    assert_eq!(renamed, json!({"id": id, "name": "Acme Group"}));
+    assert_eq!(renamed, json!({"id": id, "name": "Acme Group", "sender": null}));
     let taken = app.client.patch(app.url(&format!("/api/v1/accounts/{id}"))).json(&json!({"name": "beta media"})).send().await.unwrap();
     assert_eq!(error_code(taken, 409).await, "conflict");
     let missing = app.client.patch(app.url("/api/v1/accounts/999999")).json(&json!({"name": "Nobody"})).send().await.unwrap();

@@ -216,6 +216,7 @@ fn the_core_hands_out_data_only_to_whoever_is_asking() {
         "users/links.rs",
         "users/mailing.rs",
         "users/host_name.rs",
+        "users/sender_policy.rs",
         "seal.rs",
     ];
     for name in private {
@@ -233,6 +234,7 @@ fn the_core_hands_out_data_only_to_whoever_is_asking() {
         "auth/service.rs sign_out",            // the session's own secret
         "auth/service.rs setup_status",        // the setup link's secret
         "auth/service.rs complete_setup",      // the setup link's secret
+        "host.rs setup_page",                  // the setup link's secret (then only the host's name)
         "users/invitations.rs status",         // the invitation link's secret
         "users/invitations.rs accept",         // the invitation link's secret
         "users/resets.rs status",              // the reset link's secret

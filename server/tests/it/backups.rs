@@ -73,6 +73,13 @@ async fn a_backup_under_load_restores_into_the_other_engine_and_delivers(source_
     let token = json_of(source.client.post(source.url("/api/v1/tokens")).json(&json!({"name": "gateway backend"})).send().await.unwrap(), 201).await;
     let token = token["token"].as_str().unwrap().to_owned();
 
+    // An account with its own sender, and the host's rules for senders: carried too.
+    let acme = json_of(source.client.post(source.url("/api/v1/accounts")).json(&json!({"name": "Acme"})).send().await.unwrap(), 201).await;
+    let policy = json!({"account_admins_may_set_sender": true, "account_sender_domains": ["client.example"]});
+    json_of(source.client.patch(source.url("/api/v1/host")).json(&policy).send().await.unwrap(), 200).await;
+    let sender = json!({"sender": {"from_name": "Acme", "from_email": "hello@client.example", "reply_to": "help@client.example"}});
+    json_of(source.client.patch(source.url(&format!("/api/v1/accounts/{}", acme["id"]))).json(&sender).send().await.unwrap(), 200).await;
+
     // Eight clients invite at full speed; the backup is taken in the middle.
     let before: Vec<String> = (0..8).map(|i| format!("early{i}@example.com")).collect();
     for email in &before {
@@ -149,6 +156,10 @@ async fn a_backup_under_load_restores_into_the_other_engine_and_delivers(source_
     let admin = target.signed_in_client(ADMIN_EMAIL, ADMIN_PASSWORD).await;
     let bearer = reqwest::Client::new().get(target.url("/api/v1/me")).bearer_auth(&token).send().await.unwrap();
     assert_eq!(bearer.status(), 200, "the gateway backend's token works on the restored instance");
+    let accounts = json_of(admin.get(target.url("/api/v1/accounts")).send().await.unwrap(), 200).await;
+    assert_eq!(accounts[0]["sender"], sender["sender"], "the account's sender came along");
+    let host = json_of(admin.get(target.url("/api/v1/host")).send().await.unwrap(), 200).await;
+    assert_eq!(host["account_senders"], json!({"account_admins_may_set": true, "domains": ["client.example"]}), "and the rules for senders");
 
     let users = users_of(&admin, &target).await;
     let emails: Vec<&str> = users.iter().filter_map(|u| u["email"].as_str()).collect();

@@ -337,6 +337,7 @@ async fn on_postgres_an_email_queued_by_another_instance_wakes_this_one() {
         html: "<p>html</p>".into(),
         link_expires_at: i64::MAX,
         link_secret: "not a live link".into(),
+        voice: None,
     };
     // Instances share the data dir's secret key, which seals queued bodies.
     let key = gatehouse_core::secret_key::SecretKey::load_or_create(db.dir.path()).unwrap();

@@ -26,7 +26,7 @@ async fn setup_link_works_exactly_once(db: TestDb) {
     assert!(app.setup_link.as_deref().unwrap().starts_with(&app.base), "link uses the public URL");
 
     let status: Value = app.client.get(app.url(&format!("/api/v1/setup/{token}"))).send().await.unwrap().json().await.unwrap();
-    assert_eq!(status, json!({"valid": true}));
+    assert_eq!(status, json!({"valid": true, "host_name": "Gatehouse"}), "while it works, the host's name for the page's title");
 
     // Invalid fields: 422 naming both, and the link still works afterwards.
     let res = app.client.post(app.url(&format!("/api/v1/setup/{token}"))).json(&json!({"email": "not-an-address", "password": "short"})).send().await.unwrap();
@@ -93,7 +93,7 @@ async fn only_the_newest_setup_link_works_for_an_hour(db: TestDb) {
     let third = app.setup_token();
     let status = |token: &str| app.client.get(app.url(&format!("/api/v1/setup/{token}"))).send();
     assert_eq!(status(&second).await.unwrap().json::<Value>().await.unwrap(), json!({"valid": false}));
-    assert_eq!(status(&third).await.unwrap().json::<Value>().await.unwrap(), json!({"valid": true}));
+    assert_eq!(status(&third).await.unwrap().json::<Value>().await.unwrap(), json!({"valid": true, "host_name": "Gatehouse"}));
 
     // One live link, living one hour.
     let mut conn = <sqlx::AnyConnection as sqlx::Connection>::connect(&db.url).await.unwrap();
@@ -265,7 +265,7 @@ async fn garbage_gets_a_clear_4xx_and_changes_nothing(db: TestDb) {
 
     // None of it used up or damaged the setup link.
     let status: Value = c.get(&setup).send().await.unwrap().json().await.unwrap();
-    assert_eq!(status, json!({"valid": true}));
+    assert_eq!(status, json!({"valid": true, "host_name": "Gatehouse"}));
     app.set_up_admin().await;
 }
 

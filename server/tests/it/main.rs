@@ -9,6 +9,7 @@
 mod support;
 
 mod account_deletion;
+mod account_senders;
 mod accounts;
 mod architecture;
 mod backups;

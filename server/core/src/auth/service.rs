@@ -158,7 +158,7 @@ pub async fn issue_setup_link(auth: &Auth, _operator: &Operator) -> Result<Optio
 
 pub async fn setup_status(db: &Db, token: &str) -> Result<SetupStatus> {
     let valid = tokens::looks_valid(token, "") && storage::setup_token_is_live(db.reads(), &tokens::hash(token)).await?;
-    Ok(SetupStatus { valid })
+    Ok(SetupStatus { valid, host_name: None })
 }
 
 /// Creates the first host admin from a setup link, once, and signs them in.

@@ -54,7 +54,7 @@ impl RestoreReport {
 pub(crate) async fn load(tx: &mut Tx, engine: Engine, secret: &SecretKey, snapshot: &Snapshot) -> Result<RestoreReport> {
     let here: i64 = sqlx::query_scalar(
         "SELECT (SELECT COUNT(*) FROM users) + (SELECT COUNT(*) FROM accounts) + (SELECT COUNT(*) FROM outbox) + (SELECT COUNT(*) FROM smtp_config) \
-         + (SELECT COUNT(*) FROM host_profile)",
+         + (SELECT COUNT(*) FROM host_profile) + (SELECT COUNT(*) FROM account_sender_policy)",
     )
     .fetch_one(&mut **tx)
     .await?;
@@ -151,6 +151,15 @@ async fn what_is_missing(tx: &mut Tx, secret: &SecretKey, snapshot: &Snapshot, r
         } else {
             insert(tx, table("host_profile"), row, &[], IdPolicy::Keep, secret).await?;
             report.add("host_profile", 1);
+        }
+    }
+    if let Some(row) = snapshot.rows("account_sender_policy").first() {
+        let here: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM account_sender_policy").fetch_one(&mut **tx).await?;
+        if here > 0 {
+            report.kept.push("the rules for account senders: this instance has its own; kept them".to_owned());
+        } else {
+            insert(tx, table("account_sender_policy"), row, &[], IdPolicy::Keep, secret).await?;
+            report.add("account_sender_policy", 1);
         }
     }
     if let Some(row) = snapshot.rows("smtp_config").first() {

@@ -29,7 +29,11 @@ use Kind::{EmailBody, Int, Sealed, Text};
 
 /// In the order a restore inserts them (what a row points to comes first).
 pub(crate) const CARRIED: &[Table] = &[
-    Table { name: "accounts", serial: true, columns: &[("id", Int), ("name", Text), ("created_at", Int)] },
+    Table {
+        name: "accounts",
+        serial: true,
+        columns: &[("id", Int), ("name", Text), ("created_at", Int), ("sender_name", Text), ("sender_email", Text), ("sender_reply_to", Text)],
+    },
     Table {
         name: "users",
         serial: true,
@@ -71,6 +75,11 @@ pub(crate) const CARRIED: &[Table] = &[
         ],
     },
     Table { name: "host_profile", serial: false, columns: &[("id", Int), ("name", Text), ("updated_at", Int), ("updated_by", Text)] },
+    Table {
+        name: "account_sender_policy",
+        serial: false,
+        columns: &[("id", Int), ("admins_may_set", Int), ("domains", Text), ("updated_at", Int), ("updated_by", Text)],
+    },
     Table {
         name: "smtp_config",
         serial: false,
@@ -115,6 +124,9 @@ pub(crate) const CARRIED: &[Table] = &[
             ("link_expires_at", Int),
             ("failed_at", Int),
             ("link_secret", Sealed(Purpose::LinkSecret)),
+            ("from_name", Text),
+            ("from_email", Text),
+            ("reply_to", Text),
         ],
     },
     Table {
@@ -172,6 +184,7 @@ mod tests {
             "api_tokens",
             "user_links",
             "host_profile",
+            "account_sender_policy",
             "smtp_config",
             "outbox",
             "audit_log",

@@ -43,7 +43,12 @@ pub async fn list(outbox: &Outbox, caller: &Caller, filter: &EmailFilter, cursor
     if caller.user.role == Role::AccountUser {
         return Err(ApiError::forbidden().into());
     }
-    let account = caller.sees().account();
+    // An account asked for narrows what the caller sees; another account's is nothing (-1 matches no account).
+    let account = match (caller.sees().account(), filter.account_id) {
+        (None, asked) => asked,
+        (Some(mine), Some(asked)) if asked != mine => Some(-1),
+        (Some(mine), _) => Some(mine),
+    };
     let limit = crate::paging::size(limit)?;
     crate::paging::text("recipient", filter.recipient.as_deref())?;
     crate::paging::text("cursor", cursor)?;

@@ -6,6 +6,8 @@
 pub struct EmailSettings {
     /// The host's (organisation's) name, as emails say it.
     pub organisation: String,
+    /// The domains account senders may use, until host admins set them (`GATEHOUSE_ACCOUNT_SENDER_DOMAINS`; none: any).
+    pub account_sender_domains: shared::account::SenderDomains,
     pub language: shared::Language,
     pub invite_ttl_secs: i64,
     pub reset_ttl_secs: i64,
@@ -27,6 +29,7 @@ impl Default for EmailSettings {
     fn default() -> Self {
         Self {
             organisation: "Gatehouse".into(),
+            account_sender_domains: Default::default(),
             language: shared::Language::En,
             invite_ttl_secs: 7 * 24 * 3600,
             reset_ttl_secs: 3600,

@@ -20,6 +20,8 @@ pub struct NewEmail {
     /// The secret of that link, kept sealed beside the body so that Users can
     /// offer the link to copy while the email has not gone out.
     pub link_secret: String,
+    /// Whom it speaks for when not the host: the account's sender, as it is now.
+    pub voice: Option<shared::account::SenderIdentity>,
 }
 
 /// Queues an email inside the caller's transaction, its body sealed with
@@ -30,8 +32,9 @@ pub async fn enqueue(conn: &mut sqlx::AnyConnection, engine: Engine, key: &Secre
     let message_id = format!("<{}@{}>", &crate::tokens::mint("").hash[..32], id_domain);
     let now = now();
     sqlx::query(
-        "INSERT INTO outbox (kind, user_id, to_email, subject, text_body, html_body, body, link_expires_at, message_id, status, attempts, next_attempt_at, created_at, link_secret) \
-         VALUES ($1, $2, $3, $4, $5, $6, 'sealed', $7, $8, 'queued', 0, $9, $9, $10)",
+        "INSERT INTO outbox (kind, user_id, to_email, subject, text_body, html_body, body, link_expires_at, message_id, status, attempts, next_attempt_at, created_at, link_secret, \
+         from_name, from_email, reply_to) \
+         VALUES ($1, $2, $3, $4, $5, $6, 'sealed', $7, $8, 'queued', 0, $9, $9, $10, $11, $12, $13)",
     )
     .bind(email.kind.as_str())
     .bind(email.user_id)
@@ -43,6 +46,9 @@ pub async fn enqueue(conn: &mut sqlx::AnyConnection, engine: Engine, key: &Secre
     .bind(message_id)
     .bind(now)
     .bind(seal::seal(key, Purpose::LinkSecret, &email.link_secret))
+    .bind(email.voice.as_ref().map(|v| v.from_name.as_str().to_owned()))
+    .bind(email.voice.as_ref().map(|v| v.from_email.to_string()))
+    .bind(email.voice.as_ref().and_then(|v| v.reply_to.as_ref().map(|r| r.to_string())))
     .execute(&mut *conn)
     .await?;
     crate::wake::at_commit(conn, engine).await?;
@@ -66,6 +72,8 @@ pub struct Claimed {
     pub attempts: i64,
     /// When this claim's lease runs out (the email's due time while it is being sent).
     pub lease_until: i64,
+    /// The account it speaks for, as queued: From name, From address, Reply-To; `None`: the relay's From.
+    pub voice: Option<(String, String, Option<String>)>,
 }
 
 /// States a worker may claim from, written exactly as the partial index
@@ -105,6 +113,10 @@ pub async fn claim<'c>(db: impl Executor<'c, Database = Any>, engine: Engine, le
                 message_id: r.try_get("message_id")?,
                 attempts: r.try_get("attempts")?,
                 lease_until: r.try_get("next_attempt_at")?,
+                voice: match r.try_get::<Option<String>, _>("from_email")? {
+                    Some(email) => Some((r.try_get::<Option<String>, _>("from_name")?.unwrap_or_default(), email, r.try_get("reply_to")?)),
+                    None => None,
+                },
             })
         })
         .collect::<Result<Vec<_>>>()?;
@@ -124,7 +136,7 @@ pub fn claim_statement(engine: Engine) -> String {
         "WITH picked AS MATERIALIZED (SELECT id FROM outbox WHERE {due} ORDER BY next_attempt_at, id LIMIT $3{lock}) \
          UPDATE outbox SET status = 'sending', next_attempt_at = $2, attempts = attempts + 1 \
          WHERE id IN (SELECT id FROM picked) AND {due} \
-         RETURNING id, to_email, subject, text_body, html_body, body, message_id, attempts, next_attempt_at"
+         RETURNING id, to_email, subject, text_body, html_body, body, message_id, attempts, next_attempt_at, from_name, from_email, reply_to"
     )
 }
 

@@ -11,7 +11,7 @@ use super::Outbox;
 use crate::delivery::Recorder;
 use crate::smtp::sender::{self, SendError, Sender};
 use crate::storage::now;
-use lettre::message::{Mailbox, MultiPart};
+use lettre::message::MultiPart;
 use lettre::{Address, Message};
 use std::time::{Duration, Instant};
 use tokio::sync::watch;
@@ -268,7 +268,7 @@ async fn deliver(outbox: &Outbox, sender: &mut Sender, email: &Claimed) -> Resul
         Ok(None) => return Err(Undelivered::Unsendable("nothing to send: its content was dropped".into())),
         Err(_) => return Err(Undelivered::Unsendable("its sealed content cannot be opened (was secret.key replaced?)".into())),
     };
-    let message = build(sender.from(), email, text, html).map_err(Undelivered::Unsendable)?;
+    let message = build(sender, email, text, html).map_err(Undelivered::Unsendable)?;
     let started = Instant::now();
     let outcome = sender.send(&message).await;
     crate::metrics::METRICS.observe_send(started.elapsed(), outcome.as_ref().map(|_| ()).map_err(|e| e.permanent));
@@ -315,11 +315,16 @@ pub fn backoff_secs(base: i64, attempts: i64) -> i64 {
     (delay + jitter).max(1)
 }
 
-fn build(from: &Mailbox, email: &Claimed, text: String, html: String) -> Result<Message, String> {
+/// The email as the sender addresses it (`Sender::message`): from the
+/// account it speaks for, if any, else from the relay's From.
+fn build(sender: &Sender, email: &Claimed, text: String, html: String) -> Result<Message, String> {
     let to: Address = email.to.parse().map_err(|e| format!("recipient address: {e}"))?;
-    Message::builder()
-        .from(from.clone())
-        .to(Mailbox::new(None, to))
+    let voice = match &email.voice {
+        Some((name, from, reply_to)) => Some(sender::Voice::new(name, from, reply_to.as_deref())?),
+        None => None,
+    };
+    sender
+        .message(voice.as_ref(), to)
         .subject(email.subject.clone())
         .message_id(Some(email.message_id.clone()))
         .date_now()

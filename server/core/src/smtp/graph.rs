@@ -22,11 +22,11 @@
 
 use super::oauth::{TokenSource, Tokens, MAX_ANSWER_BYTES};
 use super::quote::quote;
-use super::sender::{SendError, SenderKey};
+use super::sender::{SendError, SenderKey, Voice};
 use super::token_url::TokenUrl;
 use base64::Engine as _;
 use lettre::message::Mailbox;
-use lettre::Message;
+use lettre::{Address, Message};
 use shared::smtp::{TestReport, TestStage};
 use shared::EmailAddress;
 use std::sync::{Mutex, PoisonError};
@@ -66,13 +66,14 @@ impl GraphSender {
 
     /// "Send test email" through Graph: the stages are `token` and `send`,
     /// and the whole exchange is bounded by `bound`.
-    pub async fn test(&self, recipient: &EmailAddress, bound: Duration) -> TestReport {
+    pub async fn test(&self, recipient: &EmailAddress, voice: Option<&Voice>, bound: Duration) -> TestReport {
         let started = Instant::now();
         let stage = Mutex::new(TestStage::Token);
         let set = |s| *stage.lock().unwrap_or_else(PoisonError::into_inner) = s;
         let attempt = async {
             let through = format!("Microsoft Graph as {}", self.from.email);
-            let message = super::probe::test_message(&self.from, recipient, &through).map_err(|e| SendError::at(TestStage::Token, e))?;
+            let to: Address = recipient.as_str().parse().map_err(|e| SendError::at(TestStage::Token, format!("recipient address: {e}")))?;
+            let message = super::probe::test_message(&self.from, recipient, voice, &to, &through).map_err(|e| SendError::at(TestStage::Token, e))?;
             self.post(&message, bound, &set).await
         };
         let outcome = tokio::time::timeout(bound, attempt).await;

@@ -7,7 +7,7 @@
 use super::connect::Step;
 use super::quote::quote;
 use super::relay::Relay;
-use super::sender::SendError;
+use super::sender::{SendError, Voice};
 use lettre::message::header::ContentType;
 use lettre::message::Mailbox;
 use lettre::transport::smtp::commands::{Data, Mail, Rcpt};
@@ -19,10 +19,10 @@ use shared::EmailAddress;
 use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
-pub async fn send_test(relay: &Relay, recipient: &EmailAddress, hello: &str, bound: Duration) -> TestReport {
+pub async fn send_test(relay: &Relay, recipient: &EmailAddress, voice: Option<&Voice>, hello: &str, bound: Duration) -> TestReport {
     let started = Instant::now();
     let stage = Mutex::new(TestStage::Connect);
-    let outcome = tokio::time::timeout(bound, attempt(relay, recipient, hello, bound, &stage)).await;
+    let outcome = tokio::time::timeout(bound, attempt(relay, recipient, voice, hello, bound, &stage)).await;
     let stage = *stage.lock().unwrap_or_else(PoisonError::into_inner);
     let (ok, stage, message, server_reply) = match outcome {
         Ok(Ok(reply)) => (true, TestStage::Sent, "the relay accepted the test email".to_owned(), Some(reply)),
@@ -34,20 +34,29 @@ pub async fn send_test(relay: &Relay, recipient: &EmailAddress, hello: &str, bou
 
 /// The stage a failure is reported at is the one last entered (`stage`):
 /// the bound may pass mid-step, when there is no error to carry it.
-async fn attempt(relay: &Relay, recipient: &EmailAddress, hello: &str, bound: Duration, stage: &Mutex<TestStage>) -> Result<String, SendError> {
+async fn attempt(
+    relay: &Relay,
+    recipient: &EmailAddress,
+    voice: Option<&Voice>,
+    hello: &str,
+    bound: Duration,
+    stage: &Mutex<TestStage>,
+) -> Result<String, SendError> {
     let set = |s| *stage.lock().unwrap_or_else(PoisonError::into_inner) = s;
     let to: Address = recipient.as_str().parse().map_err(|e| SendError::at(TestStage::Connect, format!("recipient address: {e}")))?;
     let through = format!("{}:{}", relay.host, relay.port);
-    let message = test_message(&relay.from, recipient, &through).map_err(|e| SendError::at(TestStage::Connect, e))?.formatted();
+    let message = test_message(&relay.from, recipient, voice, &to, &through).map_err(|e| SendError::at(TestStage::Connect, e))?.formatted();
     let entering = |step: Step| set(step.stage());
     let mut conn = super::connect::open(relay, hello, bound, entering).await?;
     if let Some(auth) = &relay.auth {
         super::connect::sign_in(&mut conn, auth, bound, entering).await?;
     }
     set(TestStage::Sender);
-    // Non-ASCII addresses need the relay's SMTPUTF8 extension (RFC 6531).
+    // The envelope's sender is the relay's own address, whoever the message
+    // speaks for (`sender::addressed`). Non-ASCII addresses need the relay's SMTPUTF8 extension (RFC 6531).
     let mut mail_parameters = vec![];
-    if !AsRef::<str>::as_ref(&relay.from.email).is_ascii() || !recipient.as_str().is_ascii() {
+    let voice_ascii = voice.is_none_or(|v| AsRef::<str>::as_ref(&v.from.email).is_ascii());
+    if !AsRef::<str>::as_ref(&relay.from.email).is_ascii() || !recipient.as_str().is_ascii() || !voice_ascii {
         if !conn.server_info().supports_feature(Extension::SmtpUtfEight) {
             conn.abort().await;
             return Err(SendError::at(TestStage::Sender, "the relay does not accept internationalised addresses (no SMTPUTF8)"));
@@ -66,14 +75,12 @@ async fn attempt(relay: &Relay, recipient: &EmailAddress, hello: &str, bound: Du
     Ok(describe(&accepted))
 }
 
-/// The test email to `recipient`, saying what it went `through` (a relay's
-/// host and port, or Microsoft Graph).
-pub(super) fn test_message(from: &Mailbox, recipient: &EmailAddress, through: &str) -> Result<Message, String> {
-    let to: Address = recipient.as_str().parse().map_err(|e| format!("recipient address: {e}"))?;
+/// The test email to `recipient` (`to`, parsed), from the sender's `from`
+/// or the account's `voice`, saying what it went `through` (a relay's host
+/// and port, or Microsoft Graph).
+pub(super) fn test_message(from: &Mailbox, recipient: &EmailAddress, voice: Option<&Voice>, to: &Address, through: &str) -> Result<Message, String> {
     let id = crate::tokens::mint("").hash;
-    Message::builder()
-        .from(from.clone())
-        .to(Mailbox::new(None, to))
+    super::sender::addressed(from, voice, to.clone())
         .subject("Gatehouse test email")
         .message_id(Some(format!("<{}@{}>", &id[..32], from.email.domain())))
         .date_now()

@@ -17,8 +17,9 @@ use super::quote::quote;
 use super::relay::{from_mailbox, Relay, RelayAuth, RelayError};
 use super::session::RelaySender;
 use super::Smtp;
-use lettre::message::Mailbox;
-use lettre::Message;
+use lettre::address::Envelope;
+use lettre::message::{Mailbox, MessageBuilder};
+use lettre::{Address, Message};
 use sha2::{Digest, Sha256};
 use shared::smtp::{PasswordChange, SmtpConfig, TestReport, TestStage};
 use shared::EmailAddress;
@@ -170,6 +171,13 @@ impl Sender {
         }
     }
 
+    /// A message to `to`, addressed as this sender sends it: the one place
+    /// that decides From, Reply-To and the envelope (delivery and the test
+    /// send both start here). See [`addressed`].
+    pub fn message(&self, voice: Option<&Voice>, to: Address) -> MessageBuilder {
+        addressed(self.from(), voice, to)
+    }
+
     /// Where the email goes out, as the audit log names it: the relay's
     /// host, or Graph's.
     pub fn via(&self) -> &str {
@@ -187,11 +195,12 @@ impl Sender {
         }
     }
 
-    /// "Send test email": one message to `recipient`, step by step, within `bound`.
-    pub async fn test(&self, recipient: &EmailAddress, bound: Duration) -> TestReport {
+    /// "Send test email": one message to `recipient`, step by step, within
+    /// `bound`; from `voice` (an account's sender) when given.
+    pub async fn test(&self, recipient: &EmailAddress, voice: Option<&Voice>, bound: Duration) -> TestReport {
         match self {
-            Sender::Smtp(s) => super::probe::send_test(&s.relay, recipient, &s.hello, bound).await,
-            Sender::Graph(g) => g.test(recipient, bound).await,
+            Sender::Smtp(s) => super::probe::send_test(&s.relay, recipient, voice, &s.hello, bound).await,
+            Sender::Graph(g) => g.test(recipient, voice, bound).await,
         }
     }
 
@@ -200,6 +209,47 @@ impl Sender {
         match self {
             Sender::Smtp(mut s) => s.close().await,
             Sender::Graph(_) => {}
+        }
+    }
+}
+
+/// Whom an email speaks for when it is not the host: an account's own
+/// sender (`accounts.sender_*`, fixed on the email when it is queued).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Voice {
+    pub from: Mailbox,
+    pub reply_to: Option<Mailbox>,
+}
+
+impl Voice {
+    /// From stored text, by lettre's address rules (the final word on what
+    /// can be sent); why not, otherwise.
+    pub fn new(name: &str, email: &str, reply_to: Option<&str>) -> Result<Self, String> {
+        let address: Address = email.parse().map_err(|e| format!("the account's From address: {e}"))?;
+        let reply_to = match reply_to {
+            Some(r) => Some(Mailbox::new(None, r.parse::<Address>().map_err(|e| format!("the account's Reply-To address: {e}"))?)),
+            None => None,
+        };
+        Ok(Self { from: Mailbox::new(Some(name.to_owned()).filter(|n| !n.is_empty()), address), reply_to })
+    }
+}
+
+/// A message from `relay_from` to `to`, or from `voice` when it speaks for
+/// an account: then the header From (and Reply-To) are the account's, and
+/// the envelope's MAIL FROM stays the relay's own address. A relay accepts
+/// its own sender (and SPF and bounces follow it), while it may refuse
+/// another domain's; the reader still sees, and answers, the account.
+pub(super) fn addressed(relay_from: &Mailbox, voice: Option<&Voice>, to: Address) -> MessageBuilder {
+    let envelope = Envelope::new(Some(relay_from.email.clone()), vec![to.clone()]).expect("one recipient");
+    let builder = Message::builder().to(Mailbox::new(None, to)).envelope(envelope);
+    match voice {
+        None => builder.from(relay_from.clone()),
+        Some(voice) => {
+            let builder = builder.from(voice.from.clone());
+            match &voice.reply_to {
+                Some(reply_to) => builder.reply_to(reply_to.clone()),
+                None => builder,
+            }
         }
     }
 }

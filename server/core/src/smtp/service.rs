@@ -3,11 +3,11 @@
 
 use super::oauth;
 use super::relay::{from_mailbox, RelayError};
-use super::sender::{BuildError, Sender};
+use super::sender::{BuildError, Sender, Voice};
 use super::storage::{self, Row, StoredSmtp};
 use super::Smtp;
 use crate::audit::{self, Entry};
-use crate::auth::HostAdmin;
+use crate::auth::{Caller, HostAdmin};
 use crate::error::{Failure, Result};
 use crate::seal::{self, Purpose};
 use crate::storage::now;
@@ -272,11 +272,35 @@ pub async fn send_test(smtp: &Smtp, admin: HostAdmin<'_>, draft: Option<&SmtpDra
         return Err(ApiError::rate_limited(format_args!("at most {TESTS_PER_WINDOW} test emails a minute"), TEST_WINDOW_SECS.unsigned_abs()).into());
     };
     let sender = sender(smtp, &config, stored.as_ref())?;
-    let report = sender.test(&admin.user.email, smtp.runtime.test_bound).await;
+    let report = sender.test(&admin.user.email, None, smtp.runtime.test_bound).await;
     let stage = report.stage.as_str();
     storage::finish_test(smtp.db.writes(), audit_id, stage).await?;
     let detail = format!("to {} via {}: {stage}", admin.user.email, sender.via());
     audit::record(smtp.db.writes(), Entry::new(admin.actor(), AuditAction::SmtpTest).detail(&detail)).await?;
     tracing::info!(by = %admin.user.email, relay = %sender.via(), stage, ok = report.ok, ms = report.elapsed_ms, "SMTP test email");
+    Ok(report)
+}
+
+/// "Send a test email from this account's sender": the saved relay's test
+/// send to `asker`'s own address, the message from `voice` (MAIL FROM stays
+/// the relay's, as in delivery). For `users::service::test_account_sender`,
+/// which checks who may ask for which account; the same limit per user as
+/// the host's test, and audited likewise.
+pub(crate) async fn send_test_as(smtp: &Smtp, asker: &Caller, account: &str, voice: &shared::account::SenderIdentity) -> Result<TestReport> {
+    let Some(stored) = storage::load(smtp.db.reads()).await? else {
+        return Err(Failure::new(ErrorCode::Conflict, "nothing to test through: the host has no SMTP relay saved"));
+    };
+    let voice = Voice::new(voice.from_name.as_str(), voice.from_email.as_str(), voice.reply_to.as_ref().map(|r| r.as_str()))
+        .map_err(|why| ApiError::validation("the sender needs fixing").with_field("sender.from_email", why))?;
+    let Some(audit_id) = storage::begin_test(smtp.db.writes(), &asker.user, now() - TEST_WINDOW_SECS, TESTS_PER_WINDOW).await? else {
+        return Err(ApiError::rate_limited(format_args!("at most {TESTS_PER_WINDOW} test emails a minute"), TEST_WINDOW_SECS.unsigned_abs()).into());
+    };
+    let sender = sender(smtp, &stored.config, Some(&stored))?;
+    let report = sender.test(&asker.user.email, Some(&voice), smtp.runtime.test_bound).await;
+    let stage = report.stage.as_str();
+    storage::finish_test(smtp.db.writes(), audit_id, stage).await?;
+    let detail = format!("from account {account}'s sender {} to {} via {}: {stage}", voice.from.email, asker.user.email, sender.via());
+    audit::record(smtp.db.writes(), Entry::new(asker.actor(), AuditAction::SmtpTest).target(account).detail(&detail)).await?;
+    tracing::info!(by = %asker.user.email, account, relay = %sender.via(), stage, ok = report.ok, "account sender test email");
     Ok(report)
 }

@@ -66,9 +66,26 @@ async fn queue_if_enabled(conn: &mut sqlx::AnyConnection, users: &Users, email: 
     // hear of their account, and everyone of the host by its current name.
     let host = super::host_name::current(&mut *conn, &users.emails.organisation).await?;
     let account = match email.to.account_id {
-        Some(id) => crate::identity::account_name(&mut *conn, id).await?,
+        Some(id) => crate::identity::account(&mut *conn, id).await?,
         None => None,
     };
+    // An account with its own sender speaks for itself (From, Reply-To),
+    // while its addresses are still on the host's allowed domains; else the
+    // email says the relay's From, as a host user's does.
+    let voice = match account.as_ref().and_then(|a| a.sender.as_ref()) {
+        Some(sender) => {
+            let policy = super::sender_policy::current(&mut *conn, &users.emails.account_sender_domains).await?;
+            match sender.parse(&policy.domains) {
+                Ok(voice) => Some(voice),
+                Err(why) => {
+                    tracing::warn!(account = ?account.as_ref().map(|a| a.id), error = %why.message, "the account's sender is no longer allowed; the email says the host's From");
+                    None
+                }
+            }
+        }
+        None => None,
+    };
+    let account = account.map(|a| a.name);
     let rendered = templates::render(
         email.kind,
         language,
@@ -91,6 +108,7 @@ async fn queue_if_enabled(conn: &mut sqlx::AnyConnection, users: &Users, email: 
         html: rendered.html,
         link_expires_at: email.expires_at,
         link_secret: email.secret.to_owned(),
+        voice,
     };
     enqueue(conn, users.db.engine, &users.key, &new, &users.public_url.host()).await?;
     Ok(EmailDelivery::Queued)

@@ -5,6 +5,7 @@ pub mod invitations;
 pub(crate) mod links;
 pub(crate) mod mailing;
 pub mod resets;
+pub(crate) mod sender_policy;
 pub mod service;
 
 use crate::outbox::EmailSettings;

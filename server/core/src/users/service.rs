@@ -12,9 +12,10 @@ use crate::identity::{self, Account, Taken};
 use crate::operator::Operator;
 use crate::passwords::PasswordHasher;
 use crate::storage::Db;
-use shared::account::{AccountName, AccountRequest};
-use shared::api::{AccountSummary, ApiError, ErrorCode, FieldErrors, Page, UserFilter, UserStatus, UserSummary, UserUpdate};
+use shared::account::{AccountName, AccountRequest, AccountUpdate, SenderTest};
+use shared::api::{AccountDetail, AccountSummary, ApiError, ErrorCode, FieldErrors, Page, UserFilter, UserStatus, UserSummary, UserUpdate};
 use shared::audit::AuditAction;
+use shared::smtp::TestReport;
 use shared::{EmailAddress, NewPassword, Role};
 
 /// A page of the users the caller may see (everyone for host roles, their
@@ -149,13 +150,93 @@ pub async fn create_account(users: &Users, admin: HostAdmin<'_>, req: &AccountRe
     Ok(summary(account))
 }
 
-pub async fn rename_account(users: &Users, admin: HostAdmin<'_>, id: i64, req: &AccountRequest) -> Result<AccountSummary> {
-    let name = parse_account_name(req)?;
-    let account = identity::rename_account(users.db.writes(), id, name.as_str()).await?.map_err(name_in_use)?;
-    let account = account.ok_or_else(|| Failure::new(ErrorCode::NotFound, "no such account"))?;
-    let detail = format!("account {id}");
-    audit::record(users.db.writes(), Entry::new(admin.actor(), AuditAction::AccountRenamed).target(&account.name).detail(&detail)).await?;
+/// An account's page, for host admins and the account's own admins: the
+/// account, and whether the caller may change its sender.
+pub async fn account_detail(users: &Users, manager: Manager<'_>, id: i64) -> Result<AccountDetail> {
+    manager.scope().require(Role::AccountAdmin, Some(id))?;
+    let account = identity::account(users.db.reads(), id).await?.ok_or_else(no_such_account)?;
+    let policy = super::sender_policy::current(users.db.reads(), &users.emails.account_sender_domains).await?;
+    let may_set_sender = manager.user.role.can_manage_host() || policy.admins_may_set;
+    Ok(AccountDetail { account: summary(account), may_set_sender, sender_domains: policy.domains.as_slice().to_vec() })
+}
+
+/// Changes an account's name, its own sender, or both (what `change` leaves
+/// out stays). Renaming is the host admins'; the sender, host admins' for
+/// any account and an account's admins' for their own when the host allows
+/// it (`sender_policy`; 403 otherwise). A sender's addresses must be on the
+/// host's allowed domains (422 naming the field). On one transaction, each
+/// change audited.
+pub async fn update_account(users: &Users, manager: Manager<'_>, id: i64, change: &AccountUpdate) -> Result<AccountSummary> {
+    // An account's admin manages that account: the same scope decides.
+    manager.scope().require(Role::AccountAdmin, Some(id))?;
+    let host_admin = manager.user.role.can_manage_host();
+    if change.name.is_some() && !host_admin {
+        return Err(Failure::new(ErrorCode::Forbidden, "only host admins rename accounts"));
+    }
+    let name = change
+        .name
+        .as_deref()
+        .map(|name| AccountName::parse(name).map_err(|e| ApiError::validation("the name needs fixing").with_field("name", e)))
+        .transpose()?;
+    let mut tx = users.db.begin().await?;
+    let policy = super::sender_policy::current(&mut *tx, &users.emails.account_sender_domains).await?;
+    if change.sender.is_some() && !host_admin && !policy.admins_may_set {
+        return Err(Failure::new(ErrorCode::Forbidden, "the host does not let account admins set their account's sender; ask a host admin"));
+    }
+    let sender = match &change.sender {
+        Some(Some(sender)) => Some(Some(sender.parse(&policy.domains)?)),
+        Some(None) => Some(None),
+        None => None,
+    };
+    let before = identity::lock_account(&mut tx, users.db.engine, id).await?.ok_or_else(no_such_account)?;
+    let mut current = before.clone();
+    if let Some(name) = &name {
+        identity::rename_account(&mut tx, id, name.as_str()).await?.map_err(name_in_use)?;
+        let detail = format!("account {id}, was {before}");
+        audit::record(&mut *tx, Entry::new(manager.actor(), AuditAction::AccountRenamed).target(name.as_str()).detail(&detail)).await?;
+        current = name.as_str().to_owned();
+    }
+    if let Some(sender) = &sender {
+        identity::set_account_sender(&mut tx, id, sender.as_ref()).await?;
+        let detail = match sender {
+            Some(s) => format!(
+                "account {id}: from \"{}\" <{}>{}",
+                s.from_name.as_str(),
+                s.from_email,
+                s.reply_to.as_ref().map(|r| format!(", reply to {r}")).unwrap_or_default()
+            ),
+            None => format!("account {id}: removed; its emails say the host's From"),
+        };
+        audit::record(&mut *tx, Entry::new(manager.actor(), AuditAction::AccountSenderChanged).target(&current).detail(&detail)).await?;
+    }
+    let account = identity::account(&mut *tx, id).await?.ok_or_else(no_such_account)?;
+    tx.commit().await?;
+    tracing::info!(by = %manager.user.email, account_id = id, renamed = name.is_some(), sender = sender.is_some(), "account changed");
     Ok(summary(account))
+}
+
+/// "Send a test email from this account's sender", to the asker's own
+/// address: host admins for any account, an account's admins for their own
+/// (whether or not they may change it). The form's sender when given
+/// (checked as a save would; only for callers who may save one), else the
+/// saved one (409 without one).
+pub async fn test_account_sender(users: &Users, smtp: &crate::smtp::Smtp, manager: Manager<'_>, id: i64, req: &SenderTest) -> Result<TestReport> {
+    manager.scope().require(Role::AccountAdmin, Some(id))?;
+    let account = identity::account(users.db.reads(), id).await?.ok_or_else(no_such_account)?;
+    let policy = super::sender_policy::current(users.db.reads(), &users.emails.account_sender_domains).await?;
+    // Trying a sender not saved is for whoever may save one.
+    if req.sender.is_some() && !manager.user.role.can_manage_host() && !policy.admins_may_set {
+        return Err(Failure::new(ErrorCode::Forbidden, "the host does not let account admins set their account's sender: test the saved one"));
+    }
+    let sender = match (&req.sender, &account.sender) {
+        (Some(sender), _) | (None, Some(sender)) => sender.parse(&policy.domains)?,
+        (None, None) => return Err(Failure::new(ErrorCode::Conflict, "this account has no sender of its own: fill in the form or save one")),
+    };
+    crate::smtp::service::send_test_as(smtp, &manager, &account.name, &sender).await
+}
+
+fn no_such_account() -> Failure {
+    Failure::new(ErrorCode::NotFound, "no such account")
 }
 
 /// Deletes an account and every user in it: host admins any account,
@@ -168,7 +249,7 @@ pub async fn delete_account(users: &Users, manager: Manager<'_>, id: i64) -> Res
     // An account's admin manages that account's roles: the same scope decides.
     manager.scope().require(Role::AccountAdmin, Some(id))?;
     let mut tx = users.db.begin().await?;
-    let name = identity::lock_account(&mut tx, users.db.engine, id).await?.ok_or_else(|| Failure::new(ErrorCode::NotFound, "no such account"))?;
+    let name = identity::lock_account(&mut tx, users.db.engine, id).await?.ok_or_else(no_such_account)?;
     for member in identity::account_members(&mut tx, id).await? {
         kill_links(&mut tx, member, "cancelled: the user's account was deleted").await?;
     }
@@ -181,7 +262,7 @@ pub async fn delete_account(users: &Users, manager: Manager<'_>, id: i64) -> Res
 }
 
 fn summary(account: Account) -> AccountSummary {
-    AccountSummary { id: account.id, name: account.name }
+    AccountSummary { id: account.id, name: account.name, sender: account.sender }
 }
 
 fn name_in_use(_: Taken) -> Failure {

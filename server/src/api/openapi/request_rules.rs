@@ -52,6 +52,14 @@ pub fn apply(doc: &mut Value) {
     set("UserUpdate", "account_id", &json!({"minimum": 1}));
     set("AccountRequest", "name", &json!({"maxLength": account::MAX_NAME_CHARS, "pattern": VISIBLE_NON_BLANK}));
     set("HostUpdate", "name", &json!({"maxLength": account::MAX_NAME_CHARS, "pattern": VISIBLE_NON_BLANK}));
+    // A domain with at least two labels (`SenderDomains::parse`; blanks are skipped).
+    let domain = json!({"type": "string", "maxLength": 253, "anyOf": [{"pattern": r"^\s*$"}, {"format": "idn-hostname", "pattern": r"\."}]});
+    set("HostUpdate", "account_sender_domains", &json!({"items": domain}));
+    // An account's sender: the relay's rules for a From (`AccountSender::parse`);
+    // the host's allowed domains are beyond the schema (422 naming the field).
+    set("AccountSender", "from_name", &json!({"maxLength": smtp::MAX_FROM_NAME_CHARS, "pattern": ONE_LINE}));
+    set("AccountSender", "from_email", &email);
+    set("AccountSender", "reply_to", &email);
     set("SmtpDraft", "from_name", &json!({"maxLength": smtp::MAX_FROM_NAME_CHARS, "pattern": ONE_LINE}));
     set("SmtpDraft", "from_email", &email);
     set("NewApiToken", "name", &json!({"maxLength": token::MAX_NAME_CHARS, "pattern": NON_BLANK_LINE}));

@@ -151,6 +151,31 @@ impl Relay {
     }
 }
 
+/// A raw email's envelope sender (MAIL FROM), as the relay saved it.
+pub fn envelope_from(raw: &str) -> &str {
+    raw.lines().find_map(|l| l.strip_prefix("X-Envelope-From: ")).map(str::trim_end).expect("the relay saves MAIL FROM")
+}
+
+/// The value of a raw email's header `name` (the first one, unfolded), if it has one.
+pub fn header(raw: &str, name: &str) -> Option<String> {
+    let raw = raw.replace("\r\n", "\n");
+    let head = raw.split("\n\n").next().unwrap_or_default();
+    let prefix = format!("{}:", name.to_ascii_lowercase());
+    let mut lines = head.lines().peekable();
+    while let Some(line) = lines.next() {
+        if line.to_ascii_lowercase().starts_with(&prefix) {
+            let mut value = line[prefix.len()..].trim().to_owned();
+            while let Some(next) = lines.peek().filter(|l| l.starts_with([' ', '\t'])) {
+                value.push(' ');
+                value.push_str(next.trim());
+                lines.next();
+            }
+            return Some(value);
+        }
+    }
+    None
+}
+
 /// The text/plain part of a raw email, decoded from its transfer encoding
 /// (lettre sends 7bit, quoted-printable or base64, whichever fits), with its
 /// line ends as `\n`.
