@@ -107,7 +107,11 @@ impl AccountSender {
             Some(r) => fields.check("sender.reply_to", EmailAddress::parse(r).map_err(SenderError::from).and_then(|e| allowed.check(e))).map(Some),
         };
         fields.into_result()?;
-        Ok(SenderIdentity { from_name: from_name.expect("checked"), from_email: from_email.expect("checked"), reply_to: reply_to.expect("checked") })
+        match (from_name, from_email, reply_to) {
+            (Some(from_name), Some(from_email), Some(reply_to)) => Ok(SenderIdentity { from_name, from_email, reply_to }),
+            // Each is missing only with its field's error, returned just above.
+            _ => Err(ApiError::validation("some fields need fixing")),
+        }
     }
 }
 
