@@ -52,14 +52,18 @@ pub fn apply(doc: &mut Value) {
     set("UserUpdate", "account_id", &json!({"minimum": 1}));
     set("AccountRequest", "name", &json!({"maxLength": account::MAX_NAME_CHARS, "pattern": VISIBLE_NON_BLANK}));
     set("HostUpdate", "name", &json!({"maxLength": account::MAX_NAME_CHARS, "pattern": VISIBLE_NON_BLANK}));
+    set("AccountUpdate", "name", &json!({"maxLength": account::MAX_NAME_CHARS, "pattern": VISIBLE_NON_BLANK}));
     // A domain with at least two labels (`SenderDomains::parse`; blanks are skipped).
-    let domain = json!({"type": "string", "maxLength": 253, "anyOf": [{"pattern": r"^\s*$"}, {"format": "idn-hostname", "pattern": r"\."}]});
+    // A blank entry of any length is skipped, so the length is the name's only.
+    let domain = json!({"type": "string", "anyOf": [{"pattern": r"^\s*$"}, {"format": "idn-hostname", "pattern": r"\.", "maxLength": 253}]});
     set("HostUpdate", "account_sender_domains", &json!({"items": domain}));
     // An account's sender: the relay's rules for a From (`AccountSender::parse`);
     // the host's allowed domains are beyond the schema (422 naming the field).
     set("AccountSender", "from_name", &json!({"maxLength": smtp::MAX_FROM_NAME_CHARS, "pattern": ONE_LINE}));
     set("AccountSender", "from_email", &email);
-    set("AccountSender", "reply_to", &email);
+    // Optional: null, or a blank (taken as none), or an address. No "type" here:
+    // it would drop the null that `Option` allows.
+    set("AccountSender", "reply_to", &json!({"anyOf": [{"pattern": r"^\s*$"}, {"format": "idn-email", "maxLength": email::MAX_LEN}]}));
     set("SmtpDraft", "from_name", &json!({"maxLength": smtp::MAX_FROM_NAME_CHARS, "pattern": ONE_LINE}));
     set("SmtpDraft", "from_email", &email);
     set("NewApiToken", "name", &json!({"maxLength": token::MAX_NAME_CHARS, "pattern": NON_BLANK_LINE}));
