@@ -5,12 +5,13 @@
 //! typing its name). The server decides who may do what; the page only
 //! offers what it would allow.
 
+use super::accounts::DeleteAccountDialog;
 use super::shell::with_data;
 use super::verdict::Verdict;
 use super::widgets::{local_time, ErrorNote, Field};
 use crate::error::AppError;
 use crate::i18n::use_i18n;
-use crate::server_fns::{delete_account, list_emails, list_users, load_account, test_account_sender, update_account};
+use crate::server_fns::{list_emails, list_users, load_account, test_account_sender, update_account};
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_params_map};
 use shared::account::{AccountSender, AccountUpdate};
@@ -220,41 +221,16 @@ fn DeleteAccount(id: i64, name: String) -> impl IntoView {
     let i18n = use_i18n();
     let navigate = use_navigate();
     let deleting = RwSignal::new(false);
-    let typed = RwSignal::new(String::new());
-    let remove = Action::new_local(move |_: &()| async move { delete_account(id).await });
     let host_role = !expect_context::<Me>().role.needs_account();
-    Effect::new(move || {
-        if let Some(Ok(())) = remove.value().get() {
-            navigate(if host_role { "/accounts" } else { "/signin" }, Default::default());
-        }
-    });
-    let confirmed = {
-        let name = name.clone();
-        move || typed.get().trim() == name
-    };
-    let confirm_text = move || (i18n.t().delete_account_confirm)(&name);
+    let gone = move || navigate(if host_role { "/accounts" } else { "/signin" }, Default::default());
     view! {
         <section class="danger-zone">
             <h2>{move || i18n.t().delete_account_title}</h2>
             {move || if deleting.get() {
-                let confirmed = confirmed.clone();
-                let confirm_text = confirm_text.clone();
-                view! {
-                    <div class="dialog" role="dialog" aria-labelledby="delete-account-title" data-testid="delete-account">
-                        <p id="delete-account-title">{confirm_text}</p>
-                        <Field label=Signal::derive(move || i18n.t().delete_account_type_name) name="delete-account" value=typed problem=Signal::derive(|| None::<String>)/>
-                        <div class="actions">
-                            <button class="danger" disabled=move || remove.pending().get() || !confirmed() on:click=move |_| { remove.dispatch(()); }>
-                                {move || i18n.t().delete_account_yes}
-                            </button>
-                            <button on:click=move |_| deleting.set(false)>{move || i18n.t().cancel}</button>
-                        </div>
-                        {move || remove.value().get().and_then(Result::err).map(|AppError(e)| view! { <ErrorNote error=e/> })}
-                    </div>
-                }.into_any()
+                view! { <DeleteAccountDialog id name=name.clone() open=deleting on_deleted=gone.clone()/> }.into_any()
             } else {
                 view! {
-                    <button class="danger" on:click=move |_| { typed.set(String::new()); deleting.set(true); }>{move || i18n.t().delete_account}</button>
+                    <button class="danger" on:click=move |_| deleting.set(true)>{move || i18n.t().delete_account}</button>
                 }.into_any()
             }}
         </section>

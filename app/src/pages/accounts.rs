@@ -100,38 +100,8 @@ fn AccountRow(account: AccountSummary, on_renamed: impl Fn() + Copy + Send + Syn
     // Host admins delete an account, after typing its name: its users go with it.
     let may_delete = expect_context::<Me>().role == Role::HostAdmin;
     let deleting = RwSignal::new(false);
-    let typed = RwSignal::new(String::new());
-    let remove = Action::new_local(move |_: &()| async move { delete_account(id).await });
-    Effect::new(move || {
-        if let Some(Ok(())) = remove.value().get() {
-            on_renamed();
-        }
-    });
-    let confirmed = {
-        let current = current.clone();
-        move || typed.get().trim() == current
-    };
-    let confirm_text = {
-        let current = current.clone();
-        move || (i18n.t().delete_account_confirm)(&current)
-    };
-    let delete_view = move || {
-        let confirmed = confirmed.clone();
-        let confirm_text = confirm_text.clone();
-        view! {
-            <div class="dialog" role="dialog" aria-labelledby=format!("delete-account-{id}-title") data-testid="delete-account">
-                <p id=format!("delete-account-{id}-title")>{confirm_text}</p>
-                <Field label=Signal::derive(move || i18n.t().delete_account_type_name) name=format!("delete-account-{id}") value=typed problem=Signal::derive(|| None::<String>)/>
-                <div class="actions">
-                    <button class="danger" disabled=move || remove.pending().get() || !confirmed() on:click=move |_| { remove.dispatch(()); }>
-                        {move || i18n.t().delete_account_yes}
-                    </button>
-                    <button on:click=move |_| deleting.set(false)>{move || i18n.t().cancel}</button>
-                </div>
-                {move || remove.value().get().and_then(Result::err).map(|AppError(e)| view! { <ErrorNote error=e/> })}
-            </div>
-        }
-    };
+    let dialog_name = current.clone();
+    let delete_view = move || view! { <DeleteAccountDialog id name=dialog_name.clone() open=deleting on_deleted=on_renamed/> };
     view! {
         <tr>
             <td>
@@ -157,11 +127,44 @@ fn AccountRow(account: AccountSummary, on_renamed: impl Fn() + Copy + Send + Syn
                     view! {
                         <button on:click=move |_| editing.set(true)>{move || i18n.t().rename}</button>
                         {may_delete.then(|| view! {
-                            <button class="danger" on:click=move |_| { typed.set(String::new()); deleting.set(true); }>{move || i18n.t().delete_account}</button>
+                            <button class="danger" on:click=move |_| deleting.set(true)>{move || i18n.t().delete_account}</button>
                         })}
                     }.into_any()
                 }}
             </td>
         </tr>
+    }
+}
+
+/// The dialog that deletes account `id` once its `name` is typed (its users
+/// go with it), shown while `open`; `on_deleted` runs after the server did
+/// it. Accounts (a row) and the account's own page both open it.
+#[component]
+pub(super) fn DeleteAccountDialog(id: i64, name: String, open: RwSignal<bool>, on_deleted: impl Fn() + 'static) -> impl IntoView {
+    let i18n = use_i18n();
+    let typed = RwSignal::new(String::new());
+    let remove = Action::new_local(move |_: &()| async move { delete_account(id).await });
+    Effect::new(move || {
+        if let Some(Ok(())) = remove.value().get() {
+            on_deleted();
+        }
+    });
+    let confirmed = {
+        let name = name.clone();
+        move || typed.get().trim() == name
+    };
+    let confirm_text = move || (i18n.t().delete_account_confirm)(&name);
+    view! {
+        <div class="dialog" role="dialog" aria-labelledby=format!("delete-account-{id}-title") data-testid="delete-account">
+            <p id=format!("delete-account-{id}-title")>{confirm_text}</p>
+            <Field label=Signal::derive(move || i18n.t().delete_account_type_name) name=format!("delete-account-{id}") value=typed problem=Signal::derive(|| None::<String>)/>
+            <div class="actions">
+                <button class="danger" disabled=move || remove.pending().get() || !confirmed() on:click=move |_| { remove.dispatch(()); }>
+                    {move || i18n.t().delete_account_yes}
+                </button>
+                <button on:click=move |_| open.set(false)>{move || i18n.t().cancel}</button>
+            </div>
+            {move || remove.value().get().and_then(Result::err).map(|AppError(e)| view! { <ErrorNote error=e/> })}
+        </div>
     }
 }
