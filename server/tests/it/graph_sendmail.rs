@@ -48,23 +48,6 @@ fn graph_draft(mailbox: &str, secret: Option<&str>) -> Value {
     json!({"from_name": "Contoso", "from_email": mailbox, "oauth": oauth})
 }
 
-async fn put(app: &TestApp, body: &Value) -> reqwest::Response {
-    app.client.put(app.url("/api/v1/smtp")).json(body).send().await.unwrap()
-}
-
-async fn test_send(app: &TestApp, body: Option<&Value>) -> Value {
-    let req = app.client.post(app.url("/api/v1/smtp/test"));
-    let res = match body {
-        Some(b) => req.json(b),
-        None => req,
-    }
-    .send()
-    .await
-    .unwrap();
-    assert_eq!(res.status(), 200);
-    res.json().await.unwrap()
-}
-
 async fn emails(app: &TestApp) -> Vec<Value> {
     app.client.get(app.url("/api/v1/emails")).send().await.unwrap().json().await.unwrap()
 }
@@ -93,7 +76,7 @@ fn wait_until(within: Duration, what: &str, done: impl Fn() -> bool) {
 async fn graph_sends_the_test_email_and_invitations_with_one_token(db: TestDb) {
     let peers = peers(120);
     let app = app_for(&db, &peers).await;
-    assert_eq!(put(&app, &graph_draft(MAILBOX, Some(CLIENT_SECRET))).await.status(), 200);
+    assert_eq!(app.put_smtp(&graph_draft(MAILBOX, Some(CLIENT_SECRET))).await.status(), 200);
     let settings: Value = app.client.get(app.url("/api/v1/smtp")).send().await.unwrap().json().await.unwrap();
     assert_eq!(settings["oauth"], json!({"provider": "microsoft365", "tenant_id": TENANT, "client_id": CLIENT_ID, "secret_set": true, "transport": "graph"}));
     assert_eq!(
@@ -102,7 +85,7 @@ async fn graph_sends_the_test_email_and_invitations_with_one_token(db: TestDb) {
         "the relay fields are Microsoft's, signed in as the From mailbox: {settings}"
     );
 
-    let report = test_send(&app, None).await;
+    let report = app.smtp_test(None).await;
     assert_eq!((report["ok"].as_bool(), report["stage"].as_str()), (Some(true), Some("sent")), "{report}");
     assert_eq!(report["server_reply"], "202 Accepted");
 
@@ -133,7 +116,7 @@ async fn graph_sends_the_test_email_and_invitations_with_one_token(db: TestDb) {
     {
         smtp[k] = v;
     }
-    assert_eq!(put(&app, &smtp).await.status(), 200);
+    assert_eq!(app.put_smtp(&smtp).await.status(), 200);
     let audit: Value = app.client.get(app.url("/api/v1/smtp/audit")).send().await.unwrap().json().await.unwrap();
     assert_eq!(audit[0]["changed"], json!(["oauth.transport"]), "{audit}");
 }
@@ -143,7 +126,7 @@ async fn graph_failures_are_named_at_their_stage(db: TestDb) {
     let peers = peers(120);
     let app = app_for(&db, &peers).await;
     let domain = MAILBOX.split('@').nth(1).unwrap();
-    let report = test_send(&app, Some(&graph_draft(MAILBOX, Some("not the secret")))).await;
+    let report = app.smtp_test(Some(&graph_draft(MAILBOX, Some("not the secret")))).await;
     assert_eq!((report["ok"].as_bool(), report["stage"].as_str()), (Some(false), Some("token")), "{report}");
     assert!(report["message"].as_str().unwrap().contains("AADSTS7000215"), "{report}");
     wait_until(Duration::from_secs(10), "the refused token request was not seen", || !peers.tokens.requests().is_empty());
@@ -156,7 +139,7 @@ async fn graph_failures_are_named_at_their_stage(db: TestDb) {
         ("throttled", "429 ApplicationThrottled", "retry after 120 s"),
     ];
     for (local, reply, hint) in cases {
-        let report = test_send(&app, Some(&graph_draft(&format!("{local}@{domain}"), Some(CLIENT_SECRET)))).await;
+        let report = app.smtp_test(Some(&graph_draft(&format!("{local}@{domain}"), Some(CLIENT_SECRET)))).await;
         assert_eq!((report["ok"].as_bool(), report["stage"].as_str()), (Some(false), Some("send")), "{local}: {report}");
         assert!(report["server_reply"].as_str().unwrap_or_default().starts_with(reply), "{local}: {report}");
         assert!(report["message"].as_str().unwrap().contains(hint), "{local}: {report}");
@@ -174,7 +157,7 @@ async fn the_worker_honours_retry_after_and_fails_a_refused_mailbox_at_once(db: 
     let app = app_for(&db, &peers).await;
     let domain = MAILBOX.split('@').nth(1).unwrap();
     let busy = format!("busy@{domain}");
-    assert_eq!(put(&app, &graph_draft(&busy, Some(CLIENT_SECRET))).await.status(), 200);
+    assert_eq!(app.put_smtp(&graph_draft(&busy, Some(CLIENT_SECRET))).await.status(), 200);
     assert_eq!(app.client.post(app.url("/api/v1/smtp/enable")).send().await.unwrap().status(), 200);
     app.invite("bob@example.com").await;
     let retrying = email_until(&app, "bob@example.com", "the 429 was never recorded", |e| e["status"] == "retrying").await;
@@ -189,7 +172,7 @@ async fn the_worker_honours_retry_after_and_fails_a_refused_mailbox_at_once(db: 
     assert_eq!(statuses, [429, 202]);
 
     // 403 for the mailbox: the same email would be refused again, so it fails at the first attempt.
-    assert_eq!(put(&app, &graph_draft(&format!("denied@{domain}"), None)).await.status(), 200, "the stored secret is kept for the same app");
+    assert_eq!(app.put_smtp(&graph_draft(&format!("denied@{domain}"), None)).await.status(), 200, "the stored secret is kept for the same app");
     app.invite("carol@example.com").await;
     let failed = email_until(&app, "carol@example.com", "the refused email never failed", |e| e["status"] == "failed").await;
     assert_eq!(failed["attempts"], 1, "{failed}");
@@ -217,7 +200,7 @@ async fn graph_is_provisioned_as_code_without_a_host(db: TestDb) {
     let settings: Value = app.client.get(app.url("/api/v1/smtp")).send().await.unwrap().json().await.unwrap();
     assert_eq!((&settings["managed"], &settings["enabled"]), (&json!(true), &json!(true)), "{settings}");
     assert_eq!(settings["oauth"]["transport"], "graph", "{settings}");
-    let report = test_send(&app, None).await;
+    let report = app.smtp_test(None).await;
     assert_eq!((report["ok"].as_bool(), report["stage"].as_str()), (Some(true), Some("sent")), "{report}");
     wait_until(Duration::from_secs(10), "Graph's answer was not seen", || peers.graph.requests().len() == 1);
     assert_eq!(peers.graph.requests()[0].1, 202);

@@ -74,23 +74,6 @@ fn microsoft(secret: Option<&str>) -> Value {
     oauth
 }
 
-async fn put(app: &TestApp, body: &Value) -> reqwest::Response {
-    app.client.put(app.url("/api/v1/smtp")).json(body).send().await.unwrap()
-}
-
-async fn test_send(app: &TestApp, body: Option<&Value>) -> Value {
-    let req = app.client.post(app.url("/api/v1/smtp/test"));
-    let res = match body {
-        Some(b) => req.json(b),
-        None => req,
-    }
-    .send()
-    .await
-    .unwrap();
-    assert_eq!(res.status(), 200);
-    res.json().await.unwrap()
-}
-
 fn wait_until(within: Duration, what: &str, done: impl Fn() -> bool) {
     let deadline = Instant::now() + within;
     while !done() {
@@ -102,14 +85,14 @@ fn wait_until(within: Duration, what: &str, done: impl Fn() -> bool) {
 async fn microsoft_365_sends_the_test_email_and_invitations_with_one_token(db: TestDb) {
     let peers = peers(Answers::default(), false);
     let app = process_for(&db, &peers).await;
-    let saved = put(&app, &draft(&peers, microsoft(Some(CLIENT_SECRET)))).await;
+    let saved = app.put_smtp(&draft(&peers, microsoft(Some(CLIENT_SECRET)))).await;
     assert_eq!(saved.status(), 200);
     let settings: Value = app.client.get(app.url("/api/v1/smtp")).send().await.unwrap().json().await.unwrap();
     assert_eq!(settings["oauth"], json!({"provider": "microsoft365", "tenant_id": TENANT, "client_id": CLIENT_ID, "secret_set": true, "transport": "smtp"}));
 
-    let report = test_send(&app, None).await;
+    let report = app.smtp_test(None).await;
     assert_eq!(report["stage"], "sent", "{report}");
-    let report = test_send(&app, None).await;
+    let report = app.smtp_test(None).await;
     assert_eq!(report["stage"], "sent", "{report}");
     assert_eq!(peers.tokens.requests(), [("microsoft".to_owned(), "ok".to_owned())], "two test sends, one token (cached)");
 
@@ -122,11 +105,11 @@ async fn microsoft_365_sends_the_test_email_and_invitations_with_one_token(db: T
     assert!(peers.relay.events().iter().filter(|e| e.starts_with("EVENT AUTH")).all(|e| e.starts_with("EVENT AUTH ok XOAUTH2")));
 
     // A blank secret keeps the stored one for the same app; another app must give its own.
-    assert_eq!(put(&app, &draft(&peers, microsoft(None))).await.status(), 200);
-    assert_eq!(test_send(&app, None).await["stage"], "sent");
+    assert_eq!(app.put_smtp(&draft(&peers, microsoft(None))).await.status(), 200);
+    assert_eq!(app.smtp_test(None).await["stage"], "sent");
     let mut other_app = microsoft(None);
     other_app["client_id"] = json!("99999999-0000-0000-0000-000000000000");
-    let res = put(&app, &draft(&peers, other_app)).await;
+    let res = app.put_smtp(&draft(&peers, other_app)).await;
     assert_eq!(res.status(), 409, "a stored secret never goes to another app");
 
     // The secret is in no answer, log or audit entry.
@@ -141,11 +124,11 @@ async fn google_workspace_signs_its_assertion_and_sends(db: TestDb) {
     let peers = peers(Answers::default(), false);
     let app = process_for(&db, &peers).await;
     let oauth = json!({"provider": "google", "service_account_key": peers.tokens.google_key});
-    assert_eq!(put(&app, &draft(&peers, oauth)).await.status(), 200);
+    assert_eq!(app.put_smtp(&draft(&peers, oauth)).await.status(), 200);
     let settings: Value = app.client.get(app.url("/api/v1/smtp")).send().await.unwrap().json().await.unwrap();
     assert_eq!(settings["oauth"], json!({"provider": "google", "client_email": SERVICE_ACCOUNT, "secret_set": true}));
 
-    let report = test_send(&app, None).await;
+    let report = app.smtp_test(None).await;
     assert_eq!(report["stage"], "sent", "{report}");
     assert_eq!(peers.tokens.requests(), [("google".to_owned(), "ok".to_owned())], "the endpoint verified the RS256 assertion");
     assert_eq!(peers.relay.message_count(), 1);
@@ -176,19 +159,19 @@ async fn oauth_input_is_checked(db: TestDb) {
         (json!({"provider": "microsoft365", "tenant_id": "con toso", "client_id": CLIENT_ID, "client_secret": "x"}), "oauth.tenant_id"),
     ];
     for (oauth, field) in cases {
-        let res = put(&app, &draft(&peers, oauth.clone())).await;
+        let res = app.put_smtp(&draft(&peers, oauth.clone())).await;
         assert_eq!(res.status(), 422, "{oauth}");
         let body: Value = res.json().await.unwrap();
         assert!(field_of(body.clone()).iter().any(|f| f == field) || body["error"]["message"].as_str().unwrap_or("").contains(field), "{oauth}: {body}");
     }
     let mut plain = draft(&peers, microsoft(Some(CLIENT_SECRET)));
     plain["security"] = json!("none");
-    let res = put(&app, &plain).await;
+    let res = app.put_smtp(&plain).await;
     assert_eq!(res.status(), 422);
     assert!(field_of(res.json().await.unwrap()).contains(&"security".to_owned()), "OAuth over plain SMTP");
     let mut no_auth = draft(&peers, microsoft(Some(CLIENT_SECRET)));
     no_auth["auth"] = json!(false);
-    assert_eq!(error_code(put(&app, &no_auth).await, 422).await, "validation");
+    assert_eq!(error_code(app.put_smtp(&no_auth).await, 422).await, "validation");
     let settings: Value = app.client.get(app.url("/api/v1/smtp")).send().await.unwrap().json().await.unwrap();
     assert_eq!(settings["saved"], false, "nothing was stored");
 }
@@ -215,7 +198,7 @@ async fn a_key_file_cannot_choose_where_tokens_are_asked_for(db: TestDb) {
         let key = peers.tokens.google_key.replace(&own, &token_uri);
         let body = draft(&peers, json!({"provider": "google", "service_account_key": key}));
         let tested = app.client.post(app.url("/api/v1/smtp/test")).json(&body).send().await.unwrap();
-        for (what, res) in [("save", put(&app, &body).await), ("test send", tested)] {
+        for (what, res) in [("save", app.put_smtp(&body).await), ("test send", tested)] {
             assert_eq!(res.status(), 422, "{what} with token_uri {token_uri}");
             let answer: Value = res.json().await.unwrap();
             let why = answer["error"]["fields"]["oauth.service_account_key"].as_str().unwrap_or_default();
@@ -226,7 +209,7 @@ async fn a_key_file_cannot_choose_where_tokens_are_asked_for(db: TestDb) {
     let settings: Value = app.client.get(app.url("/api/v1/smtp")).send().await.unwrap().json().await.unwrap();
     assert_eq!(settings["saved"], false, "nothing was stored");
     let own_key = json!({"provider": "google", "service_account_key": peers.tokens.google_key});
-    assert_eq!(put(&app, &draft(&peers, own_key)).await.status(), 200, "the key naming this instance's endpoint is taken");
+    assert_eq!(app.put_smtp(&draft(&peers, own_key)).await.status(), 200, "the key naming this instance's endpoint is taken");
 }
 
 /// A token endpoint stating a lifetime of 2^64-1 seconds. Adding that to the
@@ -236,9 +219,9 @@ async fn a_key_file_cannot_choose_where_tokens_are_asked_for(db: TestDb) {
 async fn an_endless_token_lifetime_stops_neither_the_test_send_nor_delivery(db: TestDb) {
     let peers = peers(Answers { expires_in: u64::MAX, ..Answers::default() }, false);
     let app = app_for(&db, &peers).await;
-    assert_eq!(put(&app, &draft(&peers, microsoft(Some(CLIENT_SECRET)))).await.status(), 200);
-    assert_eq!(test_send(&app, None).await["stage"], "sent");
-    assert_eq!(test_send(&app, None).await["stage"], "sent");
+    assert_eq!(app.put_smtp(&draft(&peers, microsoft(Some(CLIENT_SECRET)))).await.status(), 200);
+    assert_eq!(app.smtp_test(None).await["stage"], "sent");
+    assert_eq!(app.smtp_test(None).await["stage"], "sent");
     assert_eq!(peers.tokens.requests().len(), 1, "the token was kept, and the cache still answers");
 
     assert_eq!(app.client.post(app.url("/api/v1/smtp/enable")).send().await.unwrap().status(), 200);
@@ -254,7 +237,7 @@ async fn an_endless_token_lifetime_stops_neither_the_test_send_nor_delivery(db: 
 async fn an_oversized_token_answer_is_refused(db: TestDb) {
     let peers = peers(Answers { padding: 1 << 20, ..Answers::default() }, false);
     let app = app_for(&db, &peers).await;
-    let report = test_send(&app, Some(&draft(&peers, microsoft(Some(CLIENT_SECRET))))).await;
+    let report = app.smtp_test(Some(&draft(&peers, microsoft(Some(CLIENT_SECRET))))).await;
     assert_eq!((report["ok"].as_bool(), report["stage"].as_str()), (Some(false), Some("token")), "{report}");
     assert!(report["message"].as_str().unwrap().contains("larger than 64 KiB"), "{report}");
     assert!(peers.relay.events().iter().all(|e| !e.starts_with("EVENT AUTH")), "no AUTH without a token");
@@ -266,7 +249,7 @@ async fn a_wrong_secret_fails_at_the_token_stage_with_the_providers_words() {
     let db = TestDb::new(support::Backend::Sqlite).await;
     let peers = peers(Answers::default(), false);
     let app = app_for(&db, &peers).await;
-    let report = test_send(&app, Some(&draft(&peers, microsoft(Some("not the secret"))))).await;
+    let report = app.smtp_test(Some(&draft(&peers, microsoft(Some("not the secret"))))).await;
     assert_eq!((report["ok"].as_bool(), report["stage"].as_str()), (Some(false), Some("token")), "{report}");
     let message = report["message"].as_str().unwrap();
     assert!(message.contains("AADSTS7000215") && message.contains("wrong client secret"), "{message}");
@@ -279,7 +262,7 @@ async fn a_relay_refusing_the_token_fails_at_auth_after_one_fresh_token() {
     let db = TestDb::new(support::Backend::Sqlite).await;
     let peers = peers(Answers::default(), true);
     let app = app_for(&db, &peers).await;
-    let report = test_send(&app, Some(&draft(&peers, microsoft(Some(CLIENT_SECRET))))).await;
+    let report = app.smtp_test(Some(&draft(&peers, microsoft(Some(CLIENT_SECRET))))).await;
     assert_eq!((report["ok"].as_bool(), report["stage"].as_str()), (Some(false), Some("auth")), "{report}");
     assert!(report["message"].as_str().unwrap().contains("refused the token"), "{report}");
     assert_eq!(peers.tokens.requests().len(), 2, "one fresh token after the refusal, and no more");
@@ -293,9 +276,9 @@ async fn a_token_near_its_expiry_is_renewed() {
     // Tokens living 60 s are always within the renewal margin (2 minutes).
     let peers = peers(Answers { expires_in: 60, ..Answers::default() }, false);
     let app = app_for(&db, &peers).await;
-    assert_eq!(put(&app, &draft(&peers, microsoft(Some(CLIENT_SECRET)))).await.status(), 200);
-    assert_eq!(test_send(&app, None).await["stage"], "sent");
-    assert_eq!(test_send(&app, None).await["stage"], "sent");
+    assert_eq!(app.put_smtp(&draft(&peers, microsoft(Some(CLIENT_SECRET)))).await.status(), 200);
+    assert_eq!(app.smtp_test(None).await["stage"], "sent");
+    assert_eq!(app.smtp_test(None).await["stage"], "sent");
     assert_eq!(peers.tokens.requests().len(), 2);
 }
 
@@ -305,7 +288,7 @@ async fn with_the_identity_provider_down_delivery_is_retried() {
     let db = TestDb::new(support::Backend::Sqlite).await;
     let peers = peers(Answers { down: true, ..Answers::default() }, false);
     let app = app_for(&db, &peers).await;
-    assert_eq!(put(&app, &draft(&peers, microsoft(Some(CLIENT_SECRET)))).await.status(), 200);
+    assert_eq!(app.put_smtp(&draft(&peers, microsoft(Some(CLIENT_SECRET)))).await.status(), 200);
     assert_eq!(app.client.post(app.url("/api/v1/smtp/enable")).send().await.unwrap().status(), 200);
     app.invite("bob@example.com").await;
     let deadline = Instant::now() + Duration::from_secs(20);

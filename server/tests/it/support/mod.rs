@@ -363,6 +363,25 @@ impl TestApp {
         self.smtp(port, "none", true).await;
     }
 
+    /// `PUT /api/v1/smtp` with `body` (a draft, as the SMTP page sends it).
+    pub async fn put_smtp(&self, body: &serde_json::Value) -> reqwest::Response {
+        self.client.put(self.url("/api/v1/smtp")).json(body).send().await.unwrap()
+    }
+
+    /// "Send test email", with the form's values (`body`) or the saved ones; the report, once it is a 200.
+    pub async fn smtp_test(&self, body: Option<&serde_json::Value>) -> serde_json::Value {
+        let req = self.client.post(self.url("/api/v1/smtp/test"));
+        let res = match body {
+            Some(b) => req.json(b),
+            None => req,
+        }
+        .send()
+        .await
+        .unwrap();
+        assert_eq!(res.status(), 200);
+        res.json().await.unwrap()
+    }
+
     /// Invites `email` as a host user; the answer, once it is a 201.
     pub async fn invite(&self, email: &str) -> serde_json::Value {
         let res = self.client.post(self.url("/api/v1/invitations")).json(&serde_json::json!({"email": email, "role": "host_user"})).send().await.unwrap();
