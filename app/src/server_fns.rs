@@ -189,6 +189,36 @@ pub async fn load_smtp_audit() -> Result<Vec<SmtpAuditEntry>, AppError> {
     Ok(gatehouse_core::smtp::service::audit_log(&state.smtp, caller.host_admin()?).await?)
 }
 
+/// Host settings → SMTP configuration → Fallback relay, as saved (`saved: false` when none;
+/// never its secret). `enabled`: in use (saved, and SMTP on).
+#[server(prefix = "/api/fn", endpoint = "fallback_settings")]
+pub async fn load_fallback_settings() -> Result<SmtpSettings, AppError> {
+    let (state, caller) = crate::backend::caller().await?;
+    Ok(gatehouse_core::smtp::fallback::settings(&state.smtp, caller.host_admin()?).await?)
+}
+
+/// Saves the fallback relay's form. A blank password keeps the stored one.
+#[server(prefix = "/api/fn", endpoint = "save_fallback", input = Json)]
+pub async fn save_fallback(draft: SmtpDraft) -> Result<SmtpSettings, AppError> {
+    let (state, caller) = crate::backend::caller().await?;
+    Ok(gatehouse_core::smtp::fallback::save(&state.smtp, caller.host_admin()?, &draft).await?)
+}
+
+/// Removes the fallback relay; what is left (`saved: false`).
+#[server(prefix = "/api/fn", endpoint = "remove_fallback")]
+pub async fn remove_fallback() -> Result<SmtpSettings, AppError> {
+    let (state, caller) = crate::backend::caller().await?;
+    Ok(gatehouse_core::smtp::fallback::remove(&state.smtp, caller.host_admin()?).await?)
+}
+
+/// "Send test email" through the fallback relay to the signed-in user: the form's values, or
+/// without a draft the saved fallback.
+#[server(prefix = "/api/fn", endpoint = "test_fallback", input = Json)]
+pub async fn send_fallback_test_email(draft: Option<SmtpDraft>) -> Result<TestReport, AppError> {
+    let (state, caller) = crate::backend::caller().await?;
+    Ok(gatehouse_core::smtp::fallback::send_test(&state.smtp, caller.host_admin()?, draft.as_ref()).await?)
+}
+
 /// Profile → Language: kept on the server, so every browser opens in it.
 #[server(prefix = "/api/fn", endpoint = "set_language", input = Json)]
 pub async fn set_language(update: MeUpdate) -> Result<Me, AppError> {
@@ -306,6 +336,10 @@ pub fn register() {
     register_explicit::<SetSmtpEnabled>();
     register_explicit::<SendTestEmail>();
     register_explicit::<LoadSmtpAudit>();
+    register_explicit::<LoadFallbackSettings>();
+    register_explicit::<SaveFallback>();
+    register_explicit::<RemoveFallback>();
+    register_explicit::<SendFallbackTestEmail>();
     register_explicit::<ListApiTokens>();
     register_explicit::<CreateApiToken>();
     register_explicit::<RevokeApiToken>();

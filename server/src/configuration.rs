@@ -90,6 +90,10 @@ pub struct ServeSettings {
     /// emails. Relays limit concurrent sessions per client: raise it only as far as yours allows.
     #[arg(long, env = "GATEHOUSE_RELAY_SESSIONS", default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=16))]
     pub relay_sessions: u32,
+    /// Seconds the fallback relay keeps the email after the primary failed one, before
+    /// the primary is tried first again (only with a fallback relay saved).
+    #[arg(long, env = "GATEHOUSE_FALLBACK_COOLDOWN_SECS", default_value_t = 300, value_parser = clap::value_parser!(u64).range(1..=86_400))]
+    pub fallback_cooldown_secs: u64,
     /// A separate address for `GET /metrics` without credentials (e.g. 127.0.0.1:9100). Without
     /// it, `/metrics` on the main address answers host admins' bearer tokens only.
     #[arg(long, env = "GATEHOUSE_METRICS_BIND")]

@@ -97,6 +97,8 @@ impl Application {
             microsoft_graph: settings.microsoft_graph_url.clone(),
             google_token: settings.google_token_url.clone(),
             managed: relay.is_some(),
+            managed_fallback: false,
+            primary_rest: Duration::from_secs(settings.fallback_cooldown_secs),
         };
         let emails = EmailSettings {
             organisation: settings.organisation.trim().to_owned(),
@@ -237,7 +239,7 @@ pub async fn serve(storage: &StorageSettings, settings: &ServeSettings, built_in
 /// The relay from `GATEHOUSE_SMTP_*` becomes the stored configuration; a
 /// refusal stops the start naming the variables to fix (nothing is stored).
 async fn provision_relay(state: &AppState, operator: &Operator, names: &ProvisioningSettings, relay: &ProvisionedSmtp) -> anyhow::Result<()> {
-    match gatehouse_core::smtp::provision::provision(&state.smtp, operator, &relay.draft, relay.enabled).await {
+    match gatehouse_core::smtp::provision::provision(&state.smtp, operator, shared::smtp::RelayRole::Primary, &relay.draft, relay.enabled).await {
         Ok(changed) if changed.is_empty() => tracing::info!("SMTP relay from GATEHOUSE_SMTP_HOST: the stored configuration is already it"),
         Ok(_) => {}
         Err(f) => {

@@ -60,10 +60,14 @@ pub enum AuditAction {
     AccountSenderChanged,
     /// A host admin changed the rules for account senders (Host settings).
     SenderPolicyChanged,
+    /// The fallback relay was saved (its fields changed in the detail).
+    SmtpFallbackSaved,
+    /// The fallback relay was removed.
+    SmtpFallbackRemoved,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 37] = [
+    pub const ALL: [AuditAction; 39] = [
         AuditAction::SignIn,
         AuditAction::SignInFailed,
         AuditAction::SetupCompleted,
@@ -101,6 +105,8 @@ impl AuditAction {
         AuditAction::AccountDeleted,
         AuditAction::AccountSenderChanged,
         AuditAction::SenderPolicyChanged,
+        AuditAction::SmtpFallbackSaved,
+        AuditAction::SmtpFallbackRemoved,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -142,6 +148,8 @@ impl AuditAction {
             AuditAction::AccountDeleted => "account_deleted",
             AuditAction::AccountSenderChanged => "account_sender_changed",
             AuditAction::SenderPolicyChanged => "sender_policy_changed",
+            AuditAction::SmtpFallbackSaved => "smtp_fallback_saved",
+            AuditAction::SmtpFallbackRemoved => "smtp_fallback_removed",
         }
     }
 

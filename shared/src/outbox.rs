@@ -106,6 +106,9 @@ pub struct EmailSummary {
     pub next_attempt_at: Option<i64>,
     /// Waiting because SMTP is switched off: it goes out once SMTP is on again (or is discarded).
     pub held: bool,
+    /// Which relay took it: `primary`, or `fallback` while the primary was failing. Sent
+    /// emails only (and none for those sent before Gatehouse recorded it).
+    pub via: Option<crate::smtp::RelayRole>,
 }
 
 #[cfg(test)]

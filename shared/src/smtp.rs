@@ -531,6 +531,33 @@ impl TestStage {
     }
 }
 
+/// Which of the instance's relays: the primary (the SMTP configuration) or
+/// the optional fallback that takes over while the primary fails. On the
+/// wire, in the database and in `/metrics`: `primary`, `fallback`.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RelayRole {
+    #[default]
+    Primary,
+    Fallback,
+}
+
+impl RelayRole {
+    pub const ALL: [RelayRole; 2] = [RelayRole::Primary, RelayRole::Fallback];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RelayRole::Primary => "primary",
+            RelayRole::Fallback => "fallback",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<RelayRole> {
+        RelayRole::ALL.into_iter().find(|r| r.as_str() == s)
+    }
+}
+
 /// What the SMTP audit log records of each entry (its `action` column):
 /// the entry's kind, before the details that [`SmtpAuditEvent`] shows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -541,11 +568,13 @@ pub enum SmtpAuditAction {
     Test,
     /// Made the configuration the one the server's settings provision, at a start.
     Provision,
+    /// The fallback relay was removed (the primary has no such action: it is switched off).
+    Remove,
 }
 
 impl SmtpAuditAction {
-    pub const ALL: [SmtpAuditAction; 5] =
-        [SmtpAuditAction::Save, SmtpAuditAction::Enable, SmtpAuditAction::Disable, SmtpAuditAction::Test, SmtpAuditAction::Provision];
+    pub const ALL: [SmtpAuditAction; 6] =
+        [SmtpAuditAction::Save, SmtpAuditAction::Enable, SmtpAuditAction::Disable, SmtpAuditAction::Test, SmtpAuditAction::Provision, SmtpAuditAction::Remove];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -554,6 +583,7 @@ impl SmtpAuditAction {
             SmtpAuditAction::Disable => "disable",
             SmtpAuditAction::Test => "test",
             SmtpAuditAction::Provision => "provision",
+            SmtpAuditAction::Remove => "remove",
         }
     }
 
@@ -582,6 +612,8 @@ pub struct SmtpAuditEntry {
     /// Unix seconds.
     pub at: i64,
     pub actor_email: String,
+    /// The relay it was about: the primary, or the fallback relay.
+    pub relay: RelayRole,
     #[serde(flatten)]
     pub event: SmtpAuditEvent,
 }
@@ -592,7 +624,7 @@ pub struct SmtpAuditEntry {
 /// generators such as openapi-python-client drop.)
 #[cfg(feature = "openapi")]
 mod audit_entry_schema {
-    use super::TestStage;
+    use super::{RelayRole, TestStage};
     use utoipa::openapi::{RefOr, Schema};
     use utoipa::{PartialSchema, ToSchema};
 
@@ -602,8 +634,11 @@ mod audit_entry_schema {
         /// Unix seconds.
         at: i64,
         actor_email: String,
+        /// The relay it was about: the primary, or the fallback relay.
+        relay: RelayRole,
         /// What happened: the first save, a save, the switch turned on or off, a test send,
-        /// or a start that made the configuration the server's settings provision.
+        /// a start that made the configuration the server's settings provision, or (the
+        /// fallback relay only) its removal.
         #[schema(inline)]
         action: Action,
         /// With `saved` and `provisioned`: the names of the fields that changed ("password" when it did).
@@ -622,6 +657,7 @@ mod audit_entry_schema {
         Disabled,
         Tested,
         Provisioned,
+        Removed,
     }
 
     impl PartialSchema for super::SmtpAuditEntry {
@@ -657,6 +693,8 @@ pub enum SmtpAuditEvent {
     Provisioned {
         changed: Vec<String>,
     },
+    /// The fallback relay was removed: email goes through the primary alone.
+    Removed,
 }
 
 /// A well-known provider: fills host, port and security, and links to its SMTP guide.

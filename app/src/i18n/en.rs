@@ -432,6 +432,8 @@ fn audit_action(action: AuditAction) -> &'static str {
         AuditAction::PasswordResetHeld => "Held back a password reset email",
         AuditAction::UserCreated => "Created a user",
         AuditAction::SmtpProvisioned => "Set the SMTP configuration from the server's configuration",
+        AuditAction::SmtpFallbackSaved => "Saved the fallback relay",
+        AuditAction::SmtpFallbackRemoved => "Removed the fallback relay",
         AuditAction::SmtpTokenFailing => "Could not get the relay's OAuth2 token",
         AuditAction::SmtpTokenRestored => "Got the relay's OAuth2 token again",
         AuditAction::BackupCreated => "Made a backup",

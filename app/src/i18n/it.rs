@@ -432,6 +432,8 @@ fn audit_action(action: AuditAction) -> &'static str {
         AuditAction::PasswordResetHeld => "Email di reimpostazione trattenuta",
         AuditAction::UserCreated => "Utente creato",
         AuditAction::SmtpProvisioned => "Configurazione SMTP impostata dalla configurazione del server",
+        AuditAction::SmtpFallbackSaved => "Relay di riserva salvato",
+        AuditAction::SmtpFallbackRemoved => "Relay di riserva rimosso",
         AuditAction::SmtpTokenFailing => "Token OAuth2 del relay non ottenuto",
         AuditAction::SmtpTokenRestored => "Token OAuth2 del relay di nuovo ottenuto",
         AuditAction::BackupCreated => "Backup creato",

@@ -25,6 +25,8 @@ struct KindStatus {
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct Outcome {
     outcome: &'static str,
+    /// `primary`, or `fallback` (the fallback relay).
+    relay: &'static str,
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
@@ -98,7 +100,7 @@ pub static METRICS: LazyLock<Metrics> = LazyLock::new(|| {
     let queue_depth = Gauge::default();
     registry.register("outbox_queue_depth", "Emails waiting to be delivered (queued, retrying or being sent)", queue_depth.clone());
     let deliveries = Family::<Outcome, Counter>::default();
-    registry.register("email_deliveries", "Delivery attempts by this instance, by outcome", deliveries.clone());
+    registry.register("email_deliveries", "Delivery attempts by this instance, by outcome and relay", deliveries.clone());
     // 5 ms to about 40 s.
     let send_seconds = Histogram::new(exponential_buckets(0.005, 2.0, 14));
     registry.register_with_unit("email_send", "Time to hand one email to the relay", Unit::Seconds, send_seconds.clone());
@@ -165,15 +167,15 @@ pub static METRICS: LazyLock<Metrics> = LazyLock::new(|| {
 });
 
 impl Metrics {
-    /// `Err(true)`: the relay refused for good; `Err(false)`: to be retried.
-    pub fn observe_send(&self, took: Duration, outcome: Result<(), bool>) {
+    /// One attempt on `relay`. `Err(true)`: the relay refused for good; `Err(false)`: to be retried.
+    pub fn observe_send(&self, relay: shared::smtp::RelayRole, took: Duration, outcome: Result<(), bool>) {
         self.send_seconds.observe(took.as_secs_f64());
         let outcome = match outcome {
             Ok(()) => "sent",
             Err(true) => "failed",
             Err(false) => "deferred",
         };
-        self.deliveries.get_or_create(&Outcome { outcome }).inc();
+        self.deliveries.get_or_create(&Outcome { outcome, relay: relay.as_str() }).inc();
     }
 
     /// An HTTP request answered: `route` is its template (`/api/v1/users/{id}`),

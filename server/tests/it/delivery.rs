@@ -97,8 +97,8 @@ async fn a_421_twice_then_accepted_is_sent_on_the_third_attempt_with_one_message
     for line in [
         "gatehouse_emails{kind=\"invitation\",status=\"sent\"} 1",
         "gatehouse_outbox_queue_depth 0",
-        "gatehouse_email_deliveries_total{outcome=\"deferred\"} 2",
-        "gatehouse_email_deliveries_total{outcome=\"sent\"} 1",
+        "gatehouse_email_deliveries_total{outcome=\"deferred\",relay=\"primary\"} 2",
+        "gatehouse_email_deliveries_total{outcome=\"sent\",relay=\"primary\"} 1",
         "gatehouse_email_send_seconds_count 3",
     ] {
         assert!(metrics.lines().any(|l| l == line), "missing {line:?} in:\n{metrics}");

@@ -11,7 +11,7 @@ use serde_json::{json, Value};
 use std::time::{Duration, Instant};
 use support::graph::GraphEndpoint;
 use support::oauth::{Answers, TokenEndpoint, CLIENT_ID, CLIENT_SECRET, TENANT};
-use support::{TestApp, TestDb};
+use support::{wait_until, TestApp, TestDb};
 
 const MAILBOX: &str = "noreply@contoso.example";
 
@@ -48,31 +48,6 @@ fn graph_draft(mailbox: &str, secret: Option<&str>) -> Value {
     json!({"from_name": "Contoso", "from_email": mailbox, "oauth": oauth})
 }
 
-async fn emails(app: &TestApp) -> Vec<Value> {
-    app.client.get(app.url("/api/v1/emails")).send().await.unwrap().json().await.unwrap()
-}
-
-/// Waits until the email to `to` satisfies `done`; the email.
-async fn email_until(app: &TestApp, to: &str, what: &str, done: impl Fn(&Value) -> bool) -> Value {
-    let deadline = Instant::now() + Duration::from_secs(30);
-    loop {
-        let email = emails(app).await.into_iter().find(|e| e["to"] == to);
-        match email {
-            Some(e) if done(&e) => return e,
-            other => assert!(Instant::now() < deadline, "{what}: {other:?}"),
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-}
-
-fn wait_until(within: Duration, what: &str, done: impl Fn() -> bool) {
-    let deadline = Instant::now() + within;
-    while !done() {
-        assert!(Instant::now() < deadline, "{what}");
-        std::thread::sleep(Duration::from_millis(50));
-    }
-}
-
 async fn graph_sends_the_test_email_and_invitations_with_one_token(db: TestDb) {
     let peers = peers(120);
     let app = app_for(&db, &peers).await;
@@ -93,7 +68,7 @@ async fn graph_sends_the_test_email_and_invitations_with_one_token(db: TestDb) {
     assert_eq!(app.client.post(app.url("/api/v1/smtp/enable")).send().await.unwrap().status(), 200);
     app.invite("bob@example.com").await;
     wait_until(Duration::from_secs(30), "the invitation was never delivered", || peers.graph.messages().len() == 2);
-    email_until(&app, "bob@example.com", "the invitation is marked sent", |e| e["status"] == "sent").await;
+    app.email_until("bob@example.com", "the invitation is marked sent", |e| e["status"] == "sent").await;
     // The stand-ins' lines are read by a thread of this process: waited for, then counted exactly.
     wait_until(Duration::from_secs(10), "no token request was seen", || !peers.tokens.requests().is_empty());
     assert_eq!(peers.tokens.requests(), [("graph".to_owned(), "ok".to_owned())], "one token (Graph's scope) for two emails");
@@ -160,12 +135,12 @@ async fn the_worker_honours_retry_after_and_fails_a_refused_mailbox_at_once(db: 
     assert_eq!(app.put_smtp(&graph_draft(&busy, Some(CLIENT_SECRET))).await.status(), 200);
     assert_eq!(app.client.post(app.url("/api/v1/smtp/enable")).send().await.unwrap().status(), 200);
     app.invite("bob@example.com").await;
-    let retrying = email_until(&app, "bob@example.com", "the 429 was never recorded", |e| e["status"] == "retrying").await;
+    let retrying = app.email_until("bob@example.com", "the 429 was never recorded", |e| e["status"] == "retrying").await;
     let throttled_at = Instant::now();
     assert!(retrying["last_error"].as_str().unwrap().contains("429 ApplicationThrottled"), "{retrying}");
     let wait = retrying["next_attempt_at"].as_i64().unwrap() - chrono_now();
     assert!(wait >= 1, "the next attempt waits for Retry-After (3 s), not the 1 s backoff: {retrying}");
-    email_until(&app, "bob@example.com", "the email was never delivered after the wait", |e| e["status"] == "sent").await;
+    app.email_until("bob@example.com", "the email was never delivered after the wait", |e| e["status"] == "sent").await;
     assert!(throttled_at.elapsed() >= Duration::from_millis(1500), "delivered {:?} after the 429", throttled_at.elapsed());
     wait_until(Duration::from_secs(10), "Graph's two answers were not seen", || peers.graph.requests().len() == 2);
     let statuses: Vec<u16> = peers.graph.requests().iter().filter(|r| r.0 == busy).map(|r| r.1).collect();
@@ -174,7 +149,7 @@ async fn the_worker_honours_retry_after_and_fails_a_refused_mailbox_at_once(db: 
     // 403 for the mailbox: the same email would be refused again, so it fails at the first attempt.
     assert_eq!(app.put_smtp(&graph_draft(&format!("denied@{domain}"), None)).await.status(), 200, "the stored secret is kept for the same app");
     app.invite("carol@example.com").await;
-    let failed = email_until(&app, "carol@example.com", "the refused email never failed", |e| e["status"] == "failed").await;
+    let failed = app.email_until("carol@example.com", "the refused email never failed", |e| e["status"] == "failed").await;
     assert_eq!(failed["attempts"], 1, "{failed}");
     assert!(failed["last_error"].as_str().unwrap().contains("403 ErrorAccessDenied"), "{failed}");
     assert_eq!(peers.tokens.requests().len(), 1, "one token for every email");

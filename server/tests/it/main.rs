@@ -18,6 +18,7 @@ mod dashboard;
 mod data_dir;
 mod delivery;
 mod delivery_health;
+mod fallback_relay;
 mod foundation;
 mod graph_sendmail;
 mod hardening;

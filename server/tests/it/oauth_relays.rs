@@ -10,7 +10,7 @@ use serde_json::{json, Value};
 use std::time::{Duration, Instant};
 use support::oauth::{Answers, TokenEndpoint, CLIENT_ID, CLIENT_SECRET, SECRET, SERVICE_ACCOUNT, TENANT};
 use support::relay::{Certs, Relay, RelayOptions};
-use support::{error_code, TestApp, TestDb};
+use support::{error_code, wait_until, TestApp, TestDb};
 
 const MAILBOX: &str = "noreply@contoso.example";
 
@@ -72,14 +72,6 @@ fn microsoft(secret: Option<&str>) -> Value {
         oauth["client_secret"] = json!(s);
     }
     oauth
-}
-
-fn wait_until(within: Duration, what: &str, done: impl Fn() -> bool) {
-    let deadline = Instant::now() + within;
-    while !done() {
-        assert!(Instant::now() < deadline, "{what}");
-        std::thread::sleep(Duration::from_millis(50));
-    }
 }
 
 async fn microsoft_365_sends_the_test_email_and_invitations_with_one_token(db: TestDb) {

@@ -143,7 +143,7 @@ async fn one_settle_records_a_group_and_claims_the_next(test_db: TestDb) {
     let group = storage::claim(db.write_pool(), db.engine, LEASE, 4).await.unwrap();
     let [sent, refused, given_up, untried] = ids(&group)[..] else { panic!("four claimed") };
     let done = storage::Outcomes {
-        sent: vec![sent],
+        sent: vec![(sent, shared::smtp::RelayRole::Primary)],
         retry: vec![(refused, "421 try later".into(), t + 60)],
         failed: vec![(given_up, "550 no such user".into())],
         unsent: vec![(group[3].lease_until, vec![untried])],
@@ -183,7 +183,7 @@ async fn an_email_cancelled_while_being_sent_stays_cancelled_unless_it_went_out(
     let [refused, given_up, taken] = in_flight[..] else { unreachable!() };
     storage::mark_retry(db.write_pool(), refused, "421 try later", now() + 60).await.unwrap();
     storage::mark_failed(db.write_pool(), given_up, "550 no such user").await.unwrap();
-    storage::mark_sent(db.write_pool(), &[taken]).await.unwrap();
+    storage::mark_sent(db.write_pool(), &[taken], shared::smtp::RelayRole::Primary).await.unwrap();
     assert_eq!(state_of(&db, refused).await.0, "cancelled", "a refused attempt does not bring it back for a retry");
     assert_eq!(state_of(&db, given_up).await.0, "cancelled");
     assert_eq!(state_of(&db, taken).await.0, "sent", "the relay took it: it went out");

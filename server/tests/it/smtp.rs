@@ -432,7 +432,7 @@ async fn the_test_send_limit_holds_across_instances(db: TestDb) {
     let stages: Vec<String> = sqlx::query_scalar("SELECT detail FROM smtp_audit WHERE action = 'test' ORDER BY id").fetch_all(&mut conn).await.unwrap();
     assert_eq!(stages, vec!["connect"; 5]);
     let log: Value = a.client.get(a.url("/api/v1/smtp/audit")).send().await.unwrap().json().await.unwrap();
-    assert_eq!(log[0], json!({"at": log[0]["at"], "actor_email": ADMIN_EMAIL, "action": "tested", "stage": "connect"}));
+    assert_eq!(log[0], json!({"at": log[0]["at"], "actor_email": ADMIN_EMAIL, "relay": "primary", "action": "tested", "stage": "connect"}));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -52,7 +52,7 @@ pub fn EmailTable(
 #[component]
 fn EmailRow(email: EmailSummary, on_action: Callback<RowAction>, busy: Signal<bool>) -> impl IntoView {
     let i18n = use_i18n();
-    let EmailSummary { id, kind, to, status, attempts, last_error, created_at, sent_at, next_attempt_at, held } = email;
+    let EmailSummary { id, kind, to, status, attempts, last_error, created_at, sent_at, next_attempt_at, held, via: _ } = email;
     // What the server accepts from each state.
     let can_retry = status.can_retry();
     let can_discard = status.can_discard();

@@ -37,7 +37,7 @@ pub(super) fn History(form: Form) -> impl IntoView {
                         </thead>
                         <tbody>
                             {entries.into_iter().map(|entry| {
-                                let SmtpAuditEntry { at, actor_email, event } = entry;
+                                let SmtpAuditEntry { at, actor_email, event, relay: _ } = entry;
                                 view! {
                                     <tr>
                                         <td>{local_time(at)}</td>
@@ -66,6 +66,7 @@ fn describe(t: &'static Texts, event: &SmtpAuditEvent) -> String {
         SmtpAuditEvent::Tested { stage: None } => t.audit_test_running.to_owned(),
         SmtpAuditEvent::Tested { stage: Some(TestStage::Sent) } => t.audit_test_sent.to_owned(),
         SmtpAuditEvent::Tested { stage: Some(stage) } => (t.audit_test_failed)(t.test_stage(*stage)),
+        SmtpAuditEvent::Removed => "Removed".to_owned(),
     }
 }
 

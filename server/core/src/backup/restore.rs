@@ -53,7 +53,7 @@ impl RestoreReport {
 
 pub(crate) async fn load(tx: &mut Tx, engine: Engine, secret: &SecretKey, snapshot: &Snapshot) -> Result<RestoreReport> {
     let here: i64 = sqlx::query_scalar(
-        "SELECT (SELECT COUNT(*) FROM users) + (SELECT COUNT(*) FROM accounts) + (SELECT COUNT(*) FROM outbox) + (SELECT COUNT(*) FROM smtp_config) \
+        "SELECT (SELECT COUNT(*) FROM users) + (SELECT COUNT(*) FROM accounts) + (SELECT COUNT(*) FROM outbox) + (SELECT COUNT(*) FROM smtp_config) + (SELECT COUNT(*) FROM smtp_fallback) \
          + (SELECT COUNT(*) FROM host_profile) + (SELECT COUNT(*) FROM account_sender_policy)",
     )
     .fetch_one(&mut **tx)
@@ -144,33 +144,25 @@ async fn what_is_missing(tx: &mut Tx, secret: &SecretKey, snapshot: &Snapshot, r
             }
         }
     }
-    if let Some(row) = snapshot.rows("host_profile").first() {
-        let here: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM host_profile").fetch_one(&mut **tx).await?;
+    // The one-row settings: the instance's own win; the backup's fill only what is not set here.
+    let singletons: [(&str, fn(&Row) -> String); 4] = [
+        ("host_profile", |row| format!("the host's name: this instance has its own; kept it (the backup's was \"{}\")", text(row, "name").unwrap_or("-"))),
+        ("account_sender_policy", |_| "the rules for account senders: this instance has its own; kept them".to_owned()),
+        ("smtp_config", |row| {
+            format!("SMTP configuration: this instance has its own; kept it (the backup's relay {} was left out)", text(row, "host").unwrap_or("-"))
+        }),
+        ("smtp_fallback", |row| {
+            format!("fallback relay: this instance has its own; kept it (the backup's relay {} was left out)", text(row, "host").unwrap_or("-"))
+        }),
+    ];
+    for (name, kept) in singletons {
+        let Some(row) = snapshot.rows(name).first() else { continue };
+        let here: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {name}")).fetch_one(&mut **tx).await?;
         if here > 0 {
-            report.kept.push(format!("the host's name: this instance has its own; kept it (the backup's was \"{}\")", text(row, "name").unwrap_or("-")));
+            report.kept.push(kept(row));
         } else {
-            insert(tx, table("host_profile"), row, &[], IdPolicy::Keep, secret).await?;
-            report.add("host_profile", 1);
-        }
-    }
-    if let Some(row) = snapshot.rows("account_sender_policy").first() {
-        let here: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM account_sender_policy").fetch_one(&mut **tx).await?;
-        if here > 0 {
-            report.kept.push("the rules for account senders: this instance has its own; kept them".to_owned());
-        } else {
-            insert(tx, table("account_sender_policy"), row, &[], IdPolicy::Keep, secret).await?;
-            report.add("account_sender_policy", 1);
-        }
-    }
-    if let Some(row) = snapshot.rows("smtp_config").first() {
-        let here: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM smtp_config").fetch_one(&mut **tx).await?;
-        if here > 0 {
-            report
-                .kept
-                .push(format!("SMTP configuration: this instance has its own; kept it (the backup's relay {} was left out)", text(row, "host").unwrap_or("-")));
-        } else {
-            insert(tx, table("smtp_config"), row, &[], IdPolicy::Keep, secret).await?;
-            report.add("smtp_config", 1);
+            insert(tx, table(name), row, &[], IdPolicy::Keep, secret).await?;
+            report.add(name, 1);
         }
     }
     // Read once: matching each email by a query would read the outbox once per email.

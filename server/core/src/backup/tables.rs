@@ -103,6 +103,27 @@ pub(crate) const CARRIED: &[Table] = &[
         ],
     },
     Table {
+        name: "smtp_fallback",
+        serial: false,
+        columns: &[
+            ("id", Int),
+            ("host", Text),
+            ("port", Int),
+            ("from_name", Text),
+            ("from_email", Text),
+            ("security", Text),
+            ("auth", Int),
+            ("username", Text),
+            ("password_sealed", Sealed(Purpose::SmtpPassword)),
+            ("oauth_provider", Text),
+            ("oauth_tenant", Text),
+            ("oauth_client", Text),
+            ("transport", Text),
+            ("updated_at", Int),
+            ("updated_by", Text),
+        ],
+    },
+    Table {
         name: "outbox",
         serial: true,
         columns: &[
@@ -127,6 +148,7 @@ pub(crate) const CARRIED: &[Table] = &[
             ("from_name", Text),
             ("from_email", Text),
             ("reply_to", Text),
+            ("via", Text),
         ],
     },
     Table {
@@ -147,7 +169,7 @@ pub(crate) const CARRIED: &[Table] = &[
     Table {
         name: "smtp_audit",
         serial: true,
-        columns: &[("id", Int), ("at", Int), ("actor_id", Int), ("actor_email", Text), ("action", Text), ("detail", Text)],
+        columns: &[("id", Int), ("at", Int), ("actor_id", Int), ("actor_email", Text), ("action", Text), ("detail", Text), ("relay", Text)],
     },
     Table { name: "sign_in_known_source", serial: false, columns: &[("account", Text), ("source", Text), ("last_success_at", Int)] },
 ];
@@ -186,6 +208,7 @@ mod tests {
             "host_profile",
             "account_sender_policy",
             "smtp_config",
+            "smtp_fallback",
             "outbox",
             "audit_log",
             "smtp_audit",

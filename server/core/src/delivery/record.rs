@@ -17,22 +17,26 @@ const SUCCESS_EVERY: Duration = Duration::from_secs(1);
 #[derive(Default)]
 pub struct Recorder {
     success_written: Option<Instant>,
+    fallback_written: Option<Instant>,
 }
 
 impl Recorder {
-    /// The relay took an email.
-    pub async fn sent(&mut self, db: &Db) -> Result<()> {
-        if self.success_written.is_some_and(|at| at.elapsed() < SUCCESS_EVERY) {
+    /// A relay took an email: the fallback relay when `by_fallback` (each
+    /// kind of success is written at most every [`SUCCESS_EVERY`]).
+    pub async fn sent(&mut self, db: &Db, by_fallback: bool) -> Result<()> {
+        let written = if by_fallback { &mut self.fallback_written } else { &mut self.success_written };
+        if written.is_some_and(|at| at.elapsed() < SUCCESS_EVERY) {
             return Ok(());
         }
-        storage::record_sent(db.writes(), now()).await?;
-        self.success_written = Some(Instant::now());
+        storage::record_sent(db.writes(), now(), by_fallback).await?;
+        *written = Some(Instant::now());
         Ok(())
     }
 
     /// The relay (or the way to it) refused an email, at `stage` when known.
     pub async fn failed(&mut self, db: &Db, stage: Option<TestStage>, message: &str) -> Result<()> {
         self.success_written = None;
+        self.fallback_written = None;
         storage::record_failure(db.writes(), now(), stage, message).await
     }
 }

@@ -18,13 +18,14 @@ const DAY: i64 = 24 * 3600;
 /// The facts for the whole instance, read now (no transaction: each is one
 /// statement, and a figure a moment older than the next does no harm).
 pub(crate) async fn facts(db: &Db) -> Result<Facts> {
-    let smtp = crate::smtp::storage::load(db.reads()).await?;
+    let smtp = crate::smtp::storage::load(db.reads(), shared::smtp::RelayRole::Primary).await?;
     let answers = storage::answers(db.reads()).await?;
     let (waiting, oldest_waiting_since) = storage::waiting(db.reads(), None).await?;
     Ok(Facts {
         enabled: smtp.as_ref().is_some_and(|s| s.enabled),
         config_since: smtp.as_ref().map_or(0, |s| s.updated_at),
         last_sent_at: answers.last_sent_at,
+        last_fallback_at: answers.last_fallback_at,
         last_failure: answers.last_failure,
         failures_in_a_row: answers.failures_in_a_row,
         waiting,

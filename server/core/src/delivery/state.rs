@@ -15,6 +15,8 @@ pub struct Facts {
     /// the next email).
     pub config_since: i64,
     pub last_sent_at: Option<i64>,
+    /// When the fallback relay last took an email (the primary was failing).
+    pub last_fallback_at: Option<i64>,
     pub last_failure: Option<DeliveryFailure>,
     /// Attempts that failed since the last one that did not.
     pub failures_in_a_row: i64,
@@ -43,8 +45,9 @@ impl Facts {
 
 /// The state: `off` while SMTP is off; `failing` when the last
 /// `failing_after` attempts all failed or the token check failed;
-/// `degraded` when the last attempt failed, one failed within
-/// `recent_failure_secs`, or an email has waited over `waiting_secs`; `ok`
+/// `degraded` when the last attempt failed, one failed or went through the
+/// fallback relay within `recent_failure_secs`, or an email has waited over
+/// `waiting_secs`; `ok`
 /// while something waits or was sent within `idle_after_secs`; else `idle`.
 pub fn compute(facts: &Facts, settings: &HealthSettings, now: i64) -> DeliveryState {
     if !facts.enabled {
@@ -57,7 +60,9 @@ pub fn compute(facts: &Facts, settings: &HealthSettings, now: i64) -> DeliverySt
         return DeliveryState::Failing;
     }
     let failed_recently = failure.is_some_and(|f| f.at > now - settings.recent_failure_secs);
-    if streak > 0 || failed_recently || facts.oldest_waiting_seconds(now) > settings.waiting_secs {
+    // Delivered, but only because the primary failed: someone should look.
+    let fell_back_recently = facts.last_fallback_at.is_some_and(|at| at >= facts.config_since && at > now - settings.recent_failure_secs);
+    if streak > 0 || failed_recently || fell_back_recently || facts.oldest_waiting_seconds(now) > settings.waiting_secs {
         return DeliveryState::Degraded;
     }
     let sent_recently = facts.last_sent_at.is_some_and(|at| at > now - settings.idle_after_secs);
@@ -79,6 +84,9 @@ pub fn cause(facts: &Facts, state: DeliveryState, now: i64) -> Option<(Option<sh
     }
     if let Some(f) = facts.current_failure() {
         return Some((f.stage, f.message.clone()));
+    }
+    if facts.last_fallback_at.is_some_and(|at| at >= facts.config_since) && facts.oldest_waiting_seconds(now) == 0 {
+        return Some((None, "the fallback relay is carrying the email: the primary relay failed".to_owned()));
     }
     // Degraded by a long wait alone.
     Some((None, format!("an email has waited {} minutes", facts.oldest_waiting_seconds(now) / 60)))
@@ -127,6 +135,15 @@ mod tests {
         assert_eq!(state(&recovered), DeliveryState::Degraded);
         let later = Facts { last_sent_at: Some(NOW), ..failed(NOW - 600, 0) };
         assert_eq!(state(&later), DeliveryState::Ok);
+    }
+
+    #[test]
+    fn email_through_the_fallback_relay_is_delivered_but_degraded() {
+        let fell_back = |at| Facts { last_sent_at: Some(at), last_fallback_at: Some(at), ..on() };
+        assert_eq!(state(&fell_back(NOW - 1)), DeliveryState::Degraded);
+        assert_eq!(state(&fell_back(NOW - 600)), DeliveryState::Ok, "the primary has carried the email again for 10 minutes");
+        let cause = cause(&fell_back(NOW - 1), DeliveryState::Degraded, NOW).expect("a cause");
+        assert!(cause.1.contains("fallback relay"), "{cause:?}");
     }
 
     #[test]

@@ -7,9 +7,15 @@ use shared::delivery::{DeliveryFailure, DeliveryState, TokenCheck, TokenState};
 use shared::smtp::TestStage;
 use sqlx::{AnyPool, Row};
 
-/// An attempt was delivered: the run of failures ends.
-pub async fn record_sent(pool: &AnyPool, at: i64) -> Result<()> {
-    sqlx::query("UPDATE delivery_health SET last_sent_at = $1, failures_in_a_row = 0 WHERE id = 1").bind(at).execute(pool).await?;
+/// An attempt was delivered: the run of failures ends. `by_fallback`: the
+/// fallback relay took it (the primary is failing).
+pub async fn record_sent(pool: &AnyPool, at: i64, by_fallback: bool) -> Result<()> {
+    let sql = if by_fallback {
+        "UPDATE delivery_health SET last_sent_at = $1, last_fallback_at = $1, failures_in_a_row = 0 WHERE id = 1"
+    } else {
+        "UPDATE delivery_health SET last_sent_at = $1, failures_in_a_row = 0 WHERE id = 1"
+    };
+    sqlx::query(sql).bind(at).execute(pool).await?;
     Ok(())
 }
 
@@ -30,6 +36,7 @@ pub async fn record_failure(pool: &AnyPool, at: i64, stage: Option<TestStage>, m
 /// The relay's recent answers and the last token check.
 pub struct Answers {
     pub last_sent_at: Option<i64>,
+    pub last_fallback_at: Option<i64>,
     pub last_failure: Option<DeliveryFailure>,
     pub failures_in_a_row: i64,
     pub token: Option<TokenCheck>,
@@ -37,7 +44,7 @@ pub struct Answers {
 
 pub async fn answers(pool: &AnyPool) -> Result<Answers> {
     let r = sqlx::query(
-        "SELECT last_sent_at, last_failure_at, last_failure_stage, last_failure_message, failures_in_a_row, \
+        "SELECT last_sent_at, last_fallback_at, last_failure_at, last_failure_stage, last_failure_message, failures_in_a_row, \
          token_state, token_checked_at, token_expires_at, token_error FROM delivery_health WHERE id = 1",
     )
     .fetch_optional(pool)
@@ -61,7 +68,13 @@ pub async fn answers(pool: &AnyPool) -> Result<Answers> {
         }),
         _ => None,
     };
-    Ok(Answers { last_sent_at: r.try_get("last_sent_at")?, last_failure, failures_in_a_row: r.try_get("failures_in_a_row")?, token })
+    Ok(Answers {
+        last_sent_at: r.try_get("last_sent_at")?,
+        last_fallback_at: r.try_get("last_fallback_at")?,
+        last_failure,
+        failures_in_a_row: r.try_get("failures_in_a_row")?,
+        token,
+    })
 }
 
 /// Records a token check. `Some(state before)` when this write changed the

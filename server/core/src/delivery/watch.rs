@@ -50,7 +50,7 @@ struct TokenSchedule {
 }
 
 async fn check_token_if_due(delivery: &Delivery, schedule: &mut TokenSchedule) -> crate::error::Result<()> {
-    let config_since = crate::smtp::storage::load(delivery.db.reads()).await?.map(|s| s.updated_at);
+    let config_since = crate::smtp::storage::load(delivery.db.reads(), shared::smtp::RelayRole::Primary).await?.map(|s| s.updated_at);
     if Instant::now() < schedule.due && config_since == schedule.config_since {
         return Ok(());
     }

@@ -25,6 +25,7 @@ fn summary(row: EmailRow, smtp_enabled: bool) -> EmailSummary {
         last_error: row.last_error,
         created_at: row.created_at,
         sent_at: row.sent_at,
+        via: row.via,
     }
 }
 

@@ -5,6 +5,7 @@ use crate::seal::{self, Purpose};
 use crate::secret_key::SecretKey;
 use crate::storage::{now, Engine, PartSearch};
 use shared::outbox::{EmailFilter, EmailKind, EmailStatus};
+use shared::smtp::RelayRole;
 use sqlx::{Any, AnyPool, Executor, Row};
 
 /// A rendered email waiting to be written to the outbox.
@@ -162,14 +163,15 @@ pub async fn release<'c>(db: impl Executor<'c, Database = Any>, lease_until: i64
     Ok(())
 }
 
-/// Delivered: the body (and the link in it, and its secret) is of no more use here, so it goes.
-pub async fn mark_sent<'c>(db: impl Executor<'c, Database = Any>, ids: &[i64]) -> Result<()> {
+/// Delivered by `via`: the body (and the link in it, and its secret) is of
+/// no more use here, so it goes.
+pub async fn mark_sent<'c>(db: impl Executor<'c, Database = Any>, ids: &[i64], via: RelayRole) -> Result<()> {
     if ids.is_empty() {
         return Ok(());
     }
-    let placeholders: Vec<String> = (0..ids.len()).map(|i| format!("${}", i + 2)).collect();
-    let sql = format!("UPDATE outbox SET status = 'sent', sent_at = $1, last_error = NULL, {DROP_BODY} WHERE id IN ({})", placeholders.join(", "));
-    let mut query = sqlx::query(&sql).bind(now());
+    let placeholders: Vec<String> = (0..ids.len()).map(|i| format!("${}", i + 3)).collect();
+    let sql = format!("UPDATE outbox SET status = 'sent', sent_at = $1, via = $2, last_error = NULL, {DROP_BODY} WHERE id IN ({})", placeholders.join(", "));
+    let mut query = sqlx::query(&sql).bind(now()).bind(via.as_str());
     for id in ids {
         query = query.bind(*id);
     }
@@ -181,8 +183,8 @@ pub async fn mark_sent<'c>(db: impl Executor<'c, Database = Any>, ids: &[i64]) -
 /// commit that claims the next group ([`settle`]).
 #[derive(Debug, Default)]
 pub struct Outcomes {
-    /// Taken by the relay.
-    pub sent: Vec<i64>,
+    /// Taken by a relay: the primary, or the fallback.
+    pub sent: Vec<(i64, RelayRole)>,
     /// To be tried again at the given time, with the error that stopped it.
     pub retry: Vec<(i64, String, i64)>,
     /// Given up, with the reason.
@@ -215,7 +217,10 @@ pub async fn settle(db: &crate::storage::Db, done: &Outcomes, next: Option<(i64,
         };
     }
     let mut tx = db.begin().await?;
-    mark_sent(&mut *tx, &done.sent).await?;
+    for via in RelayRole::ALL {
+        let ids: Vec<i64> = done.sent.iter().filter(|(_, v)| *v == via).map(|(id, _)| *id).collect();
+        mark_sent(&mut *tx, &ids, via).await?;
+    }
     for (id, error, at) in &done.retry {
         mark_retry(&mut *tx, *id, error, *at).await?;
     }
@@ -310,7 +315,7 @@ pub async fn mark_retry<'c>(db: impl Executor<'c, Database = Any>, id: i64, erro
     Ok(())
 }
 
-const COLUMNS: [&str; 10] = ["id", "kind", "to_email", "status", "attempts", "last_error", "created_at", "sent_at", "next_attempt_at", "body"];
+const COLUMNS: [&str; 11] = ["id", "kind", "to_email", "status", "attempts", "last_error", "created_at", "sent_at", "next_attempt_at", "body", "via"];
 
 /// The list query: `$1` a state, `$2` a kind, `$3` a part of the recipient,
 /// `$4` an account (0: any), `$5` the id to start below, `$6` how many.
@@ -379,6 +384,8 @@ fn email_row(r: &sqlx::any::AnyRow) -> Result<EmailRow> {
         last_error: r.try_get("last_error")?,
         created_at: r.try_get("created_at")?,
         sent_at: r.try_get("sent_at")?,
+        // A name this build does not know reads as unknown, not an error.
+        via: r.try_get::<Option<String>, _>("via")?.as_deref().and_then(RelayRole::parse),
         next_attempt_at: r.try_get("next_attempt_at")?,
         body_dropped: r.try_get::<String, _>("body")? == "dropped",
     })
@@ -400,6 +407,8 @@ pub struct EmailRow {
     pub last_error: Option<String>,
     pub created_at: i64,
     pub sent_at: Option<i64>,
+    /// Which relay took it (sent emails).
+    pub via: Option<RelayRole>,
     pub next_attempt_at: i64,
     /// Nothing left to send (delivered, or its link expired).
     pub body_dropped: bool,

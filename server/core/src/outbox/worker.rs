@@ -9,10 +9,11 @@
 use super::storage::{self, Claimed, Outcomes};
 use super::Outbox;
 use crate::delivery::Recorder;
-use crate::smtp::sender::{self, SendError, Sender};
+use crate::smtp::route::{self, Outgoing, Route, Undelivered};
+use crate::smtp::sender::{SendError, Voice};
 use crate::storage::now;
-use lettre::message::MultiPart;
-use lettre::{Address, Message};
+use lettre::Address;
+use shared::smtp::RelayRole;
 use std::time::{Duration, Instant};
 use tokio::sync::watch;
 
@@ -123,13 +124,14 @@ async fn until_next_due(outbox: &Outbox) -> Duration {
 }
 
 /// Delivers due emails until none is left, SMTP is off, or we are stopping.
-/// One sender carries consecutive emails (an SMTP session); it is closed
-/// when the queue is empty, and replaced when the configuration changes.
+/// One route carries consecutive emails (an SMTP session on each relay);
+/// it is closed when the queue is empty, and replaced when the
+/// configuration changes.
 async fn drain(outbox: &Outbox, shutdown: &watch::Receiver<bool>) -> crate::error::Result<()> {
-    let mut sender: Option<Sender> = None;
-    let result = drain_with(outbox, shutdown, &mut sender).await;
-    if let Some(s) = sender {
-        s.close().await;
+    let mut route: Option<Route> = None;
+    let result = drain_with(outbox, shutdown, &mut route).await;
+    if let Some(r) = route {
+        r.close().await;
     }
     result
 }
@@ -162,7 +164,7 @@ impl Group {
 /// crash in between (kill -9) sends those again when their lease passes, so
 /// at most [`IN_FLIGHT`] emails may arrive twice; nothing is
 /// lost, and nothing is marked sent before the relay took it.
-async fn drain_with(outbox: &Outbox, shutdown: &watch::Receiver<bool>, slot: &mut Option<Sender>) -> crate::error::Result<()> {
+async fn drain_with(outbox: &Outbox, shutdown: &watch::Receiver<bool>, slot: &mut Option<Route>) -> crate::error::Result<()> {
     let claim = Some((outbox.emails.lease_secs, CLAIM));
     let mut health = Recorder::default();
     let mut done = Outcomes::default();
@@ -177,17 +179,17 @@ async fn drain_with(outbox: &Outbox, shutdown: &watch::Receiver<bool>, slot: &mu
         }
         // Read the configuration before every group, so that a change or a
         // switch-off takes effect within one group of emails.
-        let current = match crate::smtp::service::sender_for_delivery(&outbox.relays).await? {
+        let current = match crate::smtp::service::route_for_delivery(&outbox.relays).await? {
             Some(current) if !*shutdown.borrow() => current,
             _ => return finish(outbox, done, next).await,
         };
-        // Once per group: every email of it goes out through this sender.
-        let in_force = sender::in_force(slot.take(), current).await;
-        let sender = slot.insert(in_force);
+        // Once per group: every email of it goes out through this route.
+        let in_force = route::in_force(slot.take(), current).await;
+        let route = slot.insert(in_force);
         let group = std::mem::replace(&mut next, Group::new(Vec::new()));
         let (sent, claimed) = tokio::join!(
             // The relay's side touches no database (the storage rule: the other side holds a transaction).
-            send_group(outbox, sender, group, shutdown),
+            send_group(outbox, route, group, shutdown),
             storage::settle(&outbox.db, &done, claim),
         );
         let (outcomes, refusals) = sent;
@@ -217,8 +219,10 @@ async fn finish(outbox: &Outbox, done: Outcomes, next: Group) -> crate::error::R
 }
 
 async fn record_health(outbox: &Outbox, health: &mut Recorder, done: &Outcomes, refusals: Vec<SendError>) -> crate::error::Result<()> {
-    if !done.sent.is_empty() {
-        health.sent(&outbox.db).await?;
+    for by_fallback in [false, true] {
+        if done.sent.iter().any(|(_, via)| (*via == RelayRole::Fallback) == by_fallback) {
+            health.sent(&outbox.db, by_fallback).await?;
+        }
     }
     for e in refusals {
         health.failed(&outbox.db, e.stage, &e.message).await?;
@@ -227,10 +231,10 @@ async fn record_health(outbox: &Outbox, health: &mut Recorder, done: &Outcomes, 
 }
 
 /// Hands each email of `group` to the relay, one after another, and says
-/// what became of each (and the relay's refusals, for delivery health).
+/// what became of each (and the relays' refusals, for delivery health).
 /// An email is started only while at least half of its lease is left, so
 /// no other instance takes it over while it is being sent.
-async fn send_group(outbox: &Outbox, sender: &mut Sender, group: Group, shutdown: &watch::Receiver<bool>) -> (Outcomes, Vec<SendError>) {
+async fn send_group(outbox: &Outbox, route: &mut Route, group: Group, shutdown: &watch::Receiver<bool>) -> (Outcomes, Vec<SendError>) {
     let deadline = group.claimed_at + Duration::from_secs(outbox.emails.lease_secs as u64 / 2);
     let mut outcomes = Outcomes::default();
     let mut refusals = Vec::new();
@@ -241,10 +245,24 @@ async fn send_group(outbox: &Outbox, sender: &mut Sender, group: Group, shutdown
             outcomes.unsent.push((email.lease_until, unsent));
             break;
         }
-        match deliver(outbox, sender, &email).await {
-            Ok(()) => outcomes.sent.push(email.id),
+        let outgoing = match outgoing(outbox, &email) {
+            Ok(outgoing) => outgoing,
+            Err(why) => {
+                outcomes.failed.push((email.id, why));
+                continue;
+            }
+        };
+        let delivery = route.deliver(&outgoing).await;
+        refusals.extend(delivery.passed_over);
+        match delivery.outcome {
+            Ok(via) => {
+                tracing::debug!(id = email.id, attempt = email.attempts, via = via.as_str(), "email sent");
+                outcomes.sent.push((email.id, via));
+            }
             Err(Undelivered::Unsendable(why)) => outcomes.failed.push((email.id, why)),
+            // The sender has closed its session: after an error its state is unknown.
             Err(Undelivered::Refused(e)) => {
+                tracing::info!(id = email.id, attempt = email.attempts, stage = ?e.stage, permanent = e.permanent, "the relay did not take an email");
                 retry_or_fail(outbox, &email, &e, &mut outcomes);
                 refusals.push(e);
             }
@@ -253,36 +271,20 @@ async fn send_group(outbox: &Outbox, sender: &mut Sender, group: Group, shutdown
     (outcomes, refusals)
 }
 
-/// Why an email did not go out.
-enum Undelivered {
-    /// It cannot be sent at all (no content, a bad address): not the relay's doing.
-    Unsendable(String),
-    /// The relay (or the way to it) did not take it.
-    Refused(SendError),
-}
-
-/// One attempt at one email. The relay's answer is the outcome; the caller records it.
-async fn deliver(outbox: &Outbox, sender: &mut Sender, email: &Claimed) -> Result<(), Undelivered> {
+/// The email to hand over, or why it cannot be sent at all (no content, a
+/// bad address): not the relay's doing.
+fn outgoing(outbox: &Outbox, email: &Claimed) -> Result<Outgoing, String> {
     let (text, html) = match email.body.open(&outbox.key) {
         Ok(Some(parts)) => parts,
-        Ok(None) => return Err(Undelivered::Unsendable("nothing to send: its content was dropped".into())),
-        Err(_) => return Err(Undelivered::Unsendable("its sealed content cannot be opened (was secret.key replaced?)".into())),
+        Ok(None) => return Err("nothing to send: its content was dropped".into()),
+        Err(_) => return Err("its sealed content cannot be opened (was secret.key replaced?)".into()),
     };
-    let message = build(sender, email, text, html).map_err(Undelivered::Unsendable)?;
-    let started = Instant::now();
-    let outcome = sender.send(&message).await;
-    crate::metrics::METRICS.observe_send(started.elapsed(), outcome.as_ref().map(|_| ()).map_err(|e| e.permanent));
-    match outcome {
-        Ok(()) => {
-            tracing::debug!(id = email.id, attempt = email.attempts, "email sent");
-            Ok(())
-        }
-        // The sender has closed its session: after an error its state is unknown.
-        Err(e) => {
-            tracing::info!(id = email.id, attempt = email.attempts, stage = ?e.stage, permanent = e.permanent, "the relay did not take an email");
-            Err(Undelivered::Refused(e))
-        }
-    }
+    let to: Address = email.to.parse().map_err(|e| format!("recipient address: {e}"))?;
+    let voice = match &email.voice {
+        Some((name, from, reply_to)) => Some(Voice::new(name, from, reply_to.as_deref())?),
+        None => None,
+    };
+    Ok(Outgoing { to, voice, subject: email.subject.clone(), message_id: email.message_id.clone(), text, html })
 }
 
 fn retry_or_fail(outbox: &Outbox, email: &Claimed, e: &SendError, outcomes: &mut Outcomes) {
@@ -313,23 +315,6 @@ pub fn backoff_secs(base: i64, attempts: i64) -> i64 {
     let _ = getrandom::getrandom(&mut byte);
     let jitter = (byte[0] as i64 - 128) * delay / 640; // about ±20 %
     (delay + jitter).max(1)
-}
-
-/// The email as the sender addresses it (`Sender::message`): from the
-/// account it speaks for, if any, else from the relay's From.
-fn build(sender: &Sender, email: &Claimed, text: String, html: String) -> Result<Message, String> {
-    let to: Address = email.to.parse().map_err(|e| format!("recipient address: {e}"))?;
-    let voice = match &email.voice {
-        Some((name, from, reply_to)) => Some(sender::Voice::new(name, from, reply_to.as_deref())?),
-        None => None,
-    };
-    sender
-        .message(voice.as_ref(), to)
-        .subject(email.subject.clone())
-        .message_id(Some(email.message_id.clone()))
-        .date_now()
-        .multipart(MultiPart::alternative_plain_html(text, html))
-        .map_err(|e| format!("building the email: {e}"))
 }
 
 #[cfg(test)]

@@ -171,6 +171,8 @@ fn refusal(status: http::StatusCode, answer: &[u8], retry_after: Option<Duration
         reply: Some(reply),
         permanent,
         retry_after: wait,
+        // Refused as a sender (the token, the app's permission, the mailbox), not for this email.
+        sender_refused: matches!(status, http::StatusCode::UNAUTHORIZED | http::StatusCode::FORBIDDEN | http::StatusCode::NOT_FOUND),
     }
 }
 
@@ -204,6 +206,7 @@ mod tests {
     fn refusals_are_permanent_or_worth_retrying() {
         let denied = refusal(http::StatusCode::FORBIDDEN, &answer("ErrorAccessDenied", "Access is denied. Check credentials and try again."), None);
         assert!(denied.permanent);
+        assert!(denied.falls_back(), "a mailbox the app may not send as: another relay may take it");
         assert_eq!(denied.stage, Some(TestStage::Send));
         assert!(denied.message.contains("403 ErrorAccessDenied: Access is denied") && denied.message.contains("Mail.Send"), "{}", denied.message);
         let throttled = refusal(http::StatusCode::TOO_MANY_REQUESTS, &answer("ApplicationThrottled", "slow down"), Some(Duration::from_secs(7)));

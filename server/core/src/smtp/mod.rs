@@ -13,6 +13,7 @@
 //! The relay password is sealed at rest (`crate::seal`).
 
 mod connect;
+pub mod fallback;
 mod google_assertion;
 mod graph;
 pub(crate) mod oauth;
@@ -20,6 +21,7 @@ mod probe;
 pub mod provision;
 pub(crate) mod quote;
 mod relay;
+pub(crate) mod route;
 pub(crate) mod sender;
 pub mod service;
 mod session;
@@ -46,12 +48,14 @@ pub struct Smtp {
     pub(crate) wake: Wake,
     /// OAuth2 relays' tokens, shared by the test send and the worker.
     pub(crate) tokens: oauth::Tokens,
+    /// Until when the primary relay rests after failing, for every worker session.
+    pub(crate) resting: route::PrimaryRest,
 }
 
 impl Smtp {
     pub fn new(db: Db, key: SecretKey, runtime: SmtpRuntime, hello: String, wake: Wake) -> Self {
         let tls = relay::rustls_config(&runtime.extra_roots).expect("the extra roots were checked when loaded");
-        Self { db, key, runtime: Arc::new(runtime), hello, wake, tokens: oauth::Tokens::new(tls) }
+        Self { db, key, runtime: Arc::new(runtime), hello, wake, tokens: oauth::Tokens::new(tls), resting: route::PrimaryRest::default() }
     }
 }
 
@@ -71,6 +75,12 @@ pub struct SmtpRuntime {
     /// The relay is provisioned by this start's settings (`GATEHOUSE_SMTP_HOST`):
     /// saving and switching are refused (`provision` says why it is not stored).
     pub managed: bool,
+    /// The fallback relay is provisioned likewise (`GATEHOUSE_SMTP_FALLBACK_HOST`).
+    pub managed_fallback: bool,
+    /// `GATEHOUSE_FALLBACK_COOLDOWN_SECS`: how long the fallback relay keeps
+    /// the email after the primary failed one, before the primary is tried
+    /// first again (5 minutes).
+    pub primary_rest: Duration,
 }
 
 pub const DEFAULT_MICROSOFT_LOGIN: &str = "https://login.microsoftonline.com";

@@ -19,22 +19,24 @@ use crate::operator::Operator;
 use crate::seal::{self, Purpose};
 use crate::storage::now;
 use shared::audit::AuditAction;
-use shared::smtp::{PasswordChange, SmtpAuditAction, SmtpDraft};
+use shared::smtp::{PasswordChange, RelayRole, SmtpAuditAction, SmtpDraft};
 
-/// Makes the stored configuration `draft` (parsed as a form's save is, with
-/// the server's own checks, and never keeping a stored secret: the settings
-/// carry their own), switched on or off as `enabled` says. Returns the names
+/// Makes the stored configuration of `relay` `draft` (parsed as a form's
+/// save is, with the server's own checks, and never keeping a stored secret:
+/// the settings carry their own), the primary switched on or off as
+/// `enabled` says (the fallback has no switch: it is in use while SMTP is on). Returns the names
 /// of the fields that changed, empty when the stored one was already it:
 /// then nothing is written or audited. On any refusal (a 422 or 409 naming
 /// the draft's field) nothing is stored.
-pub async fn provision(smtp: &Smtp, operator: &Operator, draft: &SmtpDraft, enabled: bool) -> Result<Vec<&'static str>> {
+pub async fn provision(smtp: &Smtp, operator: &Operator, relay: RelayRole, draft: &SmtpDraft, enabled: bool) -> Result<Vec<&'static str>> {
+    let enabled = enabled && relay == RelayRole::Primary;
     let mut config = parse(smtp, draft, None)?;
     let secret = config.auth.as_mut().and_then(|a| match std::mem::replace(&mut a.password, PasswordChange::Keep) {
         PasswordChange::Set(secret) => Some(secret),
         PasswordChange::Keep => None,
     });
     let mut tx = smtp.db.begin().await?;
-    let before = storage::load_for_update(&mut tx, smtp.db.engine).await?;
+    let before = storage::load_for_update(&mut tx, smtp.db.engine, relay).await?;
     let before_sealed = before.as_ref().and_then(|b| b.password_sealed.as_deref());
     // The same secret stays sealed as it is: sealing draws a new nonce, so
     // sealing it again would read as a change at every start.
@@ -51,14 +53,18 @@ pub async fn provision(smtp: &Smtp, operator: &Operator, draft: &SmtpDraft, enab
     if changed.is_empty() {
         return Ok(changed);
     }
-    storage::save(&mut tx, &after).await?;
+    storage::save(&mut tx, relay, &after).await?;
     // A new row starts off; an existing one keeps its switch until told.
-    if before.as_ref().map_or(enabled, |b| b.enabled != enabled) {
+    if relay == RelayRole::Primary && before.as_ref().map_or(enabled, |b| b.enabled != enabled) {
         storage::set_enabled(&mut tx, enabled, PROVISIONING).await?;
     }
     let detail = changed.join(",");
-    storage::audit(&mut *tx, storage::PROVISIONING_ACTOR, SmtpAuditAction::Provision, &detail).await?;
-    audit::record(&mut *tx, Entry::new(operator.actor(), AuditAction::SmtpProvisioned).detail(&detail)).await?;
+    storage::audit(&mut *tx, storage::PROVISIONING_ACTOR, relay, SmtpAuditAction::Provision, &detail).await?;
+    let mut entry = Entry::new(operator.actor(), AuditAction::SmtpProvisioned).detail(&detail);
+    if relay == RelayRole::Fallback {
+        entry = entry.target("fallback relay");
+    }
+    audit::record(&mut *tx, entry).await?;
     if enabled {
         // Held emails may be deliverable now: wake every instance's worker.
         crate::wake::at_commit(&mut tx, smtp.db.engine).await?;
@@ -67,6 +73,6 @@ pub async fn provision(smtp: &Smtp, operator: &Operator, draft: &SmtpDraft, enab
     if enabled {
         smtp.wake.ring();
     }
-    tracing::info!(fields = %detail, enabled, "SMTP configuration provisioned from the server's settings");
+    tracing::info!(relay = relay.as_str(), fields = %detail, enabled, "SMTP configuration provisioned from the server's settings");
     Ok(changed)
 }

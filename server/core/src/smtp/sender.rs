@@ -6,9 +6,8 @@
 //! token (`Sender::Smtp`: `session`, over `connect`), or Microsoft Graph's
 //! sendMail, an HTTPS request with the same OAuth2 token source
 //! (`Sender::Graph`: `graph`). [`Sender::new`] picks the one a
-//! configuration asks for. The next way out (a fallback relay tried when
-//! the first fails) is another variant with its own [`SenderKey`]; the
-//! worker's loop does not change for it.
+//! configuration asks for. Delivery goes through a `route::Route`: the
+//! primary's sender, and the fallback relay's when one is saved.
 
 use super::connect::OpenError;
 use super::graph::GraphSender;
@@ -69,12 +68,24 @@ pub struct SendError {
     /// How long the other side asked us to wait (Graph's `429 Retry-After`):
     /// the worker retries no sooner.
     pub retry_after: Option<Duration>,
+    /// Graph refused us as a sender (401, 403, 404: the token, the app's
+    /// permission, the mailbox), not this email.
+    pub sender_refused: bool,
 }
 
 impl SendError {
     /// Worth trying again later (a timeout, no token yet), with nothing from the relay.
     pub fn transient(message: impl Into<String>) -> Self {
-        Self { stage: None, message: message.into(), reply: None, permanent: false, retry_after: None }
+        Self { stage: None, message: message.into(), reply: None, permanent: false, retry_after: None, sender_refused: false }
+    }
+
+    /// Whether another relay may take what this one did not: anything worth
+    /// retrying, and a refusal of us rather than of the email (reaching the
+    /// relay, TLS, the token, the sign-in, Graph refusing the mailbox). A 5xx
+    /// for the recipient or the message itself would be refused by any relay,
+    /// so it is not passed on.
+    pub fn falls_back(&self) -> bool {
+        !self.permanent || self.sender_refused || matches!(self.stage, Some(TestStage::Connect | TestStage::Tls | TestStage::Token | TestStage::Auth))
     }
 
     /// Refused at `stage` for a reason of our own (no SMTPUTF8, a bad recipient address).
@@ -91,14 +102,14 @@ impl SendError {
 impl From<lettre::transport::smtp::Error> for SendError {
     /// The relay's words, quoted (cut to length): they become the email's stored last error.
     fn from(e: lettre::transport::smtp::Error) -> Self {
-        Self { stage: None, message: quote(&e.to_string()), reply: reply_of(&e), permanent: e.is_permanent(), retry_after: None }
+        Self { stage: None, message: quote(&e.to_string()), reply: reply_of(&e), permanent: e.is_permanent(), retry_after: None, sender_refused: false }
     }
 }
 
 impl From<OpenError> for SendError {
     fn from(e: OpenError) -> Self {
         let permanent = e.smtp.as_ref().is_some_and(|s| s.is_permanent());
-        Self { stage: Some(e.step.stage()), reply: e.smtp.as_ref().and_then(reply_of), message: e.message, permanent, retry_after: None }
+        Self { stage: Some(e.step.stage()), reply: e.smtp.as_ref().and_then(reply_of), message: e.message, permanent, retry_after: None, sender_refused: false }
     }
 }
 
@@ -251,19 +262,6 @@ pub(super) fn addressed(relay_from: &Mailbox, voice: Option<&Voice>, to: Address
                 None => builder,
             }
         }
-    }
-}
-
-/// The sender to use now: `previous`, with what it has open, while it is
-/// the same as `current`; otherwise `current`, and `previous` is closed.
-pub async fn in_force(previous: Option<Sender>, current: Sender) -> Sender {
-    match previous {
-        Some(previous) if previous.key() == current.key() => previous,
-        Some(previous) => {
-            previous.close().await;
-            current
-        }
-        None => current,
     }
 }
 

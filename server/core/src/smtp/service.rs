@@ -3,6 +3,7 @@
 
 use super::oauth;
 use super::relay::{from_mailbox, RelayError};
+use super::route::Route;
 use super::sender::{BuildError, Sender, Voice};
 use super::storage::{self, Row, StoredSmtp};
 use super::Smtp;
@@ -14,26 +15,30 @@ use crate::storage::now;
 use shared::api::{ApiError, ErrorCode};
 use shared::audit::AuditAction;
 use shared::oauth::{OAuthIdentity, OAuthView};
-use shared::smtp::{PasswordChange, SmtpAuditAction, SmtpAuditEntry, SmtpAuth, SmtpConfig, SmtpDraft, SmtpSettings, TestReport};
+use shared::smtp::{PasswordChange, RelayRole, SmtpAuditAction, SmtpAuditEntry, SmtpAuth, SmtpConfig, SmtpDraft, SmtpSettings, TestReport};
 
 /// Test sends allowed per user in [`TEST_WINDOW_SECS`]: enough to fix a typo, not to spam.
 pub const TESTS_PER_WINDOW: i64 = 5;
 pub const TEST_WINDOW_SECS: i64 = 60;
 
 pub async fn settings(smtp: &Smtp, _admin: HostAdmin<'_>) -> Result<SmtpSettings> {
-    Ok(SmtpSettings { managed: smtp.runtime.managed, ..view(storage::load(smtp.db.reads()).await?.as_ref()) })
+    Ok(SmtpSettings { managed: smtp.runtime.managed, ..view(storage::load(smtp.db.reads(), RelayRole::Primary).await?.as_ref()) })
 }
 
 /// 409 `managed` while this start's settings provision the relay: a change
 /// made here would be undone at the next start, so none is taken.
-fn refuse_if_managed(smtp: &Smtp) -> Result<()> {
-    if smtp.runtime.managed {
-        return Err(Failure::new(
+pub(super) fn refuse_if_managed(smtp: &Smtp, relay: RelayRole) -> Result<()> {
+    match relay {
+        RelayRole::Primary if smtp.runtime.managed => Err(Failure::new(
             ErrorCode::Managed,
             "the SMTP configuration is set by the server's configuration (GATEHOUSE_SMTP_HOST and the other GATEHOUSE_SMTP_ settings): change it there and restart",
-        ));
+        )),
+        RelayRole::Fallback if smtp.runtime.managed_fallback => Err(Failure::new(
+            ErrorCode::Managed,
+            "the fallback relay is set by the server's configuration (GATEHOUSE_SMTP_FALLBACK_HOST and the other GATEHOUSE_SMTP_FALLBACK_ settings): change it there and restart",
+        )),
+        _ => Ok(()),
     }
-    Ok(())
 }
 
 /// The newest changes to the SMTP configuration and test sends, newest first.
@@ -44,7 +49,7 @@ pub async fn audit_log(smtp: &Smtp, _admin: HostAdmin<'_>) -> Result<Vec<SmtpAud
 /// How many audit entries the API and the page show.
 pub const AUDIT_LOG_LIMIT: i64 = 50;
 
-fn view(stored: Option<&StoredSmtp>) -> SmtpSettings {
+pub(super) fn view(stored: Option<&StoredSmtp>) -> SmtpSettings {
     let Some(s) = stored else { return SmtpSettings::unsaved() };
     let c = &s.config;
     let auth = c.auth.as_ref();
@@ -102,7 +107,7 @@ fn from_email_refused(why: String) -> Failure {
 /// and delivery alike. A kept secret (password, client secret, key) is the
 /// stored one, which `parse` allows only for the relay it was saved for; it
 /// is opened here and nowhere else.
-fn sender(smtp: &Smtp, config: &SmtpConfig, stored: Option<&StoredSmtp>) -> Result<Sender> {
+pub(super) fn sender(smtp: &Smtp, config: &SmtpConfig, stored: Option<&StoredSmtp>) -> Result<Sender> {
     let secret = match config.auth.as_ref().map(|a| &a.password) {
         None => None,
         Some(PasswordChange::Set(secret)) => Some(secret.clone()),
@@ -120,18 +125,23 @@ fn sender(smtp: &Smtp, config: &SmtpConfig, stored: Option<&StoredSmtp>) -> Resu
 }
 
 pub async fn save(smtp: &Smtp, admin: HostAdmin<'_>, draft: &SmtpDraft) -> Result<SmtpSettings> {
-    refuse_if_managed(smtp)?;
+    save_relay(smtp, admin, RelayRole::Primary, draft).await
+}
+
+/// Saves the primary relay or the fallback, each in its own row with its own sealed secret.
+pub(super) async fn save_relay(smtp: &Smtp, admin: HostAdmin<'_>, relay: RelayRole, draft: &SmtpDraft) -> Result<SmtpSettings> {
+    refuse_if_managed(smtp, relay)?;
     // The stored row is read, locked, on the transaction that writes it: so
     // "keep the stored password" keeps the password stored for *this* relay,
     // never one a concurrent save put there for another host.
     let mut tx = smtp.db.begin().await?;
-    let before_row = storage::load_for_update(&mut tx, smtp.db.engine).await?;
+    let before_row = storage::load_for_update(&mut tx, smtp.db.engine, relay).await?;
     let before = match before_row.clone().map(StoredSmtp::decode).transpose() {
         Ok(before) => before,
         // A row that does not decode is replaced whole, keeping nothing of
         // it (its secret must be typed again): so a save can repair it.
         Err(corrupt) => {
-            tracing::warn!(%corrupt, "replacing an SMTP configuration that does not decode");
+            tracing::warn!(%corrupt, relay = relay.as_str(), "replacing an SMTP configuration that does not decode");
             None
         }
     };
@@ -161,12 +171,16 @@ pub async fn save(smtp: &Smtp, admin: HostAdmin<'_>, draft: &SmtpDraft) -> Resul
         updated_at: now(),
         updated_by: admin.user.email.to_string(),
     };
-    let changed = changed_fields(before_row.as_ref(), &after.row(), new_secret);
-    storage::save(&mut tx, &after).await?;
-    storage::audit(&mut *tx, storage::user(&admin.user), SmtpAuditAction::Save, &changed.join(",")).await?;
-    audit::record(&mut *tx, Entry::new(admin.actor(), AuditAction::SmtpSaved).detail(&changed.join(","))).await?;
+    let changed = changed_fields(before_row.as_ref(), &after.row(), new_secret).join(",");
+    storage::save(&mut tx, relay, &after).await?;
+    storage::audit(&mut *tx, storage::user(&admin.user), relay, SmtpAuditAction::Save, &changed).await?;
+    let action = match relay {
+        RelayRole::Primary => AuditAction::SmtpSaved,
+        RelayRole::Fallback => AuditAction::SmtpFallbackSaved,
+    };
+    audit::record(&mut *tx, Entry::new(admin.actor(), action).detail(&changed)).await?;
     tx.commit().await?;
-    tracing::info!(by = %admin.user.email, fields = %changed.join(","), "SMTP configuration saved");
+    tracing::info!(by = %admin.user.email, relay = relay.as_str(), fields = %changed, "SMTP configuration saved");
     Ok(view(Some(&after)))
 }
 
@@ -199,7 +213,7 @@ pub(super) fn changed_fields(before: Option<&Row>, after: &Row, new_secret: bool
 }
 
 pub async fn set_enabled(smtp: &Smtp, admin: HostAdmin<'_>, enabled: bool) -> Result<SmtpSettings> {
-    refuse_if_managed(smtp)?;
+    refuse_if_managed(smtp, RelayRole::Primary)?;
     let mut tx = smtp.db.begin().await?;
     if !storage::set_enabled(&mut tx, enabled, admin.user.email.as_str()).await? {
         if !enabled {
@@ -210,7 +224,8 @@ pub async fn set_enabled(smtp: &Smtp, admin: HostAdmin<'_>, enabled: bool) -> Re
         }
         return Err(Failure::new(ErrorCode::Conflict, "save an SMTP configuration before enabling it"));
     }
-    storage::audit(&mut *tx, storage::user(&admin.user), if enabled { SmtpAuditAction::Enable } else { SmtpAuditAction::Disable }, "").await?;
+    storage::audit(&mut *tx, storage::user(&admin.user), RelayRole::Primary, if enabled { SmtpAuditAction::Enable } else { SmtpAuditAction::Disable }, "")
+        .await?;
     audit::record(&mut *tx, Entry::new(admin.actor(), if enabled { AuditAction::SmtpEnabled } else { AuditAction::SmtpDisabled })).await?;
     if enabled {
         // Held emails are deliverable now: wake every instance's worker.
@@ -225,10 +240,22 @@ pub async fn set_enabled(smtp: &Smtp, admin: HostAdmin<'_>, enabled: bool) -> Re
 }
 
 /// The sender to deliver the outbox through, with the configuration in
-/// force now; `None` while SMTP is off (queued email is then held, not sent).
-pub(crate) async fn sender_for_delivery(smtp: &Smtp) -> Result<Option<Sender>> {
-    let Some(stored) = storage::load(smtp.db.reads()).await?.filter(|s| s.enabled) else { return Ok(None) };
-    sender(smtp, &stored.config, Some(&stored)).map(Some)
+/// force now; `None` while SMTP is off (queued email is then held, not
+/// sent). With a fallback relay saved, the two together (`sender::Failover`).
+pub(crate) async fn route_for_delivery(smtp: &Smtp) -> Result<Option<Route>> {
+    let Some(stored) = storage::load(smtp.db.reads(), RelayRole::Primary).await?.filter(|s| s.enabled) else { return Ok(None) };
+    let primary = sender(smtp, &stored.config, Some(&stored))?;
+    let fallback = match storage::load(smtp.db.reads(), RelayRole::Fallback).await {
+        Ok(Some(stored)) => sender(smtp, &stored.config, Some(&stored)),
+        Ok(None) => return Ok(Some(Route::new(primary, None, smtp.runtime.primary_rest, smtp.resting.clone()))),
+        Err(e) => Err(e),
+    };
+    match fallback {
+        Ok(fallback) => Ok(Some(Route::new(primary, Some(fallback), smtp.runtime.primary_rest, smtp.resting.clone()))),
+        Err(e) if e.is_storage_fault() => Err(e),
+        // A fallback that cannot be used must not stop the primary (the error is logged where it is made).
+        Err(_) => Ok(Some(Route::new(primary, None, smtp.runtime.primary_rest, smtp.resting.clone()))),
+    }
 }
 
 /// Asks the OAuth2 relay's identity provider for a token now (delivery
@@ -236,7 +263,7 @@ pub(crate) async fn sender_for_delivery(smtp: &Smtp) -> Result<Option<Sender>> {
 /// signs in without OAuth2; else how long the new token lives, or the
 /// provider's words.
 pub(crate) async fn check_token(smtp: &Smtp) -> Result<Option<std::result::Result<std::time::Duration, String>>> {
-    let Some(stored) = storage::load(smtp.db.reads()).await?.filter(|s| s.enabled) else { return Ok(None) };
+    let Some(stored) = storage::load(smtp.db.reads(), RelayRole::Primary).await?.filter(|s| s.enabled) else { return Ok(None) };
     let Some((auth, identity)) = stored.config.auth.as_ref().and_then(|a| Some((a, a.oauth.as_ref()?))) else { return Ok(None) };
     let Some(sealed) = stored.password_sealed.as_deref() else { return Ok(None) };
     let secret = seal::open(&smtp.key, Purpose::SmtpPassword, sealed)?;
@@ -262,22 +289,32 @@ where
 /// Sends a test email to the caller with the draft's values (or the saved
 /// ones without a draft), saving nothing. A blank password means the stored one.
 pub async fn send_test(smtp: &Smtp, admin: HostAdmin<'_>, draft: Option<&SmtpDraft>) -> Result<TestReport> {
-    let stored = storage::load(smtp.db.reads()).await?;
+    test_relay(smtp, admin, RelayRole::Primary, draft).await
+}
+
+/// The test send of the primary relay or the fallback: the same limit per
+/// user for both, and audited likewise.
+pub(super) async fn test_relay(smtp: &Smtp, admin: HostAdmin<'_>, relay: RelayRole, draft: Option<&SmtpDraft>) -> Result<TestReport> {
+    let stored = storage::load(smtp.db.reads(), relay).await?;
     let config = match (draft, &stored) {
         (Some(d), _) => parse(smtp, d, stored.as_ref())?,
         (None, Some(s)) => s.config.clone(),
         (None, None) => return Err(Failure::new(ErrorCode::Conflict, "nothing to test: fill in the form or save a configuration")),
     };
-    let Some(audit_id) = storage::begin_test(smtp.db.writes(), &admin.user, now() - TEST_WINDOW_SECS, TESTS_PER_WINDOW).await? else {
+    let Some(audit_id) = storage::begin_test(smtp.db.writes(), &admin.user, relay, now() - TEST_WINDOW_SECS, TESTS_PER_WINDOW).await? else {
         return Err(ApiError::rate_limited(format_args!("at most {TESTS_PER_WINDOW} test emails a minute"), TEST_WINDOW_SECS.unsigned_abs()).into());
     };
     let sender = sender(smtp, &config, stored.as_ref())?;
     let report = sender.test(&admin.user.email, None, smtp.runtime.test_bound).await;
     let stage = report.stage.as_str();
     storage::finish_test(smtp.db.writes(), audit_id, stage).await?;
-    let detail = format!("to {} via {}: {stage}", admin.user.email, sender.via());
+    let through = match relay {
+        RelayRole::Primary => "",
+        RelayRole::Fallback => " (fallback relay)",
+    };
+    let detail = format!("to {} via {}{through}: {stage}", admin.user.email, sender.via());
     audit::record(smtp.db.writes(), Entry::new(admin.actor(), AuditAction::SmtpTest).detail(&detail)).await?;
-    tracing::info!(by = %admin.user.email, relay = %sender.via(), stage, ok = report.ok, ms = report.elapsed_ms, "SMTP test email");
+    tracing::info!(by = %admin.user.email, relay = relay.as_str(), host = %sender.via(), stage, ok = report.ok, ms = report.elapsed_ms, "SMTP test email");
     Ok(report)
 }
 
@@ -287,12 +324,12 @@ pub async fn send_test(smtp: &Smtp, admin: HostAdmin<'_>, draft: Option<&SmtpDra
 /// which checks who may ask for which account; the same limit per user as
 /// the host's test, and audited likewise.
 pub(crate) async fn send_test_as(smtp: &Smtp, asker: &Caller, account: &str, voice: &shared::account::SenderIdentity) -> Result<TestReport> {
-    let Some(stored) = storage::load(smtp.db.reads()).await? else {
+    let Some(stored) = storage::load(smtp.db.reads(), RelayRole::Primary).await? else {
         return Err(Failure::new(ErrorCode::Conflict, "nothing to test through: the host has no SMTP relay saved"));
     };
     let voice = Voice::new(voice.from_name.as_str(), voice.from_email.as_str(), voice.reply_to.as_ref().map(|r| r.as_str()))
         .map_err(|why| ApiError::validation("the sender needs fixing").with_field("sender.from_email", why))?;
-    let Some(audit_id) = storage::begin_test(smtp.db.writes(), &asker.user, now() - TEST_WINDOW_SECS, TESTS_PER_WINDOW).await? else {
+    let Some(audit_id) = storage::begin_test(smtp.db.writes(), &asker.user, RelayRole::Primary, now() - TEST_WINDOW_SECS, TESTS_PER_WINDOW).await? else {
         return Err(ApiError::rate_limited(format_args!("at most {TESTS_PER_WINDOW} test emails a minute"), TEST_WINDOW_SECS.unsigned_abs()).into());
     };
     let sender = sender(smtp, &stored.config, Some(&stored))?;

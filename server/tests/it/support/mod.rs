@@ -382,6 +382,24 @@ impl TestApp {
         res.json().await.unwrap()
     }
 
+    /// Email activity (`GET /api/v1/emails`), newest first.
+    pub async fn emails(&self) -> Vec<serde_json::Value> {
+        self.client.get(self.url("/api/v1/emails")).send().await.unwrap().json().await.unwrap()
+    }
+
+    /// Waits (30 s at most, else panics saying `what`) until the email to `to` satisfies `done`; the email.
+    pub async fn email_until(&self, to: &str, what: &str, done: impl Fn(&serde_json::Value) -> bool) -> serde_json::Value {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            let email = self.emails().await.into_iter().find(|e| e["to"] == to);
+            match email {
+                Some(e) if done(&e) => return e,
+                other => assert!(Instant::now() < deadline, "{what}: {other:?}"),
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
     /// Invites `email` as a host user; the answer, once it is a 201.
     pub async fn invite(&self, email: &str) -> serde_json::Value {
         let res = self.client.post(self.url("/api/v1/invitations")).json(&serde_json::json!({"email": email, "role": "host_user"})).send().await.unwrap();
@@ -430,6 +448,16 @@ impl Drop for TestApp {
 }
 
 /// The `error.code` of a JSON error response, after checking its status.
+/// Waits until `done` (a stand-in's lines, read by a thread of this
+/// process), or panics saying `what` after `within`.
+pub fn wait_until(within: Duration, what: &str, done: impl Fn() -> bool) {
+    let deadline = Instant::now() + within;
+    while !done() {
+        assert!(Instant::now() < deadline, "{what}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
 pub async fn error_code(res: reqwest::Response, status: u16) -> String {
     assert_eq!(res.status().as_u16(), status, "unexpected status");
     let body: serde_json::Value = res.json().await.expect("error bodies are JSON");
