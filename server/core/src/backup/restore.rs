@@ -25,6 +25,8 @@ use serde_json::{Map, Value};
 use std::collections::{HashMap, HashSet};
 
 type Row = Map<String, Value>;
+/// What a restore says when it keeps this instance's own one-row setting over the backup's.
+type KeptNote = fn(&Row) -> String;
 
 /// What a restore did.
 #[derive(Debug, Default)]
@@ -145,7 +147,7 @@ async fn what_is_missing(tx: &mut Tx, secret: &SecretKey, snapshot: &Snapshot, r
         }
     }
     // The one-row settings: the instance's own win; the backup's fill only what is not set here.
-    let singletons: [(&str, fn(&Row) -> String); 4] = [
+    let singletons: [(&str, KeptNote); 4] = [
         ("host_profile", |row| format!("the host's name: this instance has its own; kept it (the backup's was \"{}\")", text(row, "name").unwrap_or("-"))),
         ("account_sender_policy", |_| "the rules for account senders: this instance has its own; kept them".to_owned()),
         ("smtp_config", |row| {
