@@ -12,6 +12,7 @@ use gatehouse_core::smtp::SmtpRuntime;
 use gatehouse_core::state::AppState;
 use gatehouse_core::storage::Db;
 use gatehouse_core::tls_roots::ExtraRoots;
+use shared::smtp::RelayRole;
 use std::time::Duration;
 use tokio::net::TcpListener;
 
@@ -85,6 +86,7 @@ impl Application {
         // Read before anything is opened: a bad setting stops the start with nothing stored.
         let first_admin = settings.provisioning.first_admin()?;
         let relay = settings.provisioning.smtp()?;
+        let fallback = settings.provisioning.fallback_smtp()?;
         let (db, key) = open_storage(storage).await?;
         let listener = TcpListener::bind(settings.bind).await.with_context(|| format!("binding {}", settings.bind))?;
         let bound = listener.local_addr()?;
@@ -97,7 +99,7 @@ impl Application {
             microsoft_graph: settings.microsoft_graph_url.clone(),
             google_token: settings.google_token_url.clone(),
             managed: relay.is_some(),
-            managed_fallback: false,
+            managed_fallback: fallback.is_some(),
             primary_rest: Duration::from_secs(settings.fallback_cooldown_secs),
         };
         let emails = EmailSettings {
@@ -131,7 +133,10 @@ impl Application {
         gatehouse_core::metrics::METRICS.build_info(state.db.engine.label());
         let operator = Operator::at_start_up();
         if let Some(relay) = &relay {
-            provision_relay(&state, &operator, &settings.provisioning, relay).await?;
+            provision_relay(&state, &operator, &settings.provisioning, RelayRole::Primary, relay).await?;
+        }
+        if let Some(fallback) = &fallback {
+            provision_relay(&state, &operator, &settings.provisioning, RelayRole::Fallback, fallback).await?;
         }
         if let Some(admin) = &first_admin {
             provision_first_admin(&state, &operator, admin).await?;
@@ -236,14 +241,23 @@ pub async fn serve(storage: &StorageSettings, settings: &ServeSettings, built_in
     app.run_until_stopped(shutdown_signal()).await
 }
 
-/// The relay from `GATEHOUSE_SMTP_*` becomes the stored configuration; a
-/// refusal stops the start naming the variables to fix (nothing is stored).
-async fn provision_relay(state: &AppState, operator: &Operator, names: &ProvisioningSettings, relay: &ProvisionedSmtp) -> anyhow::Result<()> {
-    match gatehouse_core::smtp::provision::provision(&state.smtp, operator, shared::smtp::RelayRole::Primary, &relay.draft, relay.enabled).await {
-        Ok(changed) if changed.is_empty() => tracing::info!("SMTP relay from GATEHOUSE_SMTP_HOST: the stored configuration is already it"),
+/// The relay from `GATEHOUSE_SMTP_*` (or the fallback's from
+/// `GATEHOUSE_SMTP_FALLBACK_*`) becomes the stored configuration; a refusal
+/// stops the start naming the variables to fix (nothing is stored).
+async fn provision_relay(state: &AppState, operator: &Operator, names: &ProvisioningSettings, role: RelayRole, relay: &ProvisionedSmtp) -> anyhow::Result<()> {
+    let (what, host) = match role {
+        RelayRole::Primary => ("SMTP relay", "GATEHOUSE_SMTP_HOST"),
+        RelayRole::Fallback => ("fallback relay", "GATEHOUSE_SMTP_FALLBACK_HOST"),
+    };
+    match gatehouse_core::smtp::provision::provision(&state.smtp, operator, role, &relay.draft, relay.enabled).await {
+        Ok(changed) if changed.is_empty() => tracing::info!("{what} from {host}: the stored configuration is already it"),
         Ok(_) => {}
         Err(f) => {
-            anyhow::bail!("the SMTP relay in the server's settings is refused, and nothing was stored: {}", refusal(&f.0, |field| names.smtp_variable(field)))
+            let variable = |field: &str| match role {
+                RelayRole::Primary => names.smtp_variable(field),
+                RelayRole::Fallback => names.fallback_variable(field),
+            };
+            anyhow::bail!("the {what} in the server's settings is refused, and nothing was stored: {}", refusal(&f.0, variable))
         }
     }
     Ok(())

@@ -16,6 +16,7 @@ on_both_databases!(
     the_fallback_takes_over_at_once_and_hands_back_after_the_cool_down,
     a_recipient_the_primary_refuses_is_not_passed_to_the_fallback,
     the_fallback_relay_is_saved_tested_removed_and_audited,
+    the_fallback_relay_is_provisioned_as_code_and_locked,
 );
 
 /// The primary rests this long after failing (GATEHOUSE_FALLBACK_COOLDOWN_SECS).
@@ -208,4 +209,32 @@ async fn the_fallback_relay_is_saved_tested_removed_and_audited(db: TestDb) {
     ] {
         assert_eq!(res.status(), 403);
     }
+}
+
+/// `GATEHOUSE_SMTP_FALLBACK_*`: the fallback relay from the server's
+/// settings, as the primary's; the console may test it but not change it.
+async fn the_fallback_relay_is_provisioned_as_code_and_locked(db: TestDb) {
+    let fallback = Relay::start(RelayOptions::default());
+    let port = fallback.port.to_string();
+    let env = [
+        ("GATEHOUSE_SMTP_FALLBACK_HOST", "127.0.0.1"),
+        ("GATEHOUSE_SMTP_FALLBACK_PORT", port.as_str()),
+        ("GATEHOUSE_SMTP_FALLBACK_SECURITY", "none"),
+        ("GATEHOUSE_SMTP_FALLBACK_FROM_EMAIL", "backup@acme.example"),
+    ];
+    let app = TestApp::spawn(&db, &env).await;
+    app.set_up_admin().await;
+    let settings = get_json(&app, "/api/v1/smtp/fallback").await;
+    assert_eq!(
+        (settings["saved"].as_bool(), settings["managed"].as_bool(), settings["port"].as_u64()),
+        (Some(true), Some(true), Some(fallback.port.into())),
+        "{settings}"
+    );
+    assert_eq!(get_json(&app, "/api/v1/smtp").await["managed"], false, "the primary is the console's");
+    assert_eq!(error_code(put_fallback(&app, &relay_draft(fallback.port, "other@acme.example")).await, 409).await, "managed");
+    assert_eq!(error_code(app.client.delete(app.url("/api/v1/smtp/fallback")).send().await.unwrap(), 409).await, "managed");
+    let report: Value = app.client.post(app.url("/api/v1/smtp/fallback/test")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(report["ok"], true, "{report}");
+    let history = get_json(&app, "/api/v1/smtp/audit").await;
+    assert!(history.as_array().unwrap().iter().any(|e| e["relay"] == "fallback" && e["action"] == "provisioned"), "{history}");
 }
