@@ -17,6 +17,8 @@ on_both_databases!(
     a_recipient_the_primary_refuses_is_not_passed_to_the_fallback,
     the_fallback_relay_is_saved_tested_removed_and_audited,
     the_fallback_relay_is_provisioned_as_code_and_locked,
+    saves_and_removals_at_once_leave_one_whole_fallback_or_none,
+    four_sessions_move_to_the_fallback_together_and_send_each_email_once,
 );
 
 /// The primary rests this long after failing (GATEHOUSE_FALLBACK_COOLDOWN_SECS).
@@ -237,4 +239,82 @@ async fn the_fallback_relay_is_provisioned_as_code_and_locked(db: TestDb) {
     assert_eq!(report["ok"], true, "{report}");
     let history = get_json(&app, "/api/v1/smtp/audit").await;
     assert!(history.as_array().unwrap().iter().any(|e| e["relay"] == "fallback" && e["action"] == "provisioned"), "{history}");
+}
+
+/// Concurrent saves and removals of the fallback (the storage rule: each is
+/// one transaction, reading its row on it): every request is answered (no
+/// 5xx), and what is left is one whole relay, with its own secret, or none.
+async fn saves_and_removals_at_once_leave_one_whole_fallback_or_none(db: TestDb) {
+    let certs = Certs::generate();
+    let app = app_for(&db, Some(certs.ca.to_str().unwrap())).await;
+    let requests: Vec<_> = (0..12u16)
+        .map(|i| {
+            let (client, url) = (app.client.clone(), app.url("/api/v1/smtp/fallback"));
+            let mut draft = relay_draft(2000 + i, &format!("backup{i}@acme.example"));
+            draft["security"] = json!("starttls");
+            draft["auth"] = json!(true);
+            draft["username"] = json!(format!("user{i}"));
+            draft["password"] = json!(format!("secret-{i}"));
+            tokio::spawn(async move {
+                let res = if i % 3 == 2 { client.delete(url).send().await } else { client.put(url).json(&draft).send().await };
+                res.unwrap().status().as_u16()
+            })
+        })
+        .collect();
+    for r in requests {
+        assert_eq!(r.await.unwrap(), 200, "every save and removal is answered");
+    }
+    let left = get_json(&app, "/api/v1/smtp/fallback").await;
+    if left["saved"] == true {
+        // The username and From address of one save, with that save's secret.
+        let i = left["username"].as_str().unwrap().trim_start_matches("user").to_owned();
+        assert_eq!(
+            (left["from_email"].as_str(), left["port"].as_u64()),
+            (Some(format!("backup{i}@acme.example").as_str()), Some(2000 + i.parse::<u64>().unwrap())),
+            "{left}"
+        );
+        assert!(sealed_secret(&app).await.is_some());
+    } else {
+        assert!(sealed_secret(&app).await.is_none(), "no secret without its relay");
+    }
+}
+
+/// Four relay sessions (GATEHOUSE_RELAY_SESSIONS=4) and a primary that
+/// cannot be reached: a burst of invitations all go through the fallback,
+/// each exactly once, and the primary is tried at most once a session
+/// (the rest its first failure began), not once an email.
+async fn four_sessions_move_to_the_fallback_together_and_send_each_email_once(db: TestDb) {
+    let rest = COOL_DOWN.as_secs().to_string();
+    let env = [("GATEHOUSE_RETRY_BASE_SECS", "1"), ("GATEHOUSE_FALLBACK_COOLDOWN_SECS", rest.as_str()), ("GATEHOUSE_RELAY_SESSIONS", "4")];
+    let app = TestApp::process(&db, &env).await;
+    app.set_up_admin().await;
+    let fallback = Relay::start(RelayOptions::default());
+    assert_eq!(app.put_smtp(&relay_draft(free_port(), "noreply@acme.example")).await.status(), 200);
+    assert_eq!(put_fallback(&app, &relay_draft(fallback.port, "backup@acme.example")).await.status(), 200);
+    assert_eq!(app.client.post(app.url("/api/v1/smtp/enable")).send().await.unwrap().status(), 200);
+    let invites: Vec<_> = (0..40)
+        .map(|i| {
+            let (client, url) = (app.client.clone(), app.url("/api/v1/invitations"));
+            tokio::spawn(async move {
+                let body = json!({"email": format!("user{i}@example.com"), "role": "host_user"});
+                client.post(url).json(&body).send().await.unwrap().status().as_u16()
+            })
+        })
+        .collect();
+    for r in invites {
+        assert_eq!(r.await.unwrap(), 201);
+    }
+    fallback.wait_for_messages(40, Duration::from_secs(30));
+    let counts = fallback.recipient_counts();
+    assert_eq!(counts.len(), 40, "{counts:?}");
+    assert!(counts.values().all(|n| *n == 1), "each email once: {counts:?}");
+    let emails = app.emails().await;
+    assert!(emails.iter().all(|e| e["status"] == "sent" && e["via"] == "fallback"), "{emails:?}");
+    let m = metrics(&app).await;
+    let tried: u64 = m
+        .lines()
+        .filter(|l| l.starts_with("gatehouse_email_deliveries_total{") && l.contains("relay=\"primary\""))
+        .map(|l| l.rsplit(' ').next().unwrap().parse::<u64>().unwrap())
+        .sum();
+    assert!((1..=4).contains(&tried), "the primary was tried {tried} times for 40 emails:\n{m}");
 }
