@@ -57,8 +57,13 @@ class Handler:
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
+    # Seconds each DATA takes to answer (--data-delay-ms): a slow relay.
+    data_delay = 0.0
+
     async def handle_DATA(self, server, session, envelope):
         self.datas += 1
+        if self.data_delay:
+            await asyncio.sleep(self.data_delay)
         content = envelope.original_content or envelope.content
         message_id = next((l.split(b":", 1)[1].strip().decode() for l in content.splitlines() if l.lower().startswith(b"message-id:")), "")
         say(f"EVENT DATA {message_id}")
@@ -139,6 +144,7 @@ def main():
     p.add_argument("--reject-rcpt", action="append", default=[])
     p.add_argument("--fail-data", help="N:REPLY, refuse the first N messages with REPLY (e.g. '2:421 4.3.0 Try again later')")
     p.add_argument("--drop-data", type=int, default=0, help="drop the connection on the first N messages, before answering")
+    p.add_argument("--data-delay-ms", type=int, default=0, help="answer each DATA this much later (a slow relay)")
     p.add_argument("--maildir", required=True)
     p.add_argument("--xoauth2", help="USER:SECRET; AUTH XOAUTH2 is then offered and required, for USER with tokens signed with SECRET")
     p.add_argument("--reject-tokens", action="store_true", help="refuse every XOAUTH2 token (535)")
@@ -172,6 +178,7 @@ def main():
         handler = XOAuth2Handler(args.maildir, args.reject_rcpt, fail_data, args.drop_data, user=user, secret=secret, reject_tokens=args.reject_tokens)
     else:
         handler = Handler(args.maildir, args.reject_rcpt, fail_data, args.drop_data)
+    handler.data_delay = args.data_delay_ms / 1000
     controller = Controller(handler, hostname="127.0.0.1", port=port, **kwargs)
     controller.start()
     say(f"READY {port}")

@@ -51,11 +51,24 @@ pub struct RelayOptions<'a> {
     pub xoauth2: Option<(&'a str, &'a str)>,
     /// Refuse every XOAUTH2 token (535), as a relay does when the app may not use the mailbox.
     pub reject_tokens: bool,
+    /// Answer each DATA this many milliseconds later: a slow relay.
+    pub data_delay_ms: u32,
 }
 
 impl Default for RelayOptions<'_> {
     fn default() -> Self {
-        Self { mode: "plain", certs: None, auth: None, reject_rcpt: &[], fail_data: None, drop_data: 0, port: 0, xoauth2: None, reject_tokens: false }
+        Self {
+            mode: "plain",
+            certs: None,
+            auth: None,
+            reject_rcpt: &[],
+            fail_data: None,
+            drop_data: 0,
+            port: 0,
+            xoauth2: None,
+            reject_tokens: false,
+            data_delay_ms: 0,
+        }
     }
 }
 
@@ -91,6 +104,7 @@ impl Relay {
                 if let Some((n, reply)) = opts.fail_data {
                     cmd.arg("--fail-data").arg(format!("{n}:{reply}"));
                 }
+                cmd.arg("--data-delay-ms").arg(opts.data_delay_ms.to_string());
                 cmd.arg("--drop-data").arg(opts.drop_data.to_string()).arg("--port").arg(opts.port.to_string());
             },
             "is aiosmtpd installed? scripts/install-tools --e2e",
