@@ -10,7 +10,7 @@ async function expectNoViolations(page: Page, what: string) {
   expect(found, `axe on ${what}`).toEqual([]);
 }
 
-test('sign-in, users, accounts, SMTP configuration, email activity and backups have no axe violations', async ({ page, gh }) => {
+test('sign-in, users, accounts, SMTP configuration (both relays), email activity and backups have no axe violations', async ({ page, gh }) => {
   await page.goto(`${gh.baseUrl}/signin`);
   await expect(page.getByRole('button', { name: 'Sign in' })).toBeVisible();
   await expectNoViolations(page, 'sign-in');
@@ -27,6 +27,10 @@ test('sign-in, users, accounts, SMTP configuration, email activity and backups h
   await page.getByRole('link', { name: 'SMTP configuration' }).click();
   await expect(page.getByLabel('Host', { exact: true })).toBeVisible();
   await expectNoViolations(page, 'SMTP configuration');
+
+  await page.getByRole('link', { name: 'Fallback relay' }).click();
+  await expect(page.getByTestId('fallback-state')).toHaveText('No fallback relay');
+  await expectNoViolations(page, 'SMTP configuration, fallback relay');
 
   await page.getByRole('link', { name: 'Email activity' }).click();
   await expect(page.getByRole('heading', { name: 'Email activity' })).toBeVisible();

@@ -1,25 +1,6 @@
-import { test as base, expect } from '../support/fixtures';
-import { Gatehouse } from '../support/server';
+import { microsoftTest as test, expect } from '../support/fixtures';
 import { setUpAdmin, ADMIN } from '../support/flows';
-import { MicrosoftPeers, MAILBOX, TENANT, CLIENT_ID, CLIENT_SECRET } from '../support/oauth';
-
-// A Gatehouse that trusts the peers' CA and asks the local token endpoint.
-const test = base.extend<{ peers: MicrosoftPeers; oauthGh: Gatehouse }>({
-  peers: async ({}, use) => {
-    const peers = await MicrosoftPeers.start();
-    await use(peers);
-    peers.stop();
-  },
-  oauthGh: async ({ peers }, use) => {
-    const gh = await Gatehouse.start({
-      GATEHOUSE_SMTP_CA_FILE: peers.caFile,
-      GATEHOUSE_MICROSOFT_LOGIN_URL: peers.loginUrl,
-      GATEHOUSE_MICROSOFT_GRAPH_URL: peers.graphUrl,
-    });
-    await use(gh);
-    await gh.stop();
-  },
-});
+import { MAILBOX, TENANT, CLIENT_ID, CLIENT_SECRET } from '../support/oauth';
 
 test('Microsoft 365: pick it, fill the app, save, and the test email goes out over XOAUTH2', async ({ page, oauthGh, peers }) => {
   await setUpAdmin(page, oauthGh);

@@ -4,8 +4,10 @@ import { setUpAdmin } from '../support/flows';
 // What a browser transfers to show /signin with nothing cached (the page, its
 // icon, stylesheet, loader scripts and main wasm module, and the calls the
 // page makes), as Chromium itself counts it: encoded bytes, headers included.
-// Issue 14's budget. BENCHMARKS.md ("Dashboard weight") has the figure over time.
-const BUDGET_BYTES = 225 * 1000;
+// Issue 14's budget, raised once by 1 KB for the fallback relay's texts (every
+// page's texts, in both languages, are in the module sign-in loads).
+// BENCHMARKS.md ("Dashboard weight") has the figure over time.
+const BUDGET_BYTES = 226 * 1000;
 
 test('a cold /signin stays within its byte budget on the wire', async ({ browser, gh }) => {
   const context = await browser.newContext(); // a new profile: an empty cache

@@ -221,6 +221,19 @@ pub struct Texts {
     pub audit_test_running: &'static str,
     pub audit_test_sent: &'static str,
     pub audit_test_failed: fn(&str) -> String,
+    /// The fallback relay was removed (after `history_fallback`'s prefix).
+    pub audit_removed: &'static str,
+    /// Before a History entry about the fallback relay.
+    pub history_fallback: &'static str,
+    // SMTP → the two relays (tabs) and the fallback relay's state
+    pub relay_primary: &'static str,
+    pub relay_fallback: &'static str,
+    pub fallback_none: &'static str,
+    pub fallback_in_use: &'static str,
+    pub fallback_smtp_off: &'static str,
+    pub fallback_explained: &'static str,
+    pub fallback_remove: &'static str,
+    pub fallback_remove_confirm: &'static str,
     pub send_test: &'static str,
     pub sending_test: &'static str,
     pub test_goes_to: fn(&str) -> String,
@@ -347,6 +360,8 @@ pub struct Texts {
     pub kind_reset: &'static str,
     pub email_held: &'static str,
     pub next_attempt: fn(&str) -> String,
+    /// Under a sent email's state: the fallback relay took it.
+    pub email_via_fallback: &'static str,
     pub discard: &'static str,
     pub emails_empty: &'static str,
     pub emails_none_match: &'static str,

@@ -47,6 +47,8 @@ on_demand! {
     ProfileRoute => super::profile::Profile;
     /// Host settings → SMTP configuration.
     SmtpRoute => super::smtp::SmtpPage;
+    /// Host settings → SMTP configuration → Fallback relay.
+    SmtpFallbackRoute => super::smtp::FallbackPage;
     /// Host settings → Email activity.
     EmailsRoute => super::emails::EmailsPage;
     /// Host settings → API tokens.

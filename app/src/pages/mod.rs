@@ -52,6 +52,7 @@ pub fn App() -> impl IntoView {
                     <ParentRoute path=path!("settings") view=host_settings::HostSettings>
                         <Route path=path!("") view=host_settings::HostOverview/>
                         <Route path=path!("smtp") view={Lazy::<lazy::SmtpRoute>::new()}/>
+                        <Route path=path!("smtp/fallback") view={Lazy::<lazy::SmtpFallbackRoute>::new()}/>
                         <Route path=path!("emails") view={Lazy::<lazy::EmailsRoute>::new()}/>
                         <Route path=path!("tokens") view={Lazy::<lazy::TokensRoute>::new()}/>
                         <Route path=path!("audit") view={Lazy::<lazy::AuditRoute>::new()}/>

@@ -1,10 +1,15 @@
-//! Host settings → SMTP configuration: the relay this instance's email goes through.
+//! Host settings → SMTP configuration: the relay this instance's email goes
+//! through, and the optional fallback relay that takes over while it fails.
+//! One form serves both (`relay.rs` picks the server functions by role), one
+//! relay to a tab.
 //!
 //! The form judges itself as you type with the parser the server runs again
 //! (`SmtpDraft::parse`), but only speaks about a field once it has been
 //! touched or a save or test was attempted: a fresh form is not a wall of red.
 
+mod fallback;
 mod history;
+mod relay;
 mod test_send;
 
 use super::number_field::NumberField;
@@ -12,11 +17,11 @@ use super::shell::with_data;
 use super::verdict::Verdict;
 use super::widgets::{local_time, ErrorNote, Field, Switch};
 use crate::i18n::{use_i18n, Texts};
-use crate::server_fns::{load_smtp_settings, save_smtp, set_smtp_enabled};
+use crate::server_fns::set_smtp_enabled;
 use leptos::prelude::*;
 use shared::api::{ApiError, ErrorCode};
 use shared::oauth::{OAuthDraft, OAuthView, Provider, Transport};
-use shared::smtp::{parse_port, preset_of, FromName, Preset, Security, SmtpDraft, SmtpHost, SmtpSettings, PRESETS};
+use shared::smtp::{parse_port, preset_of, FromName, Preset, RelayRole, Security, SmtpDraft, SmtpHost, SmtpSettings, PRESETS};
 use shared::EmailAddress;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -56,14 +61,27 @@ impl Method {
     }
 }
 
+/// `/settings/smtp`: the primary relay.
 #[component]
 pub fn SmtpPage() -> impl IntoView {
+    view! { <RelayPage role=RelayRole::Primary/> }
+}
+
+/// `/settings/smtp/fallback`: the fallback relay.
+#[component]
+pub fn FallbackPage() -> impl IntoView {
+    view! { <RelayPage role=RelayRole::Fallback/> }
+}
+
+#[component]
+fn RelayPage(role: RelayRole) -> impl IntoView {
     let i18n = use_i18n();
-    let loaded = LocalResource::new(|| async { load_smtp_settings().await });
+    let loaded = LocalResource::new(move || relay::load(role));
     view! {
         <h2>{move || i18n.t().smtp_title}</h2>
         <p>{move || i18n.t().smtp_intro}</p>
-        {with_data(loaded, |settings| view! { <SmtpForm settings/> })}
+        <relay::RelayTabs/>
+        {with_data(loaded, move |settings| view! { <SmtpForm settings role/> })}
     }
 }
 
@@ -71,6 +89,8 @@ pub fn SmtpPage() -> impl IntoView {
 /// what decides which problems show.
 #[derive(Clone, Copy)]
 struct Form {
+    /// Which relay this form configures: decides the server functions it calls.
+    role: RelayRole,
     settings: RwSignal<SmtpSettings>,
     host: RwSignal<String>,
     /// None while the box holds no whole number.
@@ -98,8 +118,9 @@ struct Form {
 }
 
 impl Form {
-    fn new(settings: SmtpSettings) -> Self {
+    fn new(settings: SmtpSettings, role: RelayRole) -> Self {
         let form = Form {
+            role,
             settings: RwSignal::new(settings.clone()),
             host: RwSignal::default(),
             port: RwSignal::default(),
@@ -147,6 +168,15 @@ impl Form {
             }
             Some(OAuthView::Google { .. }) => self.method.set(Method::OAuth(Provider::Google)),
         }
+    }
+
+    /// The server's new word on a relay that was removed (or replaced from
+    /// elsewhere): its values in the controls, and a form not yet judged.
+    fn start_over(&self, s: SmtpSettings) {
+        self.load(&s);
+        self.settings.set(s);
+        self.attempted.set(false);
+        self.touched.set(BTreeSet::new());
     }
 
     /// The draft as typed (reactive).
@@ -270,17 +300,17 @@ fn value_of(d: &SmtpDraft, field: &str) -> String {
 }
 
 #[component]
-fn SmtpForm(settings: SmtpSettings) -> impl IntoView {
+fn SmtpForm(settings: SmtpSettings, role: RelayRole) -> impl IntoView {
     let i18n = use_i18n();
     // Provisioned by the server's settings: every field shows, none can change (the server refuses too).
     let managed = settings.managed;
     let preset = RwSignal::new(PRESETS.iter().find(|p| p.host == settings.host));
-    let form = Form::new(settings);
+    let form = Form::new(settings, role);
     let saved_draft = RwSignal::new(None::<SmtpDraft>);
     let save = Action::new_local(move |d: &SmtpDraft| {
         let d = d.clone();
         async move {
-            let result = save_smtp(d.clone()).await.map_err(|e| e.0);
+            let result = relay::save(form.role, d.clone()).await.map_err(|e| e.0);
             form.verdict.answer(d, &result);
             match result {
                 Ok(s) => {
@@ -325,11 +355,15 @@ fn SmtpForm(settings: SmtpSettings) -> impl IntoView {
     view! {
         {managed.then(|| view! {
             <div class="managed" role="note" data-testid="smtp-managed">
+                // Either relay: the fallback's settings are GATEHOUSE_SMTP_FALLBACK_*, which these words cover.
                 <p><strong>{move || i18n.t().smtp_managed}</strong></p>
                 <p>{move || i18n.t().smtp_managed_detail}</p>
             </div>
         })}
-        <SmtpState form managed/>
+        {match role {
+            RelayRole::Primary => view! { <SmtpState form managed/> }.into_any(),
+            RelayRole::Fallback => view! { <fallback::FallbackState form managed/> }.into_any(),
+        }}
         <form class="smtp" on:submit=on_submit novalidate=true>
             // A disabled fieldset makes every control in it read-only at once.
             <fieldset class="lock" disabled=managed>
@@ -616,17 +650,26 @@ fn SmtpState(form: Form, managed: bool) -> impl IntoView {
                 </p>
             })}
             {move || failure.get().filter(|e| e.code != ErrorCode::Conflict).map(|e| view! { <ErrorNote error=e/> })}
-            {move || form.settings.with(|s| {
-                let at = s.updated_at?;
-                let when = local_time(at);
-                let t = i18n.t();
-                let line = match &s.updated_by {
-                    Some(who) => (t.last_changed_by)(who, &when),
-                    None => (t.last_changed)(&when),
-                };
-                Some(view! { <p class="muted" data-testid="smtp-last-changed">{line}</p> })
-            })}
+            <LastChanged form/>
         </section>
+    }
+}
+
+/// Who changed the relay's configuration last, and when.
+#[component]
+fn LastChanged(form: Form) -> impl IntoView {
+    let i18n = use_i18n();
+    move || {
+        form.settings.with(|s| {
+            let at = s.updated_at?;
+            let when = local_time(at);
+            let t = i18n.t();
+            let line = match &s.updated_by {
+                Some(who) => (t.last_changed_by)(who, &when),
+                None => (t.last_changed)(&when),
+            };
+            Some(view! { <p class="muted" data-testid="smtp-last-changed">{line}</p> })
+        })
     }
 }
 

@@ -5,6 +5,7 @@ use super::RowAction;
 use crate::i18n::{use_i18n, Texts};
 use leptos::prelude::*;
 use shared::outbox::{EmailStatus, EmailSummary};
+use shared::smtp::RelayRole;
 
 #[component]
 pub fn EmailTable(
@@ -39,7 +40,7 @@ pub fn EmailTable(
                     // Keyed on everything a row shows: a row is rebuilt only when its email changed.
                     <For
                         each=move || rows.get()
-                        key=|e| (e.id, e.status, e.attempts, e.last_error.clone(), e.sent_at, e.next_attempt_at, e.held)
+                        key=|e| (e.id, e.status, e.attempts, e.last_error.clone(), e.sent_at, e.next_attempt_at, e.held, e.via)
                         children=move |email| view! { <EmailRow email on_action busy/> }
                     />
                 </tbody>
@@ -52,13 +53,15 @@ pub fn EmailTable(
 #[component]
 fn EmailRow(email: EmailSummary, on_action: Callback<RowAction>, busy: Signal<bool>) -> impl IntoView {
     let i18n = use_i18n();
-    let EmailSummary { id, kind, to, status, attempts, last_error, created_at, sent_at, next_attempt_at, held, via: _ } = email;
+    let EmailSummary { id, kind, to, status, attempts, last_error, created_at, sent_at, next_attempt_at, held, via } = email;
     // What the server accepts from each state.
     let can_retry = status.can_retry();
     let can_discard = status.can_discard();
     // A held email waits for SMTP, not for a time: its next attempt would mislead.
     let next = next_attempt_at.filter(|_| status == EmailStatus::Retrying && !held).map(local_time);
     let state = move || if held { i18n.t().email_held } else { i18n.t().last_email(Some(status)) };
+    // Said only of the fallback: the primary taking an email is the usual case.
+    let by_fallback = status == EmailStatus::Sent && via == Some(RelayRole::Fallback);
     let button = move |label: fn(&Texts) -> &'static str, act: RowAction| {
         view! { <button on:click=move |_| on_action.run(act) disabled=move || busy.get()>{move || label(i18n.t())}</button> }
     };
@@ -70,6 +73,10 @@ fn EmailRow(email: EmailSummary, on_action: Callback<RowAction>, busy: Signal<bo
                 {state}
                 {next.map(|when| view! {
                     <span class="next-attempt" data-testid="email-next-attempt">{move || (i18n.t().next_attempt)(&when)}</span>
+                })}
+                // Under the state, not a column of its own: the table stays as wide as it was.
+                {by_fallback.then(|| view! {
+                    <span class="via" data-testid="email-via-fallback">{move || i18n.t().email_via_fallback}</span>
                 })}
             </td>
             <td>{attempts.to_string()}</td>

@@ -1,6 +1,7 @@
-//! "History": who created, saved, switched or tested the SMTP configuration,
-//! and when, newest first. From the audit log, which keeps field names and
-//! test stages, never values.
+//! "History": who created, saved, switched, tested or removed the SMTP
+//! configuration, and when, newest first; both relays' entries, on either
+//! tab, the fallback's said to be its. From the audit log, which keeps field
+//! names and test stages, never values.
 
 use super::super::shell::with_data;
 use super::super::widgets::local_time;
@@ -8,7 +9,7 @@ use super::Form;
 use crate::i18n::{use_i18n, Texts};
 use crate::server_fns::load_smtp_audit;
 use leptos::prelude::*;
-use shared::smtp::{SmtpAuditEntry, SmtpAuditEvent, TestStage};
+use shared::smtp::{RelayRole, SmtpAuditEntry, SmtpAuditEvent, TestStage};
 
 #[component]
 pub(super) fn History(form: Form) -> impl IntoView {
@@ -37,12 +38,12 @@ pub(super) fn History(form: Form) -> impl IntoView {
                         </thead>
                         <tbody>
                             {entries.into_iter().map(|entry| {
-                                let SmtpAuditEntry { at, actor_email, event, relay: _ } = entry;
+                                let SmtpAuditEntry { at, actor_email, relay, event } = entry;
                                 view! {
                                     <tr>
                                         <td>{local_time(at)}</td>
                                         <td>{actor_email}</td>
-                                        <td>{move || describe(i18n.t(), &event)}</td>
+                                        <td>{move || about(i18n.t(), relay, describe(i18n.t(), &event))}</td>
                                     </tr>
                                 }
                             }).collect_view()}
@@ -52,6 +53,14 @@ pub(super) fn History(form: Form) -> impl IntoView {
                 .into_any()
             })}
         </section>
+    }
+}
+
+/// The primary's entries read as they always did; the fallback's say whose they are.
+fn about(t: &'static Texts, relay: RelayRole, what: String) -> String {
+    match relay {
+        RelayRole::Primary => what,
+        RelayRole::Fallback => format!("{}{what}", t.history_fallback),
     }
 }
 
@@ -66,7 +75,7 @@ fn describe(t: &'static Texts, event: &SmtpAuditEvent) -> String {
         SmtpAuditEvent::Tested { stage: None } => t.audit_test_running.to_owned(),
         SmtpAuditEvent::Tested { stage: Some(TestStage::Sent) } => t.audit_test_sent.to_owned(),
         SmtpAuditEvent::Tested { stage: Some(stage) } => (t.audit_test_failed)(t.test_stage(*stage)),
-        SmtpAuditEvent::Removed => "Removed".to_owned(),
+        SmtpAuditEvent::Removed => t.audit_removed.to_owned(),
     }
 }
 

@@ -3,7 +3,6 @@
 
 use super::{Form, Refusal};
 use crate::i18n::{use_i18n, Texts};
-use crate::server_fns::send_test_email;
 use leptos::prelude::*;
 use shared::api::Me;
 use shared::oauth::OAuthDraft;
@@ -17,7 +16,7 @@ pub(super) fn TestSend(form: Form) -> impl IntoView {
     let test = Action::new_local(move |d: &SmtpDraft| {
         let d = d.clone();
         async move {
-            let result = send_test_email(Some(d.clone())).await.map_err(|e| e.0);
+            let result = super::relay::test(form.role, d.clone()).await.map_err(|e| e.0);
             form.verdict.answer(d.clone(), &result);
             form.tests_run.update(|n| *n += 1);
             (d, result)
