@@ -210,7 +210,7 @@ pub static EN: Texts = Texts {
     fallback_none: "No fallback relay",
     fallback_in_use: "In use: used when the primary relay fails, while SMTP is on.",
     fallback_smtp_off: "Not in use: SMTP is switched off (see Primary relay).",
-    fallback_explained: "It takes an email at once when the primary relay fails it (not when it refuses the recipient), then all email for 5 minutes (GATEHOUSE_FALLBACK_COOLDOWN_SECS). It sends from its own From address.",
+    fallback_explained: "It takes an email at once when the primary relay fails it (not when it refuses the recipient), then all email for 5 minutes by default (GATEHOUSE_FALLBACK_COOLDOWN_SECS). It sends from its own From address.",
     fallback_remove: "Remove fallback relay",
     fallback_remove_confirm: "Remove the fallback relay and its secret? Email then goes through the primary alone.",
     send_test: "Send test email",

@@ -209,7 +209,7 @@ pub static IT: Texts = Texts {
     fallback_none: "Nessun relay di riserva",
     fallback_in_use: "In uso: interviene quando il relay principale non riesce, finché l'SMTP è attivo.",
     fallback_smtp_off: "Non in uso: l'SMTP è disattivato (vedi Relay principale).",
-    fallback_explained: "Prende subito un'email quando il relay principale non riesce a inviarla (non quando rifiuta il destinatario), poi tutte le email per 5 minuti (GATEHOUSE_FALLBACK_COOLDOWN_SECS). Invia dal proprio indirizzo mittente.",
+    fallback_explained: "Prende subito un'email quando il relay principale non riesce a inviarla (non quando rifiuta il destinatario), poi tutte le email per 5 minuti salvo diversa impostazione (GATEHOUSE_FALLBACK_COOLDOWN_SECS). Invia dal proprio indirizzo mittente.",
     fallback_remove: "Rimuovi il relay di riserva",
     fallback_remove_confirm: "Rimuovere il relay di riserva e il suo segreto? Le email passeranno solo dal principale.",
     audit_test_failed: |stage| format!("Email di prova non riuscita: {stage}"),
