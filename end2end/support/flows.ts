@@ -1,5 +1,6 @@
 import { expect, Page } from '@playwright/test';
 import { Gatehouse } from './server';
+import { MAILBOX, TENANT, CLIENT_ID, CLIENT_SECRET } from './oauth';
 
 /** Steps several tests share. */
 export const ADMIN = { email: 'admin@example.com', password: 'a long admin password' };
@@ -42,4 +43,16 @@ export function linkIn(mail: string, base: string, kind: 'invite' | 'reset'): st
   const match = mail.match(new RegExp(`${base.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/${kind}/[A-Za-z0-9_-]{43}`));
   if (!match) throw new Error(`no ${kind} link in:\n${mail}`);
   return match[0];
+}
+
+/** With "Microsoft 365 (OAuth2)" and "Sends through: Microsoft Graph" chosen on
+ * an SMTP form: the stand-in tenant's app and mailbox, saved. */
+export async function saveGraphApp(page: Page) {
+  await page.getByLabel('From display name').fill('Contoso');
+  await page.getByLabel('From email').fill(MAILBOX);
+  await page.getByLabel('Directory (tenant) ID').fill(TENANT);
+  await page.getByLabel('Application (client) ID').fill(CLIENT_ID);
+  await page.getByLabel('Client secret').fill(CLIENT_SECRET);
+  await page.getByRole('button', { name: 'Save' }).click();
+  await expect(page.getByTestId('smtp-saved')).toBeVisible();
 }

@@ -1,9 +1,9 @@
 import { Page } from '@playwright/test';
 import { test as plainTest, microsoftTest, expect } from '../support/fixtures';
 import { SmtpCatcher } from '../support/relay';
-import { ADMIN, setUpAdmin, signIn } from '../support/flows';
+import { ADMIN, saveGraphApp, setUpAdmin, signIn } from '../support/flows';
 import { Gatehouse } from '../support/server';
-import { MAILBOX, TENANT, CLIENT_ID, CLIENT_SECRET } from '../support/oauth';
+import { MAILBOX } from '../support/oauth';
 
 // The fallback relay (issue 24): its own tab on the SMTP page, one form at a
 // time, no switch but a state line, its own test email, and a Remove button.
@@ -38,13 +38,7 @@ test('configure Graph and a fallback in the console and send both test emails', 
   // The primary: Microsoft 365 through Graph, saved and switched on.
   await page.getByLabel('Sign in with').selectOption({ label: 'Microsoft 365 (OAuth2)' });
   await page.getByLabel('Sends through').selectOption('graph');
-  await page.getByLabel('From display name').fill('Contoso');
-  await page.getByLabel('From email').fill(MAILBOX);
-  await page.getByLabel('Directory (tenant) ID').fill(TENANT);
-  await page.getByLabel('Application (client) ID').fill(CLIENT_ID);
-  await page.getByLabel('Client secret').fill(CLIENT_SECRET);
-  await page.getByRole('button', { name: 'Save' }).click();
-  await expect(page.getByTestId('smtp-saved')).toBeVisible();
+  await saveGraphApp(page);
   await page.getByTestId('smtp-enabled').check();
   await expect(page.getByTestId('smtp-enabled')).toBeChecked();
 

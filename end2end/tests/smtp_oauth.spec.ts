@@ -1,5 +1,5 @@
 import { microsoftTest as test, expect } from '../support/fixtures';
-import { setUpAdmin, ADMIN } from '../support/flows';
+import { setUpAdmin, ADMIN, saveGraphApp } from '../support/flows';
 import { MAILBOX, TENANT, CLIENT_ID, CLIENT_SECRET } from '../support/oauth';
 
 test('Microsoft 365: pick it, fill the app, save, and the test email goes out over XOAUTH2', async ({ page, oauthGh, peers }) => {
@@ -74,13 +74,7 @@ test('Microsoft 365 through Graph: no relay fields, save, and the test email goe
   await expect(page.getByTestId('oauth-guide')).toContainText('Mail.Send');
   await expect(page.getByTestId('oauth-guide')).toContainText('application access policy');
 
-  await page.getByLabel('From display name').fill('Contoso');
-  await page.getByLabel('From email').fill(MAILBOX);
-  await page.getByLabel('Directory (tenant) ID').fill(TENANT);
-  await page.getByLabel('Application (client) ID').fill(CLIENT_ID);
-  await page.getByLabel('Client secret').fill(CLIENT_SECRET);
-  await page.getByRole('button', { name: 'Save' }).click();
-  await expect(page.getByTestId('smtp-saved')).toBeVisible();
+  await saveGraphApp(page);
 
   await page.reload();
   await expect(page.getByLabel('Sends through')).toHaveValue('graph');
