@@ -27,30 +27,39 @@ RUST_PACKAGES := -p shared -p gatehouse-core -p app -p server
 # The tests' SMTP server (scripts/smtp_relay.py) runs on this Python, which has aiosmtpd.
 export GATEHOUSE_TEST_PYTHON := $(CURDIR)/.venv/bin/python
 
-.PHONY: run test tools test-tools dashboard server server-code test-build test-rust test-api test-e2e test-alerts \
+.PHONY: run test tools wasm wasm-target test-tools dashboard server server-code test-build test-rust test-api test-e2e test-alerts \
 	release static-binary image image-only deb deb-only need-dashboard test-artifacts clean
 
-# The server compiles while the tools install and the dashboard builds: on a
-# fresh 2-core machine each side leaves a core idle for minutes at a time
-# (a tool's or a crate's last, single-threaded steps; the wasm's LTO). Then
-# the binary is linked with the dashboard inside.
+# The server compiles while the tools install and the wasm compiles (three
+# jobs: on a fresh 2-core machine each leaves a core idle for minutes at a
+# time: a tool's or a crate's last, single-threaded steps; the wasm's LTO).
+# Then the dashboard is made and the binary linked with it inside.
 run:
-	$(MAKE) --no-print-directory -j2 dashboard server-code
+	$(MAKE) --no-print-directory -j3 dashboard server-code
 	$(MAKE) --no-print-directory server
 	$(BIN) serve
 
 # Likewise the test binaries, and what the tests use (downloads, mostly),
 # then the tests one after another, each with the whole machine.
 test:
-	$(MAKE) --no-print-directory -j3 dashboard test-build test-tools
+	$(MAKE) --no-print-directory -j4 dashboard test-build test-tools
 	$(MAKE) --no-print-directory test-rust
 	$(MAKE) --no-print-directory test-api
 	$(MAKE) --no-print-directory test-e2e
 	$(MAKE) --no-print-directory test-alerts
 	$(MAKE) --no-print-directory test-artifacts
 
-tools:
+tools: wasm-target
 	./scripts/install-tools
+
+# The dashboard's wasm, compiled while the tools install (it needs only the
+# wasm32 target), so that trunk finds it built: the command trunk runs for
+# frontend/index.html's rust link, so cargo's fingerprints are the same.
+wasm: wasm-target
+	cargo build --target=wasm32-unknown-unknown --manifest-path $(CURDIR)/frontend/Cargo.toml --profile wasm-release --bin frontend
+
+wasm-target:
+	@rustup target list --installed | grep -qx wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
 
 test-tools:
 	./scripts/install-tools --e2e-only
@@ -58,7 +67,7 @@ test-tools:
 # The browser bundle (wasm) into dist/: trunk builds it whole, split-wasm
 # cuts it at the lazy routes (the sign-in page loads only what it needs),
 # and precompress makes brotli and gzip copies of each file for the server.
-dashboard: tools
+dashboard: tools wasm
 	trunk build --release
 	./scripts/split-wasm dist
 	./scripts/precompress dist

@@ -32,12 +32,14 @@
 //! answered, noticed and recovered from is [`faults`].
 
 pub mod faults;
+mod migrations;
 pub mod rule;
 
 /// A database error, for callers that do not depend on sqlx themselves.
 pub use sqlx::Error as DbError;
 
 use anyhow::Context;
+use migrations::Embedded;
 use sqlx::any::{AnyPoolOptions, AnyQueryResult};
 use sqlx::pool::PoolConnection;
 use sqlx::{Any, AnyPool, Connection, TransactionManager};
@@ -145,13 +147,10 @@ impl std::fmt::Debug for Db {
 
 type AnyTransactionManager = <Any as sqlx::Database>::TransactionManager;
 
-static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
-static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
-
 /// The newest migration this build knows (both engines have the same steps):
 /// a backup made by a newer schema is refused rather than half-restored.
 pub fn newest_migration() -> i64 {
-    SQLITE_MIGRATIONS.iter().map(|m| m.version).max().unwrap_or_default()
+    Embedded::of(Engine::Sqlite).newest()
 }
 
 /// "`haystack` contains `needle`" in each engine's SQL, without LIKE's
@@ -216,7 +215,7 @@ impl Db {
             Engine::Sqlite => {
                 use_write_ahead_log(url).await?;
                 let writes = sqlite_pool(1, false).connect(url).await.with_context(connecting)?;
-                SQLITE_MIGRATIONS.run(&writes).await.context("applying database migrations")?;
+                Embedded::of(engine).migrator().await?.run(&writes).await.context("applying database migrations")?;
                 let reads = sqlite_pool(SQLITE_READERS, true).connect(url).await.with_context(connecting)?;
                 Self { reads, writes, engine, listen_url: None, file: sqlite_file(url) }
             }
@@ -228,7 +227,7 @@ impl Db {
                     .connect(url)
                     .await
                     .with_context(connecting)?;
-                POSTGRES_MIGRATIONS.run(&pool).await.context("applying database migrations")?;
+                Embedded::of(engine).migrator().await?.run(&pool).await.context("applying database migrations")?;
                 Self { reads: pool.clone(), writes: pool, engine, listen_url: Some(url.to_owned()), file: None }
             }
         };
