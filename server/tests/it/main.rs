@@ -25,6 +25,7 @@ mod hardening;
 mod invitation_context;
 mod invitations;
 mod load;
+mod migrations;
 mod oauth_relays;
 mod openapi;
 mod operations;
